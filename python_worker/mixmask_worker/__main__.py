@@ -1,0 +1,143 @@
+"""Entry point: ``python -m mixmask_worker --socket PATH [--device auto|cpu|cuda] [--threads N] [--parent-pid PID]``.
+
+The SDK spawns this process, waits for Hello, forwards its stderr when something fails and kills its process group
+on exit. The worker logs to stderr only and prints one line ``mixmask worker ready on unix:PATH (device=..., pid=...)``
+once it serves. With ``--parent-pid`` it exits by itself when that parent is gone, so no worker is orphaned.
+
+Exit codes: 0 after Shutdown, SIGTERM/SIGINT or the parent's death; 2 for bad arguments; 3 when the requested device
+cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from typing import Optional, Sequence
+
+import torch
+
+from mixmask_worker.protocol import configure_stderr_logging
+from mixmask_worker.server import WorkerServicer, build_server
+
+log = logging.getLogger("mixmask_worker")
+
+EXIT_BAD_ARGUMENTS = 2
+EXIT_DEVICE_UNAVAILABLE = 3
+PARENT_POLL_SECONDS = 0.5
+STOP_GRACE_SECONDS = 2.0
+# sockaddr_un.sun_path holds 108 bytes on Linux (104 on macOS) including the terminating NUL.
+MAX_SOCKET_PATH_BYTES = 103
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m mixmask_worker", description="mixmask PyTorch worker (gRPC)")
+    parser.add_argument("--socket", required=True, help="Unix socket path to listen on")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="auto: cuda when available")
+    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (torch.set_num_threads)")
+    parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
+    return parser.parse_args(argv)
+
+
+def resolve_device(requested: str) -> torch.device:
+    """auto -> cuda when available, else cpu; cuda without a usable GPU exits with code 3."""
+    if requested == "cpu":
+        return torch.device("cpu")
+    if torch.cuda.is_available():
+        return torch.device("cuda", torch.cuda.current_device())
+    if requested == "cuda":
+        print(
+            f"mixmask worker: --device cuda was requested but torch {torch.__version__} sees no usable CUDA device "
+            f"(torch.version.cuda = {torch.version.cuda}): run on a GPU machine with a CUDA build of torch, "
+            "or use --device cpu / auto",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise SystemExit(EXIT_DEVICE_UNAVAILABLE)
+    return torch.device("cpu")
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
+    """Sets ``stop`` once the parent is gone: re-parented (getppid changed) or no longer existing."""
+    started_under_parent = os.getppid() == parent_pid
+    while not stop.is_set():
+        if started_under_parent:
+            gone = os.getppid() != parent_pid
+        else:  # spawned through a wrapper: watch the named process itself
+            gone = not _process_exists(parent_pid)
+        if gone:
+            log.info("parent process %d is gone: stopping", parent_pid)
+            stop.set()
+            return
+        await asyncio.sleep(PARENT_POLL_SECONDS)
+
+
+async def serve(socket_path: str, device: torch.device, parent_pid: Optional[int]) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    servicer = WorkerServicer(device, request_stop=stop.set)
+    address = f"unix:{socket_path}"
+    try:
+        server = build_server(servicer, address)
+    except RuntimeError as error:
+        print(f"mixmask worker: cannot listen on {address}: {error}", file=sys.stderr, flush=True)
+        servicer.close()
+        return EXIT_BAD_ARGUMENTS
+    await server.start()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or a platform without it
+            pass
+    watcher = asyncio.create_task(_watch_parent(parent_pid, stop)) if parent_pid else None
+    print(f"mixmask worker ready on {address} (device={device}, pid={os.getpid()})", file=sys.stderr, flush=True)
+    try:
+        await stop.wait()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        await server.stop(STOP_GRACE_SECONDS)
+        servicer.close()
+        try:
+            os.unlink(socket_path)
+        except OSError:
+            pass
+    log.info("stopped")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    configure_stderr_logging()
+    if len(os.fsencode(args.socket)) > MAX_SOCKET_PATH_BYTES:
+        print(
+            f"mixmask worker: --socket path is {len(os.fsencode(args.socket))} bytes, Unix sockets allow at most "
+            f"{MAX_SOCKET_PATH_BYTES}: choose a shorter run directory",
+            file=sys.stderr,
+            flush=True,
+        )
+        return EXIT_BAD_ARGUMENTS
+    if args.threads is not None:
+        if args.threads < 1:
+            print(f"mixmask worker: --threads expects >= 1, received {args.threads}", file=sys.stderr, flush=True)
+            return EXIT_BAD_ARGUMENTS
+        torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    return asyncio.run(serve(args.socket, device, args.parent_pid))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

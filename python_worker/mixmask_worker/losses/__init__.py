@@ -1,0 +1,1 @@
+"""Loss-term kernels with autograd."""

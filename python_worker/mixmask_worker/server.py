@@ -1,0 +1,423 @@
+"""The gRPC servicer of ``mixmask.v1.Worker`` (proto/mixmask/v1/worker.proto) on grpc.aio.
+
+Threads: the asyncio event loop only moves messages. All torch work runs, in submission order, on ONE compute thread
+(so steps, checkpoints and kNN never race), and CUDA readiness of step results is awaited on a SECOND thread, so
+neither the loop (Hello answers during training) nor the compute thread (it keeps enqueueing kernels) ever blocks on
+a device->host copy.
+
+The service is registered by hand with ``grpc.method_handlers_generic_handler`` (no generated ``_pb2_grpc.py``), which
+keeps the worker importable with the older grpcio/protobuf of preinstalled GPU machines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import platform
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, AsyncIterator, Awaitable, Callable, Optional, TypeVar
+
+import grpc
+import numpy as np
+import torch
+
+import mixmask_worker
+from mixmask_worker.dataset_store import DatasetStore
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.moco_run import MocoRun, PendingResult
+from mixmask_worker.protocol import PROTOCOL_VERSION, WorkerError, abort_with_error, invalid_argument, is_grpc_abort
+
+log = logging.getLogger("mixmask_worker")
+
+SERVICE_NAME = "mixmask.v1.Worker"
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+# Invocation metadata naming the run a Train stream drives; without it the most recently created run is used.
+RUN_ID_METADATA = "mixmask-run-id"
+
+T = TypeVar("T")
+
+
+def _reporting_errors(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Wraps a unary-response handler so any failure ends the call with its ErrorCode trailer."""
+
+    @functools.wraps(handler)
+    async def wrapper(self: "WorkerServicer", request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await handler(self, request, context)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if is_grpc_abort(error):
+                raise
+            await abort_with_error(context, error)
+
+    return wrapper
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
+
+
+def _has_zmq() -> bool:
+    try:
+        import zmq  # noqa: F401  (optional bulk lane; only its presence is announced)
+    except Exception:
+        return False
+    return True
+
+
+class _StreamEnd:
+    """Marks the end of the plan stream in the pending-results queue."""
+
+
+class _StreamFailure:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class WorkerServicer:
+    """Implements every rpc of mixmask.v1.Worker for one device."""
+
+    def __init__(self, device: torch.device, request_stop: Callable[[], None]) -> None:
+        self.device = device
+        self.store = DatasetStore(device)
+        self.runs: dict[str, MocoRun] = {}
+        self._latest_run_id: Optional[str] = None
+        self._request_stop = request_stop
+        threads = torch.get_num_threads()
+        # One thread executes all torch work in order; a second waits for CUDA results to land on the host.
+        self._compute = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="mixmask-compute", initializer=torch.set_num_threads, initargs=(threads,)
+        )
+        self._readback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixmask-readback")
+        self._hello = self._hello_facts()
+
+    def close(self) -> None:
+        self._compute.shutdown(wait=False, cancel_futures=True)
+        self._readback.shutdown(wait=False, cancel_futures=True)
+
+    async def _on_compute(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._compute, functools.partial(fn, *args))
+
+    def _run(self, run_id: str) -> MocoRun:
+        run = self.runs.get(run_id)
+        if run is None:
+            held = ", ".join(sorted(self.runs)) or "none"
+            raise WorkerError(
+                "RUN_NOT_FOUND",
+                f"run {run_id!r} does not exist on this worker (runs: {held}): call CreateRun first "
+                "(a restarted worker holds no runs: create the run again and load its checkpoint)",
+            )
+        return run
+
+    # ------------------------------------------------------------------------------------------------------
+    # Handshake and lifecycle
+
+    def _hello_facts(self) -> worker_pb2.HelloReply:
+        capabilities: list[str] = []
+        if self.device.type == "cuda":
+            capabilities.append("cuda")
+            if torch.cuda.is_bf16_supported():
+                capabilities.append("bf16")
+            capabilities.append("channels_last")
+        if _has_zmq():
+            capabilities.append("zmq")
+        device_name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else _cpu_name()
+        return worker_pb2.HelloReply(
+            protocol_version=PROTOCOL_VERSION,
+            worker_version=str(getattr(mixmask_worker, "__version__", "unknown")),
+            python_version=platform.python_version(),
+            torch_version=str(torch.__version__),
+            device=str(self.device),
+            device_name=device_name,
+            torch_threads=torch.get_num_threads(),
+            capabilities=capabilities,
+            pid=os.getpid(),
+        )
+
+    @_reporting_errors
+    async def Hello(self, request: worker_pb2.HelloRequest, context: grpc.aio.ServicerContext) -> worker_pb2.HelloReply:
+        if request.protocol_version != PROTOCOL_VERSION:
+            older = (
+                "the mixmask npm package" if request.protocol_version < PROTOCOL_VERSION else "the python_worker"
+            )
+            raise WorkerError(
+                "PROTOCOL_MISMATCH",
+                f"client speaks protocol v{request.protocol_version}, this worker speaks v{PROTOCOL_VERSION}: "
+                f"update {older}",
+            )
+        log.info("hello from client %s", request.client_version or "(no version)")
+        reply = worker_pb2.HelloReply()
+        reply.CopyFrom(self._hello)
+        reply.torch_threads = torch.get_num_threads()
+        return reply
+
+    @_reporting_errors
+    async def Shutdown(
+        self, request: worker_pb2.ShutdownRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.ShutdownReply:
+        log.info("shutdown requested by the client")
+        # Stop after this reply has left: the owner of the server stops it and exits.
+        asyncio.get_running_loop().call_later(0.1, self._request_stop)
+        return worker_pb2.ShutdownReply()
+
+    # ------------------------------------------------------------------------------------------------------
+    # Datasets and runs
+
+    @_reporting_errors
+    async def UploadDataset(
+        self, request_iterator: AsyncIterator[worker_pb2.DatasetChunk], context: grpc.aio.ServicerContext
+    ) -> worker_pb2.DatasetInfo:
+        header: Optional[worker_pb2.DatasetHeader] = None
+        pixels: Optional[np.ndarray] = None
+        received = 0
+        async for chunk in request_iterator:
+            part = chunk.WhichOneof("part")
+            if header is None:
+                if part != "header":
+                    raise invalid_argument(
+                        "upload.chunks[0]", "a DatasetHeader as the first chunk", f"a {part or 'empty'} chunk"
+                    )
+                header = chunk.header
+                pixels = np.empty(_check_header(header), dtype=np.uint8)
+                continue
+            if part != "pixels":
+                raise invalid_argument(
+                    "upload.chunks", "pixel chunks after the header (one header per upload)", f"a {part or 'empty'} chunk"
+                )
+            data = chunk.pixels
+            if received + len(data) > pixels.shape[0]:  # type: ignore[union-attr]
+                raise invalid_argument(
+                    f"upload {header.dataset_id!r} pixels",
+                    f"total_bytes = {header.total_bytes} bytes as the header said",
+                    f"at least {received + len(data)} bytes",
+                )
+            pixels[received : received + len(data)] = np.frombuffer(data, dtype=np.uint8)  # type: ignore[index]
+            received += len(data)
+        if header is None or pixels is None:
+            raise invalid_argument("upload.chunks", "a DatasetHeader followed by pixel chunks", "an empty stream")
+        if received != pixels.shape[0]:
+            raise invalid_argument(
+                f"upload {header.dataset_id!r} pixels",
+                f"total_bytes = {header.total_bytes} bytes (count*height*width*channels)",
+                f"{received} bytes before the stream ended",
+            )
+        images = pixels.reshape(header.count, header.height, header.width, header.channels)
+        labels = np.asarray(header.labels, dtype=np.int64) if len(header.labels) else None
+        dataset = await self._on_compute(self.store.put, header.dataset_id, images, labels)
+        return worker_pb2.DatasetInfo(dataset_id=dataset.dataset_id, count=dataset.count, placement=dataset.placement)
+
+    @_reporting_errors
+    async def CreateRun(
+        self, request: worker_pb2.CreateRunRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.CreateRunReply:
+        run = await self._on_compute(MocoRun, request, self.store, self.device)
+        self.runs[run.run_id] = run
+        self._latest_run_id = run.run_id
+        log.info(
+            "run %s created: %s width %d, %d parameters, feature dim %d",
+            run.run_id,
+            request.backbone.arch,
+            request.backbone.base_width,
+            run.parameters,
+            run.feature_dim,
+        )
+        return worker_pb2.CreateRunReply(run_id=run.run_id, parameters=run.parameters, feature_dim=run.feature_dim)
+
+    # ------------------------------------------------------------------------------------------------------
+    # Training
+
+    def _run_for_stream(self, context: grpc.aio.ServicerContext) -> MocoRun:
+        for key, value in context.invocation_metadata() or ():
+            if key == RUN_ID_METADATA:
+                return self._run(value if isinstance(value, str) else value.decode())
+        if self._latest_run_id is None:
+            raise WorkerError(
+                "RUN_NOT_FOUND",
+                "Train needs a run: call CreateRun first (and name it with the 'mixmask-run-id' call metadata)",
+            )
+        return self._run(self._latest_run_id)
+
+    async def Train(
+        self, request_iterator: AsyncIterator[worker_pb2.StepPlan], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[worker_pb2.StepResult]:
+        """Plans in, results out, in order.
+
+        A reader task takes each plan as it arrives and runs ``run.step`` on the compute thread; the step returns as
+        soon as its work is enqueued on the device, with a PendingResult. This generator yields each pending result
+        as soon as it is ready (awaited on the readback thread on CUDA, immediate on CPU), never waiting for the
+        next plan: the client keeps a bounded number of plans in flight and waits on results. An error ends the
+        stream after the results of the steps before it.
+        """
+        loop = asyncio.get_running_loop()
+        pending: asyncio.Queue[Any] = asyncio.Queue()
+        reader: Optional[asyncio.Task[None]] = None
+        try:
+            run = self._run_for_stream(context)
+
+            async def read_plans() -> None:
+                try:
+                    async for plan in request_iterator:
+                        received_at = time.perf_counter()
+                        result = await loop.run_in_executor(self._compute, run.step, plan, received_at)
+                        pending.put_nowait(result)
+                    pending.put_nowait(_StreamEnd())
+                except asyncio.CancelledError:
+                    raise
+                except BaseException as error:  # reported by the writer, in order after earlier results
+                    pending.put_nowait(_StreamFailure(error))
+
+            reader = asyncio.create_task(read_plans())
+            while True:
+                item = await pending.get()
+                if isinstance(item, _StreamEnd):
+                    return
+                if isinstance(item, _StreamFailure):
+                    raise item.error
+                result = await self._resolve(item)
+                yield result
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if is_grpc_abort(error):
+                raise
+            await abort_with_error(context, error)
+        finally:
+            if reader is not None:
+                reader.cancel()
+
+    async def _resolve(self, pending: PendingResult) -> worker_pb2.StepResult:
+        if pending.ready is None:
+            return pending.resolve()
+        return await asyncio.get_running_loop().run_in_executor(self._readback, pending.resolve)
+
+    # ------------------------------------------------------------------------------------------------------
+    # Evaluation and checkpoints
+
+    @_reporting_errors
+    async def Knn(self, request: worker_pb2.KnnRequest, context: grpc.aio.ServicerContext) -> worker_pb2.KnnReply:
+        run = self._run(request.run_id)
+        reply = await self._on_compute(run.knn, request)
+        log.info(
+            "knn run %s: top1 %.4f top5 %.4f (%d train, %d test, %.1f s)",
+            request.run_id,
+            reply.top1,
+            reply.top5,
+            reply.train_count,
+            reply.test_count,
+            reply.seconds,
+        )
+        return reply
+
+    @_reporting_errors
+    async def SaveCheckpoint(
+        self, request: worker_pb2.SaveCheckpointRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.SaveCheckpointReply:
+        run = self._run(request.run_id)
+        size, digest = await self._on_compute(run.save, request.path, request.step)
+        log.info("run %s: checkpoint of step %d written to %s (%d bytes)", request.run_id, request.step, request.path, size)
+        return worker_pb2.SaveCheckpointReply(bytes=size, sha256=digest)
+
+    @_reporting_errors
+    async def LoadCheckpoint(
+        self, request: worker_pb2.LoadCheckpointRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.LoadCheckpointReply:
+        run = self._run(request.run_id)
+        size, step = await self._on_compute(run.load, request.path, request.sha256)
+        log.info("run %s: checkpoint %s of step %d loaded (%d bytes)", request.run_id, request.path, step, size)
+        return worker_pb2.LoadCheckpointReply(bytes=size)
+
+
+def _check_header(header: worker_pb2.DatasetHeader) -> int:
+    """Validates a DatasetHeader; returns the byte count its pixels must have."""
+    issues: list[str] = []
+
+    def add(path: str, expected: str, received: object) -> None:
+        issues.append(f"upload.header.{path}: expected {expected}, received {received!r}")
+
+    if not header.dataset_id:
+        add("dataset_id", "a non-empty id (the content hash)", header.dataset_id)
+    if header.count < 1:
+        add("count", "at least 1 image", header.count)
+    if header.height < 1 or header.width < 1:
+        add("height/width", "an image size of at least 1x1", f"{header.height}x{header.width}")
+    if header.channels not in (1, 3):
+        add("channels", "1 (grey) or 3 (RGB)", header.channels)
+    size = int(header.count) * int(header.height) * int(header.width) * int(header.channels)
+    if header.total_bytes != size:
+        add("total_bytes", f"count*height*width*channels = {size}", header.total_bytes)
+    if len(header.labels) not in (0, header.count):
+        add("labels", f"{header.count} labels (one per image) or none", f"{len(header.labels)} labels")
+    if issues:
+        raise WorkerError("INVALID_ARGUMENT", "dataset header is invalid: " + "; ".join(issues))
+    return size
+
+
+def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler]:
+    """The rpc name -> handler table of mixmask.v1.Worker, written by hand instead of a generated _pb2_grpc.py."""
+    return {
+        "Hello": grpc.unary_unary_rpc_method_handler(
+            servicer.Hello,
+            request_deserializer=worker_pb2.HelloRequest.FromString,
+            response_serializer=worker_pb2.HelloReply.SerializeToString,
+        ),
+        "UploadDataset": grpc.stream_unary_rpc_method_handler(
+            servicer.UploadDataset,
+            request_deserializer=worker_pb2.DatasetChunk.FromString,
+            response_serializer=worker_pb2.DatasetInfo.SerializeToString,
+        ),
+        "CreateRun": grpc.unary_unary_rpc_method_handler(
+            servicer.CreateRun,
+            request_deserializer=worker_pb2.CreateRunRequest.FromString,
+            response_serializer=worker_pb2.CreateRunReply.SerializeToString,
+        ),
+        "Train": grpc.stream_stream_rpc_method_handler(
+            servicer.Train,
+            request_deserializer=worker_pb2.StepPlan.FromString,
+            response_serializer=worker_pb2.StepResult.SerializeToString,
+        ),
+        "Knn": grpc.unary_unary_rpc_method_handler(
+            servicer.Knn,
+            request_deserializer=worker_pb2.KnnRequest.FromString,
+            response_serializer=worker_pb2.KnnReply.SerializeToString,
+        ),
+        "SaveCheckpoint": grpc.unary_unary_rpc_method_handler(
+            servicer.SaveCheckpoint,
+            request_deserializer=worker_pb2.SaveCheckpointRequest.FromString,
+            response_serializer=worker_pb2.SaveCheckpointReply.SerializeToString,
+        ),
+        "LoadCheckpoint": grpc.unary_unary_rpc_method_handler(
+            servicer.LoadCheckpoint,
+            request_deserializer=worker_pb2.LoadCheckpointRequest.FromString,
+            response_serializer=worker_pb2.LoadCheckpointReply.SerializeToString,
+        ),
+        "Shutdown": grpc.unary_unary_rpc_method_handler(
+            servicer.Shutdown,
+            request_deserializer=worker_pb2.ShutdownRequest.FromString,
+            response_serializer=worker_pb2.ShutdownReply.SerializeToString,
+        ),
+    }
+
+
+def build_server(servicer: WorkerServicer, address: str) -> grpc.aio.Server:
+    """A grpc.aio server with mixmask.v1.Worker registered by hand and bound to ``address`` (not started)."""
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ]
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, method_handlers(servicer)),))
+    server.add_insecure_port(address)
+    return server
+

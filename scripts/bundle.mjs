@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Bundles the CLI and its pure-JS dependencies into dist/mixmask.mjs, for machines that get a copy of the tree but
+// no npm registry (the GPU machine): `node dist/mixmask.mjs pretrain ...` next to python_worker/.
+import { build } from "esbuild";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+await build({
+  entryPoints: [join(root, "src/cli.ts")],
+  outfile: join(root, "dist/mixmask.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // Some bundled CommonJS dependencies call require(); give the ES module one.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  external: ["zeromq", "pythonia"],
+  logLevel: "warning",
+});
+console.log("wrote dist/mixmask.mjs");

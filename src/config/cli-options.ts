@@ -1,0 +1,57 @@
+import type { PretrainConfig } from "./pretrain-config.js";
+
+export type FlagKind = "number" | "boolean" | "string";
+
+/** Every pretrain option: its kind and help. Keys are PretrainConfig fields; flags are their kebab-case names. */
+export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
+  ["dataset", "string", "dataset (fashion-mnist)"],
+  ["dataDir", "string", "folder with the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)"],
+  ["trainImages", "number", "training images, also the k-NN memory bank"],
+  ["testImages", "number", "test images for k-NN"],
+  ["arch", "string", "resnet18 | resnet34 | resnet50"],
+  ["baseWidth", "number", "width of the first ResNet stage (64 = torchvision)"],
+  ["cifarStem", "boolean", "3x3 stride-1 stem without max-pool (true/false)"],
+  ["headHiddenDim", "number", "projection head hidden width"],
+  ["headOutDim", "number", "projection head output dimension"],
+  ["imageSize", "number", "side of the training views in pixels"],
+  ["batchSize", "number", "images per step"],
+  ["epochs", "number", "passes over the training images"],
+  ["lr", "number", "base learning rate (cosine to 0)"],
+  ["warmupEpochs", "number", "linear warm-up epochs"],
+  ["sgdMomentum", "number", "SGD momentum"],
+  ["weightDecay", "number", "SGD weight decay"],
+  ["queueSize", "number", "MoCo queue size K"],
+  ["temperature", "number", "InfoNCE temperature T"],
+  ["keyMomentum", "number", "key-encoder momentum m"],
+  ["bnSplits", "number", "shuffle-BN groups on one device (1 = off)"],
+  ["masker", "string", "mixmask | none"],
+  ["maskGrid", "number", "MixMask grid side g"],
+  ["keepRatio", "number", "fraction of mask cells kept from the original image"],
+  ["cropScaleMin", "number", "random resized crop: smallest area fraction"],
+  ["cropScaleMax", "number", "random resized crop: largest area fraction"],
+  ["jitterProbability", "number", "probability of colour jitter"],
+  ["jitterStrength", "number", "brightness/contrast/saturation strength (hue = strength/4)"],
+  ["grayscaleProbability", "number", "probability of grayscale"],
+  ["blurProbability", "number", "probability of Gaussian blur"],
+  ["blurSigmaMax", "number", "largest blur σ in output pixels (smallest 0.1)"],
+  ["knnK", "number", "k-NN neighbours"],
+  ["knnTemperature", "number", "k-NN vote temperature"],
+  ["seed", "number", "seed of every random choice"],
+  ["checkpointEvery", "number", "checkpoint every N epochs (0: at the end only)"],
+  ["plansInFlight", "number", "plans sent ahead of results"],
+  ["device", "string", "auto | cpu | cuda"],
+  ["threads", "number", "torch threads in the worker (0 = default)"],
+  ["precision", "string", "fp32 | bf16 (CUDA only)"],
+  ["channelsLast", "boolean", "channels_last memory format on CUDA"],
+  ["runDir", "string", "output folder"],
+];
+
+export function parseFlagValue(kind: FlagKind, raw: string): unknown {
+  if (kind === "number") {
+    const n = Number(raw);
+    return raw.trim() !== "" && Number.isFinite(n) ? n : raw; // zod then names the option and what it accepts
+  }
+  if (kind === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  return raw;
+}
+

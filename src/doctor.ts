@@ -1,0 +1,53 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { FASHION_MNIST_DIR } from "./data/fashion-mnist.js";
+import { MixmaskError } from "./errors.js";
+import { PROTOCOL_VERSION, SDK_VERSION } from "./worker/protocol-version.js";
+import { resolvePython } from "./worker/worker-process.js";
+import { Worker } from "./worker/worker.js";
+
+/** Prints what this machine has for mixmask and what is missing, with the fix for each. Returns an exit code. */
+export async function runDoctor(): Promise<number> {
+  const missing: string[] = [];
+  const row = (k: string, v: string) => console.log(`${k.padEnd(16)} ${v}`);
+  row("mixmask", `${SDK_VERSION} (protocol v${PROTOCOL_VERSION})`);
+  row("node", `${process.version} on ${process.platform}-${process.arch}`);
+
+  let python: string | undefined;
+  try {
+    python = resolvePython();
+    const v = spawnSync(python, ["--version"], { encoding: "utf8" });
+    row("python", `${python} (${(v.stdout || v.stderr).trim() || "not runnable"})`);
+  } catch (error) {
+    row("python", "missing");
+    missing.push(error instanceof MixmaskError ? error.fix ?? error.message : String(error));
+  }
+
+  if (python) {
+    try {
+      const worker = await Worker.spawn({ readyTimeoutMs: 60_000 });
+      const i = worker.info;
+      row("torch", i.torchVersion);
+      row("device", `${i.device} (${i.deviceName}), ${i.torchThreads} threads`);
+      row("capabilities", i.capabilities.join(", ") || "none");
+      if (!i.capabilities.includes("zmq")) row("bulk lane", "gRPC streams (pyzmq not installed in the worker's Python)");
+      await worker.close();
+    } catch (error) {
+      row("worker", "does not start");
+      missing.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+  const present = files.filter((f) => existsSync(join(FASHION_MNIST_DIR, f)));
+  row("fashion-mnist", present.length === files.length ? FASHION_MNIST_DIR : `missing (${present.length}/4 files in ${FASHION_MNIST_DIR})`);
+  if (present.length !== files.length) missing.push("Fashion-MNIST: apt-get install dataset-fashion-mnist, or pass --data-dir DIR");
+
+  if (missing.length === 0) {
+    console.log("\nall set");
+    return 0;
+  }
+  console.log(`\nmissing:\n${missing.map((m) => `  - ${m}`).join("\n")}`);
+  return 1;
+}

@@ -1,0 +1,15 @@
+export { MixmaskError, type ErrorCode, type ErrorIssue } from "./errors.js";
+export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
+export { PRESETS, CPU_PRESET, GPU_PRESET, type PresetName } from "./config/presets.js";
+export { pretrain, type PretrainOptions, type PretrainSummary } from "./train/pretrain.js";
+export { TerminalProgress, silentProgress, type ProgressReporter, type ProgressSnapshot } from "./train/progress.js";
+export { Worker, type WorkerOptions, type WorkerInfo } from "./worker/worker.js";
+export { evaluateKnn, type KnnOptions, type KnnResult } from "./eval/knn.js";
+export { loadFashionMnist, FASHION_MNIST_DIR } from "./data/fashion-mnist.js";
+export { readIdx, parseIdx, type IdxArray } from "./data/idx.js";
+export type { ImageDataset } from "./data/image-dataset.js";
+export { Rng } from "./random/rng.js";
+export { drawBlockMask, validateBlockMask, type BlockMaskOptions } from "./masking/block-mask.js";
+export { keptPixelFraction } from "./masking/kept-fraction.js";
+export { StepPlanner } from "./train/step-planner.js";
+export type { StepPlan } from "./train/step-plan.js";

@@ -1,0 +1,106 @@
+import { MixmaskError, type ErrorIssue } from "../errors.js";
+import { roundHalfEven, type Rng } from "../random/rng.js";
+
+/**
+ * A block mask on a g×g grid (MixMask's default mask, BEiT's MaskingGenerator). Marked cells are the ones KEPT from
+ * the original image; the rest are filled from the partner image. (The MixMask release marks kept cells for block
+ * masks but masked cells for discrete masks; this SDK has one meaning everywhere: "fraction kept from the original".)
+ */
+export interface BlockMaskOptions {
+  /** g, cells per side. Integer ≥ 3 (g ≤ 2 almost always yields an empty mask). The release uses 8 at 224 px. */
+  grid: number;
+  /** Target fraction of cells kept from the original, in (0, 1): floor(keepRatio·g²) cells are aimed for (the draw may fall short). Release: 0.5. */
+  keepRatio: number;
+  /** Smallest block area drawn, in cells (BEiT's min_num_patches). Finite, > 0. Default 4. */
+  minCells?: number;
+  /** Range of block aspect ratios h/w, drawn log-uniformly, 0 < lo ≤ hi. Default [0.3, 1/0.3]. */
+  aspectRange?: [number, number];
+}
+
+/** Throws MixmaskError INVALID_OPTION listing every problem with the options. */
+export function validateBlockMask(options: BlockMaskOptions): void {
+  const { grid, keepRatio, minCells = DEFAULT_MIN_CELLS, aspectRange = DEFAULT_ASPECT } = options;
+  const issues: ErrorIssue[] = [];
+  const gridOk = Number.isInteger(grid) && grid >= 3;
+  if (!gridOk) {
+    issues.push({
+      path: "grid",
+      message: "grid must be an integer ≥ 3: blocks must be smaller than the grid on both sides, so with g ≤ 2 only 1×1 blocks fit, and blocks of at least minCells (4) cells almost never round to 1×1 — the mask would come out empty",
+      expected: "integer ≥ 3 (the release uses 8)",
+      received: String(grid),
+    });
+  }
+  if (!(keepRatio > 0 && keepRatio < 1)) {
+    issues.push({ path: "keepRatio", message: "keepRatio must be strictly between 0 and 1 (0 keeps nothing of the original, 1 mixes nothing in)", expected: "number in (0, 1), e.g. 0.5", received: String(keepRatio) });
+  } else if (gridOk) {
+    const target = Math.floor(keepRatio * grid * grid);
+    if (target < 1 || target >= grid * grid) {
+      issues.push({ path: "keepRatio", message: `keepRatio ${keepRatio} on a ${grid}×${grid} grid targets ${target} of ${grid * grid} cells; a mix needs at least one kept and one filled cell`, expected: `floor(keepRatio·${grid * grid}) in [1, ${grid * grid - 1}]`, received: String(keepRatio) });
+    }
+  }
+  if (!(minCells > 0 && Number.isFinite(minCells))) issues.push({ path: "minCells", message: "minCells must be a positive number of cells", expected: "finite number > 0 (default 4)", received: String(minCells) });
+  if (!(Array.isArray(aspectRange) && aspectRange.length === 2 && aspectRange[0] > 0 && aspectRange[0] <= aspectRange[1] && Number.isFinite(aspectRange[1]))) {
+    issues.push({ path: "aspectRange", message: "aspectRange must be a positive, ordered pair", expected: "[lo, hi] with 0 < lo ≤ hi (default [0.3, 1/0.3])", received: JSON.stringify(aspectRange) });
+  }
+  if (issues.length > 0) {
+    const first = issues[0]!;
+    throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues });
+  }
+}
+
+/**
+ * Draws one block mask: g·g cells, row-major, 1 = keep the original image. Exactly BEiT's MaskingGenerator
+ * (Bao et al. 2022, beit/masking_generator.py), as the MixMask release calls it (METHOD.md §2):
+ *
+ *     n = floor(keepRatio·g²); count = 0
+ *     while count < n:
+ *         remaining = n − count; delta = 0
+ *         up to 10 attempts:
+ *             area = U(minCells, remaining)          aspect = exp(U(log lo, log hi))
+ *             h = round(sqrt(area·aspect))           w = round(sqrt(area/aspect))      (round half to even)
+ *             if w < g and h < g:
+ *                 top = randint(0, g − h), left = randint(0, g − w)
+ *                 newly = h·w − cells already set in the block
+ *                 if 0 < newly ≤ remaining: set the block, delta += newly
+ *             if delta > 0: break
+ *         if delta == 0: stop (the mask may hold fewer than n cells)
+ *         count += delta
+ */
+export function drawBlockMask(rng: Rng, options: BlockMaskOptions): Uint8Array {
+  validateBlockMask(options);
+  const { grid: g, keepRatio, minCells = DEFAULT_MIN_CELLS, aspectRange = DEFAULT_ASPECT } = options;
+  const mask = new Uint8Array(g * g);
+  const target = Math.floor(keepRatio * g * g);
+  const logLo = Math.log(aspectRange[0]);
+  const logHi = Math.log(aspectRange[1]);
+  let count = 0;
+  while (count < target) {
+    const remaining = target - count;
+    let delta = 0;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      // When remaining < minCells this is U(remaining, minCells): Python's uniform accepts a > b, and so does ours.
+      const area = rng.uniform(minCells, remaining);
+      const aspect = Math.exp(rng.uniform(logLo, logHi));
+      const h = roundHalfEven(Math.sqrt(area * aspect));
+      const w = roundHalfEven(Math.sqrt(area / aspect));
+      if (w < g && h < g) {
+        const top = rng.intInclusive(0, g - h);
+        const left = rng.intInclusive(0, g - w);
+        let already = 0;
+        for (let r = top; r < top + h; r++) for (let c = left; c < left + w; c++) already += mask[r * g + c]!;
+        const newly = h * w - already;
+        if (newly > 0 && newly <= remaining) {
+          for (let r = top; r < top + h; r++) for (let c = left; c < left + w; c++) mask[r * g + c] = 1;
+          delta += newly;
+        }
+      }
+      if (delta > 0) break;
+    }
+    if (delta === 0) break;
+    count += delta;
+  }
+  return mask;
+}
+
+const DEFAULT_MIN_CELLS = 4;
+const DEFAULT_ASPECT: [number, number] = [0.3, 1 / 0.3];

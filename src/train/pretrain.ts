@@ -1,0 +1,242 @@
+import { basename, join } from "node:path";
+import { channelMeanStd, type ImageDataset } from "../data/image-dataset.js";
+import { loadFashionMnist } from "../data/fashion-mnist.js";
+import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
+import { evaluateKnn, type KnnResult } from "../eval/knn.js";
+import { MixmaskError } from "../errors.js";
+import { SDK_VERSION } from "../worker/protocol-version.js";
+import { uploadDataset } from "../worker/upload-dataset.js";
+import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
+import { CheckpointManifest, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
+import { silentProgress, type ProgressReporter } from "./progress.js";
+import { RunDirectory } from "./run-directory.js";
+import { StepPlanner } from "./step-planner.js";
+import { StepStream, type StepResult } from "./step-stream.js";
+
+export interface PretrainOptions {
+  /** Train on this worker instead of spawning one (it is left open). */
+  worker?: Worker;
+  /** Options of the spawned worker (ignored with `worker`). */
+  workerOptions?: WorkerOptions;
+  progress?: ProgressReporter;
+  /** Use these datasets instead of reading Fashion-MNIST from disk. */
+  datasets?: { train: ImageDataset; test: ImageDataset };
+  /** Continue from the run directory's last checkpoint (its config must match). */
+  resume?: boolean;
+  /** Abort when no step result arrives for this long. Default 600 000 ms. */
+  stepIdleTimeoutMs?: number;
+}
+
+export interface PretrainSummary {
+  sdkVersion: string;
+  runDir: string;
+  device: string;
+  deviceName: string;
+  knnInit: KnnResult;
+  knnFinal: KnnResult;
+  /** Contrastive top-1 of the positive key among the queue (term 0), the training's own progress signal. */
+  positiveTop1FirstEpoch: number;
+  positiveTop1LastEpoch: number;
+  lossFirstEpoch: number;
+  lossLastEpoch: number;
+  steps: number;
+  epochs: number;
+  trainImages: number;
+  testImages: number;
+  trainSeconds: number;
+  stepsPerSecond: number;
+  samplesPerSecond: number;
+  wallSeconds: number;
+  resumedFromStep: number | null;
+}
+
+const RUN_ID = "pretrain";
+
+/**
+ * MoCo v2 (+ MixMask) pretraining driven from TypeScript: plans every step, keeps several in flight on the worker's
+ * `Train` stream, writes metrics and checkpoints, and measures weighted k-NN before and after.
+ */
+export async function pretrain(input: PretrainConfig, options: PretrainOptions = {}): Promise<PretrainSummary> {
+  const config = validatePretrainConfig(input);
+  const t0 = performance.now();
+  const progress = options.progress ?? silentProgress;
+  const runDir = new RunDirectory(config.runDir);
+  const manifest = options.resume ? readCheckpointManifest(runDir) : undefined;
+  if (options.resume && !manifest) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "--resume", message: `no checkpoint in ${runDir.checkpointsDir}`, fix: "start without --resume, or point --run-dir at the run to continue" });
+  }
+  if (manifest) assertSameConfig(manifest.config, config, runDir.dir);
+
+  const { train, test } = options.datasets ?? (await loadFashionMnist({ dir: config.dataDir, trainLimit: config.trainImages, testLimit: config.testImages }));
+  const ownWorker = !options.worker;
+  const worker = options.worker ?? (await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions }));
+  try {
+    progress.log(describeWorker(worker.info));
+    runDir.writeJson("config.json", { ...config, sdkVersion: SDK_VERSION, worker: worker.info });
+    const trainUpload = await uploadDataset(worker, train);
+    const testUpload = await uploadDataset(worker, test);
+    progress.log(`datasets resident on ${trainUpload.placement}: ${train.count} training and ${test.count} test images, ${train.height}x${train.width}x${train.channels}`);
+    const { mean, std } = channelMeanStd(train);
+    const created = await worker.client.createRun({
+      runId: RUN_ID,
+      seed: config.seed,
+      backbone: { arch: config.arch, baseWidth: config.baseWidth, cifarStem: config.cifarStem },
+      head: { hiddenDim: config.headHiddenDim, outDim: config.headOutDim },
+      moco: { queueSize: config.queueSize, bnSplits: config.bnSplits },
+      optimizer: { momentum: config.sgdMomentum, weightDecay: config.weightDecay },
+      datasetId: trainUpload.id,
+      imageSize: config.imageSize,
+      mean,
+      std,
+      precision: config.precision,
+      channelsLast: config.channelsLast,
+    });
+    progress.log(`${config.arch} (base width ${config.baseWidth}) + MoCo v2${config.masker === "mixmask" ? " + MixMask" : ""}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
+
+    const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, trainUpload.id, testUpload.id, { k: config.knnK, temperature: config.knnTemperature });
+    let knnInit: KnnResult;
+    let firstStep = 0;
+    if (manifest) {
+      await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.file), manifest.sha256);
+      knnInit = manifest.knnInit;
+      firstStep = manifest.step;
+      runDir.truncateMetrics(firstStep);
+      progress.log(`resumed from ${manifest.file} at step ${firstStep}`);
+    } else {
+      knnInit = await knn();
+      runDir.resetMetrics();
+    }
+    progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
+
+    const planner = new StepPlanner(config, train);
+    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, async (step) => {
+      const file = `step-${String(step).padStart(7, "0")}.pt`;
+      const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
+      writeCheckpointManifest(runDir, { version: 1, step, file, sha256: saved.sha256, bytes: Number(saved.bytes), config, knnInit });
+      progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
+    });
+
+    const knnFinal = await knn();
+    progress.log(`k-NN top-1 after training: ${knnFinal.top1.toFixed(4)} (before: ${knnInit.top1.toFixed(4)})`);
+    const summary: PretrainSummary = {
+      sdkVersion: SDK_VERSION,
+      runDir: runDir.dir,
+      device: worker.info.device,
+      deviceName: worker.info.deviceName,
+      knnInit,
+      knnFinal,
+      ...totals,
+      epochs: config.epochs,
+      trainImages: train.count,
+      testImages: test.count,
+      wallSeconds: (performance.now() - t0) / 1000,
+      resumedFromStep: manifest ? manifest.step : null,
+    };
+    runDir.writeJson("summary.json", summary);
+    return summary;
+  } finally {
+    if (ownWorker) await worker.close();
+  }
+}
+
+interface TrainTotals {
+  positiveTop1FirstEpoch: number;
+  positiveTop1LastEpoch: number;
+  lossFirstEpoch: number;
+  lossLastEpoch: number;
+  steps: number;
+  trainSeconds: number;
+  stepsPerSecond: number;
+  samplesPerSecond: number;
+}
+
+async function trainLoop(
+  config: PretrainConfig,
+  planner: StepPlanner,
+  worker: Worker,
+  runDir: RunDirectory,
+  progress: ProgressReporter,
+  firstStep: number,
+  idleTimeoutMs: number,
+  checkpoint: (step: number) => Promise<void>,
+): Promise<TrainTotals> {
+  const total = planner.totalSteps;
+  const perEpoch = planner.stepsPerEpoch;
+  const stream = new StepStream(worker, idleTimeoutMs);
+  const planned = new Map<number, { lr: number; lambda?: number }>();
+  const epochMeans = new Map<number, { loss: number; top1: number; n: number }>();
+  const t0 = performance.now();
+  let done = firstStep;
+
+  const take = async (): Promise<void> => {
+    const r: StepResult = await stream.next();
+    const meta = planned.get(r.step);
+    planned.delete(r.step);
+    const epoch = Math.floor(r.step / perEpoch);
+    runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), elapsedS: (performance.now() - t0) / 1000 });
+    const m = epochMeans.get(epoch) ?? { loss: 0, top1: 0, n: 0 };
+    m.loss += r.loss;
+    m.top1 += r.positiveTop1;
+    m.n += 1;
+    epochMeans.set(epoch, m);
+    done = r.step + 1;
+    const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
+    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
+  };
+
+  progress.start(total, firstStep);
+  try {
+    for (let step = firstStep; step < total; step++) {
+      while (stream.inFlight >= config.plansInFlight) await take();
+      const plan = planner.plan(step);
+      planned.set(step, { lr: plan.lr, ...(plan.mix ? { lambda: plan.mix.lambda } : {}) });
+      stream.submit(plan);
+      const endOfEpoch = (step + 1) % perEpoch === 0;
+      const epochNumber = (step + 1) / perEpoch;
+      if (endOfEpoch && config.checkpointEvery > 0 && epochNumber % config.checkpointEvery === 0 && step + 1 < total) {
+        while (stream.inFlight > 0) await take();
+        await checkpoint(step + 1);
+      }
+    }
+    while (stream.inFlight > 0) await take();
+  } finally {
+    progress.stop();
+    await stream.close();
+  }
+  await checkpoint(total);
+  const seconds = (performance.now() - t0) / 1000;
+  const epochs = [...epochMeans.keys()].sort((a, b) => a - b);
+  const first = epochMeans.get(epochs[0] ?? 0) ?? { loss: NaN, top1: NaN, n: 1 };
+  const last = epochMeans.get(epochs[epochs.length - 1] ?? 0) ?? first;
+  const steps = total - firstStep;
+  return {
+    positiveTop1FirstEpoch: first.top1 / first.n,
+    positiveTop1LastEpoch: last.top1 / last.n,
+    lossFirstEpoch: first.loss / first.n,
+    lossLastEpoch: last.loss / last.n,
+    steps,
+    trainSeconds: seconds,
+    stepsPerSecond: steps / seconds,
+    samplesPerSecond: (steps * config.batchSize) / seconds,
+  };
+}
+
+function describeWorker(info: WorkerInfo): string {
+  return `worker pid ${info.pid}: python ${info.pythonVersion}, torch ${info.torchVersion}, device ${info.device} (${info.deviceName}), ${info.torchThreads} threads${info.capabilities.length ? `, ${info.capabilities.join(", ")}` : ""}`;
+}
+
+function assertSameConfig(saved: PretrainConfig, now: PretrainConfig, dir: string): void {
+  const differing = (Object.keys(now) as (keyof PretrainConfig)[]).filter(
+    (k) => !["runDir", "device", "threads", "plansInFlight", "checkpointEvery"].includes(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
+  );
+  if (differing.length > 0) {
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--resume",
+      message: `the checkpoint in ${basename(dir)} was made with other options: ${differing.map((k) => `${k} ${JSON.stringify(saved[k])} → ${JSON.stringify(now[k])}`).join(", ")}`,
+      fix: "resume with the run's original options (see its config.json), or start a new run directory",
+    });
+  }
+}
+
+export type { CheckpointManifest };

@@ -1,0 +1,50 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../io/atomic-write.js";
+import type { StepResult } from "./step-stream.js";
+
+/**
+ * The folder a run writes: config.json, metrics.jsonl (one line per step), checkpoints/, summary.json.
+ * Everything a person or a later tool needs to understand the run without the process that made it.
+ */
+export class RunDirectory {
+  readonly dir: string;
+  readonly checkpointsDir: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+    this.checkpointsDir = join(this.dir, "checkpoints");
+    mkdirSync(this.checkpointsDir, { recursive: true });
+  }
+
+  file(name: string): string {
+    return join(this.dir, name);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeFileAtomic(this.file(name), `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  readJson<T>(name: string): T | undefined {
+    const f = this.file(name);
+    return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as T) : undefined;
+  }
+
+  /** Starts metrics.jsonl afresh (a new run) — resumed runs append. */
+  resetMetrics(): void {
+    writeFileAtomic(this.file("metrics.jsonl"), "");
+  }
+
+  /** Drops the lines of steps ≥ `step` (written after the checkpoint a resumed run starts from). */
+  truncateMetrics(step: number): void {
+    const file = this.file("metrics.jsonl");
+    const kept = existsSync(file)
+      ? readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "" && (JSON.parse(line) as { step: number }).step < step)
+      : [];
+    writeFileAtomic(file, kept.map((l) => `${l}\n`).join(""));
+  }
+
+  appendMetrics(result: StepResult & { epoch: number; lr: number; lambda?: number; elapsedS: number }): void {
+    appendFileSync(this.file("metrics.jsonl"), `${JSON.stringify(result)}\n`);
+  }
+}

@@ -1,0 +1,77 @@
+import { planView, type AugmentationOptions } from "../augment/moco-v2-augmentation.js";
+import type { PretrainConfig } from "../config/pretrain-config.js";
+import { EpochSampler } from "../data/epoch-sampler.js";
+import { mocoV2Terms } from "../frameworks/moco-v2.js";
+import { planMixMask } from "../masking/mixmask.js";
+import { Rng } from "../random/rng.js";
+import { learningRateAt } from "../schedule/cosine.js";
+import type { StepPlan } from "./step-plan.js";
+
+export interface SourceShape {
+  count: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+}
+
+/**
+ * Draws the plan of any step from (seed, step) alone: each concern has its own random stream keyed by the step,
+ * so a resumed run plans exactly what an uninterrupted one would, and no worker is needed to reproduce a plan.
+ */
+export class StepPlanner {
+  readonly sampler: EpochSampler;
+  readonly totalSteps: number;
+  private readonly augmentation: AugmentationOptions;
+
+  constructor(private readonly config: PretrainConfig, private readonly source: SourceShape) {
+    this.sampler = new EpochSampler({ count: source.count, batchSize: config.batchSize, seed: config.seed, shuffle: true, dropLast: true });
+    this.totalSteps = this.sampler.batchesPerEpoch * config.epochs;
+    this.augmentation = augmentationOptions(config);
+  }
+
+  get stepsPerEpoch(): number {
+    return this.sampler.batchesPerEpoch;
+  }
+
+  plan(step: number): StepPlan {
+    const c = this.config;
+    const n = c.batchSize;
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    const indices = this.sampler.batch(epoch, step % this.stepsPerEpoch);
+    const augmentRng = Rng.stream(c.seed, "augment", step);
+    const views: StepPlan["views"] = [
+      planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
+      planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
+    ];
+    const mix = c.masker === "mixmask" ? planMixMask(Rng.stream(c.seed, "mask", step), n, c.imageSize, { grid: c.maskGrid, keepRatio: c.keepRatio }) : undefined;
+    return {
+      step,
+      indices,
+      views,
+      mix,
+      terms: mocoV2Terms(c.temperature, mix),
+      lr: learningRateAt({ baseLr: c.lr, step, totalSteps: this.totalSteps, warmupSteps: c.warmupEpochs * this.stepsPerEpoch }),
+      keyMomentum: c.keyMomentum,
+      keyShuffle: Rng.stream(c.seed, "key-shuffle", step).permutation(n),
+      enqueueTerm: 0,
+    };
+  }
+}
+
+export function augmentationOptions(c: PretrainConfig): AugmentationOptions {
+  const s = c.jitterStrength;
+  return {
+    cropScale: [c.cropScaleMin, c.cropScaleMax],
+    cropRatio: [3 / 4, 4 / 3],
+    jitterProbability: c.jitterProbability,
+    brightness: s,
+    contrast: s,
+    saturation: s,
+    hue: Math.min(0.5, s / 4),
+    grayscaleProbability: c.grayscaleProbability,
+    blurProbability: c.blurProbability,
+    blurSigma: [0.1, c.blurSigmaMax],
+    flipProbability: 0.5,
+    blurKernelFraction: 0.1,
+  };
+}

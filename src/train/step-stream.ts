@@ -1,0 +1,91 @@
+import type { ClientDuplexStream } from "@grpc/grpc-js";
+import { MixmaskError } from "../errors.js";
+import { encodeStepPlan } from "../worker/plan-encoding.js";
+import type { StepPlanMessage, StepResultMessage } from "../worker/worker-client.js";
+import type { Worker } from "../worker/worker.js";
+import type { StepPlan } from "./step-plan.js";
+
+/** What the worker reports for one step (proto StepResult), read back lazily on its side. */
+export interface StepResult {
+  step: number;
+  loss: number;
+  termLosses: number[];
+  positiveTop1: number;
+  workerMs: number;
+}
+
+/**
+ * The `Train` stream with a bounded number of plans in flight: `submit` sends without waiting for the step to run,
+ * `next` yields results in order. Keeping a few plans ahead means the worker never waits for TypeScript planning or
+ * the network, while the bound keeps memory flat and progress honest.
+ */
+export class StepStream {
+  private readonly call: ClientDuplexStream<StepPlanMessage, StepResultMessage>;
+  private readonly results: StepResult[] = [];
+  private waiter: { resolve: (r: StepResult) => void; reject: (e: unknown) => void } | undefined;
+  private failure: MixmaskError | undefined;
+  private sent = 0;
+  private received = 0;
+
+  constructor(private readonly worker: Worker, private readonly idleTimeoutMs: number) {
+    this.call = worker.client.train();
+    this.call.on("data", (r: StepResultMessage) => {
+      this.received++;
+      const result: StepResult = { step: Number(r.step), loss: r.loss, termLosses: [...r.termLosses], positiveTop1: r.positiveTop1, workerMs: r.workerMs };
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w.resolve(result);
+      } else this.results.push(result);
+    });
+    this.call.on("error", (error) => {
+      this.failure = worker.client.streamError(error, "Train");
+      this.waiter?.reject(this.failure);
+      this.waiter = undefined;
+    });
+    this.call.on("end", () => {
+      if (!this.failure && this.received < this.sent) {
+        this.failure = worker.client.streamError(new MixmaskError({ code: "WORKER_DIED", message: `the Train stream ended after ${this.received} of ${this.sent} results` }), "Train");
+        this.waiter?.reject(this.failure);
+        this.waiter = undefined;
+      }
+    });
+  }
+
+  /** Plans sent whose results have not been taken yet. */
+  get inFlight(): number {
+    return this.sent - this.received + this.results.length;
+  }
+
+  submit(plan: StepPlan): void {
+    if (this.failure) throw this.failure;
+    this.sent++;
+    this.call.write(encodeStepPlan(plan));
+  }
+
+  /** The next result in step order; rejects with the worker's error, or WORKER_TIMEOUT after the idle timeout. */
+  next(): Promise<StepResult> {
+    const ready = this.results.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new MixmaskError({
+          code: "WORKER_TIMEOUT",
+          message: `no training result for ${this.idleTimeoutMs} ms (${this.inFlight} plans in flight)`,
+          fix: "the worker may be overloaded or stuck; raise the idle timeout for very slow steps, or check `mixmask doctor`",
+        }));
+      }, this.idleTimeoutMs);
+      this.waiter = {
+        resolve: (r) => { clearTimeout(timer); resolve(r); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+    });
+  }
+
+  /** Ends the stream after all results were taken. */
+  async close(): Promise<void> {
+    this.call.end();
+  }
+}

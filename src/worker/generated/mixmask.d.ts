@@ -1,0 +1,2295 @@
+import * as $protobuf from "protobufjs";
+import Long = require("long");
+
+/** Namespace mixmask. */
+export namespace mixmask {
+
+    /** Namespace v1. */
+    namespace v1 {
+
+        /** Represents a Worker */
+        class Worker extends $protobuf.rpc.Service {
+
+            /**
+             * Constructs a new Worker service.
+             * @param rpcImpl RPC implementation
+             * @param [requestDelimited=false] Whether requests are length-delimited
+             * @param [responseDelimited=false] Whether responses are length-delimited
+             */
+            constructor(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean);
+
+            /**
+             * Creates new Worker service using the specified rpc implementation.
+             * @param rpcImpl RPC implementation
+             * @param [requestDelimited=false] Whether requests are length-delimited
+             * @param [responseDelimited=false] Whether responses are length-delimited
+             * @returns RPC service. Useful where requests and/or responses are streamed.
+             */
+            static create(rpcImpl: $protobuf.RPCImpl, requestDelimited?: boolean, responseDelimited?: boolean): Worker;
+
+            /** Calls Hello. */
+            hello: mixmask.v1.Worker.Hello;
+
+            /** Calls UploadDataset. */
+            uploadDataset: mixmask.v1.Worker.UploadDataset;
+
+            /** Calls CreateRun. */
+            createRun: mixmask.v1.Worker.CreateRun;
+
+            /** Calls Train. */
+            train: mixmask.v1.Worker.Train;
+
+            /** Calls Knn. */
+            knn: mixmask.v1.Worker.Knn;
+
+            /** Calls SaveCheckpoint. */
+            saveCheckpoint: mixmask.v1.Worker.SaveCheckpoint;
+
+            /** Calls LoadCheckpoint. */
+            loadCheckpoint: mixmask.v1.Worker.LoadCheckpoint;
+
+            /** Calls Shutdown. */
+            shutdown: mixmask.v1.Worker.Shutdown;
+        }
+
+        namespace Worker {
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#hello}.
+             * @param error Error, if any
+             * @param [response] HelloReply
+             */
+            type HelloCallback = (error: (Error|null), response?: mixmask.v1.HelloReply) => void;
+
+            /** Calls Hello. */
+            type Hello = {
+              (request: mixmask.v1.IHelloRequest, callback: mixmask.v1.Worker.HelloCallback): void;
+              (request: mixmask.v1.IHelloRequest): Promise<mixmask.v1.HelloReply>;
+              readonly name: "Hello";
+              readonly path: "/mixmask.v1.Worker/Hello";
+              readonly requestType: "HelloRequest";
+              readonly responseType: "HelloReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#uploadDataset}.
+             * @param error Error, if any
+             * @param [response] DatasetInfo
+             */
+            type UploadDatasetCallback = (error: (Error|null), response?: mixmask.v1.DatasetInfo) => void;
+
+            /** Calls UploadDataset. */
+            type UploadDataset = {
+              (request: mixmask.v1.IDatasetChunk, callback: mixmask.v1.Worker.UploadDatasetCallback): void;
+              (request: mixmask.v1.IDatasetChunk): Promise<mixmask.v1.DatasetInfo>;
+              readonly name: "UploadDataset";
+              readonly path: "/mixmask.v1.Worker/UploadDataset";
+              readonly requestType: "DatasetChunk";
+              readonly responseType: "DatasetInfo";
+              readonly requestStream: true;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#createRun}.
+             * @param error Error, if any
+             * @param [response] CreateRunReply
+             */
+            type CreateRunCallback = (error: (Error|null), response?: mixmask.v1.CreateRunReply) => void;
+
+            /** Calls CreateRun. */
+            type CreateRun = {
+              (request: mixmask.v1.ICreateRunRequest, callback: mixmask.v1.Worker.CreateRunCallback): void;
+              (request: mixmask.v1.ICreateRunRequest): Promise<mixmask.v1.CreateRunReply>;
+              readonly name: "CreateRun";
+              readonly path: "/mixmask.v1.Worker/CreateRun";
+              readonly requestType: "CreateRunRequest";
+              readonly responseType: "CreateRunReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#train}.
+             * @param error Error, if any
+             * @param [response] StepResult
+             */
+            type TrainCallback = (error: (Error|null), response?: mixmask.v1.StepResult) => void;
+
+            /** Calls Train. */
+            type Train = {
+              (request: mixmask.v1.IStepPlan, callback: mixmask.v1.Worker.TrainCallback): void;
+              (request: mixmask.v1.IStepPlan): Promise<mixmask.v1.StepResult>;
+              readonly name: "Train";
+              readonly path: "/mixmask.v1.Worker/Train";
+              readonly requestType: "StepPlan";
+              readonly responseType: "StepResult";
+              readonly requestStream: true;
+              readonly responseStream: true;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#knn}.
+             * @param error Error, if any
+             * @param [response] KnnReply
+             */
+            type KnnCallback = (error: (Error|null), response?: mixmask.v1.KnnReply) => void;
+
+            /** Calls Knn. */
+            type Knn = {
+              (request: mixmask.v1.IKnnRequest, callback: mixmask.v1.Worker.KnnCallback): void;
+              (request: mixmask.v1.IKnnRequest): Promise<mixmask.v1.KnnReply>;
+              readonly name: "Knn";
+              readonly path: "/mixmask.v1.Worker/Knn";
+              readonly requestType: "KnnRequest";
+              readonly responseType: "KnnReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#saveCheckpoint}.
+             * @param error Error, if any
+             * @param [response] SaveCheckpointReply
+             */
+            type SaveCheckpointCallback = (error: (Error|null), response?: mixmask.v1.SaveCheckpointReply) => void;
+
+            /** Calls SaveCheckpoint. */
+            type SaveCheckpoint = {
+              (request: mixmask.v1.ISaveCheckpointRequest, callback: mixmask.v1.Worker.SaveCheckpointCallback): void;
+              (request: mixmask.v1.ISaveCheckpointRequest): Promise<mixmask.v1.SaveCheckpointReply>;
+              readonly name: "SaveCheckpoint";
+              readonly path: "/mixmask.v1.Worker/SaveCheckpoint";
+              readonly requestType: "SaveCheckpointRequest";
+              readonly responseType: "SaveCheckpointReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#loadCheckpoint}.
+             * @param error Error, if any
+             * @param [response] LoadCheckpointReply
+             */
+            type LoadCheckpointCallback = (error: (Error|null), response?: mixmask.v1.LoadCheckpointReply) => void;
+
+            /** Calls LoadCheckpoint. */
+            type LoadCheckpoint = {
+              (request: mixmask.v1.ILoadCheckpointRequest, callback: mixmask.v1.Worker.LoadCheckpointCallback): void;
+              (request: mixmask.v1.ILoadCheckpointRequest): Promise<mixmask.v1.LoadCheckpointReply>;
+              readonly name: "LoadCheckpoint";
+              readonly path: "/mixmask.v1.Worker/LoadCheckpoint";
+              readonly requestType: "LoadCheckpointRequest";
+              readonly responseType: "LoadCheckpointReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#shutdown}.
+             * @param error Error, if any
+             * @param [response] ShutdownReply
+             */
+            type ShutdownCallback = (error: (Error|null), response?: mixmask.v1.ShutdownReply) => void;
+
+            /** Calls Shutdown. */
+            type Shutdown = {
+              (request: mixmask.v1.IShutdownRequest, callback: mixmask.v1.Worker.ShutdownCallback): void;
+              (request: mixmask.v1.IShutdownRequest): Promise<mixmask.v1.ShutdownReply>;
+              readonly name: "Shutdown";
+              readonly path: "/mixmask.v1.Worker/Shutdown";
+              readonly requestType: "ShutdownRequest";
+              readonly responseType: "ShutdownReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+        }
+
+        /** ErrorCode enum. */
+        enum ErrorCode {
+
+            /** ERROR_CODE_UNSPECIFIED value */
+            ERROR_CODE_UNSPECIFIED = 0,
+
+            /** PROTOCOL_MISMATCH value */
+            PROTOCOL_MISMATCH = 1,
+
+            /** INVALID_ARGUMENT value */
+            INVALID_ARGUMENT = 2,
+
+            /** DATASET_NOT_FOUND value */
+            DATASET_NOT_FOUND = 3,
+
+            /** RUN_NOT_FOUND value */
+            RUN_NOT_FOUND = 4,
+
+            /** CHECKPOINT_INVALID value */
+            CHECKPOINT_INVALID = 5,
+
+            /** NON_FINITE_LOSS value */
+            NON_FINITE_LOSS = 6,
+
+            /** DEVICE_UNAVAILABLE value */
+            DEVICE_UNAVAILABLE = 7,
+
+            /** INTERNAL value */
+            INTERNAL = 8
+        }
+
+        /**
+         * Properties of a HelloRequest.
+         * @deprecated Use mixmask.v1.HelloRequest.$Properties instead.
+         */
+        interface IHelloRequest extends mixmask.v1.HelloRequest.$Properties {
+        }
+
+        /** Represents a HelloRequest. */
+        class HelloRequest {
+
+            /**
+             * Constructs a new HelloRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.HelloRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** HelloRequest protocolVersion. */
+            protocolVersion: number;
+
+            /** HelloRequest clientVersion. */
+            clientVersion: string;
+
+            /**
+             * Creates a new HelloRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns HelloRequest instance
+             */
+            static create(properties: mixmask.v1.HelloRequest.$Shape): mixmask.v1.HelloRequest & mixmask.v1.HelloRequest.$Shape;
+            static create(properties?: mixmask.v1.HelloRequest.$Properties): mixmask.v1.HelloRequest;
+
+            /**
+             * Encodes the specified HelloRequest message. Does not implicitly {@link mixmask.v1.HelloRequest.verify|verify} messages.
+             * @param message HelloRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.HelloRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a HelloRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.HelloRequest & mixmask.v1.HelloRequest.$Shape} HelloRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.HelloRequest & mixmask.v1.HelloRequest.$Shape;
+        }
+
+        namespace HelloRequest {
+
+            /** Properties of a HelloRequest. */
+            interface $Properties {
+
+                /** HelloRequest protocolVersion */
+                protocolVersion?: (number|null);
+
+                /** HelloRequest clientVersion */
+                clientVersion?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a HelloRequest. */
+            type $Shape = mixmask.v1.HelloRequest.$Properties;
+        }
+
+        /**
+         * Properties of a HelloReply.
+         * @deprecated Use mixmask.v1.HelloReply.$Properties instead.
+         */
+        interface IHelloReply extends mixmask.v1.HelloReply.$Properties {
+        }
+
+        /** Represents a HelloReply. */
+        class HelloReply {
+
+            /**
+             * Constructs a new HelloReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.HelloReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** HelloReply protocolVersion. */
+            protocolVersion: number;
+
+            /** HelloReply workerVersion. */
+            workerVersion: string;
+
+            /** HelloReply pythonVersion. */
+            pythonVersion: string;
+
+            /** HelloReply torchVersion. */
+            torchVersion: string;
+
+            /** HelloReply device. */
+            device: string;
+
+            /** HelloReply deviceName. */
+            deviceName: string;
+
+            /** HelloReply torchThreads. */
+            torchThreads: number;
+
+            /** HelloReply capabilities. */
+            capabilities: string[];
+
+            /** HelloReply pid. */
+            pid: number;
+
+            /**
+             * Creates a new HelloReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns HelloReply instance
+             */
+            static create(properties: mixmask.v1.HelloReply.$Shape): mixmask.v1.HelloReply & mixmask.v1.HelloReply.$Shape;
+            static create(properties?: mixmask.v1.HelloReply.$Properties): mixmask.v1.HelloReply;
+
+            /**
+             * Encodes the specified HelloReply message. Does not implicitly {@link mixmask.v1.HelloReply.verify|verify} messages.
+             * @param message HelloReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.HelloReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a HelloReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.HelloReply & mixmask.v1.HelloReply.$Shape} HelloReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.HelloReply & mixmask.v1.HelloReply.$Shape;
+        }
+
+        namespace HelloReply {
+
+            /** Properties of a HelloReply. */
+            interface $Properties {
+
+                /** HelloReply protocolVersion */
+                protocolVersion?: (number|null);
+
+                /** HelloReply workerVersion */
+                workerVersion?: (string|null);
+
+                /** HelloReply pythonVersion */
+                pythonVersion?: (string|null);
+
+                /** HelloReply torchVersion */
+                torchVersion?: (string|null);
+
+                /** HelloReply device */
+                device?: (string|null);
+
+                /** HelloReply deviceName */
+                deviceName?: (string|null);
+
+                /** HelloReply torchThreads */
+                torchThreads?: (number|null);
+
+                /** HelloReply capabilities */
+                capabilities?: (string[]|null);
+
+                /** HelloReply pid */
+                pid?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a HelloReply. */
+            type $Shape = mixmask.v1.HelloReply.$Properties;
+        }
+
+        /**
+         * Properties of a DatasetHeader.
+         * @deprecated Use mixmask.v1.DatasetHeader.$Properties instead.
+         */
+        interface IDatasetHeader extends mixmask.v1.DatasetHeader.$Properties {
+        }
+
+        /** Represents a DatasetHeader. */
+        class DatasetHeader {
+
+            /**
+             * Constructs a new DatasetHeader.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.DatasetHeader.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DatasetHeader datasetId. */
+            datasetId: string;
+
+            /** DatasetHeader count. */
+            count: number;
+
+            /** DatasetHeader height. */
+            height: number;
+
+            /** DatasetHeader width. */
+            width: number;
+
+            /** DatasetHeader channels. */
+            channels: number;
+
+            /** DatasetHeader labels. */
+            labels: number[];
+
+            /** DatasetHeader totalBytes. */
+            totalBytes: number;
+
+            /**
+             * Creates a new DatasetHeader instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DatasetHeader instance
+             */
+            static create(properties: mixmask.v1.DatasetHeader.$Shape): mixmask.v1.DatasetHeader & mixmask.v1.DatasetHeader.$Shape;
+            static create(properties?: mixmask.v1.DatasetHeader.$Properties): mixmask.v1.DatasetHeader;
+
+            /**
+             * Encodes the specified DatasetHeader message. Does not implicitly {@link mixmask.v1.DatasetHeader.verify|verify} messages.
+             * @param message DatasetHeader message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.DatasetHeader.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DatasetHeader message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.DatasetHeader & mixmask.v1.DatasetHeader.$Shape} DatasetHeader
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.DatasetHeader & mixmask.v1.DatasetHeader.$Shape;
+        }
+
+        namespace DatasetHeader {
+
+            /** Properties of a DatasetHeader. */
+            interface $Properties {
+
+                /** DatasetHeader datasetId */
+                datasetId?: (string|null);
+
+                /** DatasetHeader count */
+                count?: (number|null);
+
+                /** DatasetHeader height */
+                height?: (number|null);
+
+                /** DatasetHeader width */
+                width?: (number|null);
+
+                /** DatasetHeader channels */
+                channels?: (number|null);
+
+                /** DatasetHeader labels */
+                labels?: (number[]|null);
+
+                /** DatasetHeader totalBytes */
+                totalBytes?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DatasetHeader. */
+            type $Shape = mixmask.v1.DatasetHeader.$Properties;
+        }
+
+        /**
+         * Properties of a DatasetChunk.
+         * @deprecated Use mixmask.v1.DatasetChunk.$Properties instead.
+         */
+        interface IDatasetChunk extends mixmask.v1.DatasetChunk.$Properties {
+        }
+
+        /** Represents a DatasetChunk. */
+        class DatasetChunk {
+
+            /**
+             * Constructs a new DatasetChunk.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.DatasetChunk.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DatasetChunk header. */
+            header?: (mixmask.v1.DatasetHeader.$Properties|null);
+
+            /** DatasetChunk pixels. */
+            pixels?: (Uint8Array|null);
+
+            /** DatasetChunk part. */
+            part?: ("header"|"pixels");
+
+            /**
+             * Creates a new DatasetChunk instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DatasetChunk instance
+             */
+            static create(properties: mixmask.v1.DatasetChunk.$Shape): mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape;
+            static create(properties?: mixmask.v1.DatasetChunk.$Properties): mixmask.v1.DatasetChunk;
+
+            /**
+             * Encodes the specified DatasetChunk message. Does not implicitly {@link mixmask.v1.DatasetChunk.verify|verify} messages.
+             * @param message DatasetChunk message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.DatasetChunk.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DatasetChunk message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape} DatasetChunk
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape;
+        }
+
+        namespace DatasetChunk {
+
+            /** Properties of a DatasetChunk. */
+            interface $Properties {
+
+                /** DatasetChunk header */
+                header?: (mixmask.v1.DatasetHeader.$Properties|null);
+
+                /** DatasetChunk pixels */
+                pixels?: (Uint8Array|null);
+
+                /** DatasetChunk part */
+                part?: ("header"|"pixels");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a DatasetChunk. */
+            type $Shape = {
+              header?: mixmask.v1.DatasetHeader.$Shape|null;
+              pixels?: Uint8Array|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ part?: undefined; header?: null; pixels?: null }|{ part?: "header"; header: mixmask.v1.DatasetHeader.$Shape; pixels?: null }|{ part?: "pixels"; header?: null; pixels: Uint8Array })
+            );
+        }
+
+        /**
+         * Properties of a DatasetInfo.
+         * @deprecated Use mixmask.v1.DatasetInfo.$Properties instead.
+         */
+        interface IDatasetInfo extends mixmask.v1.DatasetInfo.$Properties {
+        }
+
+        /** Represents a DatasetInfo. */
+        class DatasetInfo {
+
+            /**
+             * Constructs a new DatasetInfo.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.DatasetInfo.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DatasetInfo datasetId. */
+            datasetId: string;
+
+            /** DatasetInfo count. */
+            count: number;
+
+            /** DatasetInfo placement. */
+            placement: string;
+
+            /**
+             * Creates a new DatasetInfo instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DatasetInfo instance
+             */
+            static create(properties: mixmask.v1.DatasetInfo.$Shape): mixmask.v1.DatasetInfo & mixmask.v1.DatasetInfo.$Shape;
+            static create(properties?: mixmask.v1.DatasetInfo.$Properties): mixmask.v1.DatasetInfo;
+
+            /**
+             * Encodes the specified DatasetInfo message. Does not implicitly {@link mixmask.v1.DatasetInfo.verify|verify} messages.
+             * @param message DatasetInfo message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.DatasetInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DatasetInfo message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.DatasetInfo & mixmask.v1.DatasetInfo.$Shape} DatasetInfo
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.DatasetInfo & mixmask.v1.DatasetInfo.$Shape;
+        }
+
+        namespace DatasetInfo {
+
+            /** Properties of a DatasetInfo. */
+            interface $Properties {
+
+                /** DatasetInfo datasetId */
+                datasetId?: (string|null);
+
+                /** DatasetInfo count */
+                count?: (number|null);
+
+                /** DatasetInfo placement */
+                placement?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DatasetInfo. */
+            type $Shape = mixmask.v1.DatasetInfo.$Properties;
+        }
+
+        /**
+         * Properties of a BackboneConfig.
+         * @deprecated Use mixmask.v1.BackboneConfig.$Properties instead.
+         */
+        interface IBackboneConfig extends mixmask.v1.BackboneConfig.$Properties {
+        }
+
+        /** Represents a BackboneConfig. */
+        class BackboneConfig {
+
+            /**
+             * Constructs a new BackboneConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.BackboneConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BackboneConfig arch. */
+            arch: string;
+
+            /** BackboneConfig baseWidth. */
+            baseWidth: number;
+
+            /** BackboneConfig cifarStem. */
+            cifarStem: boolean;
+
+            /**
+             * Creates a new BackboneConfig instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns BackboneConfig instance
+             */
+            static create(properties: mixmask.v1.BackboneConfig.$Shape): mixmask.v1.BackboneConfig & mixmask.v1.BackboneConfig.$Shape;
+            static create(properties?: mixmask.v1.BackboneConfig.$Properties): mixmask.v1.BackboneConfig;
+
+            /**
+             * Encodes the specified BackboneConfig message. Does not implicitly {@link mixmask.v1.BackboneConfig.verify|verify} messages.
+             * @param message BackboneConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.BackboneConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BackboneConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.BackboneConfig & mixmask.v1.BackboneConfig.$Shape} BackboneConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.BackboneConfig & mixmask.v1.BackboneConfig.$Shape;
+        }
+
+        namespace BackboneConfig {
+
+            /** Properties of a BackboneConfig. */
+            interface $Properties {
+
+                /** BackboneConfig arch */
+                arch?: (string|null);
+
+                /** BackboneConfig baseWidth */
+                baseWidth?: (number|null);
+
+                /** BackboneConfig cifarStem */
+                cifarStem?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BackboneConfig. */
+            type $Shape = mixmask.v1.BackboneConfig.$Properties;
+        }
+
+        /**
+         * Properties of a HeadConfig.
+         * @deprecated Use mixmask.v1.HeadConfig.$Properties instead.
+         */
+        interface IHeadConfig extends mixmask.v1.HeadConfig.$Properties {
+        }
+
+        /** Represents a HeadConfig. */
+        class HeadConfig {
+
+            /**
+             * Constructs a new HeadConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.HeadConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** HeadConfig hiddenDim. */
+            hiddenDim: number;
+
+            /** HeadConfig outDim. */
+            outDim: number;
+
+            /**
+             * Creates a new HeadConfig instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns HeadConfig instance
+             */
+            static create(properties: mixmask.v1.HeadConfig.$Shape): mixmask.v1.HeadConfig & mixmask.v1.HeadConfig.$Shape;
+            static create(properties?: mixmask.v1.HeadConfig.$Properties): mixmask.v1.HeadConfig;
+
+            /**
+             * Encodes the specified HeadConfig message. Does not implicitly {@link mixmask.v1.HeadConfig.verify|verify} messages.
+             * @param message HeadConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.HeadConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a HeadConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.HeadConfig & mixmask.v1.HeadConfig.$Shape} HeadConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.HeadConfig & mixmask.v1.HeadConfig.$Shape;
+        }
+
+        namespace HeadConfig {
+
+            /** Properties of a HeadConfig. */
+            interface $Properties {
+
+                /** HeadConfig hiddenDim */
+                hiddenDim?: (number|null);
+
+                /** HeadConfig outDim */
+                outDim?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a HeadConfig. */
+            type $Shape = mixmask.v1.HeadConfig.$Properties;
+        }
+
+        /**
+         * Properties of a MocoConfig.
+         * @deprecated Use mixmask.v1.MocoConfig.$Properties instead.
+         */
+        interface IMocoConfig extends mixmask.v1.MocoConfig.$Properties {
+        }
+
+        /** Represents a MocoConfig. */
+        class MocoConfig {
+
+            /**
+             * Constructs a new MocoConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.MocoConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** MocoConfig queueSize. */
+            queueSize: number;
+
+            /** MocoConfig bnSplits. */
+            bnSplits: number;
+
+            /**
+             * Creates a new MocoConfig instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MocoConfig instance
+             */
+            static create(properties: mixmask.v1.MocoConfig.$Shape): mixmask.v1.MocoConfig & mixmask.v1.MocoConfig.$Shape;
+            static create(properties?: mixmask.v1.MocoConfig.$Properties): mixmask.v1.MocoConfig;
+
+            /**
+             * Encodes the specified MocoConfig message. Does not implicitly {@link mixmask.v1.MocoConfig.verify|verify} messages.
+             * @param message MocoConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.MocoConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MocoConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.MocoConfig & mixmask.v1.MocoConfig.$Shape} MocoConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.MocoConfig & mixmask.v1.MocoConfig.$Shape;
+        }
+
+        namespace MocoConfig {
+
+            /** Properties of a MocoConfig. */
+            interface $Properties {
+
+                /** MocoConfig queueSize */
+                queueSize?: (number|null);
+
+                /** MocoConfig bnSplits */
+                bnSplits?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a MocoConfig. */
+            type $Shape = mixmask.v1.MocoConfig.$Properties;
+        }
+
+        /**
+         * Properties of an OptimizerConfig.
+         * @deprecated Use mixmask.v1.OptimizerConfig.$Properties instead.
+         */
+        interface IOptimizerConfig extends mixmask.v1.OptimizerConfig.$Properties {
+        }
+
+        /** Represents an OptimizerConfig. */
+        class OptimizerConfig {
+
+            /**
+             * Constructs a new OptimizerConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.OptimizerConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** OptimizerConfig momentum. */
+            momentum: number;
+
+            /** OptimizerConfig weightDecay. */
+            weightDecay: number;
+
+            /**
+             * Creates a new OptimizerConfig instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns OptimizerConfig instance
+             */
+            static create(properties: mixmask.v1.OptimizerConfig.$Shape): mixmask.v1.OptimizerConfig & mixmask.v1.OptimizerConfig.$Shape;
+            static create(properties?: mixmask.v1.OptimizerConfig.$Properties): mixmask.v1.OptimizerConfig;
+
+            /**
+             * Encodes the specified OptimizerConfig message. Does not implicitly {@link mixmask.v1.OptimizerConfig.verify|verify} messages.
+             * @param message OptimizerConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.OptimizerConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an OptimizerConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.OptimizerConfig & mixmask.v1.OptimizerConfig.$Shape} OptimizerConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.OptimizerConfig & mixmask.v1.OptimizerConfig.$Shape;
+        }
+
+        namespace OptimizerConfig {
+
+            /** Properties of an OptimizerConfig. */
+            interface $Properties {
+
+                /** OptimizerConfig momentum */
+                momentum?: (number|null);
+
+                /** OptimizerConfig weightDecay */
+                weightDecay?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an OptimizerConfig. */
+            type $Shape = mixmask.v1.OptimizerConfig.$Properties;
+        }
+
+        /**
+         * Properties of a CreateRunRequest.
+         * @deprecated Use mixmask.v1.CreateRunRequest.$Properties instead.
+         */
+        interface ICreateRunRequest extends mixmask.v1.CreateRunRequest.$Properties {
+        }
+
+        /** Represents a CreateRunRequest. */
+        class CreateRunRequest {
+
+            /**
+             * Constructs a new CreateRunRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.CreateRunRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CreateRunRequest runId. */
+            runId: string;
+
+            /** CreateRunRequest seed. */
+            seed: number;
+
+            /** CreateRunRequest backbone. */
+            backbone?: (mixmask.v1.BackboneConfig.$Properties|null);
+
+            /** CreateRunRequest head. */
+            head?: (mixmask.v1.HeadConfig.$Properties|null);
+
+            /** CreateRunRequest moco. */
+            moco?: (mixmask.v1.MocoConfig.$Properties|null);
+
+            /** CreateRunRequest optimizer. */
+            optimizer?: (mixmask.v1.OptimizerConfig.$Properties|null);
+
+            /** CreateRunRequest datasetId. */
+            datasetId: string;
+
+            /** CreateRunRequest imageSize. */
+            imageSize: number;
+
+            /** CreateRunRequest mean. */
+            mean: number[];
+
+            /** CreateRunRequest std. */
+            std: number[];
+
+            /** CreateRunRequest precision. */
+            precision: string;
+
+            /** CreateRunRequest channelsLast. */
+            channelsLast: boolean;
+
+            /**
+             * Creates a new CreateRunRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns CreateRunRequest instance
+             */
+            static create(properties: mixmask.v1.CreateRunRequest.$Shape): mixmask.v1.CreateRunRequest & mixmask.v1.CreateRunRequest.$Shape;
+            static create(properties?: mixmask.v1.CreateRunRequest.$Properties): mixmask.v1.CreateRunRequest;
+
+            /**
+             * Encodes the specified CreateRunRequest message. Does not implicitly {@link mixmask.v1.CreateRunRequest.verify|verify} messages.
+             * @param message CreateRunRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.CreateRunRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CreateRunRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.CreateRunRequest & mixmask.v1.CreateRunRequest.$Shape} CreateRunRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.CreateRunRequest & mixmask.v1.CreateRunRequest.$Shape;
+        }
+
+        namespace CreateRunRequest {
+
+            /** Properties of a CreateRunRequest. */
+            interface $Properties {
+
+                /** CreateRunRequest runId */
+                runId?: (string|null);
+
+                /** CreateRunRequest seed */
+                seed?: (number|null);
+
+                /** CreateRunRequest backbone */
+                backbone?: (mixmask.v1.BackboneConfig.$Properties|null);
+
+                /** CreateRunRequest head */
+                head?: (mixmask.v1.HeadConfig.$Properties|null);
+
+                /** CreateRunRequest moco */
+                moco?: (mixmask.v1.MocoConfig.$Properties|null);
+
+                /** CreateRunRequest optimizer */
+                optimizer?: (mixmask.v1.OptimizerConfig.$Properties|null);
+
+                /** CreateRunRequest datasetId */
+                datasetId?: (string|null);
+
+                /** CreateRunRequest imageSize */
+                imageSize?: (number|null);
+
+                /** CreateRunRequest mean */
+                mean?: (number[]|null);
+
+                /** CreateRunRequest std */
+                std?: (number[]|null);
+
+                /** CreateRunRequest precision */
+                precision?: (string|null);
+
+                /** CreateRunRequest channelsLast */
+                channelsLast?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CreateRunRequest. */
+            type $Shape = mixmask.v1.CreateRunRequest.$Properties;
+        }
+
+        /**
+         * Properties of a CreateRunReply.
+         * @deprecated Use mixmask.v1.CreateRunReply.$Properties instead.
+         */
+        interface ICreateRunReply extends mixmask.v1.CreateRunReply.$Properties {
+        }
+
+        /** Represents a CreateRunReply. */
+        class CreateRunReply {
+
+            /**
+             * Constructs a new CreateRunReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.CreateRunReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CreateRunReply runId. */
+            runId: string;
+
+            /** CreateRunReply parameters. */
+            parameters: number;
+
+            /** CreateRunReply featureDim. */
+            featureDim: number;
+
+            /**
+             * Creates a new CreateRunReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns CreateRunReply instance
+             */
+            static create(properties: mixmask.v1.CreateRunReply.$Shape): mixmask.v1.CreateRunReply & mixmask.v1.CreateRunReply.$Shape;
+            static create(properties?: mixmask.v1.CreateRunReply.$Properties): mixmask.v1.CreateRunReply;
+
+            /**
+             * Encodes the specified CreateRunReply message. Does not implicitly {@link mixmask.v1.CreateRunReply.verify|verify} messages.
+             * @param message CreateRunReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.CreateRunReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CreateRunReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.CreateRunReply & mixmask.v1.CreateRunReply.$Shape} CreateRunReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.CreateRunReply & mixmask.v1.CreateRunReply.$Shape;
+        }
+
+        namespace CreateRunReply {
+
+            /** Properties of a CreateRunReply. */
+            interface $Properties {
+
+                /** CreateRunReply runId */
+                runId?: (string|null);
+
+                /** CreateRunReply parameters */
+                parameters?: (number|null);
+
+                /** CreateRunReply featureDim */
+                featureDim?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CreateRunReply. */
+            type $Shape = mixmask.v1.CreateRunReply.$Properties;
+        }
+
+        /**
+         * Properties of a ViewPlan.
+         * @deprecated Use mixmask.v1.ViewPlan.$Properties instead.
+         */
+        interface IViewPlan extends mixmask.v1.ViewPlan.$Properties {
+        }
+
+        /** Represents a ViewPlan. */
+        class ViewPlan {
+
+            /**
+             * Constructs a new ViewPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ViewPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ViewPlan crop. */
+            crop: number[];
+
+            /** ViewPlan flip. */
+            flip: Uint8Array;
+
+            /** ViewPlan jitter. */
+            jitter: number[];
+
+            /** ViewPlan jitterOrder. */
+            jitterOrder: Uint8Array;
+
+            /** ViewPlan grayscale. */
+            grayscale: Uint8Array;
+
+            /** ViewPlan blurSigma. */
+            blurSigma: number[];
+
+            /** ViewPlan blurKernelSize. */
+            blurKernelSize: number;
+
+            /**
+             * Creates a new ViewPlan instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ViewPlan instance
+             */
+            static create(properties: mixmask.v1.ViewPlan.$Shape): mixmask.v1.ViewPlan & mixmask.v1.ViewPlan.$Shape;
+            static create(properties?: mixmask.v1.ViewPlan.$Properties): mixmask.v1.ViewPlan;
+
+            /**
+             * Encodes the specified ViewPlan message. Does not implicitly {@link mixmask.v1.ViewPlan.verify|verify} messages.
+             * @param message ViewPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ViewPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ViewPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ViewPlan & mixmask.v1.ViewPlan.$Shape} ViewPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ViewPlan & mixmask.v1.ViewPlan.$Shape;
+        }
+
+        namespace ViewPlan {
+
+            /** Properties of a ViewPlan. */
+            interface $Properties {
+
+                /** ViewPlan crop */
+                crop?: (number[]|null);
+
+                /** ViewPlan flip */
+                flip?: (Uint8Array|null);
+
+                /** ViewPlan jitter */
+                jitter?: (number[]|null);
+
+                /** ViewPlan jitterOrder */
+                jitterOrder?: (Uint8Array|null);
+
+                /** ViewPlan grayscale */
+                grayscale?: (Uint8Array|null);
+
+                /** ViewPlan blurSigma */
+                blurSigma?: (number[]|null);
+
+                /** ViewPlan blurKernelSize */
+                blurKernelSize?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ViewPlan. */
+            type $Shape = mixmask.v1.ViewPlan.$Properties;
+        }
+
+        /**
+         * Properties of a MixPlan.
+         * @deprecated Use mixmask.v1.MixPlan.$Properties instead.
+         */
+        interface IMixPlan extends mixmask.v1.MixPlan.$Properties {
+        }
+
+        /** Represents a MixPlan. */
+        class MixPlan {
+
+            /**
+             * Constructs a new MixPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.MixPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** MixPlan grid. */
+            grid: number;
+
+            /** MixPlan mask. */
+            mask: Uint8Array;
+
+            /** MixPlan partner. */
+            partner: number[];
+
+            /** MixPlan lambda. */
+            lambda: number;
+
+            /**
+             * Creates a new MixPlan instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MixPlan instance
+             */
+            static create(properties: mixmask.v1.MixPlan.$Shape): mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape;
+            static create(properties?: mixmask.v1.MixPlan.$Properties): mixmask.v1.MixPlan;
+
+            /**
+             * Encodes the specified MixPlan message. Does not implicitly {@link mixmask.v1.MixPlan.verify|verify} messages.
+             * @param message MixPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.MixPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MixPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape} MixPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape;
+        }
+
+        namespace MixPlan {
+
+            /** Properties of a MixPlan. */
+            interface $Properties {
+
+                /** MixPlan grid */
+                grid?: (number|null);
+
+                /** MixPlan mask */
+                mask?: (Uint8Array|null);
+
+                /** MixPlan partner */
+                partner?: (number[]|null);
+
+                /** MixPlan lambda */
+                lambda?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a MixPlan. */
+            type $Shape = mixmask.v1.MixPlan.$Properties;
+        }
+
+        /** Branch enum. */
+        enum Branch {
+
+            /** BRANCH_UNSPECIFIED value */
+            BRANCH_UNSPECIFIED = 0,
+
+            /** QUERY_VIEW value */
+            QUERY_VIEW = 1,
+
+            /** QUERY_MIX value */
+            QUERY_MIX = 2,
+
+            /** KEY_VIEW value */
+            KEY_VIEW = 3
+        }
+
+        /** TermKind enum. */
+        enum TermKind {
+
+            /** TERM_KIND_UNSPECIFIED value */
+            TERM_KIND_UNSPECIFIED = 0,
+
+            /** INFO_NCE_QUEUE value */
+            INFO_NCE_QUEUE = 1
+        }
+
+        /**
+         * Properties of a LossTerm.
+         * @deprecated Use mixmask.v1.LossTerm.$Properties instead.
+         */
+        interface ILossTerm extends mixmask.v1.LossTerm.$Properties {
+        }
+
+        /** Represents a LossTerm. */
+        class LossTerm {
+
+            /**
+             * Constructs a new LossTerm.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LossTerm.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LossTerm kind. */
+            kind: mixmask.v1.TermKind;
+
+            /** LossTerm query. */
+            query: mixmask.v1.Branch;
+
+            /** LossTerm queryOrder. */
+            queryOrder: number[];
+
+            /** LossTerm key. */
+            key: mixmask.v1.Branch;
+
+            /** LossTerm weight. */
+            weight: number;
+
+            /** LossTerm temperature. */
+            temperature: number;
+
+            /**
+             * Creates a new LossTerm instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LossTerm instance
+             */
+            static create(properties: mixmask.v1.LossTerm.$Shape): mixmask.v1.LossTerm & mixmask.v1.LossTerm.$Shape;
+            static create(properties?: mixmask.v1.LossTerm.$Properties): mixmask.v1.LossTerm;
+
+            /**
+             * Encodes the specified LossTerm message. Does not implicitly {@link mixmask.v1.LossTerm.verify|verify} messages.
+             * @param message LossTerm message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LossTerm.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LossTerm message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LossTerm & mixmask.v1.LossTerm.$Shape} LossTerm
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LossTerm & mixmask.v1.LossTerm.$Shape;
+        }
+
+        namespace LossTerm {
+
+            /** Properties of a LossTerm. */
+            interface $Properties {
+
+                /** LossTerm kind */
+                kind?: (mixmask.v1.TermKind|null);
+
+                /** LossTerm query */
+                query?: (mixmask.v1.Branch|null);
+
+                /** LossTerm queryOrder */
+                queryOrder?: (number[]|null);
+
+                /** LossTerm key */
+                key?: (mixmask.v1.Branch|null);
+
+                /** LossTerm weight */
+                weight?: (number|null);
+
+                /** LossTerm temperature */
+                temperature?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LossTerm. */
+            type $Shape = mixmask.v1.LossTerm.$Properties;
+        }
+
+        /**
+         * Properties of a StepPlan.
+         * @deprecated Use mixmask.v1.StepPlan.$Properties instead.
+         */
+        interface IStepPlan extends mixmask.v1.StepPlan.$Properties {
+        }
+
+        /** Represents a StepPlan. */
+        class StepPlan {
+
+            /**
+             * Constructs a new StepPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.StepPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StepPlan step. */
+            step: number;
+
+            /** StepPlan indices. */
+            indices: number[];
+
+            /** StepPlan views. */
+            views: mixmask.v1.ViewPlan.$Properties[];
+
+            /** StepPlan mix. */
+            mix?: (mixmask.v1.MixPlan.$Properties|null);
+
+            /** StepPlan terms. */
+            terms: mixmask.v1.LossTerm.$Properties[];
+
+            /** StepPlan lr. */
+            lr: number;
+
+            /** StepPlan keyMomentum. */
+            keyMomentum: number;
+
+            /** StepPlan keyShuffle. */
+            keyShuffle: number[];
+
+            /** StepPlan enqueueTerm. */
+            enqueueTerm: number;
+
+            /**
+             * Creates a new StepPlan instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StepPlan instance
+             */
+            static create(properties: mixmask.v1.StepPlan.$Shape): mixmask.v1.StepPlan & mixmask.v1.StepPlan.$Shape;
+            static create(properties?: mixmask.v1.StepPlan.$Properties): mixmask.v1.StepPlan;
+
+            /**
+             * Encodes the specified StepPlan message. Does not implicitly {@link mixmask.v1.StepPlan.verify|verify} messages.
+             * @param message StepPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.StepPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StepPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.StepPlan & mixmask.v1.StepPlan.$Shape} StepPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.StepPlan & mixmask.v1.StepPlan.$Shape;
+        }
+
+        namespace StepPlan {
+
+            /** Properties of a StepPlan. */
+            interface $Properties {
+
+                /** StepPlan step */
+                step?: (number|null);
+
+                /** StepPlan indices */
+                indices?: (number[]|null);
+
+                /** StepPlan views */
+                views?: (mixmask.v1.ViewPlan.$Properties[]|null);
+
+                /** StepPlan mix */
+                mix?: (mixmask.v1.MixPlan.$Properties|null);
+
+                /** StepPlan terms */
+                terms?: (mixmask.v1.LossTerm.$Properties[]|null);
+
+                /** StepPlan lr */
+                lr?: (number|null);
+
+                /** StepPlan keyMomentum */
+                keyMomentum?: (number|null);
+
+                /** StepPlan keyShuffle */
+                keyShuffle?: (number[]|null);
+
+                /** StepPlan enqueueTerm */
+                enqueueTerm?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StepPlan. */
+            type $Shape = mixmask.v1.StepPlan.$Properties;
+        }
+
+        /**
+         * Properties of a StepResult.
+         * @deprecated Use mixmask.v1.StepResult.$Properties instead.
+         */
+        interface IStepResult extends mixmask.v1.StepResult.$Properties {
+        }
+
+        /** Represents a StepResult. */
+        class StepResult {
+
+            /**
+             * Constructs a new StepResult.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.StepResult.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StepResult step. */
+            step: number;
+
+            /** StepResult loss. */
+            loss: number;
+
+            /** StepResult termLosses. */
+            termLosses: number[];
+
+            /** StepResult positiveTop1. */
+            positiveTop1: number;
+
+            /** StepResult workerMs. */
+            workerMs: number;
+
+            /**
+             * Creates a new StepResult instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StepResult instance
+             */
+            static create(properties: mixmask.v1.StepResult.$Shape): mixmask.v1.StepResult & mixmask.v1.StepResult.$Shape;
+            static create(properties?: mixmask.v1.StepResult.$Properties): mixmask.v1.StepResult;
+
+            /**
+             * Encodes the specified StepResult message. Does not implicitly {@link mixmask.v1.StepResult.verify|verify} messages.
+             * @param message StepResult message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.StepResult.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StepResult message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.StepResult & mixmask.v1.StepResult.$Shape} StepResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.StepResult & mixmask.v1.StepResult.$Shape;
+        }
+
+        namespace StepResult {
+
+            /** Properties of a StepResult. */
+            interface $Properties {
+
+                /** StepResult step */
+                step?: (number|null);
+
+                /** StepResult loss */
+                loss?: (number|null);
+
+                /** StepResult termLosses */
+                termLosses?: (number[]|null);
+
+                /** StepResult positiveTop1 */
+                positiveTop1?: (number|null);
+
+                /** StepResult workerMs */
+                workerMs?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StepResult. */
+            type $Shape = mixmask.v1.StepResult.$Properties;
+        }
+
+        /**
+         * Properties of a KnnRequest.
+         * @deprecated Use mixmask.v1.KnnRequest.$Properties instead.
+         */
+        interface IKnnRequest extends mixmask.v1.KnnRequest.$Properties {
+        }
+
+        /** Represents a KnnRequest. */
+        class KnnRequest {
+
+            /**
+             * Constructs a new KnnRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.KnnRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** KnnRequest runId. */
+            runId: string;
+
+            /** KnnRequest trainDatasetId. */
+            trainDatasetId: string;
+
+            /** KnnRequest testDatasetId. */
+            testDatasetId: string;
+
+            /** KnnRequest k. */
+            k: number;
+
+            /** KnnRequest temperature. */
+            temperature: number;
+
+            /** KnnRequest batchSize. */
+            batchSize: number;
+
+            /** KnnRequest trainIndices. */
+            trainIndices: number[];
+
+            /** KnnRequest testIndices. */
+            testIndices: number[];
+
+            /**
+             * Creates a new KnnRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns KnnRequest instance
+             */
+            static create(properties: mixmask.v1.KnnRequest.$Shape): mixmask.v1.KnnRequest & mixmask.v1.KnnRequest.$Shape;
+            static create(properties?: mixmask.v1.KnnRequest.$Properties): mixmask.v1.KnnRequest;
+
+            /**
+             * Encodes the specified KnnRequest message. Does not implicitly {@link mixmask.v1.KnnRequest.verify|verify} messages.
+             * @param message KnnRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.KnnRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a KnnRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.KnnRequest & mixmask.v1.KnnRequest.$Shape} KnnRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.KnnRequest & mixmask.v1.KnnRequest.$Shape;
+        }
+
+        namespace KnnRequest {
+
+            /** Properties of a KnnRequest. */
+            interface $Properties {
+
+                /** KnnRequest runId */
+                runId?: (string|null);
+
+                /** KnnRequest trainDatasetId */
+                trainDatasetId?: (string|null);
+
+                /** KnnRequest testDatasetId */
+                testDatasetId?: (string|null);
+
+                /** KnnRequest k */
+                k?: (number|null);
+
+                /** KnnRequest temperature */
+                temperature?: (number|null);
+
+                /** KnnRequest batchSize */
+                batchSize?: (number|null);
+
+                /** KnnRequest trainIndices */
+                trainIndices?: (number[]|null);
+
+                /** KnnRequest testIndices */
+                testIndices?: (number[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a KnnRequest. */
+            type $Shape = mixmask.v1.KnnRequest.$Properties;
+        }
+
+        /**
+         * Properties of a KnnReply.
+         * @deprecated Use mixmask.v1.KnnReply.$Properties instead.
+         */
+        interface IKnnReply extends mixmask.v1.KnnReply.$Properties {
+        }
+
+        /** Represents a KnnReply. */
+        class KnnReply {
+
+            /**
+             * Constructs a new KnnReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.KnnReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** KnnReply top1. */
+            top1: number;
+
+            /** KnnReply top5. */
+            top5: number;
+
+            /** KnnReply trainCount. */
+            trainCount: number;
+
+            /** KnnReply testCount. */
+            testCount: number;
+
+            /** KnnReply seconds. */
+            seconds: number;
+
+            /**
+             * Creates a new KnnReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns KnnReply instance
+             */
+            static create(properties: mixmask.v1.KnnReply.$Shape): mixmask.v1.KnnReply & mixmask.v1.KnnReply.$Shape;
+            static create(properties?: mixmask.v1.KnnReply.$Properties): mixmask.v1.KnnReply;
+
+            /**
+             * Encodes the specified KnnReply message. Does not implicitly {@link mixmask.v1.KnnReply.verify|verify} messages.
+             * @param message KnnReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.KnnReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a KnnReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.KnnReply & mixmask.v1.KnnReply.$Shape} KnnReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.KnnReply & mixmask.v1.KnnReply.$Shape;
+        }
+
+        namespace KnnReply {
+
+            /** Properties of a KnnReply. */
+            interface $Properties {
+
+                /** KnnReply top1 */
+                top1?: (number|null);
+
+                /** KnnReply top5 */
+                top5?: (number|null);
+
+                /** KnnReply trainCount */
+                trainCount?: (number|null);
+
+                /** KnnReply testCount */
+                testCount?: (number|null);
+
+                /** KnnReply seconds */
+                seconds?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a KnnReply. */
+            type $Shape = mixmask.v1.KnnReply.$Properties;
+        }
+
+        /**
+         * Properties of a SaveCheckpointRequest.
+         * @deprecated Use mixmask.v1.SaveCheckpointRequest.$Properties instead.
+         */
+        interface ISaveCheckpointRequest extends mixmask.v1.SaveCheckpointRequest.$Properties {
+        }
+
+        /** Represents a SaveCheckpointRequest. */
+        class SaveCheckpointRequest {
+
+            /**
+             * Constructs a new SaveCheckpointRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.SaveCheckpointRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SaveCheckpointRequest runId. */
+            runId: string;
+
+            /** SaveCheckpointRequest path. */
+            path: string;
+
+            /** SaveCheckpointRequest step. */
+            step: number;
+
+            /**
+             * Creates a new SaveCheckpointRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SaveCheckpointRequest instance
+             */
+            static create(properties: mixmask.v1.SaveCheckpointRequest.$Shape): mixmask.v1.SaveCheckpointRequest & mixmask.v1.SaveCheckpointRequest.$Shape;
+            static create(properties?: mixmask.v1.SaveCheckpointRequest.$Properties): mixmask.v1.SaveCheckpointRequest;
+
+            /**
+             * Encodes the specified SaveCheckpointRequest message. Does not implicitly {@link mixmask.v1.SaveCheckpointRequest.verify|verify} messages.
+             * @param message SaveCheckpointRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.SaveCheckpointRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SaveCheckpointRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.SaveCheckpointRequest & mixmask.v1.SaveCheckpointRequest.$Shape} SaveCheckpointRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.SaveCheckpointRequest & mixmask.v1.SaveCheckpointRequest.$Shape;
+        }
+
+        namespace SaveCheckpointRequest {
+
+            /** Properties of a SaveCheckpointRequest. */
+            interface $Properties {
+
+                /** SaveCheckpointRequest runId */
+                runId?: (string|null);
+
+                /** SaveCheckpointRequest path */
+                path?: (string|null);
+
+                /** SaveCheckpointRequest step */
+                step?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SaveCheckpointRequest. */
+            type $Shape = mixmask.v1.SaveCheckpointRequest.$Properties;
+        }
+
+        /**
+         * Properties of a SaveCheckpointReply.
+         * @deprecated Use mixmask.v1.SaveCheckpointReply.$Properties instead.
+         */
+        interface ISaveCheckpointReply extends mixmask.v1.SaveCheckpointReply.$Properties {
+        }
+
+        /** Represents a SaveCheckpointReply. */
+        class SaveCheckpointReply {
+
+            /**
+             * Constructs a new SaveCheckpointReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.SaveCheckpointReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SaveCheckpointReply bytes. */
+            bytes: number;
+
+            /** SaveCheckpointReply sha256. */
+            sha256: string;
+
+            /**
+             * Creates a new SaveCheckpointReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SaveCheckpointReply instance
+             */
+            static create(properties: mixmask.v1.SaveCheckpointReply.$Shape): mixmask.v1.SaveCheckpointReply & mixmask.v1.SaveCheckpointReply.$Shape;
+            static create(properties?: mixmask.v1.SaveCheckpointReply.$Properties): mixmask.v1.SaveCheckpointReply;
+
+            /**
+             * Encodes the specified SaveCheckpointReply message. Does not implicitly {@link mixmask.v1.SaveCheckpointReply.verify|verify} messages.
+             * @param message SaveCheckpointReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.SaveCheckpointReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SaveCheckpointReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.SaveCheckpointReply & mixmask.v1.SaveCheckpointReply.$Shape} SaveCheckpointReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.SaveCheckpointReply & mixmask.v1.SaveCheckpointReply.$Shape;
+        }
+
+        namespace SaveCheckpointReply {
+
+            /** Properties of a SaveCheckpointReply. */
+            interface $Properties {
+
+                /** SaveCheckpointReply bytes */
+                bytes?: (number|null);
+
+                /** SaveCheckpointReply sha256 */
+                sha256?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SaveCheckpointReply. */
+            type $Shape = mixmask.v1.SaveCheckpointReply.$Properties;
+        }
+
+        /**
+         * Properties of a LoadCheckpointRequest.
+         * @deprecated Use mixmask.v1.LoadCheckpointRequest.$Properties instead.
+         */
+        interface ILoadCheckpointRequest extends mixmask.v1.LoadCheckpointRequest.$Properties {
+        }
+
+        /** Represents a LoadCheckpointRequest. */
+        class LoadCheckpointRequest {
+
+            /**
+             * Constructs a new LoadCheckpointRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LoadCheckpointRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LoadCheckpointRequest runId. */
+            runId: string;
+
+            /** LoadCheckpointRequest path. */
+            path: string;
+
+            /** LoadCheckpointRequest sha256. */
+            sha256: string;
+
+            /**
+             * Creates a new LoadCheckpointRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LoadCheckpointRequest instance
+             */
+            static create(properties: mixmask.v1.LoadCheckpointRequest.$Shape): mixmask.v1.LoadCheckpointRequest & mixmask.v1.LoadCheckpointRequest.$Shape;
+            static create(properties?: mixmask.v1.LoadCheckpointRequest.$Properties): mixmask.v1.LoadCheckpointRequest;
+
+            /**
+             * Encodes the specified LoadCheckpointRequest message. Does not implicitly {@link mixmask.v1.LoadCheckpointRequest.verify|verify} messages.
+             * @param message LoadCheckpointRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LoadCheckpointRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LoadCheckpointRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LoadCheckpointRequest & mixmask.v1.LoadCheckpointRequest.$Shape} LoadCheckpointRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LoadCheckpointRequest & mixmask.v1.LoadCheckpointRequest.$Shape;
+        }
+
+        namespace LoadCheckpointRequest {
+
+            /** Properties of a LoadCheckpointRequest. */
+            interface $Properties {
+
+                /** LoadCheckpointRequest runId */
+                runId?: (string|null);
+
+                /** LoadCheckpointRequest path */
+                path?: (string|null);
+
+                /** LoadCheckpointRequest sha256 */
+                sha256?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LoadCheckpointRequest. */
+            type $Shape = mixmask.v1.LoadCheckpointRequest.$Properties;
+        }
+
+        /**
+         * Properties of a LoadCheckpointReply.
+         * @deprecated Use mixmask.v1.LoadCheckpointReply.$Properties instead.
+         */
+        interface ILoadCheckpointReply extends mixmask.v1.LoadCheckpointReply.$Properties {
+        }
+
+        /** Represents a LoadCheckpointReply. */
+        class LoadCheckpointReply {
+
+            /**
+             * Constructs a new LoadCheckpointReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LoadCheckpointReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LoadCheckpointReply bytes. */
+            bytes: number;
+
+            /**
+             * Creates a new LoadCheckpointReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LoadCheckpointReply instance
+             */
+            static create(properties: mixmask.v1.LoadCheckpointReply.$Shape): mixmask.v1.LoadCheckpointReply & mixmask.v1.LoadCheckpointReply.$Shape;
+            static create(properties?: mixmask.v1.LoadCheckpointReply.$Properties): mixmask.v1.LoadCheckpointReply;
+
+            /**
+             * Encodes the specified LoadCheckpointReply message. Does not implicitly {@link mixmask.v1.LoadCheckpointReply.verify|verify} messages.
+             * @param message LoadCheckpointReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LoadCheckpointReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LoadCheckpointReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LoadCheckpointReply & mixmask.v1.LoadCheckpointReply.$Shape} LoadCheckpointReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LoadCheckpointReply & mixmask.v1.LoadCheckpointReply.$Shape;
+        }
+
+        namespace LoadCheckpointReply {
+
+            /** Properties of a LoadCheckpointReply. */
+            interface $Properties {
+
+                /** LoadCheckpointReply bytes */
+                bytes?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LoadCheckpointReply. */
+            type $Shape = mixmask.v1.LoadCheckpointReply.$Properties;
+        }
+
+        /**
+         * Properties of a ShutdownRequest.
+         * @deprecated Use mixmask.v1.ShutdownRequest.$Properties instead.
+         */
+        interface IShutdownRequest extends mixmask.v1.ShutdownRequest.$Properties {
+        }
+
+        /** Represents a ShutdownRequest. */
+        class ShutdownRequest {
+
+            /**
+             * Constructs a new ShutdownRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ShutdownRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /**
+             * Creates a new ShutdownRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ShutdownRequest instance
+             */
+            static create(properties: mixmask.v1.ShutdownRequest.$Shape): mixmask.v1.ShutdownRequest & mixmask.v1.ShutdownRequest.$Shape;
+            static create(properties?: mixmask.v1.ShutdownRequest.$Properties): mixmask.v1.ShutdownRequest;
+
+            /**
+             * Encodes the specified ShutdownRequest message. Does not implicitly {@link mixmask.v1.ShutdownRequest.verify|verify} messages.
+             * @param message ShutdownRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ShutdownRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ShutdownRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ShutdownRequest & mixmask.v1.ShutdownRequest.$Shape} ShutdownRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ShutdownRequest & mixmask.v1.ShutdownRequest.$Shape;
+        }
+
+        namespace ShutdownRequest {
+
+            /** Properties of a ShutdownRequest. */
+            interface $Properties {
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ShutdownRequest. */
+            type $Shape = mixmask.v1.ShutdownRequest.$Properties;
+        }
+
+        /**
+         * Properties of a ShutdownReply.
+         * @deprecated Use mixmask.v1.ShutdownReply.$Properties instead.
+         */
+        interface IShutdownReply extends mixmask.v1.ShutdownReply.$Properties {
+        }
+
+        /** Represents a ShutdownReply. */
+        class ShutdownReply {
+
+            /**
+             * Constructs a new ShutdownReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ShutdownReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /**
+             * Creates a new ShutdownReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ShutdownReply instance
+             */
+            static create(properties: mixmask.v1.ShutdownReply.$Shape): mixmask.v1.ShutdownReply & mixmask.v1.ShutdownReply.$Shape;
+            static create(properties?: mixmask.v1.ShutdownReply.$Properties): mixmask.v1.ShutdownReply;
+
+            /**
+             * Encodes the specified ShutdownReply message. Does not implicitly {@link mixmask.v1.ShutdownReply.verify|verify} messages.
+             * @param message ShutdownReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ShutdownReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ShutdownReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ShutdownReply & mixmask.v1.ShutdownReply.$Shape} ShutdownReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ShutdownReply & mixmask.v1.ShutdownReply.$Shape;
+        }
+
+        namespace ShutdownReply {
+
+            /** Properties of a ShutdownReply. */
+            interface $Properties {
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ShutdownReply. */
+            type $Shape = mixmask.v1.ShutdownReply.$Properties;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import * as grpc from "@grpc/grpc-js";
+import { mixmask } from "./generated/mixmask.js";
+import { PROTOCOL_VERSION, SDK_VERSION } from "./protocol-version.js";
+import { toMixmaskError, type ProcessState } from "./worker-error.js";
+import { MixmaskError } from "../errors.js";
+
+const v1 = mixmask.v1;
+export type HelloReply = mixmask.v1.HelloReply;
+export type StepPlanMessage = mixmask.v1.IStepPlan;
+export type StepResultMessage = mixmask.v1.StepResult;
+export type CreateRunMessage = mixmask.v1.ICreateRunRequest;
+export type KnnRequestMessage = mixmask.v1.IKnnRequest;
+export type KnnReplyMessage = mixmask.v1.KnnReply;
+
+/** A generated message class: encodes its plain-object shape, decodes to the class. */
+interface MessageType<In, Out = In> {
+  encode(message: In): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): Out;
+}
+
+const serializer = <T>(type: MessageType<T, unknown>) => (value: T): Buffer => {
+  const bytes = type.encode(value).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+};
+const deserializer = <T>(type: MessageType<never, T>) => (bytes: Buffer): T => type.decode(bytes);
+const path = (rpc: string) => `/mixmask.v1.Worker/${rpc}`;
+
+/** Per-call deadlines. Training streams have none; they are bounded by the idle timeout of the trainer instead. */
+export interface DeadlinesMs {
+  hello: number;
+  upload: number;
+  createRun: number;
+  evaluate: number;
+  checkpoint: number;
+}
+
+export const DEFAULT_DEADLINES_MS: DeadlinesMs = { hello: 10_000, upload: 600_000, createRun: 120_000, evaluate: 1_800_000, checkpoint: 300_000 };
+
+/** Client options of the channel: large messages (datasets, features) and a window sized for bulk transfers. */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  "grpc.max_receive_message_length": 256 * 1024 * 1024,
+  "grpc.max_send_message_length": 256 * 1024 * 1024,
+  // Measured in DESIGN.md: the 64 KiB default window halves worker→client throughput.
+  "grpc-node.flow_control_window": 8 * 1024 * 1024,
+};
+
+/**
+ * Typed gRPC client for one worker. Internal: users meet `Worker` (src/worker/worker.ts), which owns the process.
+ * Every unary call has a deadline; every failure becomes a MixmaskError carrying the worker's own error code.
+ */
+export class WorkerClient {
+  private readonly client: grpc.Client;
+
+  constructor(
+    readonly address: string,
+    private readonly process?: ProcessState,
+    private readonly deadlines: DeadlinesMs = DEFAULT_DEADLINES_MS,
+  ) {
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  }
+
+  hello(protocolVersion = PROTOCOL_VERSION, deadlineMs = this.deadlines.hello): Promise<HelloReply> {
+    return this.unary("Hello", v1.HelloRequest, v1.HelloReply, v1.HelloRequest.create({ protocolVersion, clientVersion: SDK_VERSION }), deadlineMs);
+  }
+
+  /** Sends a dataset in 1 MiB chunks after its header. `onBytes` reports progress. */
+  uploadDataset(header: mixmask.v1.IDatasetHeader, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.makeClientStreamRequest<mixmask.v1.IDatasetChunk, mixmask.v1.DatasetInfo>(
+        path("UploadDataset"), serializer(v1.DatasetChunk), deserializer(v1.DatasetInfo), new grpc.Metadata(),
+        { deadline: Date.now() + this.deadlines.upload },
+        (error, reply) => (error ? reject(toMixmaskError(error, "UploadDataset", this.process)) : resolve(reply!)),
+      );
+      const chunk = 1 << 20;
+      let offset = 0;
+      // Writes until the stream asks us to wait, then resumes on "drain" (backpressure, flat memory).
+      const pump = (): void => {
+        while (offset < pixels.length) {
+          const end = Math.min(offset + chunk, pixels.length);
+          const writable = call.write({ pixels: pixels.subarray(offset, end) });
+          offset = end;
+          onBytes?.(offset);
+          if (!writable) {
+            call.once("drain", pump);
+            return;
+          }
+        }
+        call.end();
+      };
+      call.write({ header });
+      pump();
+    });
+  }
+
+  createRun(request: CreateRunMessage): Promise<mixmask.v1.CreateRunReply> {
+    return this.unary("CreateRun", v1.CreateRunRequest, v1.CreateRunReply, v1.CreateRunRequest.create(request), this.deadlines.createRun);
+  }
+
+  /** Opens the bidirectional training stream. */
+  train(): grpc.ClientDuplexStream<StepPlanMessage, StepResultMessage> {
+    return this.client.makeBidiStreamRequest<StepPlanMessage, StepResultMessage>(path("Train"), serializer(v1.StepPlan), deserializer(v1.StepResult));
+  }
+
+  knn(request: KnnRequestMessage): Promise<KnnReplyMessage> {
+    return this.unary("Knn", v1.KnnRequest, v1.KnnReply, v1.KnnRequest.create(request), this.deadlines.evaluate);
+  }
+
+  saveCheckpoint(runId: string, file: string, step: number): Promise<mixmask.v1.SaveCheckpointReply> {
+    return this.unary("SaveCheckpoint", v1.SaveCheckpointRequest, v1.SaveCheckpointReply, v1.SaveCheckpointRequest.create({ runId, path: file, step }), this.deadlines.checkpoint);
+  }
+
+  loadCheckpoint(runId: string, file: string, sha256: string): Promise<mixmask.v1.LoadCheckpointReply> {
+    return this.unary("LoadCheckpoint", v1.LoadCheckpointRequest, v1.LoadCheckpointReply, v1.LoadCheckpointRequest.create({ runId, path: file, sha256 }), this.deadlines.checkpoint);
+  }
+
+  shutdown(deadlineMs = 5_000): Promise<mixmask.v1.ShutdownReply> {
+    return this.unary("Shutdown", v1.ShutdownRequest, v1.ShutdownReply, v1.ShutdownRequest.create({}), deadlineMs);
+  }
+
+  /** Maps a stream error the same way unary errors are mapped. */
+  streamError(error: unknown, rpc: string): MixmaskError {
+    if (error instanceof MixmaskError) return error;
+    return toMixmaskError(error as grpc.ServiceError, rpc, this.process);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private unary<Req, Res>(rpc: string, reqType: MessageType<Req, unknown>, resType: MessageType<never, Res>, request: Req, deadlineMs: number): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest<Req, Res>(path(rpc), serializer(reqType), deserializer(resType), request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs },
+        (error, reply) => (error ? reject(toMixmaskError(error, rpc, this.process)) : resolve(reply!)));
+    });
+  }
+}

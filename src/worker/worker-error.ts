@@ -1,0 +1,40 @@
+import type { ServiceError } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
+import { MixmaskError } from "../errors.js";
+
+/** What the launcher knows about the worker process when a call fails. */
+export interface ProcessState {
+  /** Exit code or signal when the worker process has exited, undefined while it runs. */
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** The last lines the worker wrote to stderr. */
+  stderrTail(): string;
+}
+
+/**
+ * Turns a gRPC failure into a MixmaskError that keeps the worker's own error code (trailer `mixmask-error-code`),
+ * and tells a dead worker apart from a failed call, with the worker's last stderr lines.
+ */
+export function toMixmaskError(error: ServiceError, rpc: string, process?: ProcessState): MixmaskError {
+  const workerCode = error.metadata?.get("mixmask-error-code")[0]?.toString();
+  const exited = process?.exit();
+  if (exited || (error.code === status.UNAVAILABLE && process)) {
+    const how = exited ? (exited.signal ? `killed by ${exited.signal}` : `exited with code ${exited.code}`) : "stopped answering";
+    return new MixmaskError({
+      code: "WORKER_DIED",
+      message: `the worker ${how} during ${rpc}. Its last stderr lines:\n${indent(process?.stderrTail() ?? "")}`,
+      fix: "read the worker's stderr above; out-of-memory kills show as SIGKILL (reduce batchSize or model width)",
+      cause: error,
+    });
+  }
+  if (error.code === status.DEADLINE_EXCEEDED) {
+    return new MixmaskError({ code: "WORKER_TIMEOUT", message: `${rpc} exceeded its deadline`, fix: "raise the timeout option or check the worker's load", cause: error });
+  }
+  if (workerCode === "PROTOCOL_MISMATCH") {
+    return new MixmaskError({ code: "PROTOCOL_MISMATCH", workerCode, message: error.details, fix: "install matching versions of the mixmask npm package and python_worker", cause: error });
+  }
+  return new MixmaskError({ code: "WORKER_ERROR", workerCode, message: `${rpc} failed${workerCode ? ` (${workerCode})` : ""}: ${error.details}`, cause: error });
+}
+
+function indent(text: string): string {
+  return text.trimEnd().split("\n").map((l) => `    ${l}`).join("\n");
+}

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MixmaskError } from "../errors.js";
+import type { ProcessState } from "./worker-error.js";
+
+/**
+ * The project root: the nearest folder above this module that holds python_worker/ (src/worker/ when run from
+ * source, dist/ when bundled). The worker's Python package and the default .venv live there.
+ */
+export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+export const WORKER_PACKAGE_DIR = join(PROJECT_ROOT, "python_worker");
+
+export interface SpawnOptions {
+  /** Python interpreter. Default: $MIXMASK_PYTHON, else the project's `.venv/bin/python` (made by `npm run setup`). */
+  python?: string;
+  /** Where tensors live: "auto" picks CUDA when available. Default "auto". */
+  device?: "auto" | "cpu" | "cuda";
+  /** torch intra-op threads; default: torch's own choice (all cores). */
+  threads?: number;
+  /** Extra environment for the worker process. */
+  env?: Record<string, string>;
+}
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "python_worker/mixmask_worker"))) return dir;
+    if (dirname(dir) === dir) return resolve(start, "../..");
+  }
+}
+
+const STDERR_TAIL_BYTES = 16 * 1024;
+
+/** Finds the interpreter, or explains how to get one. */
+export function resolvePython(python?: string): string {
+  const chosen = python ?? process.env.MIXMASK_PYTHON ?? join(PROJECT_ROOT, ".venv/bin/python");
+  if (chosen.includes("/") && !existsSync(chosen)) {
+    throw new MixmaskError({
+      code: "PYTHON_MISSING",
+      message: `no Python interpreter at ${chosen}`,
+      fix: "run `npm run setup` (creates .venv with torch, grpcio, protobuf), or set the `python` option / MIXMASK_PYTHON to a Python that has them",
+    });
+  }
+  return chosen;
+}
+
+/**
+ * One worker process on a Unix socket in a private (0700) directory. Started in its own process group so the whole
+ * group (the worker and anything it starts) is killed on close, on exit and on Ctrl-C; the worker also watches our
+ * pid and exits if we die without cleaning up, so a forgotten close() leaves no orphan.
+ */
+export class WorkerProcess implements ProcessState {
+  readonly socketPath: string;
+  readonly address: string;
+  private readonly child: ChildProcess;
+  private readonly dir: string;
+  private stderr = "";
+  private exitState: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly exited: Promise<void>;
+
+  constructor(options: SpawnOptions = {}) {
+    const python = resolvePython(options.python);
+    this.dir = mkdtempSync(join(tmpdir(), "mixmask-"));
+    this.socketPath = join(this.dir, "worker.sock");
+    this.address = `unix:${this.socketPath}`;
+    const args = ["-m", "mixmask_worker", "--socket", this.socketPath, "--parent-pid", String(process.pid), "--device", options.device ?? "auto"];
+    if (options.threads !== undefined) args.push("--threads", String(options.threads));
+    const env = { ...process.env, ...options.env, PYTHONPATH: [WORKER_PACKAGE_DIR, process.env.PYTHONPATH].filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" };
+    this.child = spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env });
+    this.child.stderr!.setEncoding("utf8");
+    this.child.stderr!.on("data", (text: string) => {
+      this.stderr = (this.stderr + text).slice(-STDERR_TAIL_BYTES);
+      if (process.env.MIXMASK_WORKER_LOG === "1") process.stderr.write(text);
+    });
+    this.exited = new Promise((done) => {
+      this.child.once("exit", (code, signal) => {
+        this.exitState = { code, signal };
+        live.delete(this);
+        done();
+      });
+      this.child.once("error", (error) => {
+        this.stderr += `\nspawn failed: ${error.message}`;
+        this.exitState = { code: -1, signal: null };
+        live.delete(this);
+        done();
+      });
+    });
+    live.add(this);
+    installExitHooks();
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exitState;
+  }
+
+  stderrTail(): string {
+    return this.stderr;
+  }
+
+  /** Kills the whole process group now. */
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    if (this.exitState || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Waits up to `ms` for the process to exit by itself, then kills the group; removes the private directory. */
+  async stop(ms: number): Promise<void> {
+    const timer = setTimeout(() => this.kill("SIGKILL"), ms);
+    await this.exited;
+    clearTimeout(timer);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const live = new Set<WorkerProcess>();
+let hooksInstalled = false;
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.once("exit", () => {
+    for (const w of live) w.kill("SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      for (const w of live) w.kill("SIGKILL");
+      // Keep the shell's convention: 128 + signal number.
+      process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { CLI_OPTIONS, parseFlagValue } from "../../src/config/cli-options.js";
+import { PretrainConfigSchema, validatePretrainConfig } from "../../src/config/pretrain-config.js";
+import { CPU_PRESET, GPU_PRESET } from "../../src/config/presets.js";
+import { MixmaskError } from "../../src/errors.js";
+
+function invalid(input: unknown): MixmaskError {
+  try {
+    validatePretrainConfig(input);
+  } catch (error) {
+    if (error instanceof MixmaskError) return error;
+    throw error;
+  }
+  throw new Error("expected a validation error");
+}
+
+describe("pretrain config", () => {
+  it("accepts both presets", () => {
+    expect(validatePretrainConfig(CPU_PRESET)).toEqual(CPU_PRESET);
+    expect(validatePretrainConfig(GPU_PRESET)).toEqual(GPU_PRESET);
+  });
+
+  it("names the flag, the allowed values and what came for an out-of-range or wrong value", () => {
+    const e = invalid({ ...CPU_PRESET, batchSize: 2, masker: "cutout" });
+    expect(e.code).toBe("INVALID_OPTION");
+    const batch = e.issues.find((i) => i.path === "--batch-size");
+    expect(batch?.expected).toBe("an integer ≥ 4 and ≤ 8192");
+    expect(batch?.received).toBe("2");
+    const masker = e.issues.find((i) => i.path === "--masker");
+    expect(masker?.expected).toBe('one of "mixmask", "none"');
+    expect(e.message).toContain("--masker");
+  });
+
+  it("rejects unknown options and lists the known ones", () => {
+    const e = invalid({ ...CPU_PRESET, batchSise: 64 });
+    expect(e.issues[0]?.path).toBe("--batch-sise");
+    expect(e.issues[0]?.expected).toContain("--batch-size");
+  });
+
+  it("checks options against each other", () => {
+    const e = invalid({ ...CPU_PRESET, batchSize: 100, bnSplits: 8, cropScaleMin: 0.9, cropScaleMax: 0.5 });
+    expect(e.issues.map((i) => i.path).sort()).toEqual(["--bn-splits", "--crop-scale-min"]);
+    expect(invalid({ ...CPU_PRESET, maskGrid: 3, keepRatio: 0.05 }).issues[0]?.path).toBe("--keep-ratio");
+    expect(invalid({ ...CPU_PRESET, maskGrid: 2 }).issues[0]?.path).toBe("--mask-grid");
+  });
+
+  it("has a CLI flag for every option", () => {
+    expect(CLI_OPTIONS.map(([k]) => k).sort()).toEqual(Object.keys(PretrainConfigSchema.shape).sort());
+  });
+
+  it("passes unparsable flag text through so the error shows it", () => {
+    expect(parseFlagValue("number", "12")).toBe(12);
+    expect(parseFlagValue("number", "lots")).toBe("lots");
+    expect(parseFlagValue("boolean", "false")).toBe(false);
+    expect(invalid({ ...CPU_PRESET, epochs: "lots" }).issues[0]?.received).toBe('"lots"');
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validatePretrainConfig, type PretrainConfig } from "../../src/config/pretrain-config.js";
+import { CPU_PRESET } from "../../src/config/presets.js";
+import { loadFashionMnist } from "../../src/data/fashion-mnist.js";
+import type { ImageDataset } from "../../src/data/image-dataset.js";
+import { pretrain } from "../../src/train/pretrain.js";
+import { silentProgress, type ProgressReporter } from "../../src/train/progress.js";
+import { Worker } from "../../src/worker/worker.js";
+
+/** A run small enough for CI's two cores: real Fashion-MNIST images, a narrow ResNet-18, a real worker. */
+export function tinyConfig(runDir: string, overrides: Partial<PretrainConfig> = {}): PretrainConfig {
+  return validatePretrainConfig({
+    ...CPU_PRESET,
+    trainImages: 128,
+    testImages: 64,
+    baseWidth: 8,
+    headHiddenDim: 32,
+    headOutDim: 16,
+    batchSize: 32,
+    epochs: 2,
+    queueSize: 64,
+    knnK: 20,
+    threads: 1,
+    runDir,
+    ...overrides,
+  });
+}
+
+describe("pretrain against a real worker", () => {
+  let worker: Worker;
+  let data: { train: ImageDataset; test: ImageDataset };
+  beforeAll(async () => {
+    worker = await Worker.spawn({ device: "cpu", threads: 1 });
+    data = await loadFashionMnist({ trainLimit: 128, testLimit: 64 });
+  });
+  afterAll(async () => {
+    await worker.close();
+  });
+
+  it("writes config, per-step metrics, checkpoints and a summary with k-NN before and after", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
+    const config = tinyConfig(runDir, { checkpointEvery: 1 });
+    const summary = await pretrain(config, { worker, datasets: data });
+    const steps = (128 / 32) * 2;
+    expect(summary.steps).toBe(steps);
+    const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    for (const key of ["knnInit", "knnFinal", "positiveTop1LastEpoch"]) expect(saved).toHaveProperty(key);
+    expect(saved.knnInit.top1).toBeGreaterThan(0.1); // 10 classes: chance is 0.1; features of a random ConvNet do better
+    expect(saved.knnFinal.testCount).toBe(64);
+    const metrics = readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(metrics.map((m) => m.step)).toEqual([...Array(steps).keys()]);
+    expect(metrics.every((m) => Number.isFinite(m.loss) && m.termLosses.length === 3 && m.lambda > 0 && m.lambda < 1)).toBe(true);
+    expect(metrics[0].lr).toBeCloseTo(config.lr, 6);
+    expect(metrics[steps - 1].lr).toBeLessThan(config.lr / 10);
+    const checkpoints = readdirSync(join(runDir, "checkpoints"));
+    expect(checkpoints).toContain("latest.json");
+    expect(checkpoints.filter((f) => f.endsWith(".pt"))).toEqual(["step-0000004.pt", "step-0000008.pt"]);
+    expect(JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")).batchSize).toBe(32);
+  });
+
+  it("lowers the loss on a tiny subset within a few dozen steps", async () => {
+    const runDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
+    const small = { train: { ...data.train, count: 64, pixels: data.train.pixels.subarray(0, 64 * 784), labels: data.train.labels.subarray(0, 64) }, test: data.test };
+    const summary = await pretrain(tinyConfig(runDir, { trainImages: 64, epochs: 15, queueSize: 32, lr: 0.1, knnK: 10 }), { worker, datasets: small });
+    expect(summary.lossLastEpoch).toBeLessThan(summary.lossFirstEpoch * 0.9);
+    expect(summary.positiveTop1LastEpoch).toBeGreaterThan(summary.positiveTop1FirstEpoch);
+  });
+
+  it("resumes a run whose worker was killed and reproduces the uninterrupted run's per-step losses", async () => {
+    const straightDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
+    const straight = await pretrain(tinyConfig(straightDir, { checkpointEvery: 1 }), { worker, datasets: data });
+
+    const crashDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
+    const doomed = await Worker.spawn({ device: "cpu", threads: 1 });
+    const killAtStep6: ProgressReporter = { ...silentProgress, update: (p) => { if (p.step === 6) doomed.kill(); } };
+    await expect(pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker: doomed, datasets: data, progress: killAtStep6 })).rejects.toMatchObject({ code: "WORKER_DIED" });
+    await doomed.close();
+
+    await expect(pretrain(tinyConfig(crashDir, { checkpointEvery: 1, lr: 0.5 }), { worker, datasets: data, resume: true })).rejects.toThrow(/lr 0.06 → 0.5/);
+    const resumed = await pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker, datasets: data, resume: true });
+    expect(resumed.resumedFromStep).toBe(4);
+    const losses = (dir: string) => readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]);
+    expect(losses(crashDir)).toEqual(losses(straightDir));
+    expect(resumed.knnFinal.top1).toBe(straight.knnFinal.top1);
+  });
+});
