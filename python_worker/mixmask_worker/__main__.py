@@ -15,6 +15,8 @@ import asyncio
 import logging
 import os
 import signal
+import socket
+import stat
 import sys
 from typing import Optional, Sequence
 
@@ -85,6 +87,27 @@ async def _watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
         await asyncio.sleep(PARENT_POLL_SECONDS)
 
 
+def claim_socket_path(path: str) -> Optional[str]:
+    """Removes a stale socket left by a dead worker; returns why ``path`` cannot be used, or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISSOCK(mode):
+        return f"{path} exists and is not a socket: remove it or choose another --socket path"
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        os.unlink(path)  # nobody listens: left behind by a worker that died
+        return None
+    except OSError as error:
+        return f"cannot use {path}: {error.strerror or error}"
+    finally:
+        probe.close()
+    return f"another process is listening on {path}: stop it or choose another --socket path"
+
+
 async def serve(socket_path: str, device: torch.device, parent_pid: Optional[int]) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -93,7 +116,11 @@ async def serve(socket_path: str, device: torch.device, parent_pid: Optional[int
     try:
         server = build_server(servicer, address)
     except RuntimeError as error:
-        print(f"mixmask worker: cannot listen on {address}: {error}", file=sys.stderr, flush=True)
+        print(
+            f"mixmask worker: cannot listen on {address}: {error} (does the directory exist and is it writable?)",
+            file=sys.stderr,
+            flush=True,
+        )
         servicer.close()
         return EXIT_BAD_ARGUMENTS
     await server.start()
@@ -129,6 +156,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+        return EXIT_BAD_ARGUMENTS
+    problem = claim_socket_path(args.socket)
+    if problem is not None:
+        print(f"mixmask worker: {problem}", file=sys.stderr, flush=True)
         return EXIT_BAD_ARGUMENTS
     if args.threads is not None:
         if args.threads < 1:

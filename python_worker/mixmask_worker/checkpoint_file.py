@@ -72,9 +72,13 @@ def read_checkpoint(path: str, expected_sha256: str, map_location: torch.device)
         with open(path, "rb") as file:
             data = file.read()
     except FileNotFoundError as error:
-        raise WorkerError("CHECKPOINT_INVALID", f"checkpoint {path!r} does not exist: check the path, or save one first") from error
+        raise WorkerError(
+            "CHECKPOINT_INVALID", f"checkpoint {path!r} does not exist: check the path, or save one first"
+        ) from error
     except OSError as error:
-        raise WorkerError("CHECKPOINT_INVALID", f"cannot read checkpoint {path!r}: {error.strerror or error}") from error
+        raise WorkerError(
+            "CHECKPOINT_INVALID", f"cannot read checkpoint {path!r}: {error.strerror or error}"
+        ) from error
     actual = hashlib.sha256(data).hexdigest()
     expected = expected_sha256.strip().lower()
     if expected and expected != actual:
@@ -88,7 +92,7 @@ def read_checkpoint(path: str, expected_sha256: str, map_location: torch.device)
     except Exception as error:  # torch raises many types for a damaged archive
         raise WorkerError(
             "CHECKPOINT_INVALID",
-            f"checkpoint {path!r} cannot be read ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}): "
+            f"checkpoint {path!r} cannot be read ({type(error).__name__}: {_first_line(error)}): "
             "the file is truncated, corrupt or not a mixmask worker checkpoint",
         ) from error
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
@@ -111,6 +115,11 @@ def _torch_load(buffer: io.BytesIO, map_location: torch.device) -> Any:
         return torch.load(buffer, map_location=map_location, weights_only=True)
     # torch < 1.13 has no weights_only; the file's hash was already checked when the client gave one.
     return torch.load(buffer, map_location=map_location)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).splitlines()
+    return lines[0] if lines else ""
 
 
 def _hash_file(path: str) -> tuple[str, int]:

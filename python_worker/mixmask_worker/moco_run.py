@@ -6,7 +6,7 @@ terms on which branch with which weight and temperature, lr, m) and the run exec
 
     x_q, x_k = augment(views[0]), augment(views[1])            # [N, 3, S, S]
     q      = f_q(x_q)                                           # QUERY_VIEW  [N, D]
-    q_mix  = f_q(M ⊙ x_q + (1 − M) ⊙ x_q[partner])              # QUERY_MIX   [N, D], a separate pass (own BN stats)
+    q_mix  = f_q(M ⊙ x_q + (1 − M) ⊙ x_q[partner])              # QUERY_MIX   [N, D], own pass (own BN stats)
     k      = f_k(x_k[shuffle])[argsort(shuffle)]                # KEY_VIEW    [N, D], no gradient (shuffle-BN)
     L      = Σ_t w_t · InfoNCE(q_t[order_t], k, queue, T_t)
     SGD step on f_q; f_k ← m·f_k + (1 − m)·f_q; enqueue k
@@ -118,7 +118,7 @@ def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
     if not request.dataset_id:
         add("run.dataset_id", "the id of an uploaded dataset", request.dataset_id)
     if request.backbone.base_width < 1:
-        add("run.backbone.base_width", "a first-stage width >= 1 (64 is torchvision's ResNet)", request.backbone.base_width)
+        add("run.backbone.base_width", "a first-stage width >= 1 (64 in torchvision)", request.backbone.base_width)
     if request.head.hidden_dim < 1:
         add("run.head.hidden_dim", "a hidden width >= 1", request.head.hidden_dim)
     if request.head.out_dim < 1:
@@ -169,6 +169,7 @@ class MocoRun:
                 "none: use precision 'fp32'",
             )
         self.channels_last = bool(request.channels_last) and device.type == "cuda"
+        self.precision_in_use = "bf16" if self.use_bf16 else "fp32"  # bf16 autocast exists on CUDA only
 
         seed = int(request.seed)
         torch.manual_seed(seed)
@@ -281,7 +282,7 @@ class MocoRun:
     def _gather(self, dataset: ResidentDataset, indices: np.ndarray) -> torch.Tensor:
         host_indices = torch.from_numpy(indices)
         if dataset.images.device == self.device:
-            return dataset.images.index_select(0, host_indices.to(self.device, non_blocking=True))
+            return dataset.images.index_select(0, self._index_tensor(indices))
         if self.device.type == "cuda":
             # Gather into pinned memory so the host->device copy is asynchronous.
             batch = torch.empty(
@@ -292,13 +293,19 @@ class MocoRun:
         return dataset.images.index_select(0, host_indices).to(self.device)
 
     def _index_tensor(self, values: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(values).to(self.device, non_blocking=True)
+        return self._upload(torch.from_numpy(values))
+
+    def _upload(self, host: torch.Tensor) -> torch.Tensor:
+        """Host -> device without blocking: a copy from pageable memory would wait for the stream on CUDA."""
+        if self.device.type != "cuda":
+            return host.to(self.device)
+        return host.pin_memory().to(self.device, non_blocking=True)
 
     def _to_input(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
 
     def _mixed(self, x_q: torch.Tensor, mix: MixArrays) -> torch.Tensor:
-        cells = torch.from_numpy(mix.cells.astype(np.float32)).to(self.device, non_blocking=True)  # [g, g]
+        cells = self._upload(torch.from_numpy(mix.cells.astype(np.float32)))  # [g, g]
         mask = upsample_mask(cells, self.image_size)  # M: [S, S], 1 = keep the original
         return self._to_input(mix_images(x_q, mask, self._index_tensor(mix.partner)))
 
@@ -378,7 +385,8 @@ class MocoRun:
         chunk = max(batch_size, HOST_FEATURE_CHUNK // batch_size * batch_size)
         parts = [
             extract_features(
-                backbone, images[start : start + chunk].to(self.device), self.image_size, self.mean, self.std, batch_size
+                backbone, images[start : start + chunk].to(self.device), self.image_size, self.mean, self.std,
+                batch_size,
             )
             for start in range(0, images.shape[0], chunk)
         ]
@@ -409,7 +417,9 @@ class MocoRun:
         try:
             stored = worker_pb2.CreateRunRequest.FromString(state["config"])
         except Exception as error:
-            raise WorkerError("CHECKPOINT_INVALID", f"checkpoint {path!r} holds an unreadable run config: {error}") from error
+            raise WorkerError(
+                "CHECKPOINT_INVALID", f"checkpoint {path!r} holds an unreadable run config: {error}"
+            ) from error
         for message_name, field in ARCHITECTURE_FIELDS:
             ours = getattr(getattr(self.config, message_name), field)
             theirs = getattr(getattr(stored, message_name), field)
@@ -436,7 +446,10 @@ class MocoRun:
         current = self.optimizer.state_dict()
         if len(saved["param_groups"]) != len(current["param_groups"]):
             raise ValueError("optimizer parameter groups differ")
-        groups = [{**ours, "params": theirs["params"]} for ours, theirs in zip(current["param_groups"], saved["param_groups"])]
+        groups = [
+            {**ours, "params": theirs["params"]}
+            for ours, theirs in zip(current["param_groups"], saved["param_groups"])
+        ]
         self.optimizer.load_state_dict({"state": saved["state"], "param_groups": groups})
 
 

@@ -148,21 +148,32 @@ def validate_step_plan(
     if n < 2:
         issues.add("plan.indices", "at least 2 dataset indices (a contrastive batch needs negatives)", f"{n}")
     else:
-        _check_index_list(issues, "plan.indices", indices, dataset_count, f"the training dataset holds {dataset_count} images")
+        held = f"the training dataset holds {dataset_count} images"
+        _check_index_list(issues, "plan.indices", indices, dataset_count, held)
     if n >= 1 and bn_splits >= 1 and n % bn_splits != 0:
         issues.add("plan.indices", f"a batch size divisible by the run's moco.bn_splits = {bn_splits}", f"N = {n}")
     if n > queue_size:
-        issues.add("plan.indices", f"a batch size N <= the run's moco.queue_size = {queue_size} (keys are enqueued)", f"N = {n}")
+        expected = f"a batch size N <= the run's moco.queue_size = {queue_size} (keys are enqueued)"
+        issues.add("plan.indices", expected, f"N = {n}")
 
     views: list[ViewParams] = []
     if len(plan.views) != 2:
-        issues.add("plan.views", "exactly 2 views (views[0] for the query encoder, views[1] for the key encoder)", len(plan.views))
+        expected = "exactly 2 views (views[0] for the query encoder, views[1] for the key encoder)"
+        issues.add("plan.views", expected, len(plan.views))
     elif n >= 1:
         for i, view in enumerate(plan.views):
             try:
-                views.append(ViewParams.from_proto(view, n, device))
+                params = ViewParams.from_proto(view, n, device)
             except ValueError as error:
                 issues.items.append(f"plan.views[{i}].{error}")
+                continue
+            if params.any_blur and params.blur_kernel_size // 2 >= image_size:
+                issues.add(
+                    f"plan.views[{i}].blur_kernel_size",
+                    f"an odd kernel whose half-width is < the run's image_size = {image_size} (reflect padding)",
+                    params.blur_kernel_size,
+                )
+            views.append(params)
 
     mix: Optional[MixArrays] = None
     if plan.HasField("mix"):
@@ -213,7 +224,8 @@ def _validate_mix(issues: _Issues, mix: worker_pb2.MixPlan, n: int, image_size: 
         ok = False
     cells = np.frombuffer(mix.mask, dtype=np.uint8)
     if grid >= 1 and cells.shape[0] != grid * grid:
-        issues.add("plan.mix.mask", f"g*g = {grid * grid} bytes (one per grid cell, row-major)", f"{cells.shape[0]} bytes")
+        expected = f"g*g = {grid * grid} bytes (one per grid cell, row-major)"
+        issues.add("plan.mix.mask", expected, f"{cells.shape[0]} bytes")
         ok = False
     elif cells.size and cells.max() > 1:
         position = int(np.nonzero(cells > 1)[0][0])
@@ -244,7 +256,8 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, *, has_m
         if term.kind not in TERM_KINDS:
             issues.add(f"{path}.kind", "INFO_NCE_QUEUE", _enum_name(worker_pb2.TermKind, term.kind))
         if term.query not in QUERY_BRANCHES:
-            issues.add(f"{path}.query", "QUERY_VIEW or QUERY_MIX (a branch of the query encoder)", branch_name(term.query))
+            expected = "QUERY_VIEW or QUERY_MIX (a branch of the query encoder)"
+            issues.add(f"{path}.query", expected, branch_name(term.query))
         elif term.query == worker_pb2.QUERY_MIX and not has_mix:
             issues.add(f"{path}.query", "QUERY_VIEW, or QUERY_MIX together with plan.mix", "QUERY_MIX without plan.mix")
         if term.key not in KEY_BRANCHES:

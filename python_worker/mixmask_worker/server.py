@@ -193,7 +193,9 @@ class WorkerServicer:
                 continue
             if part != "pixels":
                 raise invalid_argument(
-                    "upload.chunks", "pixel chunks after the header (one header per upload)", f"a {part or 'empty'} chunk"
+                    "upload.chunks",
+                    "pixel chunks after the header (one header per upload)",
+                    f"a {part or 'empty'} chunk",
                 )
             data = chunk.pixels
             if received + len(data) > pixels.shape[0]:  # type: ignore[union-attr]
@@ -225,12 +227,14 @@ class WorkerServicer:
         self.runs[run.run_id] = run
         self._latest_run_id = run.run_id
         log.info(
-            "run %s created: %s width %d, %d parameters, feature dim %d",
+            "run %s created: %s width %d, %d parameters, feature dim %d, %s%s",
             run.run_id,
             request.backbone.arch,
             request.backbone.base_width,
             run.parameters,
             run.feature_dim,
+            run.precision_in_use,
+            ", channels_last" if run.channels_last else "",
         )
         return worker_pb2.CreateRunReply(run_id=run.run_id, parameters=run.parameters, feature_dim=run.feature_dim)
 
@@ -325,7 +329,9 @@ class WorkerServicer:
     ) -> worker_pb2.SaveCheckpointReply:
         run = self._run(request.run_id)
         size, digest = await self._on_compute(run.save, request.path, request.step)
-        log.info("run %s: checkpoint of step %d written to %s (%d bytes)", request.run_id, request.step, request.path, size)
+        log.info(
+            "run %s: checkpoint of step %d written to %s (%d bytes)", request.run_id, request.step, request.path, size
+        )
         return worker_pb2.SaveCheckpointReply(bytes=size, sha256=digest)
 
     @_reporting_errors

@@ -76,6 +76,11 @@ def _short_crop(plan: worker_pb2.StepPlan) -> None:
     del plan.views[1].crop[-1]
 
 
+def _huge_blur(plan: worker_pb2.StepPlan) -> None:
+    plan.views[0].blur_sigma[0] = 1.0
+    plan.views[0].blur_kernel_size = 2 * IMAGE_SIZE + 1
+
+
 def _no_terms(plan: worker_pb2.StepPlan) -> None:
     del plan.terms[:]
 
@@ -85,6 +90,7 @@ CASES: list[tuple[str, Callable[[worker_pb2.StepPlan], None], str]] = [
     ("index past the dataset", _set("indices", [0, 1, 2, 20, 4, 5, 6, 7]), "plan.indices[3]"),
     ("one view", _drop_view, "plan.views:"),
     ("short crop", _short_crop, "plan.views[1].crop"),
+    ("blur kernel wider than the view", _huge_blur, "plan.views[0].blur_kernel_size"),
     ("grid 0", _set("mix.grid", 0), "plan.mix.grid"),
     ("grid larger than the image", _set("mix.grid", IMAGE_SIZE + 1), "plan.mix.grid"),
     ("mask length", _set("mix.mask", bytes(15)), "plan.mix.mask:"),

@@ -72,7 +72,9 @@ class Worker:
         )
         return call(iter(chunks), timeout=DEADLINE_S)
 
-    def train(self, plans: Iterator[worker_pb2.StepPlan], run_id: Optional[str] = None) -> Iterator[worker_pb2.StepResult]:
+    def train(
+        self, plans: Iterator[worker_pb2.StepPlan], run_id: Optional[str] = None
+    ) -> Iterator[worker_pb2.StepResult]:
         call = self.channel.stream_stream(
             "/mixmask.v1.Worker/Train",
             request_serializer=worker_pb2.StepPlan.SerializeToString,

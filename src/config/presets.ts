@@ -67,7 +67,7 @@ export const GPU_PRESET: PretrainConfig = {
   baseWidth: 64,
   headHiddenDim: 512,
   batchSize: 512,
-  epochs: 20,
+  epochs: 8,
   lr: 0.06,
   weightDecay: 5e-4,
   queueSize: 4096,

@@ -162,7 +162,7 @@ async function trainLoop(
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
-  const stream = new StepStream(worker, idleTimeoutMs);
+  const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
   const planned = new Map<number, { lr: number; lambda?: number }>();
   const epochMeans = new Map<number, { loss: number; top1: number; n: number }>();
   const t0 = performance.now();

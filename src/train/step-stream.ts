@@ -27,8 +27,8 @@ export class StepStream {
   private sent = 0;
   private received = 0;
 
-  constructor(private readonly worker: Worker, private readonly idleTimeoutMs: number) {
-    this.call = worker.client.train();
+  constructor(worker: Worker, runId: string, private readonly idleTimeoutMs: number) {
+    this.call = worker.client.train(runId);
     this.call.on("data", (r: StepResultMessage) => {
       this.received++;
       const result: StepResult = { step: Number(r.step), loss: r.loss, termLosses: [...r.termLosses], positiveTop1: r.positiveTop1, workerMs: r.workerMs };

@@ -96,9 +96,11 @@ export class WorkerClient {
     return this.unary("CreateRun", v1.CreateRunRequest, v1.CreateRunReply, v1.CreateRunRequest.create(request), this.deadlines.createRun);
   }
 
-  /** Opens the bidirectional training stream. */
-  train(): grpc.ClientDuplexStream<StepPlanMessage, StepResultMessage> {
-    return this.client.makeBidiStreamRequest<StepPlanMessage, StepResultMessage>(path("Train"), serializer(v1.StepPlan), deserializer(v1.StepResult));
+  /** Opens the bidirectional training stream of one run (named in the call metadata). */
+  train(runId: string): grpc.ClientDuplexStream<StepPlanMessage, StepResultMessage> {
+    const metadata = new grpc.Metadata();
+    metadata.set("mixmask-run-id", runId);
+    return this.client.makeBidiStreamRequest<StepPlanMessage, StepResultMessage>(path("Train"), serializer(v1.StepPlan), deserializer(v1.StepResult), metadata);
   }
 
   knn(request: KnnRequestMessage): Promise<KnnReplyMessage> {
