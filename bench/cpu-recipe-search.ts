@@ -24,18 +24,18 @@ const CANDIDATES: [string, Partial<PretrainConfig>][] = [
   ["first-guess", FIRST_GUESS],
   ["crop0.5", { ...FIRST_GUESS, cropScaleMin: 0.5 }],
   ["crop0.5-jitter0.2", { ...FIRST_GUESS, cropScaleMin: 0.5, jitterStrength: 0.2 }],
-  ["crop0.5-T0.1", { ...FIRST_GUESS, cropScaleMin: 0.5, temperature: 0.1 }],
-  ["crop0.5-K1024-m0.95", { ...FIRST_GUESS, cropScaleMin: 0.5, queueSize: 1024, keyMomentum: 0.95 }],
-  ["crop0.5-lr0.2", { ...FIRST_GUESS, cropScaleMin: 0.5, lr: 0.2 }],
+  ["crop0.8", { ...FIRST_GUESS, cropScaleMin: 0.8 }],
+  ["crop0.5-jitter0.8", { ...FIRST_GUESS, cropScaleMin: 0.5, jitterStrength: 0.8 }],
+  ["crop0.8-jitter0.8", { ...FIRST_GUESS, cropScaleMin: 0.8, jitterStrength: 0.8 }],
+  ["crop0.5-T0.5", { ...FIRST_GUESS, cropScaleMin: 0.5, temperature: 0.5 }],
   ["crop0.5-none", { ...FIRST_GUESS, cropScaleMin: 0.5, masker: "none" }],
-  ["crop0.5-width32", { ...FIRST_GUESS, cropScaleMin: 0.5, baseWidth: 32 }],
 ];
 
 const only = values.only?.split(",");
 const rows: Record<string, unknown>[] = existsSync(values.out!) ? JSON.parse(readFileSync(values.out!, "utf8")) : [];
 mkdirSync("bench/results", { recursive: true });
 const data = await loadFashionMnist({ trainLimit: CPU_PRESET.trainImages, testLimit: CPU_PRESET.testImages });
-const worker = await Worker.spawn({ device: "cpu" });
+const worker = await Worker.spawn({ device: "cpu", threads: 2 });
 try {
   for (const [name, overrides] of CANDIDATES) {
     if (only && !only.includes(name)) continue;

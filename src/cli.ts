@@ -3,6 +3,8 @@ import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
 import { PRESETS, type PresetName } from "./config/presets.js";
+import { loadFashionMnist } from "./data/fashion-mnist.js";
+import { firstImages } from "./data/image-dataset.js";
 import { runDoctor } from "./doctor.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
@@ -33,13 +35,16 @@ function pretrainCommand(): Command {
       return;
     }
     const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
+    // Read the data before starting a worker, so a missing dataset is reported at once with its fix.
+    const all = await loadFashionMnist({ dir: typeof given.dataDir === "string" ? given.dataDir : undefined });
     const progress = new TerminalProgress();
     const worker = await Worker.spawn({ device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) });
     try {
       const chosen: PresetName = preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
       const config = validatePretrainConfig({ ...PRESETS[chosen], ...given });
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
-      const summary = await pretrain(config, { worker, progress, resume: Boolean(flags.resume) });
+      const datasets = { train: firstImages(all.train, config.trainImages), test: firstImages(all.test, config.testImages) };
+      const summary = await pretrain(config, { worker, progress, datasets, resume: Boolean(flags.resume) });
       printSummary(summary);
     } finally {
       await worker.close();

@@ -66,3 +66,10 @@ export function channelMeanStd(ds: ImageDataset): { mean: number[]; std: number[
   if (c === 1) return { mean: [mean[0]!, mean[0]!, mean[0]!], std: [std[0]!, std[0]!, std[0]!] };
   return { mean, std };
 }
+
+/** The first `count` images of a dataset (views into the same memory, no copy). */
+export function firstImages(ds: ImageDataset, count: number): ImageDataset {
+  const n = Math.min(count, ds.count);
+  const size = ds.height * ds.width * ds.channels;
+  return { ...ds, count: n, pixels: ds.pixels.subarray(0, n * size), labels: ds.labels.subarray(0, n) };
+}

@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 300_000 });
+
+describe("mixmask CLI", () => {
+  it("names every bad option, what it accepts and what it got, before starting a worker", () => {
+    const r = cli("pretrain", "--batch-size", "2", "--masker", "cutout", "--keep-ratio", "1.5");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("[INVALID_OPTION] 3 invalid options");
+    expect(r.stderr).toMatch(/--batch-size: .*expected an integer ≥ 4 and ≤ 8192, received 2/);
+    expect(r.stderr).toMatch(/--masker: .*one of "mixmask", "none"/);
+    expect(r.stderr).toContain("--keep-ratio");
+  });
+
+  it("refuses an unknown flag and suggests the right one", () => {
+    const r = cli("pretrain", "--batch-sise", "64");
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("unknown option '--batch-sise'");
+    expect(r.stderr).toContain("--batch-size");
+  });
+
+  it("says how to install the dataset when it is missing", () => {
+    const r = cli("pretrain", "--data-dir", "/nonexistent/fashion");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("DATASET_MISSING");
+    expect(r.stderr).toContain("apt-get install dataset-fashion-mnist");
+  });
+
+  it("runs a tiny pretraining end to end and writes summary.json with both k-NN numbers and the progress signal", () => {
+    const runDir = mkdtempSync(join(tmpdir(), "mixmask-cli-"));
+    const r = cli("pretrain", "--preset", "cpu", "--run-dir", runDir, "--train-images", "256", "--test-images", "100", "--epochs", "1",
+      "--batch-size", "64", "--base-width", "8", "--queue-size", "256", "--knn-k", "20", "--threads", "1");
+    expect(r.stderr + r.stdout).toContain("k-NN top-1 before training");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/k-NN top-1, trained encoder\s+0\.\d{4}/);
+    const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
+    expect(summary.knnInit.top1).toBeGreaterThan(0);
+    expect(summary.knnFinal.top1).toBeGreaterThan(0);
+    expect(summary.positiveTop1LastEpoch).toBeGreaterThanOrEqual(0);
+    expect(summary.steps).toBe(4);
+  });
+});
