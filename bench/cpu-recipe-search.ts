@@ -29,6 +29,10 @@ const CANDIDATES: [string, Partial<PretrainConfig>][] = [
   ["crop0.8-jitter0.8", { ...FIRST_GUESS, cropScaleMin: 0.8, jitterStrength: 0.8 }],
   ["crop0.5-T0.5", { ...FIRST_GUESS, cropScaleMin: 0.5, temperature: 0.5 }],
   ["crop0.5-none", { ...FIRST_GUESS, cropScaleMin: 0.5, masker: "none" }],
+  ["crop0.8-none", { ...FIRST_GUESS, cropScaleMin: 0.8, masker: "none" }],
+  ["crop0.8-lr0.03", { ...FIRST_GUESS, cropScaleMin: 0.8, lr: 0.03 }],
+  ["crop0.8-K1024", { ...FIRST_GUESS, cropScaleMin: 0.8, queueSize: 1024 }],
+  ["crop0.8-bn4", { ...FIRST_GUESS, cropScaleMin: 0.8, bnSplits: 4 }],
 ];
 
 const only = values.only?.split(",");

@@ -31,5 +31,14 @@ timeout 290 "$NODE" dist/mixmask.mjs pretrain --data-dir .device/fashion-mnist -
 status=${PIPESTATUS[0]}
 log "pretrain exit $status after $(( $(date +%s) - start )) s"
 rm -f "$OUT"/run/checkpoints/*.pt   # too large to bring back; latest.json keeps the hash
-cp "$OUT/run/summary.json" "$OUT/summary.json" 2>/dev/null || true
+
+# Optional comparisons at the same budget: MIXMASK_GPU_VARIANTS="name:--flag value --flag value;name2:..."
+IFS=';' read -ra variants <<< "${MIXMASK_GPU_VARIANTS:-}"
+for v in "${variants[@]}"; do
+  [ -n "$v" ] || continue
+  name=${v%%:*}; flags=${v#*:}
+  log "variant $name: $flags"
+  # shellcheck disable=SC2086
+  timeout 200 "$NODE" dist/mixmask.mjs pretrain --data-dir .device/fashion-mnist --run-dir "/tmp/variant-$name" $flags 2>&1 | tail -12 | tee -a "$OUT/variants.log"
+done
 exit "$status"

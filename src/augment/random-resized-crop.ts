@@ -1,5 +1,6 @@
 import { MixmaskError } from "../errors.js";
-import { roundHalfEven, type Rng } from "../random/rng.js";
+import type { Rng } from "../random/rng.js";
+import { roundHalfEven } from "../random/round-half-even.js";
 
 /**
  * A crop box as torchvision's `RandomResizedCrop.get_params` draws it (torchvision/transforms/transforms.py), ported

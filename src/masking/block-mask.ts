@@ -1,5 +1,6 @@
 import { MixmaskError, type ErrorIssue } from "../errors.js";
-import { roundHalfEven, type Rng } from "../random/rng.js";
+import type { Rng } from "../random/rng.js";
+import { roundHalfEven } from "../random/round-half-even.js";
 
 /**
  * A block mask on a g×g grid (MixMask's default mask, BEiT's MaskingGenerator). Marked cells are the ones KEPT from

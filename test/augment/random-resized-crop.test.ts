@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
 import { sampleResizedCrop } from "../../src/augment/random-resized-crop.js";
-import { Rng, roundHalfEven } from "../../src/random/rng.js";
+import { Rng } from "../../src/random/rng.js";
+import { roundHalfEven } from "../../src/random/round-half-even.js";
 
 const SCALE: [number, number] = [0.2, 1];
 const RATIO: [number, number] = [3 / 4, 4 / 3];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
-import { Rng, roundHalfEven } from "../../src/random/rng.js";
+import { Rng } from "../../src/random/rng.js";
 
 function draws(rng: Rng, n: number): number[] {
   return Array.from({ length: n }, () => rng.nextUint32());
@@ -144,19 +144,6 @@ describe("Rng draws", () => {
     } catch (error) {
       expect((error as MixmaskError).code).toBe("INVALID_OPTION");
     }
-  });
-});
-
-describe("roundHalfEven", () => {
-  it("sends halves to the even neighbour, like Python's round()", () => {
-    expect(roundHalfEven(2.5)).toBe(2);
-    expect(roundHalfEven(3.5)).toBe(4);
-    expect(roundHalfEven(0.5)).toBe(0);
-    expect(roundHalfEven(-0.5)).toBe(0);
-    expect(roundHalfEven(-1.5)).toBe(-2);
-    expect(roundHalfEven(2.4999999)).toBe(2);
-    expect(roundHalfEven(2.5000001)).toBe(3);
-    expect(roundHalfEven(7)).toBe(7);
   });
 });
 
