@@ -267,7 +267,10 @@ class MocoRun:
         # MoCo enqueues after the loss: this step's keys are negatives from the next step on.
         self.queue.enqueue(outputs[checked.terms[checked.enqueue_term].key].detach())
 
-        positive_top1 = (term_logits[0].detach().argmax(dim=1) == 0).float().mean()
+        # A hit only when the positive beats every negative strictly: with collapsed embeddings all logits tie, and
+        # argmax (first maximum = the positive) would count the ties as successes.
+        logits0 = term_logits[0].detach()  # [N, 1+K]
+        positive_top1 = (logits0[:, 0] > logits0[:, 1:].amax(dim=1)).float().mean()
         packed = torch.stack([total.detach(), *(t.detach() for t in term_losses), positive_top1]).float()
         host, ready = self._read_back(packed)
         return PendingResult(

@@ -341,7 +341,7 @@ class WorkerServicer:
         run = self._run(request.run_id)
         size, step = await self._on_compute(run.load, request.path, request.sha256)
         log.info("run %s: checkpoint %s of step %d loaded (%d bytes)", request.run_id, request.path, step, size)
-        return worker_pb2.LoadCheckpointReply(bytes=size)
+        return worker_pb2.LoadCheckpointReply(bytes=size, step=step)
 
 
 def _check_header(header: worker_pb2.DatasetHeader) -> int:

@@ -37,7 +37,7 @@ export const PretrainConfigSchema = z
     queueSize: z.number().int().min(16).max(1_048_576),
     temperature: z.number().positive().max(10),
     keyMomentum: z.number().min(0).max(1),
-    /** Shuffle-BN on one device: the key encoder normalises this many groups of the shuffled batch separately. */
+    /** Shuffle-BN on one device: both encoders normalise this many groups of a batch separately; keys are shuffled first. */
     bnSplits: z.number().int().min(1).max(512),
     /** "mixmask" mixes the query view with its partner; "none" is plain MoCo v2. */
     masker: z.enum(["mixmask", "none"]),
@@ -77,6 +77,12 @@ export const PretrainConfigSchema = z
     }
     if (c.batchSize > c.trainImages) {
       ctx.addIssue({ code: "custom", path: ["batchSize"], message: `must be ≤ trainImages (${c.trainImages}); every step uses a full batch` });
+    }
+    if (c.warmupEpochs >= c.epochs) {
+      ctx.addIssue({ code: "custom", path: ["warmupEpochs"], message: `must be < epochs (${c.epochs}); the cosine decay needs steps after the warm-up` });
+    }
+    if (c.masker === "mixmask" && c.maskGrid > c.imageSize) {
+      ctx.addIssue({ code: "custom", path: ["maskGrid"], message: `must be ≤ imageSize (${c.imageSize}): a mask cell cannot be smaller than a pixel` });
     }
     if (c.queueSize < c.batchSize) {
       ctx.addIssue({ code: "custom", path: ["queueSize"], message: `must be ≥ batchSize (${c.batchSize}): every step enqueues a batch of keys` });

@@ -97,7 +97,15 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     let knnInit: KnnResult;
     let firstStep = 0;
     if (manifest) {
-      await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.file), manifest.sha256);
+      const loaded = await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.file), manifest.sha256);
+      if (Number(loaded.step) !== manifest.step) {
+        throw new MixmaskError({
+          code: "INVALID_FILE",
+          path: join(runDir.checkpointsDir, manifest.file),
+          message: `holds step ${loaded.step}, but latest.json says step ${manifest.step}`,
+          fix: "the checkpoint files were mixed up; start a new run directory or restore the matching pair",
+        });
+      }
       knnInit = manifest.knnInit;
       firstStep = manifest.step;
       runDir.truncateMetrics(firstStep);
@@ -185,6 +193,7 @@ async function trainLoop(
   };
 
   progress.start(total, firstStep);
+  let finished = false;
   try {
     for (let step = firstStep; step < total; step++) {
       while (stream.inFlight >= config.plansInFlight) await take();
@@ -199,9 +208,11 @@ async function trainLoop(
       }
     }
     while (stream.inFlight > 0) await take();
+    finished = true;
   } finally {
     progress.stop();
-    await stream.close();
+    if (finished) stream.close();
+    else stream.abort();
   }
   await checkpoint(total);
   const seconds = (performance.now() - t0) / 1000;

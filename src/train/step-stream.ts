@@ -39,15 +39,11 @@ export class StepStream {
       } else this.results.push(result);
     });
     this.call.on("error", (error) => {
-      this.failure = worker.client.streamError(error, "Train");
-      this.waiter?.reject(this.failure);
-      this.waiter = undefined;
+      void worker.client.streamError(error, "Train").then((mapped) => this.fail(mapped));
     });
     this.call.on("end", () => {
-      if (!this.failure && this.received < this.sent) {
-        this.failure = worker.client.streamError(new MixmaskError({ code: "WORKER_DIED", message: `the Train stream ended after ${this.received} of ${this.sent} results` }), "Train");
-        this.waiter?.reject(this.failure);
-        this.waiter = undefined;
+      if (this.received < this.sent || this.waiter) {
+        this.fail(new MixmaskError({ code: "WORKER_DIED", message: `the Train stream ended after ${this.received} of ${this.sent} results` }));
       }
     });
   }
@@ -63,11 +59,18 @@ export class StepStream {
     this.call.write(encodeStepPlan(plan));
   }
 
+  private fail(error: MixmaskError): void {
+    this.failure ??= error;
+    this.waiter?.reject(this.failure);
+    this.waiter = undefined;
+  }
+
   /** The next result in step order; rejects with the worker's error, or WORKER_TIMEOUT after the idle timeout. */
   next(): Promise<StepResult> {
     const ready = this.results.shift();
     if (ready) return Promise.resolve(ready);
     if (this.failure) return Promise.reject(this.failure);
+    if (this.waiter) return Promise.reject(new Error("StepStream.next() called again before the previous result arrived"));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
@@ -85,7 +88,12 @@ export class StepStream {
   }
 
   /** Ends the stream after all results were taken. */
-  async close(): Promise<void> {
+  close(): void {
     this.call.end();
+  }
+
+  /** Cancels the call, so the worker stops reading plans (after a failure or timeout on our side). */
+  abort(): void {
+    this.call.cancel();
   }
 }

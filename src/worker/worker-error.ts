@@ -8,6 +8,8 @@ export interface ProcessState {
   exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** The last lines the worker wrote to stderr. */
   stderrTail(): string;
+  /** Resolves when the process has exited, or after `ms` — whichever comes first. */
+  waitForExit(ms: number): Promise<void>;
 }
 
 /**

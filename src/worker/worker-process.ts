@@ -77,13 +77,13 @@ export class WorkerProcess implements ProcessState {
     this.exited = new Promise((done) => {
       this.child.once("exit", (code, signal) => {
         this.exitState = { code, signal };
-        live.delete(this);
+        forget(this);
         done();
       });
       this.child.once("error", (error) => {
         this.stderr += `\nspawn failed: ${error.message}`;
         this.exitState = { code: -1, signal: null };
-        live.delete(this);
+        forget(this);
         done();
       });
     });
@@ -103,6 +103,17 @@ export class WorkerProcess implements ProcessState {
     return this.stderr;
   }
 
+  async waitForExit(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise<void>((done) => (timer = setTimeout(done, ms)))]);
+    clearTimeout(timer);
+  }
+
+  /** Removes the private directory (socket); safe to call more than once. */
+  removeDirectory(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Kills the whole process group now. */
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
     if (this.exitState || this.child.pid === undefined) return;
@@ -118,24 +129,40 @@ export class WorkerProcess implements ProcessState {
     const timer = setTimeout(() => this.kill("SIGKILL"), ms);
     await this.exited;
     clearTimeout(timer);
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDirectory();
   }
 }
 
 const live = new Set<WorkerProcess>();
-let hooksInstalled = false;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.once("exit", () => {
-    for (const w of live) w.kill("SIGKILL");
-  });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => {
-      for (const w of live) w.kill("SIGKILL");
-      // Keep the shell's convention: 128 + signal number.
-      process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
-    });
+function killAll(): void {
+  for (const w of live) {
+    w.kill("SIGKILL");
+    w.removeDirectory();
   }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killAll();
+  removeExitHooks();
+  // With our listener gone, the default action ends the process with the signal, as if we had never listened.
+  process.kill(process.pid, signal);
+}
+
+/** Hooks exist only while a worker lives, so an application that closed its workers gets its signals back. */
+function installExitHooks(): void {
+  if (live.size !== 1) return;
+  process.on("exit", killAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function forget(w: WorkerProcess): void {
+  live.delete(w);
+  if (live.size === 0) removeExitHooks();
+}
+
+function removeExitHooks(): void {
+  process.off("exit", killAll);
+  for (const s of SIGNALS) process.off(s, onSignal);
 }

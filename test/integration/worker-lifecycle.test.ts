@@ -77,7 +77,7 @@ describe("worker lifecycle (real worker process)", () => {
     const worker = await Worker.spawn({ device: "cpu", threads: 1 });
     workers.push(worker);
     worker.kill();
-    await new Promise((r) => setTimeout(r, 300));
+    // No waiting here: the client must itself wait for the exit status before calling the worker dead.
     const error = await rejection(worker.client.hello());
     expect(error.code).toBe("WORKER_DIED");
     expect(error.message).toContain("SIGKILL");

@@ -88,7 +88,11 @@ class ViewParams:
             raise ValueError(f"blur_kernel_size is {kernel_size}; expected an odd integer >= 1 when any σ > 0")
 
         def move(a: np.ndarray) -> Tensor:
-            return torch.from_numpy(a).to(device, non_blocking=True)
+            host = torch.from_numpy(a)
+            if device.type != "cuda":
+                return host.to(device)
+            # From pageable memory a "non-blocking" copy still waits for the stream; pinned memory does not.
+            return host.pin_memory().to(device, non_blocking=True)
 
         return ViewParams(
             crop=move(crop),

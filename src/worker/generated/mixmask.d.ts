@@ -2131,6 +2131,9 @@ export namespace mixmask {
             /** LoadCheckpointReply bytes. */
             bytes: number;
 
+            /** LoadCheckpointReply step. */
+            step: number;
+
             /**
              * Creates a new LoadCheckpointReply instance using the specified properties.
              * @param [properties] Properties to set
@@ -2165,6 +2168,9 @@ export namespace mixmask {
 
                 /** LoadCheckpointReply bytes */
                 bytes?: (number|null);
+
+                /** LoadCheckpointReply step */
+                step?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -5291,6 +5291,7 @@ export const mixmask = $root.mixmask = (() => {
              * Properties of a LoadCheckpointReply.
              * @typedef {Object} mixmask.v1.LoadCheckpointReply.$Properties
              * @property {number|null} [bytes] LoadCheckpointReply bytes
+             * @property {number|null} [step] LoadCheckpointReply step
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5331,6 +5332,14 @@ export const mixmask = $root.mixmask = (() => {
             LoadCheckpointReply.prototype.bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * LoadCheckpointReply step.
+             * @member {number} step
+             * @memberof mixmask.v1.LoadCheckpointReply
+             * @instance
+             */
+            LoadCheckpointReply.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new LoadCheckpointReply instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.LoadCheckpointReply
@@ -5364,6 +5373,8 @@ export const mixmask = $root.mixmask = (() => {
                     throw $Error("max depth exceeded");
                 if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes") && (typeof message.bytes === "object" ? message.bytes.low || message.bytes.high : message.bytes !== 0))
                     writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.bytes);
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5415,6 +5426,15 @@ export const mixmask = $root.mixmask = (() => {
                                 message.bytes = value;
                             else
                                 delete message.bytes;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
                             continue;
                         }
                     }
