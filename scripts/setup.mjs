@@ -20,9 +20,13 @@ const hashFiles = (...files) => {
 };
 const stampOk = (stamp, hash) => existsSync(stamp) && readFileSync(stamp, "utf8").trim() === hash;
 
+// pip warns about every local index folder that lacks a package ("Location ... is ignored"): noise, not news.
+const NOISE = /is ignored: it is neither a file nor a directory/;
+
 function run(cmd, args, what) {
   console.log(`[mixmask setup] ${what}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
+  process.stderr.write(r.stderr.split("\n").filter((l) => l && !NOISE.test(l)).map((l) => `${l}\n`).join(""));
   if (r.status !== 0) {
     console.error(`[mixmask setup] failed: ${cmd} ${args.join(" ")} (exit ${r.status ?? r.signal})`);
     process.exit(1);

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { MixmaskError } from "../errors.js";
@@ -36,4 +36,10 @@ export function readCheckpointManifest(runDir: RunDirectory): CheckpointManifest
     throw new MixmaskError({ code: "INVALID_FILE", path: runDir.file(MANIFEST), message: `names ${manifest.file}, which is missing`, fix: "restore the file or start a new run directory" });
   }
   return manifest;
+}
+
+/** Deletes all but the newest `keep` worker checkpoint files (names sort by step); called after the manifest moved on. */
+export function pruneCheckpoints(runDir: RunDirectory, keep: number): void {
+  const files = readdirSync(runDir.checkpointsDir).filter((f) => /^step-\d+\.pt$/.test(f)).sort();
+  for (const f of files.slice(0, Math.max(0, files.length - keep))) rmSync(join(runDir.checkpointsDir, f));
 }

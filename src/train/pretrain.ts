@@ -7,7 +7,7 @@ import { MixmaskError } from "../errors.js";
 import { SDK_VERSION } from "../worker/protocol-version.js";
 import { uploadDataset } from "../worker/upload-dataset.js";
 import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
-import { CheckpointManifest, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
+import { CheckpointManifest, pruneCheckpoints, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
 import { RunDirectory } from "./run-directory.js";
 import { StepPlanner } from "./step-planner.js";
@@ -51,6 +51,8 @@ export interface PretrainSummary {
 }
 
 const RUN_ID = "pretrain";
+/** Worker checkpoints kept on disk: the latest (named by latest.json) and the one before it. */
+const KEEP_CHECKPOINTS = 2;
 
 /**
  * MoCo v2 (+ MixMask) pretraining driven from TypeScript: plans every step, keeps several in flight on the worker's
@@ -121,6 +123,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       const file = `step-${String(step).padStart(7, "0")}.pt`;
       const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
       writeCheckpointManifest(runDir, { version: 1, step, file, sha256: saved.sha256, bytes: Number(saved.bytes), config, knnInit });
+      pruneCheckpoints(runDir, KEEP_CHECKPOINTS);
       progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
     });
 

@@ -42,9 +42,9 @@ describe("pretrain against a real worker", () => {
 
   it("writes config, per-step metrics, checkpoints and a summary with k-NN before and after", async () => {
     const runDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
-    const config = tinyConfig(runDir, { checkpointEvery: 1 });
+    const config = tinyConfig(runDir, { checkpointEvery: 1, epochs: 3 });
     const summary = await pretrain(config, { worker, datasets: data });
-    const steps = (128 / 32) * 2;
+    const steps = (128 / 32) * 3;
     expect(summary.steps).toBe(steps);
     const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
     for (const key of ["knnInit", "knnFinal", "positiveTop1LastEpoch"]) expect(saved).toHaveProperty(key);
@@ -57,7 +57,8 @@ describe("pretrain against a real worker", () => {
     expect(metrics[steps - 1].lr).toBeLessThan(config.lr / 10);
     const checkpoints = readdirSync(join(runDir, "checkpoints"));
     expect(checkpoints).toContain("latest.json");
-    expect(checkpoints.filter((f) => f.endsWith(".pt"))).toEqual(["step-0000004.pt", "step-0000008.pt"]);
+    // One checkpoint per epoch, of which the newest two are kept.
+    expect(checkpoints.filter((f) => f.endsWith(".pt"))).toEqual(["step-0000008.pt", "step-0000012.pt"]);
     expect(JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")).batchSize).toBe(32);
   });
 
