@@ -12,16 +12,16 @@ const BRANCH: Record<Branch, mixmask.v1.Branch> = {
 };
 
 // protobufjs's encoders only index and read `.length`, so typed arrays go to the wire without copying into number[].
-const numbers = (a: Float32Array | Uint32Array): number[] => a as unknown as number[];
+const asWireArray = (a: Float32Array | Uint32Array): number[] => a as unknown as number[];
 
 function encodeView(view: ViewParams): mixmask.v1.IViewPlan {
   return {
-    crop: numbers(view.crop),
+    crop: asWireArray(view.crop),
     flip: view.flip,
-    jitter: numbers(view.jitter),
+    jitter: asWireArray(view.jitter),
     jitterOrder: view.jitterOrder,
     grayscale: view.grayscale,
-    blurSigma: numbers(view.blurSigma),
+    blurSigma: asWireArray(view.blurSigma),
     blurKernelSize: view.blurKernelSize,
   };
 }
@@ -30,7 +30,7 @@ function encodeTerm(term: LossTerm): mixmask.v1.ILossTerm {
   return {
     kind: v1.TermKind.INFO_NCE_QUEUE,
     query: BRANCH[term.query],
-    queryOrder: term.queryOrder ? numbers(term.queryOrder) : [],
+    queryOrder: term.queryOrder ? asWireArray(term.queryOrder) : [],
     key: BRANCH[term.key],
     weight: term.weight,
     temperature: term.temperature,
@@ -41,13 +41,13 @@ function encodeTerm(term: LossTerm): mixmask.v1.ILossTerm {
 export function encodeStepPlan(plan: StepPlan): mixmask.v1.IStepPlan {
   return {
     step: plan.step,
-    indices: numbers(plan.indices),
+    indices: asWireArray(plan.indices),
     views: plan.views.map(encodeView),
-    mix: plan.mix ? { grid: plan.mix.grid, mask: plan.mix.mask, partner: numbers(plan.mix.partner), lambda: plan.mix.lambda } : null,
+    mix: plan.mix ? { grid: plan.mix.grid, mask: plan.mix.mask, partner: asWireArray(plan.mix.partner), lambda: plan.mix.lambda } : null,
     terms: plan.terms.map(encodeTerm),
     lr: plan.lr,
     keyMomentum: plan.keyMomentum,
-    keyShuffle: numbers(plan.keyShuffle),
+    keyShuffle: asWireArray(plan.keyShuffle),
     enqueueTerm: plan.enqueueTerm,
   };
 }
