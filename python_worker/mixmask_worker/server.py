@@ -92,6 +92,9 @@ class WorkerServicer:
         self.device = device
         self.store = DatasetStore(device)
         self.runs: dict[str, MocoRun] = {}
+        # Runs (objects, so a re-created run of the same id starts free) with an open Train stream: plans of two
+        # streams must not interleave on one model.
+        self._training: set[MocoRun] = set()
         self._latest_run_id: Optional[str] = None
         self._request_stop = request_stop
         threads = torch.get_num_threads()
@@ -266,8 +269,17 @@ class WorkerServicer:
         loop = asyncio.get_running_loop()
         pending: asyncio.Queue[Any] = asyncio.Queue()
         reader: Optional[asyncio.Task[None]] = None
+        run: Optional[MocoRun] = None
         try:
             run = self._run_for_stream(context)
+            if run in self._training:
+                run = None  # not ours to release in `finally`
+                raise WorkerError(
+                    "INVALID_ARGUMENT",
+                    "this run already has an open Train stream; plans of two streams would interleave on one model: "
+                    "end (or cancel) the first stream before opening another",
+                )
+            self._training.add(run)
 
             async def read_plans() -> None:
                 try:
@@ -299,6 +311,8 @@ class WorkerServicer:
         finally:
             if reader is not None:
                 reader.cancel()
+            if run is not None:
+                self._training.discard(run)
 
     async def _resolve(self, pending: PendingResult) -> worker_pb2.StepResult:
         if pending.ready is None:

@@ -192,6 +192,26 @@ def test_malformed_plan_is_invalid_argument_and_worker_keeps_serving(worker: Wor
     assert [r.step for r in worker.train(iter([mixmask_plan(22, list(range(8)))]))] == [22]
 
 
+def test_a_second_train_stream_on_the_same_run_is_refused(worker: Worker) -> None:
+    plans: queue.Queue[Optional[worker_pb2.StepPlan]] = queue.Queue()
+
+    def requests() -> Iterator[worker_pb2.StepPlan]:
+        while (plan := plans.get()) is not None:
+            yield plan
+
+    first = worker.train(requests(), run_id="run-1")
+    plans.put(mixmask_plan(50, list(range(8))))
+    assert next(first).step == 50  # the first stream is open and has trained
+    with pytest.raises(grpc.RpcError) as caught:
+        list(worker.train(iter([mixmask_plan(51, list(range(8)))]), run_id="run-1"))
+    code, trailer, details = _error(caught.value)
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and trailer == "INVALID_ARGUMENT"
+    assert "already has an open Train stream" in details
+    plans.put(None)
+    assert list(first) == []
+    assert [r.step for r in worker.train(iter([mixmask_plan(52, list(range(8)))]), run_id="run-1")] == [52]
+
+
 def test_hello_answers_while_training(worker: Worker) -> None:
     plans = [mixmask_plan(step, list(range(16)), key_shuffle=shuffled(16, step)) for step in range(30, 40)]
     collected: list[int] = []

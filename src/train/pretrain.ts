@@ -116,9 +116,17 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnInit = await knn();
       runDir.resetMetrics();
     }
+    const planner = new StepPlanner(config, train);
+    if (firstStep >= planner.totalSteps) {
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--resume",
+        message: `the run in ${runDir.dir} is already complete (step ${firstStep} of ${planner.totalSteps}); its results are in summary.json`,
+        fix: "start a new run directory, or raise --epochs in a new run",
+      });
+    }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
 
-    const planner = new StepPlanner(config, train);
     const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, async (step) => {
       const file = `step-${String(step).padStart(7, "0")}.pt`;
       const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
@@ -175,7 +183,6 @@ async function trainLoop(
   const perEpoch = planner.stepsPerEpoch;
   const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
   const planned = new Map<number, { lr: number; lambda?: number }>();
-  const epochMeans = new Map<number, { loss: number; top1: number; n: number }>();
   const t0 = performance.now();
   let done = firstStep;
 
@@ -185,11 +192,6 @@ async function trainLoop(
     planned.delete(r.step);
     const epoch = Math.floor(r.step / perEpoch);
     runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), elapsedS: (performance.now() - t0) / 1000 });
-    const m = epochMeans.get(epoch) ?? { loss: 0, top1: 0, n: 0 };
-    m.loss += r.loss;
-    m.top1 += r.positiveTop1;
-    m.n += 1;
-    epochMeans.set(epoch, m);
     done = r.step + 1;
     const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
     progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
@@ -219,15 +221,16 @@ async function trainLoop(
   }
   await checkpoint(total);
   const seconds = (performance.now() - t0) / 1000;
-  const epochs = [...epochMeans.keys()].sort((a, b) => a - b);
-  const first = epochMeans.get(epochs[0] ?? 0) ?? { loss: NaN, top1: NaN, n: 1 };
-  const last = epochMeans.get(epochs[epochs.length - 1] ?? 0) ?? first;
+  // From metrics.jsonl, so a resumed run reports its whole history, not only the part this process trained.
+  const epochMeans = runDir.epochMeans();
+  const first = epochMeans[0] ?? { loss: NaN, top1: NaN };
+  const last = epochMeans[epochMeans.length - 1] ?? first;
   const steps = total - firstStep;
   return {
-    positiveTop1FirstEpoch: first.top1 / first.n,
-    positiveTop1LastEpoch: last.top1 / last.n,
-    lossFirstEpoch: first.loss / first.n,
-    lossLastEpoch: last.loss / last.n,
+    positiveTop1FirstEpoch: first.top1,
+    positiveTop1LastEpoch: last.top1,
+    lossFirstEpoch: first.loss,
+    lossLastEpoch: last.loss,
     steps,
     trainSeconds: seconds,
     stepsPerSecond: steps / seconds,

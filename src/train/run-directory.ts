@@ -44,6 +44,21 @@ export class RunDirectory {
     writeFileAtomic(file, kept.map((l) => `${l}\n`).join(""));
   }
 
+  /** Mean loss and positive-key top-1 of each epoch found in metrics.jsonl, in epoch order. */
+  epochMeans(): { epoch: number; loss: number; top1: number; n: number }[] {
+    const byEpoch = new Map<number, { epoch: number; loss: number; top1: number; n: number }>();
+    for (const line of readFileSync(this.file("metrics.jsonl"), "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      const r = JSON.parse(line) as { epoch: number; loss: number; positiveTop1: number };
+      const m = byEpoch.get(r.epoch) ?? { epoch: r.epoch, loss: 0, top1: 0, n: 0 };
+      m.loss += r.loss;
+      m.top1 += r.positiveTop1;
+      m.n += 1;
+      byEpoch.set(r.epoch, m);
+    }
+    return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch).map((m) => ({ ...m, loss: m.loss / m.n, top1: m.top1 / m.n }));
+  }
+
   appendMetrics(result: StepResult & { epoch: number; lr: number; lambda?: number; elapsedS: number }): void {
     appendFileSync(this.file("metrics.jsonl"), `${JSON.stringify(result)}\n`);
   }

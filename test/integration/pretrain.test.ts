@@ -90,5 +90,9 @@ describe("pretrain against a real worker", () => {
     const losses = (dir: string) => readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]);
     expect(losses(crashDir)).toEqual(losses(straightDir));
     expect(resumed.knnFinal.top1).toBe(straight.knnFinal.top1);
+    // The summary covers the whole run, not only the part after the resume.
+    expect(resumed.lossFirstEpoch).toBe(straight.lossFirstEpoch);
+    expect(resumed.positiveTop1LastEpoch).toBe(straight.positiveTop1LastEpoch);
+    await expect(pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker, datasets: data, resume: true })).rejects.toThrow(/already complete/);
   });
 });
