@@ -30,6 +30,15 @@ describe("mixmask CLI", () => {
     expect(r.stderr).toContain("apt-get install dataset-fashion-mnist");
   });
 
+  it("doctor prints the facts of this machine and exits 0 when nothing is missing", () => {
+    const r = cli("doctor");
+    expect(r.stdout).toMatch(/node\s+v\d+/);
+    expect(r.stdout).toMatch(/torch\s+\d+\.\d+/);
+    expect(r.stdout).toMatch(/device\s+(cpu|cuda)/);
+    expect(r.stdout).toMatch(/fashion-mnist\s+\//);
+    expect(r.status).toBe(0);
+  });
+
   it("runs a tiny pretraining end to end and writes summary.json with both k-NN numbers and the progress signal", () => {
     const runDir = mkdtempSync(join(tmpdir(), "mixmask-cli-"));
     const r = cli("pretrain", "--preset", "cpu", "--run-dir", runDir, "--train-images", "256", "--test-images", "100", "--epochs", "1",
