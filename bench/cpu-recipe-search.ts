@@ -33,6 +33,9 @@ const CANDIDATES: [string, Partial<PretrainConfig>][] = [
   ["crop0.8-lr0.03", { ...FIRST_GUESS, cropScaleMin: 0.8, lr: 0.03 }],
   ["crop0.8-K1024", { ...FIRST_GUESS, cropScaleMin: 0.8, queueSize: 1024 }],
   ["crop0.8-bn4", { ...FIRST_GUESS, cropScaleMin: 0.8, bnSplits: 4 }],
+  // Does the K = 4096 rise of the MixMask loss depend on the key momentum (release: 0.999) or on the cell size?
+  ["crop0.8-m0.999", { ...FIRST_GUESS, cropScaleMin: 0.8, keyMomentum: 0.999 }],
+  ["crop0.8-grid7", { ...FIRST_GUESS, cropScaleMin: 0.8, maskGrid: 7 }],
   // The chosen default (src/config/presets.ts) and its plain MoCo v2 twin, at the default's own budget (--epochs 8).
   ["default", {}],
   ["default-none", { masker: "none" }],
