@@ -151,15 +151,21 @@ def test_protocol_mismatch_is_failed_precondition(worker: Worker, version: int, 
     assert f"update the {older}" in details
 
 
-def test_train_answers_each_plan_before_the_next_arrives(worker: Worker) -> None:
-    # The client sends plan i+1 only after result i: a worker holding results for the next plan would deadlock.
+def _plans_on_demand() -> tuple[queue.Queue[Optional[worker_pb2.StepPlan]], Iterator[worker_pb2.StepPlan]]:
+    """A request stream fed by the test: put plans into the queue, then None to end the stream."""
     plans: queue.Queue[Optional[worker_pb2.StepPlan]] = queue.Queue()
 
     def requests() -> Iterator[worker_pb2.StepPlan]:
         while (plan := plans.get()) is not None:
             yield plan
 
-    results = worker.train(requests(), run_id="run-1")
+    return plans, requests()
+
+
+def test_train_answers_each_plan_before_the_next_arrives(worker: Worker) -> None:
+    # The client sends plan i+1 only after result i: a worker holding results for the next plan would deadlock.
+    plans, requests = _plans_on_demand()
+    results = worker.train(requests, run_id="run-1")
     steps = []
     for step in range(3):
         plans.put(mixmask_plan(step, list(range(step, step + 8)), key_shuffle=shuffled(8, step)))
@@ -193,13 +199,8 @@ def test_malformed_plan_is_invalid_argument_and_worker_keeps_serving(worker: Wor
 
 
 def test_a_second_train_stream_on_the_same_run_is_refused(worker: Worker) -> None:
-    plans: queue.Queue[Optional[worker_pb2.StepPlan]] = queue.Queue()
-
-    def requests() -> Iterator[worker_pb2.StepPlan]:
-        while (plan := plans.get()) is not None:
-            yield plan
-
-    first = worker.train(requests(), run_id="run-1")
+    plans, requests = _plans_on_demand()
+    first = worker.train(requests, run_id="run-1")
     plans.put(mixmask_plan(50, list(range(8))))
     assert next(first).step == 50  # the first stream is open and has trained
     with pytest.raises(grpc.RpcError) as caught:

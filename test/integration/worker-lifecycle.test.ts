@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { processAlive } from "../helpers/process-alive.js";
 import { MixmaskError } from "../../src/errors.js";
 import { PROTOCOL_VERSION } from "../../src/worker/protocol-version.js";
 import { Worker } from "../../src/worker/worker.js";
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function rejection(promise: Promise<unknown>): Promise<MixmaskError> {
   try {
@@ -44,9 +37,9 @@ describe("worker lifecycle (real worker process)", () => {
   it("close() ends the worker process", async () => {
     const worker = await Worker.spawn({ device: "cpu", threads: 1 });
     const pid = worker.info.pid;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     await worker.close();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 
   it("refuses a protocol mismatch with a message saying which side to update", async () => {
