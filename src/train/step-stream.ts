@@ -39,7 +39,7 @@ export class StepStream {
       } else this.results.push(result);
     });
     this.call.on("error", (error) => {
-      void worker.client.streamError(error, "Train").then((mapped) => this.fail(mapped));
+      void worker.client.callError(error, "Train").then((mapped) => this.fail(mapped));
     });
     this.call.on("end", () => {
       if (this.received < this.sent || this.waiter) {

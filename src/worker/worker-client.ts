@@ -69,7 +69,7 @@ export class WorkerClient {
       const call = this.client.makeClientStreamRequest<mixmask.v1.IDatasetChunk, mixmask.v1.DatasetInfo>(
         path("UploadDataset"), serializer(v1.DatasetChunk), deserializer(v1.DatasetInfo), new grpc.Metadata(),
         { deadline: Date.now() + this.deadlines.upload },
-        (error, reply) => (error ? this.streamError(error, "UploadDataset").then(reject) : resolve(reply!)),
+        (error, reply) => (error ? this.callError(error, "UploadDataset").then(reject) : resolve(reply!)),
       );
       const chunk = 1 << 20;
       let offset = 0;
@@ -123,7 +123,7 @@ export class WorkerClient {
    * Maps a failed call to a MixmaskError. A dropped connection usually arrives before the child's exit event, so
    * wait briefly for the process to tell us how it died (signal, exit code) before classifying.
    */
-  async streamError(error: unknown, rpc: string): Promise<MixmaskError> {
+  async callError(error: unknown, rpc: string): Promise<MixmaskError> {
     if (error instanceof MixmaskError) return error;
     const serviceError = error as grpc.ServiceError;
     if (serviceError.code === grpc.status.UNAVAILABLE || serviceError.code === grpc.status.CANCELLED) await this.process?.waitForExit(1_000);
@@ -137,7 +137,7 @@ export class WorkerClient {
   private unary<Req, Res>(rpc: string, reqType: MessageType<Req, unknown>, resType: MessageType<never, Res>, request: Req, deadlineMs: number): Promise<Res> {
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest<Req, Res>(path(rpc), serializer(reqType), deserializer(resType), request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs },
-        (error, reply) => (error ? this.streamError(error, rpc).then(reject) : resolve(reply!)));
+        (error, reply) => (error ? this.callError(error, rpc).then(reject) : resolve(reply!)));
     });
   }
 }
