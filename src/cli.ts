@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
-import { PRESETS, type PresetName } from "./config/presets.js";
+import { resolveConfig, type PresetName } from "./config/presets.js";
 import { loadFashionMnist } from "./data/fashion-mnist.js";
 import { firstImages } from "./data/image-dataset.js";
 import { runDoctor } from "./doctor.js";
@@ -13,8 +13,8 @@ import { Worker } from "./worker/worker.js";
 
 function pretrainCommand(): Command {
   const cmd = new Command("pretrain")
-    .description("MoCo v2 + MixMask pretraining in a spawned PyTorch worker, with k-NN before and after")
-    .addOption(new Option("--preset <name>", "defaults: cpu (quick, minutes on 2 cores) or gpu (full ResNet-18, full data); auto picks by device").choices(["auto", "cpu", "gpu"]).default("auto"))
+    .description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after")
+    .addOption(new Option("--preset <name>", "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device").choices(["auto", "cpu", "gpu", "cifar", "imagenet"]).default("auto"))
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
     .option("--print-config", "print the resolved options and exit");
   for (const [key, kind, help] of CLI_OPTIONS) {
@@ -28,10 +28,10 @@ function pretrainCommand(): Command {
       if (typeof raw === "string") given[key] = parseFlagValue(kind, raw);
     }
     // Validate what the user typed before spending seconds on a worker (with any preset filling the rest).
-    validatePretrainConfig({ ...PRESETS.cpu, ...given });
     const preset = flags.preset as PresetName | "auto";
+    validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given));
     if (flags.printConfig) {
-      console.log(JSON.stringify(validatePretrainConfig({ ...PRESETS[preset === "auto" ? "cpu" : preset], ...given }), null, 2));
+      console.log(JSON.stringify(validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given)), null, 2));
       return;
     }
     const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
@@ -41,7 +41,7 @@ function pretrainCommand(): Command {
     const worker = await Worker.spawn({ device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) });
     try {
       const chosen: PresetName = preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
-      const config = validatePretrainConfig({ ...PRESETS[chosen], ...given });
+      const config = validatePretrainConfig(resolveConfig(chosen, given));
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const datasets = { train: firstImages(all.train, config.trainImages), test: firstImages(all.test, config.testImages) };
       const summary = await pretrain(config, { worker, progress, datasets, resume: Boolean(flags.resume) });
@@ -57,8 +57,8 @@ function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
     ["k-NN top-1, untrained encoder", s.knnInit.top1.toFixed(4)],
     ["k-NN top-1, trained encoder", s.knnFinal.top1.toFixed(4)],
-    ["positive-key top-1, first epoch", s.positiveTop1FirstEpoch.toFixed(4)],
-    ["positive-key top-1, last epoch", s.positiveTop1LastEpoch.toFixed(4)],
+    ["positive top-1 (term 0), first epoch", s.positiveTop1FirstEpoch.toFixed(4)],
+    ["positive top-1 (term 0), last epoch", s.positiveTop1LastEpoch.toFixed(4)],
     ["loss, first → last epoch", `${s.lossFirstEpoch.toFixed(3)} → ${s.lossLastEpoch.toFixed(3)}`],
     ["steps, throughput", `${s.steps} steps, ${s.stepsPerSecond.toFixed(2)} steps/s, ${s.samplesPerSecond.toFixed(0)} images/s`],
     ["device", `${s.device} (${s.deviceName})`],

@@ -1,11 +1,12 @@
-"""MixMask's mix of a batch with a shared grid mask (Vishniakov, Xing, Shen 2024, "MixMask: Revisiting Masking
-Strategy for Siamese ConvNets").
+"""Masks applied to a batch of views: MixMask's mix and complement, and the MSCN-style erase baselines
+(Vishniakov, Xing, Shen 2024, "MixMask: Revisiting Masking Strategy for Siamese ConvNets"; Jing et al. 2022,
+"Masked Siamese ConvNets").
 
-``x_mix = M ⊙ x + (1 − M) ⊙ x[partner]``: the masked cells of each image are filled with its partner's pixels
-instead of being erased. The ``g × g`` cell mask is upsampled by nearest neighbour with the exact integer map
+``x_mix = M ⊙ x + (1 − M) ⊙ x[partner]``: the dropped cells of each image are filled with its partner's pixels
+instead of being erased. The ``g × g`` cell masks are upsampled by nearest neighbour with the exact integer map
 ``cell(i) = floor(i·g / S)``; ``F.interpolate(mode="nearest")`` multiplies by a rounded float scale and misplaces
 rows when S is not a multiple of g, which would make λ (computed by the SDK from the exact map) disagree with the
-pixels.
+pixels. A mask is shared by the batch (``[1, g, g]``) or drawn per sample (``[N, g, g]``).
 """
 
 from __future__ import annotations
@@ -19,37 +20,64 @@ def cell_index(size: int, grid: int, device: torch.device | str | None) -> Tenso
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"image_size is {size!r}; expected a positive integer")
     if not isinstance(grid, int) or grid < 1 or grid > size:
-        raise ValueError(f"mix.grid is {grid!r}; expected an integer in [1, image_size = {size}]")
+        raise ValueError(f"mask.grid is {grid!r}; expected an integer in [1, image_size = {size}]")
     return torch.div(torch.arange(size, device=device) * grid, size, rounding_mode="floor")
 
 
 def upsample_mask(cells: Tensor, size: int) -> Tensor:
-    """``cells [g, g]`` (1 = keep the original) -> ``[S, S]`` float32 pixel mask M, nearest neighbour, exact map."""
-    if cells.dim() != 2 or cells.shape[0] != cells.shape[1]:
-        raise ValueError(f"mix.mask has shape {list(cells.shape)}; expected a square [g, g] grid")
-    idx = cell_index(size, cells.shape[0], cells.device)  # [S]
-    return cells.to(torch.float32)[idx][:, idx]  # [S, S]
+    """``cells [..., g, g]`` (1 = keep the original) -> ``[..., S, S]`` float32 pixel masks M, exact map."""
+    if cells.dim() < 2 or cells.shape[-1] != cells.shape[-2]:
+        raise ValueError(f"mask.cells has shape {list(cells.shape)}; expected square [g, g] grids")
+    idx = cell_index(size, cells.shape[-1], cells.device)  # [S]
+    return cells.to(torch.float32)[..., idx, :][..., idx]  # [..., S, S]
+
+
+def _per_sample(mask_pixels: Tensor, x: Tensor) -> Tensor:
+    """``M [S, S]``, ``[1, S, S]`` or ``[N, S, S]`` -> ``[1 or N, 1, S, S]`` in x's dtype, checked against x."""
+    n, _, s1, s2 = x.shape
+    m = mask_pixels if mask_pixels.dim() == 3 else mask_pixels.unsqueeze(0)
+    if m.dim() != 3 or m.shape[1:] != (s1, s2) or m.shape[0] not in (1, n):
+        raise ValueError(f"mask is {list(mask_pixels.shape)}; expected [{s1}, {s2}], [1, {s1}, {s2}] or [{n}, {s1}, {s2}]")
+    return m.unsqueeze(1).to(x.dtype)
+
+
+def _check_pairing(pairing: Tensor, n: int, name: str) -> None:
+    if pairing.shape != (n,):
+        raise ValueError(f"mask.{name} has {pairing.numel()} entries; expected N = {n}")
 
 
 def mix_images(x: Tensor, mask_pixels: Tensor, partner: Tensor) -> Tensor:
-    """``M ⊙ x + (1 − M) ⊙ x[partner]`` for ``x [N, C, S, S]``, ``M [S, S]`` shared by all samples and channels.
+    """``M ⊙ x + (1 − M) ⊙ x[partner]`` for ``x [N, C, S, S]``, the same mask for every channel.
 
-    ``partner [N]`` int64 names the image that fills sample i's masked pixels; its range is the caller's to check.
+    ``partner [N]`` int64 names the image that fills sample i's dropped pixels; its range is the caller's to check.
     """
-    n, _, s1, s2 = x.shape
-    if mask_pixels.shape != (s1, s2):
-        raise ValueError(f"mix mask is {list(mask_pixels.shape)}; expected [{s1}, {s2}] to match the views")
-    if partner.shape != (n,):
-        raise ValueError(f"mix.partner has {partner.numel()} entries; expected N = {n}")
-    m = mask_pixels.to(x.dtype)  # [S, S], broadcast over N and C
+    _check_pairing(partner, x.shape[0], "partner")
+    m = _per_sample(mask_pixels, x)  # [1 or N, 1, S, S]
     return m * x + (1 - m) * x[partner]  # [N, C, S, S]
 
 
-def kept_fraction(cells: Tensor, size: int) -> float:
-    """λ: the exact fraction of the ``size × size`` pixels whose cell is 1 (kept from the original image)."""
-    if cells.dim() != 2 or cells.shape[0] != cells.shape[1]:
-        raise ValueError(f"mix.mask has shape {list(cells.shape)}; expected a square [g, g] grid")
-    g = cells.shape[0]
+def complement_images(x: Tensor, mask_pixels: Tensor, partner_inverse: Tensor) -> Tensor:
+    """``(1 − M_i) ⊙ x_i + M_i ⊙ x[partner⁻¹(i)]``: the image holding the 1 − λ_i of x_i that the mix dropped.
+
+    With one mask for the batch this equals ``mix_images(x, M, partner)[partner⁻¹]`` (the release's reordering
+    shortcut); with per-sample masks it must be built here.
+    """
+    _check_pairing(partner_inverse, x.shape[0], "partner inverse")
+    m = _per_sample(mask_pixels, x)
+    return (1 - m) * x + m * x[partner_inverse]  # [N, C, S, S]
+
+
+def erase_images(x: Tensor, mask_pixels: Tensor, fill: Tensor) -> Tensor:
+    """``M ⊙ x + (1 − M) ⊙ fill``: MSCN-style erasing; ``fill`` broadcasts to x (a colour ``[1, C, 1, 1]`` or noise)."""
+    m = _per_sample(mask_pixels, x)
+    return m * x + (1 - m) * fill.to(x.dtype)  # [N, C, S, S]
+
+
+def kept_fraction(cells: Tensor, size: int) -> Tensor:
+    """λ per mask: the exact fraction of the ``size × size`` pixels whose cell is 1, float64 ``[...]`` on the host."""
+    if cells.dim() < 2 or cells.shape[-1] != cells.shape[-2]:
+        raise ValueError(f"mask.cells has shape {list(cells.shape)}; expected square [g, g] grids")
+    g = cells.shape[-1]
     counts = torch.bincount(cell_index(size, g, "cpu"), minlength=g).to(torch.float64)  # [g] pixels per cell row
     kept = counts @ cells.detach().to("cpu", torch.float64) @ counts  # Σ_ab M_ab · rows_a · cols_b
-    return float(kept) / float(size * size)
+    return kept / float(size * size)

@@ -16,39 +16,80 @@ import torch
 
 from mixmask_worker.augment.view_params import ViewParams
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.mixing import kept_fraction
 from mixmask_worker.protocol import WorkerError
 
-QUERY_BRANCHES = (worker_pb2.QUERY_VIEW, worker_pb2.QUERY_MIX)
-KEY_BRANCHES = (worker_pb2.KEY_VIEW,)
-TERM_KINDS = (worker_pb2.INFO_NCE_QUEUE,)
+TERM_KINDS = {
+    worker_pb2.INFO_NCE_QUEUE: "INFO_NCE_QUEUE",
+    worker_pb2.NT_XENT: "NT_XENT",
+    worker_pb2.NEGATIVE_COSINE: "NEGATIVE_COSINE",
+    worker_pb2.NORMALIZED_MSE: "NORMALIZED_MSE",
+}
+TEMPERATURE_KINDS = (worker_pb2.INFO_NCE_QUEUE, worker_pb2.NT_XENT)
+MASKED_INPUTS = (worker_pb2.MASKED_0, worker_pb2.MASKED_1)
+COMPLEMENT_INPUTS = (worker_pb2.COMPLEMENT_0, worker_pb2.COMPLEMENT_1)
+UNMIX_INPUTS = (worker_pb2.UNMIX_0, worker_pb2.UNMIX_1)
+FILLS = (worker_pb2.PARTNER, worker_pb2.ZERO, worker_pb2.MEAN, worker_pb2.NOISE)
+# λ in a plan must match the one computed here from the cells; both sides use the exact map in float64.
+KEPT_FRACTION_TOLERANCE = 1e-6
 # At most this many issues are spelled out in one error message; the count of the rest is appended.
 MAX_REPORTED_ISSUES = 12
 
+Branch = tuple[int, int]  # (Input, Encoder)
+
 
 @dataclass(frozen=True)
-class MixArrays:
+class RunFacts:
+    """What a plan is checked against: the run's dataset, view size and networks."""
+
+    dataset_count: int
+    image_size: int
+    bn_splits: int
+    queue_size: int  # 0: no queue
+    has_momentum_encoder: bool
+    has_predictor: bool
+
+
+@dataclass(frozen=True)
+class MaskArrays:
     grid: int  # g
-    cells: np.ndarray  # [g, g] uint8, 1 = keep the original image
+    cells: np.ndarray  # [B, g, g] uint8, B = 1 (one mask for the batch) or N; 1 = keep the original image
+    fill: int  # MaskFill
+    partner: Optional[np.ndarray]  # [N] int64 permutation (PARTNER fill), else None
+    kept: np.ndarray  # [B] float64 λ, the pixel fraction kept from the original
+    noise_seed: int
+
+    @property
+    def partner_inverse(self) -> Optional[np.ndarray]:
+        return None if self.partner is None else np.argsort(self.partner)
+
+
+@dataclass(frozen=True)
+class UnmixArrays:
+    cutmix: bool
+    lam: float
+    box: tuple[int, int, int, int]  # top, left, height, width (cutmix only)
     partner: np.ndarray  # [N] int64
-    lam: float  # fraction of pixels kept from the original (informational: term weights carry it)
 
 
 @dataclass(frozen=True)
 class TermArrays:
     kind: int
-    query: int  # Branch of the query embeddings
-    key: int  # Branch of the positive keys
-    query_order: Optional[np.ndarray]  # [N] int64, or None for the identity
+    anchor: Branch
+    positive: Branch
+    anchor_order: Optional[np.ndarray]  # [N] int64, or None for the identity
     weight: float
     temperature: float
+    sample_weights: Optional[np.ndarray]  # [N] float32, or None for a plain mean
 
 
 @dataclass(frozen=True)
 class ValidatedPlan:
     step: int
     indices: np.ndarray  # [N] int64 dataset indices
-    views: tuple[ViewParams, ViewParams]  # views[0] feeds the query encoder, views[1] the key encoder
-    mix: Optional[MixArrays]
+    views: tuple[ViewParams, ViewParams]
+    mask: Optional[MaskArrays]
+    unmix: Optional[UnmixArrays]
     terms: tuple[TermArrays, ...]
     lr: float
     key_momentum: float
@@ -59,17 +100,17 @@ class ValidatedPlan:
     def batch_size(self) -> int:
         return int(self.indices.shape[0])
 
-    def branches(self) -> set[int]:
-        """Branch values some term reads: only these are computed."""
-        used: set[int] = set()
+    def branches(self) -> list[Branch]:
+        """Branches some term reads, each once, in first-use order: only these are computed."""
+        used: dict[Branch, None] = {}
         for term in self.terms:
-            used.add(term.query)
-            used.add(term.key)
-        return used
+            used[term.anchor] = None
+            used[term.positive] = None
+        return list(used)
 
-
-def branch_name(value: int) -> str:
-    return _enum_name(worker_pb2.Branch, value)
+    def inputs(self) -> list[int]:
+        """Inputs some branch encodes, each once, in Input order."""
+        return sorted({branch[0] for branch in self.branches()})
 
 
 def _enum_name(enum: object, value: int) -> str:
@@ -127,19 +168,16 @@ def _is_permutation(values: np.ndarray, n: int) -> bool:
     return bool(seen.all())
 
 
-def validate_step_plan(
-    plan: worker_pb2.StepPlan,
-    *,
-    dataset_count: int,
-    image_size: int,
-    bn_splits: int,
-    queue_size: int,
-    device: torch.device,
-) -> ValidatedPlan:
-    """Validates ``plan`` for a run whose training dataset holds ``dataset_count`` images.
+def input_name(value: int) -> str:
+    return _enum_name(worker_pb2.Input, value)
 
-    Raises WorkerError(INVALID_ARGUMENT) listing every problem found.
-    """
+
+def encoder_name(value: int) -> str:
+    return _enum_name(worker_pb2.Encoder, value)
+
+
+def validate_step_plan(plan: worker_pb2.StepPlan, run: RunFacts, device: torch.device) -> ValidatedPlan:
+    """Validates ``plan`` against the run it is sent to; raises WorkerError(INVALID_ARGUMENT) listing every problem."""
     issues = _Issues()
     step = int(plan.step)
     indices = _index_array(plan.indices)
@@ -148,18 +186,17 @@ def validate_step_plan(
     if n < 2:
         issues.add("plan.indices", "at least 2 dataset indices (a contrastive batch needs negatives)", f"{n}")
     else:
-        held = f"the training dataset holds {dataset_count} images"
-        _check_index_list(issues, "plan.indices", indices, dataset_count, held)
-    if n >= 1 and bn_splits >= 1 and n % bn_splits != 0:
-        issues.add("plan.indices", f"a batch size divisible by the run's moco.bn_splits = {bn_splits}", f"N = {n}")
-    if n > queue_size:
-        expected = f"a batch size N <= the run's moco.queue_size = {queue_size} (keys are enqueued)"
+        held = f"the training dataset holds {run.dataset_count} images"
+        _check_index_list(issues, "plan.indices", indices, run.dataset_count, held)
+    if n >= 1 and run.bn_splits >= 1 and n % run.bn_splits != 0:
+        issues.add("plan.indices", f"a batch size divisible by the run's moco.bn_splits = {run.bn_splits}", f"N = {n}")
+    if run.queue_size > 0 and n > run.queue_size:
+        expected = f"a batch size N <= the run's moco.queue_size = {run.queue_size} (keys are enqueued)"
         issues.add("plan.indices", expected, f"N = {n}")
 
     views: list[ViewParams] = []
     if len(plan.views) != 2:
-        expected = "exactly 2 views (views[0] for the query encoder, views[1] for the key encoder)"
-        issues.add("plan.views", expected, len(plan.views))
+        issues.add("plan.views", "exactly 2 views (view 0 and view 1)", len(plan.views))
     elif n >= 1:
         for i, view in enumerate(plan.views):
             try:
@@ -167,19 +204,17 @@ def validate_step_plan(
             except ValueError as error:
                 issues.items.append(f"plan.views[{i}].{error}")
                 continue
-            if params.any_blur and params.blur_kernel_size // 2 >= image_size:
+            if params.any_blur and params.blur_kernel_size // 2 >= run.image_size:
                 issues.add(
                     f"plan.views[{i}].blur_kernel_size",
-                    f"an odd kernel whose half-width is < the run's image_size = {image_size} (reflect padding)",
+                    f"an odd kernel whose half-width is < the run's image_size = {run.image_size} (reflect padding)",
                     params.blur_kernel_size,
                 )
             views.append(params)
 
-    mix: Optional[MixArrays] = None
-    if plan.HasField("mix"):
-        mix = _validate_mix(issues, plan.mix, n, image_size)
-
-    terms = _validate_terms(issues, plan, n, has_mix=plan.HasField("mix"))
+    mask = _validate_mask(issues, plan.mask, n, run.image_size) if plan.HasField("mask") else None
+    unmix = _validate_unmix(issues, plan.unmix, n, run.image_size) if plan.HasField("unmix") else None
+    terms = _validate_terms(issues, plan, n, run)
 
     key_shuffle: Optional[np.ndarray] = None
     if len(plan.key_shuffle) > 0:
@@ -199,15 +234,23 @@ def validate_step_plan(
     if not (0.0 <= key_momentum <= 1.0):  # also rejects NaN
         issues.add("plan.key_momentum", "m in [0, 1]", key_momentum)
     enqueue_term = int(plan.enqueue_term)
-    if len(plan.terms) > 0 and enqueue_term >= len(plan.terms):
-        issues.add("plan.enqueue_term", f"a term index < {len(plan.terms)} (the number of plan.terms)", enqueue_term)
+    if run.queue_size > 0 and len(plan.terms) > 0:
+        if enqueue_term >= len(plan.terms):
+            issues.add("plan.enqueue_term", f"a term index < {len(plan.terms)} (the number of plan.terms)", enqueue_term)
+        elif plan.terms[enqueue_term].positive.encoder != worker_pb2.MOMENTUM:
+            issues.add(
+                "plan.enqueue_term",
+                "a term whose positive is a MOMENTUM branch (the queue holds momentum-encoder keys)",
+                f"term {enqueue_term}, positive {encoder_name(plan.terms[enqueue_term].positive.encoder)}",
+            )
 
     issues.raise_if_any(step)
     return ValidatedPlan(
         step=step,
         indices=indices,
         views=(views[0], views[1]),
-        mix=mix,
+        mask=mask,
+        unmix=unmix,
         terms=tuple(terms),
         lr=lr,
         key_momentum=key_momentum,
@@ -216,73 +259,152 @@ def validate_step_plan(
     )
 
 
-def _validate_mix(issues: _Issues, mix: worker_pb2.MixPlan, n: int, image_size: int) -> Optional[MixArrays]:
-    grid = int(mix.grid)
+def _validate_mask(issues: _Issues, mask: worker_pb2.MaskPlan, n: int, image_size: int) -> Optional[MaskArrays]:
+    grid = int(mask.grid)
     ok = True
     if grid < 1 or grid > image_size:
-        issues.add("plan.mix.grid", f"a grid size g in 1..{image_size} (the run's image_size)", grid)
-        ok = False
-    cells = np.frombuffer(mix.mask, dtype=np.uint8)
-    if grid >= 1 and cells.shape[0] != grid * grid:
-        expected = f"g*g = {grid * grid} bytes (one per grid cell, row-major)"
-        issues.add("plan.mix.mask", expected, f"{cells.shape[0]} bytes")
-        ok = False
-    elif cells.size and cells.max() > 1:
+        issues.add("plan.mask.grid", f"a grid size g in 1..{image_size} (the run's image_size)", grid)
+        return None
+    cells = np.frombuffer(mask.cells, dtype=np.uint8)
+    per_mask = grid * grid
+    if cells.shape[0] not in (per_mask, n * per_mask):
+        expected = f"g*g = {per_mask} bytes (one mask for the batch) or N*g*g = {n * per_mask} (one per sample)"
+        issues.add("plan.mask.cells", expected, f"{cells.shape[0]} bytes")
+        return None
+    if cells.size and cells.max() > 1:
         position = int(np.nonzero(cells > 1)[0][0])
-        issues.add(f"plan.mix.mask[{position}]", "0 (take the partner) or 1 (keep the original)", int(cells[position]))
+        issues.add(f"plan.mask.cells[{position}]", "0 (drop) or 1 (keep the original)", int(cells[position]))
         ok = False
-    partner = _index_array(mix.partner)
-    if partner.shape[0] != n:
-        issues.add("plan.mix.partner", f"N = {n} partner indices (one per sample)", f"{partner.shape[0]} entries")
+    fill = int(mask.fill)
+    if fill not in FILLS:
+        issues.add("plan.mask.fill", "PARTNER, ZERO, MEAN or NOISE", _enum_name(worker_pb2.MaskFill, fill))
         ok = False
-    elif not _check_index_list(issues, "plan.mix.partner", partner, n, f"a position in the batch of N = {n}"):
+    partner: Optional[np.ndarray] = None
+    if fill == worker_pb2.PARTNER:
+        partner = _index_array(mask.partner)
+        if not _is_permutation(partner, n):
+            issues.add(
+                "plan.mask.partner",
+                f"a permutation of 0..{n - 1} (PARTNER fill: each image fills exactly one other)",
+                f"{partner.shape[0]} entries starting {partner[:8].tolist()}",
+            )
+            ok = False
+    elif len(mask.partner) > 0:
+        issues.add("plan.mask.partner", "no partners for an erase fill (ZERO, MEAN, NOISE)", f"{len(mask.partner)} entries")
         ok = False
-    lam = float(getattr(mix, "lambda"))
-    if not (0.0 <= lam <= 1.0):
-        issues.add("plan.mix.lambda", "a pixel fraction in [0, 1]", lam)
+    grids = cells.reshape(-1, grid, grid).copy()  # writable: torch refuses to wrap read-only buffers
+    exact = kept_fraction(torch.from_numpy(grids), image_size).numpy()  # [B] float64
+    planned = np.asarray(mask.kept_fraction, dtype=np.float64)
+    if planned.shape != exact.shape:
+        issues.add("plan.mask.kept_fraction", f"{exact.shape[0]} value(s), one per mask", f"{planned.shape[0]} values")
         ok = False
+    else:
+        off = np.nonzero(~(np.abs(planned - exact) <= KEPT_FRACTION_TOLERANCE))[0]
+        if off.size:
+            i = int(off[0])
+            issues.add(
+                f"plan.mask.kept_fraction[{i}]",
+                f"{exact[i]:.9f}, the pixel fraction the cells keep at S = {image_size} (exact nearest-neighbour map)",
+                f"{planned[i]:.9f}",
+            )
+            ok = False
     if not ok:
         return None
-    return MixArrays(grid=grid, cells=cells.reshape(grid, grid), partner=partner, lam=lam)
+    return MaskArrays(grid=grid, cells=grids, fill=fill, partner=partner, kept=exact, noise_seed=int(mask.noise_seed))
 
 
-def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, *, has_mix: bool) -> list[TermArrays]:
+def _validate_unmix(issues: _Issues, unmix: worker_pb2.UnmixPlan, n: int, image_size: int) -> Optional[UnmixArrays]:
+    ok = True
+    lam = float(getattr(unmix, "lambda"))
+    if not (0.0 <= lam <= 1.0):
+        issues.add("plan.unmix.lambda", "a mixing weight in [0, 1]", lam)
+        ok = False
+    partner = _index_array(unmix.partner)
+    if partner.shape[0] != n:
+        issues.add("plan.unmix.partner", f"N = {n} partner indices", f"{partner.shape[0]} entries")
+        ok = False
+    elif not _check_index_list(issues, "plan.unmix.partner", partner, n, f"a position in the batch of N = {n}"):
+        ok = False
+    box = (0, 0, 0, 0)
+    if unmix.cutmix:
+        values = [int(v) for v in unmix.box]
+        if len(values) != 4:
+            issues.add("plan.unmix.box", "4 values: top, left, height, width", f"{len(values)} values")
+            ok = False
+        else:
+            top, left, height, width = values
+            if top + height > image_size or left + width > image_size:
+                issues.add("plan.unmix.box", f"a box inside the {image_size}x{image_size} view", values)
+                ok = False
+            elif ok and abs((1 - height * width / image_size**2) - lam) > KEPT_FRACTION_TOLERANCE:
+                issues.add("plan.unmix.lambda", f"1 - box area / S^2 = {1 - height * width / image_size**2:.9f}", lam)
+                ok = False
+            box = (top, left, height, width)
+    return UnmixArrays(cutmix=bool(unmix.cutmix), lam=lam, box=box, partner=partner) if ok else None
+
+
+def _validate_branch(issues: _Issues, path: str, branch: worker_pb2.BranchRef, plan: worker_pb2.StepPlan, run: RunFacts) -> Branch:
+    source, encoder = int(branch.input), int(branch.encoder)
+    if source not in worker_pb2.Input.values() or source == worker_pb2.INPUT_UNSPECIFIED:
+        issues.add(f"{path}.input", "VIEW_0/1, MASKED_0/1, COMPLEMENT_0/1 or UNMIX_0/1", input_name(source))
+    elif source in MASKED_INPUTS + COMPLEMENT_INPUTS and not plan.HasField("mask"):
+        issues.add(f"{path}.input", f"{input_name(source)} together with plan.mask", "no plan.mask")
+    elif source in COMPLEMENT_INPUTS and plan.mask.fill != worker_pb2.PARTNER:
+        issues.add(f"{path}.input", "COMPLEMENT_* only with a PARTNER-filled mask", _enum_name(worker_pb2.MaskFill, plan.mask.fill))
+    elif source in UNMIX_INPUTS and not plan.HasField("unmix"):
+        issues.add(f"{path}.input", f"{input_name(source)} together with plan.unmix", "no plan.unmix")
+    if encoder not in worker_pb2.Encoder.values() or encoder == worker_pb2.ENCODER_UNSPECIFIED:
+        issues.add(f"{path}.encoder", "ONLINE, ONLINE_PREDICTOR, ONLINE_DETACHED or MOMENTUM", encoder_name(encoder))
+    elif encoder == worker_pb2.MOMENTUM and not run.has_momentum_encoder:
+        issues.add(f"{path}.encoder", "a non-MOMENTUM encoder: the run was created without momentum_encoder", "MOMENTUM")
+    elif encoder == worker_pb2.ONLINE_PREDICTOR and not run.has_predictor:
+        issues.add(f"{path}.encoder", "a non-PREDICTOR encoder: the run was created without a predictor", "ONLINE_PREDICTOR")
+    return (source, encoder)
+
+
+def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: RunFacts) -> list[TermArrays]:
     if len(plan.terms) == 0:
         issues.add("plan.terms", "at least one loss term", "none")
         return []
     terms: list[TermArrays] = []
     for i, term in enumerate(plan.terms):
         path = f"plan.terms[{i}]"
-        if term.kind not in TERM_KINDS:
-            issues.add(f"{path}.kind", "INFO_NCE_QUEUE", _enum_name(worker_pb2.TermKind, term.kind))
-        if term.query not in QUERY_BRANCHES:
-            expected = "QUERY_VIEW or QUERY_MIX (a branch of the query encoder)"
-            issues.add(f"{path}.query", expected, branch_name(term.query))
-        elif term.query == worker_pb2.QUERY_MIX and not has_mix:
-            issues.add(f"{path}.query", "QUERY_VIEW, or QUERY_MIX together with plan.mix", "QUERY_MIX without plan.mix")
-        if term.key not in KEY_BRANCHES:
-            issues.add(f"{path}.key", "KEY_VIEW (the momentum encoder's branch)", branch_name(term.key))
+        kind = int(term.kind)
+        if kind not in TERM_KINDS:
+            issues.add(f"{path}.kind", " or ".join(TERM_KINDS.values()), _enum_name(worker_pb2.TermKind, kind))
+        elif kind == worker_pb2.INFO_NCE_QUEUE and run.queue_size == 0:
+            issues.add(f"{path}.kind", "a kind without a queue: the run was created with moco.queue_size = 0", "INFO_NCE_QUEUE")
+        anchor = _validate_branch(issues, f"{path}.anchor", term.anchor, plan, run)
+        positive = _validate_branch(issues, f"{path}.positive", term.positive, plan, run)
         temperature = float(term.temperature)
-        if not math.isfinite(temperature) or temperature <= 0:
+        if kind in TEMPERATURE_KINDS and (not math.isfinite(temperature) or temperature <= 0):
             issues.add(f"{path}.temperature", "a finite temperature T > 0", temperature)
         weight = float(term.weight)
         if not math.isfinite(weight):
             issues.add(f"{path}.weight", "a finite weight", weight)
         order: Optional[np.ndarray] = None
-        if len(term.query_order) > 0:
-            order = _index_array(term.query_order)
+        if len(term.anchor_order) > 0:
+            order = _index_array(term.anchor_order)
             if order.shape[0] != n:
-                issues.add(f"{path}.query_order", f"empty or N = {n} indices", f"{order.shape[0]} entries")
+                issues.add(f"{path}.anchor_order", f"empty or N = {n} indices", f"{order.shape[0]} entries")
             else:
-                _check_index_list(issues, f"{path}.query_order", order, n, f"a position in the batch of N = {n}")
+                _check_index_list(issues, f"{path}.anchor_order", order, n, f"a position in the batch of N = {n}")
+        sample_weights: Optional[np.ndarray] = None
+        if len(term.sample_weights) > 0:
+            sample_weights = np.asarray(term.sample_weights, dtype=np.float32)
+            if sample_weights.shape[0] != n:
+                issues.add(f"{path}.sample_weights", f"empty or N = {n} weights", f"{sample_weights.shape[0]} entries")
+            elif not np.isfinite(sample_weights).all():
+                issues.add(f"{path}.sample_weights", "finite weights", "a NaN or infinite weight")
         terms.append(
             TermArrays(
-                kind=int(term.kind),
-                query=int(term.query),
-                key=int(term.key),
-                query_order=order,
+                kind=kind,
+                anchor=anchor,
+                positive=positive,
+                anchor_order=order,
                 weight=weight,
                 temperature=temperature,
+                sample_weights=sample_weights,
             )
         )
     return terms

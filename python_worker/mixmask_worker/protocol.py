@@ -17,7 +17,7 @@ import grpc
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
 # Bump together with src/worker/protocol-version.ts whenever the meaning of a message on the wire changes.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 ERROR_CODE_TRAILER = "mixmask-error-code"
 

@@ -27,7 +27,8 @@ import torch
 import mixmask_worker
 from mixmask_worker.dataset_store import DatasetStore
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.moco_run import MocoRun, PendingResult
+from mixmask_worker.preview import preview
+from mixmask_worker.training_run import PendingResult, TrainingRun
 from mixmask_worker.protocol import PROTOCOL_VERSION, WorkerError, abort_with_error, invalid_argument, is_grpc_abort
 
 log = logging.getLogger("mixmask_worker")
@@ -91,10 +92,10 @@ class WorkerServicer:
     def __init__(self, device: torch.device, request_stop: Callable[[], None]) -> None:
         self.device = device
         self.store = DatasetStore(device)
-        self.runs: dict[str, MocoRun] = {}
+        self.runs: dict[str, TrainingRun] = {}
         # Runs (objects, so a re-created run of the same id starts free) with an open Train stream: plans of two
         # streams must not interleave on one model.
-        self._training: set[MocoRun] = set()
+        self._training: set[TrainingRun] = set()
         self._latest_run_id: Optional[str] = None
         self._request_stop = request_stop
         threads = torch.get_num_threads()
@@ -112,7 +113,7 @@ class WorkerServicer:
     async def _on_compute(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._compute, functools.partial(fn, *args))
 
-    def _run(self, run_id: str) -> MocoRun:
+    def _run(self, run_id: str) -> TrainingRun:
         run = self.runs.get(run_id)
         if run is None:
             held = ", ".join(sorted(self.runs)) or "none"
@@ -226,7 +227,7 @@ class WorkerServicer:
     async def CreateRun(
         self, request: worker_pb2.CreateRunRequest, context: grpc.aio.ServicerContext
     ) -> worker_pb2.CreateRunReply:
-        run = await self._on_compute(MocoRun, request, self.store, self.device)
+        run = await self._on_compute(TrainingRun, request, self.store, self.device)
         self.runs[run.run_id] = run
         self._latest_run_id = run.run_id
         log.info(
@@ -244,7 +245,7 @@ class WorkerServicer:
     # ------------------------------------------------------------------------------------------------------
     # Training
 
-    def _run_for_stream(self, context: grpc.aio.ServicerContext) -> MocoRun:
+    def _run_for_stream(self, context: grpc.aio.ServicerContext) -> TrainingRun:
         for key, value in context.invocation_metadata() or ():
             if key == RUN_ID_METADATA:
                 return self._run(value if isinstance(value, str) else value.decode())
@@ -269,7 +270,7 @@ class WorkerServicer:
         loop = asyncio.get_running_loop()
         pending: asyncio.Queue[Any] = asyncio.Queue()
         reader: Optional[asyncio.Task[None]] = None
-        run: Optional[MocoRun] = None
+        run: Optional[TrainingRun] = None
         try:
             run = self._run_for_stream(context)
             if run in self._training:
@@ -336,6 +337,13 @@ class WorkerServicer:
             reply.seconds,
         )
         return reply
+
+    @_reporting_errors
+    async def Preview(
+        self, request: worker_pb2.PreviewRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.PreviewReply:
+        run = self._run(request.run_id)
+        return await self._on_compute(preview, run, request)
 
     @_reporting_errors
     async def SaveCheckpoint(
@@ -420,6 +428,11 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
             servicer.LoadCheckpoint,
             request_deserializer=worker_pb2.LoadCheckpointRequest.FromString,
             response_serializer=worker_pb2.LoadCheckpointReply.SerializeToString,
+        ),
+        "Preview": grpc.unary_unary_rpc_method_handler(
+            servicer.Preview,
+            request_deserializer=worker_pb2.PreviewRequest.FromString,
+            response_serializer=worker_pb2.PreviewReply.SerializeToString,
         ),
         "Shutdown": grpc.unary_unary_rpc_method_handler(
             servicer.Shutdown,

@@ -38,8 +38,10 @@ def run_request(
     queue_size: int = 64,
     bn_splits: int = 2,
     base_width: int = 8,
+    momentum_encoder: bool = True,
+    predictor_hidden_dim: int = 0,
 ) -> worker_pb2.CreateRunRequest:
-    return worker_pb2.CreateRunRequest(
+    request = worker_pb2.CreateRunRequest(
         run_id=run_id,
         seed=seed,
         backbone=worker_pb2.BackboneConfig(arch="resnet18", base_width=base_width, cifar_stem=True),
@@ -52,7 +54,11 @@ def run_request(
         std=[0.25, 0.25, 0.25],
         precision="fp32",
         channels_last=False,
+        momentum_encoder=momentum_encoder,
     )
+    if predictor_hidden_dim:
+        request.predictor.CopyFrom(worker_pb2.HeadConfig(hidden_dim=predictor_hidden_dim, out_dim=16, batch_norm=True))
+    return request
 
 
 def view_plan(n: int, source_size: int = IMAGE_SIZE, flip: bool = False) -> worker_pb2.ViewPlan:
@@ -82,6 +88,15 @@ def kept_fraction(cells: np.ndarray, size: int = IMAGE_SIZE) -> float:
     return float(cells[index][:, index].mean())
 
 
+def branch(source: int, encoder: int) -> worker_pb2.BranchRef:
+    return worker_pb2.BranchRef(input=source, encoder=encoder)
+
+
+QUERY_VIEW = branch(worker_pb2.VIEW_0, worker_pb2.ONLINE)
+QUERY_MIX = branch(worker_pb2.MASKED_0, worker_pb2.ONLINE)
+KEY_VIEW = branch(worker_pb2.VIEW_1, worker_pb2.MOMENTUM)
+
+
 def mixmask_plan(
     step: int,
     indices: Sequence[int],
@@ -93,19 +108,20 @@ def mixmask_plan(
     flip_key_view: bool = True,
 ) -> worker_pb2.StepPlan:
     n = len(indices)
-    terms = [worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, query=worker_pb2.QUERY_VIEW,
-                                 key=worker_pb2.KEY_VIEW, weight=1.0, temperature=temperature)]
-    mix = None
+    terms = [worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_VIEW,
+                                 positive=KEY_VIEW, weight=1.0, temperature=temperature)]
+    mask = None
     if with_mix:
         cells = block_mask()
         lam = kept_fraction(cells)
         partner = list(range(n - 1, -1, -1))  # i <-> N-1-i, an involution: its inverse is itself
-        mix = worker_pb2.MixPlan(grid=GRID, mask=cells.tobytes(), partner=partner, **{"lambda": lam})
+        mask = worker_pb2.MaskPlan(grid=GRID, cells=cells.tobytes(), fill=worker_pb2.PARTNER, partner=partner,
+                                   kept_fraction=[lam])
         terms += [
-            worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, query=worker_pb2.QUERY_MIX,
-                                key=worker_pb2.KEY_VIEW, weight=lam, temperature=temperature),
-            worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, query=worker_pb2.QUERY_MIX, query_order=partner,
-                                key=worker_pb2.KEY_VIEW, weight=1.0 - lam, temperature=temperature),
+            worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_MIX,
+                                positive=KEY_VIEW, weight=lam, temperature=temperature),
+            worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_MIX, anchor_order=partner,
+                                positive=KEY_VIEW, weight=1.0 - lam, temperature=temperature),
         ]
     plan = worker_pb2.StepPlan(
         step=step,
@@ -117,8 +133,8 @@ def mixmask_plan(
         key_shuffle=list(key_shuffle) if key_shuffle is not None else [],
         enqueue_term=0,
     )
-    if mix is not None:
-        plan.mix.CopyFrom(mix)
+    if mask is not None:
+        plan.mask.CopyFrom(mask)
     return plan
 
 

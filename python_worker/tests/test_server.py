@@ -186,14 +186,14 @@ def test_train_pipelined_plans_come_back_in_order(worker: Worker) -> None:
 
 def test_malformed_plan_is_invalid_argument_and_worker_keeps_serving(worker: Worker) -> None:
     bad = mixmask_plan(21, list(range(8)))
-    bad.mix.partner[3] = 8
+    bad.terms[2].anchor_order[3] = 8
     results = worker.train(iter([mixmask_plan(20, list(range(8))), bad]), run_id="run-1")
     assert next(results).step == 20  # results of earlier steps arrive before the error
     with pytest.raises(grpc.RpcError) as caught:
         next(results)
     code, trailer, details = _error(caught.value)
     assert code == grpc.StatusCode.INVALID_ARGUMENT and trailer == "INVALID_ARGUMENT"
-    assert "plan.mix.partner[3]" in details and "step 21" in details
+    assert "plan.terms[2].anchor_order[3]" in details and "step 21" in details
     assert worker.hello().protocol_version == PROTOCOL_VERSION
     assert [r.step for r in worker.train(iter([mixmask_plan(22, list(range(8)))]))] == [22]
 

@@ -1,10 +1,11 @@
+import type { FrameworkName } from "../frameworks/framework.js";
 import type { PretrainConfig } from "./pretrain-config.js";
 
-export type PresetName = "cpu" | "gpu";
+export type PresetName = "cpu" | "gpu" | "cifar" | "imagenet";
 
 /**
- * Values shared by every preset. Sources: MoCo v2 + MixMask release (METHOD.md §5) for the method constants,
- * the Un-Mix MoCo CIFAR demo for small-image choices (CIFAR stem, T = 0.1 k-NN monitor with k = 200).
+ * Values shared by the small-image presets. Sources: MoCo v2 + MixMask release (METHOD.md §5) for the method
+ * constants, the Un-Mix MoCo CIFAR demo for small-image choices (CIFAR stem, k-NN monitor with k = 200, T = 0.1).
  */
 const COMMON = {
   dataset: "fashion-mnist",
@@ -14,10 +15,20 @@ const COMMON = {
   headOutDim: 128,
   sgdMomentum: 0.9,
   warmupEpochs: 0,
+  framework: "mocov2",
+  symmetric: false,
+  keyMomentumSchedule: "constant",
   // Method: MixMask block mask g = 4 (7-px cells at 28 px, as the release's code default), half the cells kept.
   masker: "mixmask",
+  maskShape: "block",
   maskGrid: 4,
   keepRatio: 0.5,
+  maskPerSample: false,
+  mixPartner: "auto",
+  eraseFill: "zero",
+  // Un-Mix (Shen et al. 2022): λ ~ Beta(1, 1); global blend or CutMix box with probability ½ each.
+  unmixAlpha: 1,
+  unmixCutmixProbability: 0.5,
   // CIFAR-scale optimisation of the same lineage (METHOD.md §5): lr 0.06 at batch 128–512, wd 5e-4, m = 0.99.
   lr: 0.06,
   weightDecay: 5e-4,
@@ -52,6 +63,7 @@ export const CPU_PRESET: PretrainConfig = {
   testImages: 2_000,
   baseWidth: 16,
   headHiddenDim: 128,
+  predictorHiddenDim: 128,
   batchSize: 128,
   epochs: 8,
   queueSize: 1024,
@@ -71,6 +83,7 @@ export const GPU_PRESET: PretrainConfig = {
   testImages: 10_000,
   baseWidth: 64,
   headHiddenDim: 512,
+  predictorHiddenDim: 512,
   batchSize: 512,
   epochs: 8,
   queueSize: 4096,
@@ -79,4 +92,87 @@ export const GPU_PRESET: PretrainConfig = {
   precision: "bf16",
 };
 
-export const PRESETS: Record<PresetName, PretrainConfig> = { cpu: CPU_PRESET, gpu: GPU_PRESET };
+/**
+ * The CIFAR recipe of the MixMask lineage (METHOD.md §5, the Un-Mix MoCo CIFAR demo): ResNet-18 with a 3×3 stride-1
+ * stem and no max-pool, batch 512, lr 0.06, wd 5e-4, cosine, K = 4096, m = 0.99, T = 0.1, 32-px crops with
+ * torchvision's default scale (0.08–1), no blur, k-NN monitor k = 200, t = 0.1; 200 epochs (the demo's default; the
+ * Un-Mix README's numbers are after 1000). Block mask g = 4 at 32 px (8-px cells).
+ */
+export const CIFAR_PRESET: PretrainConfig = {
+  ...COMMON,
+  imageSize: 32,
+  trainImages: 50_000,
+  testImages: 10_000,
+  baseWidth: 64,
+  headHiddenDim: 512,
+  predictorHiddenDim: 512,
+  batchSize: 512,
+  epochs: 200,
+  queueSize: 4096,
+  temperature: 0.1,
+  cropScaleMin: 0.08,
+  precision: "bf16",
+};
+
+/**
+ * The MixMask release's ImageNet-1K recipe (METHOD.md §5): ResNet-50, 224 px, SGD lr 0.03 at batch 256, momentum
+ * 0.9, wd 1e-4, cosine, 200 epochs; MoCo dim 128, K = 65536, m = 0.999, T = 0.2, 2048→2048→128 head; MoCo v2
+ * augmentation (crop 0.2–1, jitter 0.4/0.1 with p 0.8, grayscale 0.2, blur σ 0.1–2 with p 0.5, flip); block mask
+ * g = 8, half kept; shuffle-BN over 8 GPUs of 32 images, emulated on one device by 8 BN groups; fp32 as released.
+ */
+export const IMAGENET_PRESET: PretrainConfig = {
+  ...COMMON,
+  imageSize: 224,
+  cifarStem: false,
+  arch: "resnet50",
+  trainImages: 60_000,
+  testImages: 10_000,
+  baseWidth: 64,
+  headHiddenDim: 2048,
+  predictorHiddenDim: 512,
+  batchSize: 256,
+  epochs: 200,
+  lr: 0.03,
+  weightDecay: 1e-4,
+  queueSize: 65_536,
+  keyMomentum: 0.999,
+  temperature: 0.2,
+  cropScaleMin: 0.2,
+  blurProbability: 0.5,
+  maskGrid: 8,
+  precision: "fp32",
+};
+
+export const PRESETS: Record<PresetName, PretrainConfig> = { cpu: CPU_PRESET, gpu: GPU_PRESET, cifar: CIFAR_PRESET, imagenet: IMAGENET_PRESET };
+
+/**
+ * What changes when a preset is used with another framework than MoCo v2. Sources: BYOL's cosine τ from its base to
+ * 1 and its symmetric loss (Grill et al. 2020; base 0.99 as solo-learn's CIFAR config, 0.996 on ImageNet); SimSiam's
+ * symmetric D/2 + D/2 and its predictor bottleneck of a quarter of the projection width (Chen & He 2021); SimCLR's
+ * NT-Xent with T = 0.2 (solo-learn's CIFAR config). Everything else stays the preset's.
+ */
+export function frameworkDefaults(framework: FrameworkName, preset: PretrainConfig): Partial<PretrainConfig> {
+  switch (framework) {
+    case "mocov2":
+      return {};
+    case "simclr":
+      return { temperature: 0.2 };
+    case "byol":
+      return { symmetric: true, keyMomentum: preset.imageSize >= 128 ? 0.996 : 0.99, keyMomentumSchedule: "cosine", predictorHiddenDim: preset.headHiddenDim };
+    case "simsiam":
+      return { symmetric: true, predictorHiddenDim: Math.max(4, Math.floor(preset.headOutDim / 4)) };
+  }
+}
+
+/**
+ * A config to validate: the preset, then the chosen framework's defaults, then what the user gave (unvalidated: an
+ * unknown framework name adds no defaults and is reported by validatePretrainConfig).
+ */
+export function resolveConfig(preset: PresetName, given: Readonly<Partial<Record<keyof PretrainConfig, unknown>>> = {}): Record<string, unknown> {
+  const base = PRESETS[preset];
+  const framework = given.framework ?? base.framework;
+  const defaults = typeof framework === "string" && FRAMEWORK_NAMES.includes(framework as FrameworkName) ? frameworkDefaults(framework as FrameworkName, base) : {};
+  return { ...base, ...defaults, ...given };
+}
+
+const FRAMEWORK_NAMES: readonly FrameworkName[] = ["mocov2", "simclr", "byol", "simsiam"];

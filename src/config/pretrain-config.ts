@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
+import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
 
 /**
  * Every option of a pretraining run, validated before any work starts. Units are in the names where they matter.
@@ -33,17 +34,40 @@ export const PretrainConfigSchema = z
     warmupEpochs: z.number().int().min(0),
     sgdMomentum: z.number().min(0).max(0.9999),
     weightDecay: z.number().min(0).max(1),
-    /** MoCo: negatives in the queue (K), temperature (T) and key-encoder momentum (m). */
+    /** Siamese framework: MoCo v2 (the release's), SimCLR, BYOL or SimSiam (src/frameworks/). */
+    framework: z.enum(["mocov2", "simclr", "byol", "simsiam"]),
+    /** Also use view 1 as the query side against view 0, each direction weighing ½ (BYOL's and SimSiam's loss). */
+    symmetric: z.boolean(),
+    /** MoCo: negatives in the queue (K). */
     queueSize: z.number().int().min(16).max(1_048_576),
+    /** Softmax temperature T of MoCo's InfoNCE and SimCLR's NT-Xent (unused by BYOL and SimSiam). */
     temperature: z.number().positive().max(10),
+    /** Momentum encoder's m (MoCo) or τ's base (BYOL), and whether it stays constant or rises to 1 on a cosine. */
     keyMomentum: z.number().min(0).max(1),
+    keyMomentumSchedule: z.enum(["constant", "cosine"]),
+    /** BYOL and SimSiam: hidden width of the predictor MLP (its output is headOutDim). */
+    predictorHiddenDim: z.number().int().min(4).max(8192),
     /** Shuffle-BN on one device: both encoders normalise this many groups of a batch separately; keys are shuffled first. */
     bnSplits: z.number().int().min(1).max(512),
-    /** "mixmask" mixes the query view with its partner; "none" is plain MoCo v2. */
-    masker: z.enum(["mixmask", "none"]),
-    /** MixMask block mask: grid side g and the fraction of cells kept from the original image. */
-    maskGrid: z.number().int().min(3).max(64),
+    /** "none" (the framework alone), "mixmask", "unmix", "both" (MixMask + Un-Mix) or "erase" (MSCN baseline). */
+    masker: z.enum(MASKERS as [MaskerName, ...MaskerName[]]),
+    /** Mask cells: BEiT-style blocks (MixMask's default) or independent cells. */
+    maskShape: z.enum(["block", "discrete"]),
+    /** Grid side g of the mask. */
+    maskGrid: z.number().int().min(2).max(64),
+    /** Fraction of mask cells kept from the original image (the rest come from the partner, or are erased). */
     keepRatio: z.number().gt(0).lt(1),
+    /** Optional: the keep ratio moves linearly from keepRatio at the first step to this value at the last. */
+    keepRatioEnd: z.number().gt(0).lt(1).optional(),
+    /** One mask per sample (complementary images then built explicitly) instead of one per batch. */
+    maskPerSample: z.boolean(),
+    /** MixMask partners: "auto" (reversal for mixmask, random permutation for both, as the release), or forced. */
+    mixPartner: z.enum(["auto", "reverse", "permutation"]),
+    /** The erase baseline's fill: black pixels, the dataset mean, or N(0, 1) noise in normalised units. */
+    eraseFill: z.enum(["zero", "mean", "noise"]),
+    /** Un-Mix: λ ~ Beta(α, α), and the probability of a CutMix box instead of a global blend. */
+    unmixAlpha: z.number().positive().max(100),
+    unmixCutmixProbability: z.number().min(0).max(1),
     /** MoCo v2 augmentation (METHOD.md §5); σ in output pixels. */
     cropScaleMin: z.number().gt(0).max(1),
     cropScaleMax: z.number().gt(0).max(1),
@@ -81,10 +105,14 @@ export const PretrainConfigSchema = z
     if (c.warmupEpochs >= c.epochs) {
       ctx.addIssue({ code: "custom", path: ["warmupEpochs"], message: `must be < epochs (${c.epochs}); the cosine decay needs steps after the warm-up` });
     }
-    if (c.masker === "mixmask" && c.maskGrid > c.imageSize) {
-      ctx.addIssue({ code: "custom", path: ["maskGrid"], message: `must be ≤ imageSize (${c.imageSize}): a mask cell cannot be smaller than a pixel` });
+    for (const [option, ratio] of [["keepRatio", c.keepRatio], ["keepRatioEnd", c.keepRatioEnd]] as const) {
+      if (ratio === undefined) continue;
+      for (const issue of maskerIssues({ ...c, keepRatio: ratio }, c.imageSize, option)) {
+        if (option === "keepRatioEnd" && issue.path !== option) continue; // reported once, for keepRatio
+        ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+      }
     }
-    if (c.queueSize < c.batchSize) {
+    if (c.framework === "mocov2" && c.queueSize < c.batchSize) {
       ctx.addIssue({ code: "custom", path: ["queueSize"], message: `must be ≥ batchSize (${c.batchSize}): every step enqueues a batch of keys` });
     }
     if (c.batchSize % c.bnSplits !== 0) {
@@ -92,10 +120,6 @@ export const PretrainConfigSchema = z
     }
     if (c.knnK > c.trainImages) {
       ctx.addIssue({ code: "custom", path: ["knnK"], message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank` });
-    }
-    const kept = Math.floor(c.keepRatio * c.maskGrid * c.maskGrid);
-    if (c.masker === "mixmask" && (kept < 1 || kept >= c.maskGrid * c.maskGrid)) {
-      ctx.addIssue({ code: "custom", path: ["keepRatio"], message: `keeps ${kept} of ${c.maskGrid ** 2} cells; choose a ratio that keeps between 1 and g²−1 cells` });
     }
   });
 
@@ -126,7 +150,8 @@ export function validatePretrainConfig(input: unknown): PretrainConfig {
 }
 
 function describeExpected(key: string): string | undefined {
-  const field = (PretrainConfigSchema.shape as Record<string, z.ZodType>)[key];
+  const declared = (PretrainConfigSchema.shape as Record<string, z.ZodType>)[key];
+  const field = declared instanceof z.ZodOptional ? (declared.unwrap() as z.ZodType) : declared;
   if (!field) return undefined;
   if (field instanceof z.ZodEnum) return `one of ${field.options.map((o) => JSON.stringify(o)).join(", ")}`;
   if (field instanceof z.ZodNumber) {

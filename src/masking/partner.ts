@@ -1,4 +1,5 @@
 import { MixmaskError } from "../errors.js";
+import type { Rng } from "../random/rng.js";
 
 /**
  * The MixMask release's pairing: sample i is filled from sample N−1−i (the batch reversed). It is an involution, so
@@ -12,6 +13,15 @@ export function reversePartner(n: number): Uint32Array {
   const partner = new Uint32Array(n);
   for (let i = 0; i < n; i++) partner[i] = n - 1 - i;
   return partner;
+}
+
+/**
+ * A uniformly random pairing (the release's "MixMask + Un-Mix" variant): sample i is filled from sample perm[i].
+ * @param rng the step's mask stream.
+ * @param n N, the batch size.
+ */
+export function randomPartner(rng: Rng, n: number): Uint32Array {
+  return rng.permutation(n);
 }
 
 /**

@@ -10,7 +10,9 @@ import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js
 import { CheckpointManifest, pruneCheckpoints, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
 import { RunDirectory } from "./run-directory.js";
+import type { StepPlan } from "./step-plan.js";
 import { StepPlanner } from "./step-planner.js";
+import { describeMethod, runRequest } from "./run-request.js";
 import { StepStream, type StepResult } from "./step-stream.js";
 
 export interface PretrainOptions {
@@ -78,22 +80,8 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const trainUpload = await uploadDataset(worker, train);
     const testUpload = await uploadDataset(worker, test);
     progress.log(`datasets resident on ${trainUpload.placement}: ${train.count} training and ${test.count} test images, ${train.height}x${train.width}x${train.channels}`);
-    const { mean, std } = channelMeanStd(train);
-    const created = await worker.client.createRun({
-      runId: RUN_ID,
-      seed: config.seed,
-      backbone: { arch: config.arch, baseWidth: config.baseWidth, cifarStem: config.cifarStem },
-      head: { hiddenDim: config.headHiddenDim, outDim: config.headOutDim },
-      moco: { queueSize: config.queueSize, bnSplits: config.bnSplits },
-      optimizer: { momentum: config.sgdMomentum, weightDecay: config.weightDecay },
-      datasetId: trainUpload.id,
-      imageSize: config.imageSize,
-      mean,
-      std,
-      precision: config.precision,
-      channelsLast: config.channelsLast,
-    });
-    progress.log(`${config.arch} (base width ${config.baseWidth}) + MoCo v2${config.masker === "mixmask" ? " + MixMask" : ""}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
+    const created = await worker.client.createRun(runRequest(RUN_ID, config, trainUpload.id, channelMeanStd(train)));
+    progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
 
     const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, trainUpload.id, testUpload.id, { k: config.knnK, temperature: config.knnTemperature });
     let knnInit: KnnResult;
@@ -182,7 +170,7 @@ async function trainLoop(
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
   const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
-  const planned = new Map<number, { lr: number; lambda?: number }>();
+  const planned = new Map<number, { lr: number; lambda?: number; unmixLambda?: number }>();
   const t0 = performance.now();
   let done = firstStep;
 
@@ -191,7 +179,7 @@ async function trainLoop(
     const meta = planned.get(r.step);
     planned.delete(r.step);
     const epoch = Math.floor(r.step / perEpoch);
-    runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), elapsedS: (performance.now() - t0) / 1000 });
+    runDir.appendMetrics({ ...r, epoch, ...meta, lr: meta?.lr ?? NaN, elapsedS: (performance.now() - t0) / 1000 });
     done = r.step + 1;
     const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
     progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
@@ -203,7 +191,7 @@ async function trainLoop(
     for (let step = firstStep; step < total; step++) {
       while (stream.inFlight >= config.plansInFlight) await take();
       const plan = planner.plan(step);
-      planned.set(step, { lr: plan.lr, ...(plan.mix ? { lambda: plan.mix.lambda } : {}) });
+      planned.set(step, { lr: plan.lr, ...lambdas(plan) });
       stream.submit(plan);
       const endOfEpoch = (step + 1) % perEpoch === 0;
       const epochNumber = (step + 1) / perEpoch;
@@ -235,6 +223,15 @@ async function trainLoop(
     trainSeconds: seconds,
     stepsPerSecond: steps / seconds,
     samplesPerSecond: (steps * config.batchSize) / seconds,
+  };
+}
+
+/** λ of the step for metrics.jsonl: the mean kept fraction of its mask(s), and Un-Mix's λ_u. */
+function lambdas(plan: StepPlan): { lambda?: number; unmixLambda?: number } {
+  const kept = plan.mask?.keptFractions;
+  return {
+    ...(kept ? { lambda: kept.reduce((a, b) => a + b, 0) / kept.length } : {}),
+    ...(plan.unmix ? { unmixLambda: plan.unmix.lambda } : {}),
   };
 }
 

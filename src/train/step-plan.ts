@@ -1,6 +1,7 @@
 import type { ViewParams } from "../augment/view-params.js";
 import type { LossTerm } from "../frameworks/loss-term.js";
-import type { MixParams } from "../masking/mixmask.js";
+import type { CellMask } from "../masking/cell-mask.js";
+import type { UnmixMixture } from "../masking/unmix.js";
 
 /** Everything the worker needs to execute one training step; drawn entirely in TypeScript. */
 export interface StepPlan {
@@ -8,18 +9,20 @@ export interface StepPlan {
   step: number;
   /** Dataset indices of the batch (N). */
   indices: Uint32Array;
-  /** views[0] feeds the query encoder (and the mix), views[1] the key encoder. */
+  /** View 0 and view 1 of every sample. */
   views: [ViewParams, ViewParams];
-  /** MixMask's mask, partner and λ; absent for the plain framework. */
-  mix?: MixParams;
+  /** The step's cell mask(s) (MixMask or the erase baseline); absent without a cell masker. */
+  mask?: CellMask;
+  /** The step's Un-Mix mixture; absent without Un-Mix. */
+  unmix?: UnmixMixture;
   /** Loss = Σ weight · term. */
   terms: LossTerm[];
   /** Learning rate for this step. */
   lr: number;
-  /** Key-encoder momentum m for this step. */
+  /** Momentum encoder's m (τ) for this step. */
   keyMomentum: number;
-  /** Permutation of the key batch before the key encoder (shuffle-BN). */
+  /** Permutation of batches before the momentum encoder (shuffle-BN); empty without one. */
   keyShuffle: Uint32Array;
-  /** Index of the term whose keys are enqueued after the step. */
+  /** Index of the term whose positives are enqueued after the step (MoCo). */
   enqueueTerm: number;
 }

@@ -1,10 +1,14 @@
 import { planView, type AugmentationOptions } from "../augment/moco-v2-augmentation.js";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { EpochSampler } from "../data/epoch-sampler.js";
-import { mocoV2Terms } from "../frameworks/moco-v2.js";
-import { planMixMask } from "../masking/mixmask.js";
+import { composeTerms } from "../frameworks/compose-terms.js";
+import type { Framework } from "../frameworks/framework.js";
+import { FRAMEWORKS } from "../frameworks/frameworks.js";
+import { planStepMasks } from "../masking/masker.js";
 import { Rng } from "../random/rng.js";
 import { learningRateAt } from "../schedule/cosine.js";
+import { emaMomentumAt } from "../schedule/ema-momentum.js";
+import { keepRatioAt } from "../schedule/keep-ratio.js";
 import type { StepPlan } from "./step-plan.js";
 
 export interface SourceShape {
@@ -21,12 +25,14 @@ export interface SourceShape {
 export class StepPlanner {
   readonly sampler: EpochSampler;
   readonly totalSteps: number;
+  readonly framework: Framework;
   private readonly augmentation: AugmentationOptions;
 
   constructor(private readonly config: PretrainConfig, private readonly source: SourceShape) {
     this.sampler = new EpochSampler({ count: source.count, batchSize: config.batchSize, seed: config.seed, shuffle: true, dropLast: true });
     this.totalSteps = this.sampler.batchesPerEpoch * config.epochs;
     this.augmentation = augmentationOptions(config);
+    this.framework = FRAMEWORKS[config.framework];
   }
 
   get stepsPerEpoch(): number {
@@ -43,16 +49,19 @@ export class StepPlanner {
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
     ];
-    const mix = c.masker === "mixmask" ? planMixMask(Rng.stream(c.seed, "mask", step), n, c.imageSize, { grid: c.maskGrid, keepRatio: c.keepRatio }) : undefined;
+    const streams = { mask: Rng.stream(c.seed, "mask", step), pairing: Rng.stream(c.seed, "pairing", step), unmix: Rng.stream(c.seed, "unmix", step) };
+    const masks = planStepMasks(streams, n, c.imageSize, { ...c, keepRatio: keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps) });
+    const needs = this.framework.needs;
     return {
       step,
       indices,
       views,
-      mix,
-      terms: mocoV2Terms(c.temperature, mix),
+      ...(masks.mask ? { mask: masks.mask } : {}),
+      ...(masks.unmix ? { unmix: masks.unmix } : {}),
+      terms: composeTerms(this.framework, masks.pieces, { temperature: c.temperature, symmetric: c.symmetric }),
       lr: learningRateAt({ baseLr: c.lr, step, totalSteps: this.totalSteps, warmupSteps: c.warmupEpochs * this.stepsPerEpoch }),
-      keyMomentum: c.keyMomentum,
-      keyShuffle: Rng.stream(c.seed, "key-shuffle", step).permutation(n),
+      keyMomentum: needs.momentumEncoder ? emaMomentumAt(c.keyMomentumSchedule, c.keyMomentum, step, this.totalSteps) : 0,
+      keyShuffle: needs.momentumEncoder ? Rng.stream(c.seed, "key-shuffle", step).permutation(n) : new Uint32Array(0),
       enqueueTerm: 0,
     };
   }

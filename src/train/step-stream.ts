@@ -11,6 +11,8 @@ export interface StepResult {
   loss: number;
   termLosses: number[];
   positiveTop1: number;
+  /** Std over the batch of term 0's unit anchors × √D: about 1 when healthy, towards 0 when the embeddings collapse. */
+  embeddingStd: number;
   workerMs: number;
 }
 
@@ -31,7 +33,7 @@ export class StepStream {
     this.call = worker.client.train(runId);
     this.call.on("data", (r: StepResultMessage) => {
       this.received++;
-      const result: StepResult = { step: Number(r.step), loss: r.loss, termLosses: [...r.termLosses], positiveTop1: r.positiveTop1, workerMs: r.workerMs };
+      const result: StepResult = { step: Number(r.step), loss: r.loss, termLosses: [...r.termLosses], positiveTop1: r.positiveTop1, embeddingStd: r.embeddingStd, workerMs: r.workerMs };
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;

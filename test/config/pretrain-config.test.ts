@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLI_OPTIONS, parseFlagValue } from "../../src/config/cli-options.js";
 import { PretrainConfigSchema, validatePretrainConfig } from "../../src/config/pretrain-config.js";
-import { CPU_PRESET, GPU_PRESET } from "../../src/config/presets.js";
+import { CPU_PRESET, resolveConfig, GPU_PRESET } from "../../src/config/presets.js";
 import { MixmaskError } from "../../src/errors.js";
 
 function invalid(input: unknown): MixmaskError {
@@ -27,7 +27,7 @@ describe("pretrain config", () => {
     expect(batch?.expected).toBe("an integer ≥ 4 and ≤ 8192");
     expect(batch?.received).toBe("2");
     const masker = e.issues.find((i) => i.path === "--masker");
-    expect(masker?.expected).toBe('one of "mixmask", "none"');
+    expect(masker?.expected).toBe('one of "none", "mixmask", "unmix", "both", "erase"');
     expect(e.message).toContain("--masker");
   });
 
@@ -42,6 +42,25 @@ describe("pretrain config", () => {
     expect(e.issues.map((i) => i.path).sort()).toEqual(["--bn-splits", "--crop-scale-min"]);
     expect(invalid({ ...CPU_PRESET, maskGrid: 3, keepRatio: 0.05 }).issues[0]?.path).toBe("--keep-ratio");
     expect(invalid({ ...CPU_PRESET, maskGrid: 2 }).issues[0]?.path).toBe("--mask-grid");
+    expect(invalid({ ...CPU_PRESET, masker: "erase", maskGrid: 29 }).issues[0]?.message).toMatch(/smaller than a pixel/);
+    expect(invalid({ ...CPU_PRESET, keepRatioEnd: 0.01 }).issues.map((i) => i.path)).toEqual(["--keep-ratio-end"]);
+    expect(invalid({ ...CPU_PRESET, masker: "unmix", maskPerSample: true }).issues[0]?.path).toBe("--mask-per-sample");
+    // Discrete masks work from g = 2; Un-Mix alone needs no grid at all; SimCLR needs no queue.
+    expect(validatePretrainConfig({ ...CPU_PRESET, maskShape: "discrete", maskGrid: 2 }).maskGrid).toBe(2);
+    expect(validatePretrainConfig({ ...CPU_PRESET, masker: "unmix", maskGrid: 2 }).masker).toBe("unmix");
+    expect(validatePretrainConfig({ ...CPU_PRESET, framework: "simclr", queueSize: 16 }).framework).toBe("simclr");
+    expect(invalid({ ...CPU_PRESET, queueSize: 16 }).issues[0]?.path).toBe("--queue-size");
+  });
+
+  it("resolves a framework's defaults between the preset and the user's options", () => {
+    const byol = resolveConfig("cpu", { framework: "byol" });
+    expect(byol).toMatchObject({ symmetric: true, keyMomentumSchedule: "cosine", keyMomentum: 0.99, batchSize: CPU_PRESET.batchSize });
+    expect(resolveConfig("cpu", { framework: "byol", symmetric: false }).symmetric).toBe(false);
+    expect(resolveConfig("imagenet", { framework: "byol" }).keyMomentum).toBe(0.996);
+    expect(resolveConfig("cpu", { framework: "simsiam" }).predictorHiddenDim).toBe(32);
+    for (const preset of ["cpu", "gpu", "cifar", "imagenet"] as const) {
+      for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const) expect(() => validatePretrainConfig(resolveConfig(preset, { framework }))).not.toThrow();
+    }
   });
 
   it("has a CLI flag for every option", () => {

@@ -6,7 +6,7 @@ import { mixmask } from "../../src/worker/generated/mixmask.js";
 import { encodeStepPlan } from "../../src/worker/plan-encoding.js";
 
 const v1 = mixmask.v1;
-const planner = (masker: "mixmask" | "none") =>
+const planner = (masker: "mixmask" | "none" | "both" | "erase") =>
   new StepPlanner(validatePretrainConfig({ ...CPU_PRESET, masker, batchSize: 16, bnSplits: 4, queueSize: 64, trainImages: 256, knnK: 50 }), { count: 256, height: 28, width: 28, channels: 1 });
 
 describe("plan encoding", () => {
@@ -19,22 +19,35 @@ describe("plan encoding", () => {
     expect(wire.views[0]!.crop).toEqual(Array.from(plan.views[0].crop));
     expect(Array.from(wire.views[1]!.jitterOrder!)).toEqual(Array.from(plan.views[1].jitterOrder));
     expect(Array.from(wire.views[0]!.flip!)).toEqual(Array.from(plan.views[0].flip));
-    expect(wire.mix!.partner).toEqual(Array.from(plan.mix!.partner));
-    expect(Array.from(wire.mix!.mask!)).toEqual(Array.from(plan.mix!.mask));
-    expect(wire.mix!.lambda).toBeCloseTo(plan.mix!.lambda, 6);
-    expect(wire.terms.map((t) => [t.query, t.key, t.queryOrder!.length])).toEqual([
-      [v1.Branch.QUERY_VIEW, v1.Branch.KEY_VIEW, 0],
-      [v1.Branch.QUERY_MIX, v1.Branch.KEY_VIEW, 0],
-      [v1.Branch.QUERY_MIX, v1.Branch.KEY_VIEW, 16],
+    expect(wire.mask!.partner).toEqual(Array.from(plan.mask!.partner!));
+    expect(Array.from(wire.mask!.cells!)).toEqual(Array.from(plan.mask!.cells));
+    expect(wire.mask!.fill).toBe(v1.MaskFill.PARTNER);
+    expect(wire.mask!.keptFraction![0]).toBeCloseTo(plan.mask!.keptFractions[0]!, 6);
+    expect(wire.terms.map((t) => [t.anchor!.input, t.anchor!.encoder, t.positive!.input, t.positive!.encoder, t.anchorOrder!.length])).toEqual([
+      [v1.Input.VIEW_0, v1.Encoder.ONLINE, v1.Input.VIEW_1, v1.Encoder.MOMENTUM, 0],
+      [v1.Input.MASKED_0, v1.Encoder.ONLINE, v1.Input.VIEW_1, v1.Encoder.MOMENTUM, 0],
+      [v1.Input.MASKED_0, v1.Encoder.ONLINE, v1.Input.VIEW_1, v1.Encoder.MOMENTUM, 16],
     ]);
     expect(wire.keyShuffle).toEqual(Array.from(plan.keyShuffle));
     expect(wire.lr).toBeCloseTo(plan.lr, 6);
   });
 
-  it("sends no mix and one term for plain MoCo v2", () => {
+  it("sends no mask and one term for plain MoCo v2", () => {
     const wire = v1.StepPlan.decode(v1.StepPlan.encode(encodeStepPlan(planner("none").plan(0))).finish());
-    expect(wire.mix).toBeNull();
+    expect(wire.mask).toBeNull();
+    expect(wire.unmix).toBeNull();
     expect(wire.terms).toHaveLength(1);
+  });
+
+  it("sends Un-Mix's mixture and the erase baseline's fill", () => {
+    const both = planner("both").plan(1);
+    const wire = v1.StepPlan.decode(v1.StepPlan.encode(encodeStepPlan(both)).finish());
+    expect(wire.unmix!.lambda).toBeCloseTo(both.unmix!.lambda, 6);
+    expect(wire.unmix!.partner).toEqual(Array.from(both.unmix!.partner));
+    expect(wire.terms.map((t) => t.anchor!.input)).toEqual([v1.Input.VIEW_0, v1.Input.MASKED_0, v1.Input.MASKED_0, v1.Input.UNMIX_0, v1.Input.UNMIX_0]);
+    const erase = v1.StepPlan.decode(v1.StepPlan.encode(encodeStepPlan(planner("erase").plan(1))).finish());
+    expect(erase.mask!.fill).toBe(v1.MaskFill.ZERO);
+    expect(erase.mask!.partner).toEqual([]);
   });
 
   it("keeps plans small (kilobytes)", () => {

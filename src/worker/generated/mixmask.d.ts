@@ -48,6 +48,9 @@ export namespace mixmask {
             /** Calls LoadCheckpoint. */
             loadCheckpoint: mixmask.v1.Worker.LoadCheckpoint;
 
+            /** Calls Preview. */
+            preview: mixmask.v1.Worker.Preview;
+
             /** Calls Shutdown. */
             shutdown: mixmask.v1.Worker.Shutdown;
         }
@@ -183,6 +186,25 @@ export namespace mixmask {
               readonly path: "/mixmask.v1.Worker/LoadCheckpoint";
               readonly requestType: "LoadCheckpointRequest";
               readonly responseType: "LoadCheckpointReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#preview}.
+             * @param error Error, if any
+             * @param [response] PreviewReply
+             */
+            type PreviewCallback = (error: (Error|null), response?: mixmask.v1.PreviewReply) => void;
+
+            /** Calls Preview. */
+            type Preview = {
+              (request: mixmask.v1.IPreviewRequest, callback: mixmask.v1.Worker.PreviewCallback): void;
+              (request: mixmask.v1.IPreviewRequest): Promise<mixmask.v1.PreviewReply>;
+              readonly name: "Preview";
+              readonly path: "/mixmask.v1.Worker/Preview";
+              readonly requestType: "PreviewRequest";
+              readonly responseType: "PreviewReply";
               readonly requestStream: undefined;
               readonly responseStream: undefined;
             };
@@ -785,6 +807,12 @@ export namespace mixmask {
             /** HeadConfig outDim. */
             outDim: number;
 
+            /** HeadConfig layers. */
+            layers: number;
+
+            /** HeadConfig batchNorm. */
+            batchNorm: boolean;
+
             /**
              * Creates a new HeadConfig instance using the specified properties.
              * @param [properties] Properties to set
@@ -822,6 +850,12 @@ export namespace mixmask {
 
                 /** HeadConfig outDim */
                 outDim?: (number|null);
+
+                /** HeadConfig layers */
+                layers?: (number|null);
+
+                /** HeadConfig batchNorm */
+                batchNorm?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1028,6 +1062,12 @@ export namespace mixmask {
             /** CreateRunRequest channelsLast. */
             channelsLast: boolean;
 
+            /** CreateRunRequest predictor. */
+            predictor?: (mixmask.v1.HeadConfig.$Properties|null);
+
+            /** CreateRunRequest momentumEncoder. */
+            momentumEncoder: boolean;
+
             /**
              * Creates a new CreateRunRequest instance using the specified properties.
              * @param [properties] Properties to set
@@ -1095,6 +1135,12 @@ export namespace mixmask {
 
                 /** CreateRunRequest channelsLast */
                 channelsLast?: (boolean|null);
+
+                /** CreateRunRequest predictor */
+                predictor?: (mixmask.v1.HeadConfig.$Properties|null);
+
+                /** CreateRunRequest momentumEncoder */
+                momentumEncoder?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1282,103 +1328,322 @@ export namespace mixmask {
             type $Shape = mixmask.v1.ViewPlan.$Properties;
         }
 
-        /**
-         * Properties of a MixPlan.
-         * @deprecated Use mixmask.v1.MixPlan.$Properties instead.
-         */
-        interface IMixPlan extends mixmask.v1.MixPlan.$Properties {
+        /** MaskFill enum. */
+        enum MaskFill {
+
+            /** MASK_FILL_UNSPECIFIED value */
+            MASK_FILL_UNSPECIFIED = 0,
+
+            /** PARTNER value */
+            PARTNER = 1,
+
+            /** ZERO value */
+            ZERO = 2,
+
+            /** MEAN value */
+            MEAN = 3,
+
+            /** NOISE value */
+            NOISE = 4
         }
 
-        /** Represents a MixPlan. */
-        class MixPlan {
+        /**
+         * Properties of a MaskPlan.
+         * @deprecated Use mixmask.v1.MaskPlan.$Properties instead.
+         */
+        interface IMaskPlan extends mixmask.v1.MaskPlan.$Properties {
+        }
+
+        /** Represents a MaskPlan. */
+        class MaskPlan {
 
             /**
-             * Constructs a new MixPlan.
+             * Constructs a new MaskPlan.
              * @param [properties] Properties to set
              */
-            constructor(properties?: mixmask.v1.MixPlan.$Properties);
+            constructor(properties?: mixmask.v1.MaskPlan.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** MixPlan grid. */
+            /** MaskPlan grid. */
             grid: number;
 
-            /** MixPlan mask. */
-            mask: Uint8Array;
+            /** MaskPlan cells. */
+            cells: Uint8Array;
 
-            /** MixPlan partner. */
+            /** MaskPlan fill. */
+            fill: mixmask.v1.MaskFill;
+
+            /** MaskPlan partner. */
             partner: number[];
 
-            /** MixPlan lambda. */
-            lambda: number;
+            /** MaskPlan keptFraction. */
+            keptFraction: number[];
+
+            /** MaskPlan noiseSeed. */
+            noiseSeed: number;
 
             /**
-             * Creates a new MixPlan instance using the specified properties.
+             * Creates a new MaskPlan instance using the specified properties.
              * @param [properties] Properties to set
-             * @returns MixPlan instance
+             * @returns MaskPlan instance
              */
-            static create(properties: mixmask.v1.MixPlan.$Shape): mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape;
-            static create(properties?: mixmask.v1.MixPlan.$Properties): mixmask.v1.MixPlan;
+            static create(properties: mixmask.v1.MaskPlan.$Shape): mixmask.v1.MaskPlan & mixmask.v1.MaskPlan.$Shape;
+            static create(properties?: mixmask.v1.MaskPlan.$Properties): mixmask.v1.MaskPlan;
 
             /**
-             * Encodes the specified MixPlan message. Does not implicitly {@link mixmask.v1.MixPlan.verify|verify} messages.
-             * @param message MixPlan message or plain object to encode
+             * Encodes the specified MaskPlan message. Does not implicitly {@link mixmask.v1.MaskPlan.verify|verify} messages.
+             * @param message MaskPlan message or plain object to encode
              * @param [writer] Writer to encode to
              * @returns Writer
              */
-            static encode(message: mixmask.v1.MixPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static encode(message: mixmask.v1.MaskPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes a MixPlan message from the specified reader or buffer.
+             * Decodes a MaskPlan message from the specified reader or buffer.
              * @param reader Reader or buffer to decode from
              * @param [length] Message length if known beforehand
-             * @returns {mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape} MixPlan
+             * @returns {mixmask.v1.MaskPlan & mixmask.v1.MaskPlan.$Shape} MaskPlan
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.MaskPlan & mixmask.v1.MaskPlan.$Shape;
         }
 
-        namespace MixPlan {
+        namespace MaskPlan {
 
-            /** Properties of a MixPlan. */
+            /** Properties of a MaskPlan. */
             interface $Properties {
 
-                /** MixPlan grid */
+                /** MaskPlan grid */
                 grid?: (number|null);
 
-                /** MixPlan mask */
-                mask?: (Uint8Array|null);
+                /** MaskPlan cells */
+                cells?: (Uint8Array|null);
 
-                /** MixPlan partner */
+                /** MaskPlan fill */
+                fill?: (mixmask.v1.MaskFill|null);
+
+                /** MaskPlan partner */
                 partner?: (number[]|null);
 
-                /** MixPlan lambda */
-                lambda?: (number|null);
+                /** MaskPlan keptFraction */
+                keptFraction?: (number[]|null);
+
+                /** MaskPlan noiseSeed */
+                noiseSeed?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of a MixPlan. */
-            type $Shape = mixmask.v1.MixPlan.$Properties;
+            /** Shape of a MaskPlan. */
+            type $Shape = mixmask.v1.MaskPlan.$Properties;
         }
 
-        /** Branch enum. */
-        enum Branch {
+        /**
+         * Properties of an UnmixPlan.
+         * @deprecated Use mixmask.v1.UnmixPlan.$Properties instead.
+         */
+        interface IUnmixPlan extends mixmask.v1.UnmixPlan.$Properties {
+        }
 
-            /** BRANCH_UNSPECIFIED value */
-            BRANCH_UNSPECIFIED = 0,
+        /** Represents an UnmixPlan. */
+        class UnmixPlan {
 
-            /** QUERY_VIEW value */
-            QUERY_VIEW = 1,
+            /**
+             * Constructs a new UnmixPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.UnmixPlan.$Properties);
 
-            /** QUERY_MIX value */
-            QUERY_MIX = 2,
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
 
-            /** KEY_VIEW value */
-            KEY_VIEW = 3
+            /** UnmixPlan cutmix. */
+            cutmix: boolean;
+
+            /** UnmixPlan lambda. */
+            lambda: number;
+
+            /** UnmixPlan box. */
+            box: number[];
+
+            /** UnmixPlan partner. */
+            partner: number[];
+
+            /**
+             * Creates a new UnmixPlan instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns UnmixPlan instance
+             */
+            static create(properties: mixmask.v1.UnmixPlan.$Shape): mixmask.v1.UnmixPlan & mixmask.v1.UnmixPlan.$Shape;
+            static create(properties?: mixmask.v1.UnmixPlan.$Properties): mixmask.v1.UnmixPlan;
+
+            /**
+             * Encodes the specified UnmixPlan message. Does not implicitly {@link mixmask.v1.UnmixPlan.verify|verify} messages.
+             * @param message UnmixPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.UnmixPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an UnmixPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.UnmixPlan & mixmask.v1.UnmixPlan.$Shape} UnmixPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.UnmixPlan & mixmask.v1.UnmixPlan.$Shape;
+        }
+
+        namespace UnmixPlan {
+
+            /** Properties of an UnmixPlan. */
+            interface $Properties {
+
+                /** UnmixPlan cutmix */
+                cutmix?: (boolean|null);
+
+                /** UnmixPlan lambda */
+                lambda?: (number|null);
+
+                /** UnmixPlan box */
+                box?: (number[]|null);
+
+                /** UnmixPlan partner */
+                partner?: (number[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an UnmixPlan. */
+            type $Shape = mixmask.v1.UnmixPlan.$Properties;
+        }
+
+        /** Input enum. */
+        enum Input {
+
+            /** INPUT_UNSPECIFIED value */
+            INPUT_UNSPECIFIED = 0,
+
+            /** VIEW_0 value */
+            VIEW_0 = 1,
+
+            /** VIEW_1 value */
+            VIEW_1 = 2,
+
+            /** MASKED_0 value */
+            MASKED_0 = 3,
+
+            /** MASKED_1 value */
+            MASKED_1 = 4,
+
+            /** COMPLEMENT_0 value */
+            COMPLEMENT_0 = 5,
+
+            /** COMPLEMENT_1 value */
+            COMPLEMENT_1 = 6,
+
+            /** UNMIX_0 value */
+            UNMIX_0 = 7,
+
+            /** UNMIX_1 value */
+            UNMIX_1 = 8
+        }
+
+        /** Encoder enum. */
+        enum Encoder {
+
+            /** ENCODER_UNSPECIFIED value */
+            ENCODER_UNSPECIFIED = 0,
+
+            /** ONLINE value */
+            ONLINE = 1,
+
+            /** ONLINE_PREDICTOR value */
+            ONLINE_PREDICTOR = 2,
+
+            /** ONLINE_DETACHED value */
+            ONLINE_DETACHED = 3,
+
+            /** MOMENTUM value */
+            MOMENTUM = 4
+        }
+
+        /**
+         * Properties of a BranchRef.
+         * @deprecated Use mixmask.v1.BranchRef.$Properties instead.
+         */
+        interface IBranchRef extends mixmask.v1.BranchRef.$Properties {
+        }
+
+        /** Represents a BranchRef. */
+        class BranchRef {
+
+            /**
+             * Constructs a new BranchRef.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.BranchRef.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BranchRef input. */
+            input: mixmask.v1.Input;
+
+            /** BranchRef encoder. */
+            encoder: mixmask.v1.Encoder;
+
+            /**
+             * Creates a new BranchRef instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns BranchRef instance
+             */
+            static create(properties: mixmask.v1.BranchRef.$Shape): mixmask.v1.BranchRef & mixmask.v1.BranchRef.$Shape;
+            static create(properties?: mixmask.v1.BranchRef.$Properties): mixmask.v1.BranchRef;
+
+            /**
+             * Encodes the specified BranchRef message. Does not implicitly {@link mixmask.v1.BranchRef.verify|verify} messages.
+             * @param message BranchRef message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.BranchRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BranchRef message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.BranchRef & mixmask.v1.BranchRef.$Shape} BranchRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.BranchRef & mixmask.v1.BranchRef.$Shape;
+        }
+
+        namespace BranchRef {
+
+            /** Properties of a BranchRef. */
+            interface $Properties {
+
+                /** BranchRef input */
+                input?: (mixmask.v1.Input|null);
+
+                /** BranchRef encoder */
+                encoder?: (mixmask.v1.Encoder|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BranchRef. */
+            type $Shape = mixmask.v1.BranchRef.$Properties;
         }
 
         /** TermKind enum. */
@@ -1388,7 +1653,16 @@ export namespace mixmask {
             TERM_KIND_UNSPECIFIED = 0,
 
             /** INFO_NCE_QUEUE value */
-            INFO_NCE_QUEUE = 1
+            INFO_NCE_QUEUE = 1,
+
+            /** NT_XENT value */
+            NT_XENT = 2,
+
+            /** NEGATIVE_COSINE value */
+            NEGATIVE_COSINE = 3,
+
+            /** NORMALIZED_MSE value */
+            NORMALIZED_MSE = 4
         }
 
         /**
@@ -1413,20 +1687,23 @@ export namespace mixmask {
             /** LossTerm kind. */
             kind: mixmask.v1.TermKind;
 
-            /** LossTerm query. */
-            query: mixmask.v1.Branch;
+            /** LossTerm anchor. */
+            anchor?: (mixmask.v1.BranchRef.$Properties|null);
 
-            /** LossTerm queryOrder. */
-            queryOrder: number[];
+            /** LossTerm anchorOrder. */
+            anchorOrder: number[];
 
-            /** LossTerm key. */
-            key: mixmask.v1.Branch;
+            /** LossTerm positive. */
+            positive?: (mixmask.v1.BranchRef.$Properties|null);
 
             /** LossTerm weight. */
             weight: number;
 
             /** LossTerm temperature. */
             temperature: number;
+
+            /** LossTerm sampleWeights. */
+            sampleWeights: number[];
 
             /**
              * Creates a new LossTerm instance using the specified properties.
@@ -1463,20 +1740,23 @@ export namespace mixmask {
                 /** LossTerm kind */
                 kind?: (mixmask.v1.TermKind|null);
 
-                /** LossTerm query */
-                query?: (mixmask.v1.Branch|null);
+                /** LossTerm anchor */
+                anchor?: (mixmask.v1.BranchRef.$Properties|null);
 
-                /** LossTerm queryOrder */
-                queryOrder?: (number[]|null);
+                /** LossTerm anchorOrder */
+                anchorOrder?: (number[]|null);
 
-                /** LossTerm key */
-                key?: (mixmask.v1.Branch|null);
+                /** LossTerm positive */
+                positive?: (mixmask.v1.BranchRef.$Properties|null);
 
                 /** LossTerm weight */
                 weight?: (number|null);
 
                 /** LossTerm temperature */
                 temperature?: (number|null);
+
+                /** LossTerm sampleWeights */
+                sampleWeights?: (number[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1514,8 +1794,8 @@ export namespace mixmask {
             /** StepPlan views. */
             views: mixmask.v1.ViewPlan.$Properties[];
 
-            /** StepPlan mix. */
-            mix?: (mixmask.v1.MixPlan.$Properties|null);
+            /** StepPlan mask. */
+            mask?: (mixmask.v1.MaskPlan.$Properties|null);
 
             /** StepPlan terms. */
             terms: mixmask.v1.LossTerm.$Properties[];
@@ -1531,6 +1811,9 @@ export namespace mixmask {
 
             /** StepPlan enqueueTerm. */
             enqueueTerm: number;
+
+            /** StepPlan unmix. */
+            unmix?: (mixmask.v1.UnmixPlan.$Properties|null);
 
             /**
              * Creates a new StepPlan instance using the specified properties.
@@ -1573,8 +1856,8 @@ export namespace mixmask {
                 /** StepPlan views */
                 views?: (mixmask.v1.ViewPlan.$Properties[]|null);
 
-                /** StepPlan mix */
-                mix?: (mixmask.v1.MixPlan.$Properties|null);
+                /** StepPlan mask */
+                mask?: (mixmask.v1.MaskPlan.$Properties|null);
 
                 /** StepPlan terms */
                 terms?: (mixmask.v1.LossTerm.$Properties[]|null);
@@ -1590,6 +1873,9 @@ export namespace mixmask {
 
                 /** StepPlan enqueueTerm */
                 enqueueTerm?: (number|null);
+
+                /** StepPlan unmix */
+                unmix?: (mixmask.v1.UnmixPlan.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1632,6 +1918,9 @@ export namespace mixmask {
 
             /** StepResult workerMs. */
             workerMs: number;
+
+            /** StepResult embeddingStd. */
+            embeddingStd: number;
 
             /**
              * Creates a new StepResult instance using the specified properties.
@@ -1680,12 +1969,246 @@ export namespace mixmask {
                 /** StepResult workerMs */
                 workerMs?: (number|null);
 
+                /** StepResult embeddingStd */
+                embeddingStd?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a StepResult. */
             type $Shape = mixmask.v1.StepResult.$Properties;
+        }
+
+        /**
+         * Properties of a PreviewRequest.
+         * @deprecated Use mixmask.v1.PreviewRequest.$Properties instead.
+         */
+        interface IPreviewRequest extends mixmask.v1.PreviewRequest.$Properties {
+        }
+
+        /** Represents a PreviewRequest. */
+        class PreviewRequest {
+
+            /**
+             * Constructs a new PreviewRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.PreviewRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PreviewRequest runId. */
+            runId: string;
+
+            /** PreviewRequest plan. */
+            plan?: (mixmask.v1.StepPlan.$Properties|null);
+
+            /** PreviewRequest maxSamples. */
+            maxSamples: number;
+
+            /**
+             * Creates a new PreviewRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PreviewRequest instance
+             */
+            static create(properties: mixmask.v1.PreviewRequest.$Shape): mixmask.v1.PreviewRequest & mixmask.v1.PreviewRequest.$Shape;
+            static create(properties?: mixmask.v1.PreviewRequest.$Properties): mixmask.v1.PreviewRequest;
+
+            /**
+             * Encodes the specified PreviewRequest message. Does not implicitly {@link mixmask.v1.PreviewRequest.verify|verify} messages.
+             * @param message PreviewRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.PreviewRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PreviewRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.PreviewRequest & mixmask.v1.PreviewRequest.$Shape} PreviewRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.PreviewRequest & mixmask.v1.PreviewRequest.$Shape;
+        }
+
+        namespace PreviewRequest {
+
+            /** Properties of a PreviewRequest. */
+            interface $Properties {
+
+                /** PreviewRequest runId */
+                runId?: (string|null);
+
+                /** PreviewRequest plan */
+                plan?: (mixmask.v1.StepPlan.$Properties|null);
+
+                /** PreviewRequest maxSamples */
+                maxSamples?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PreviewRequest. */
+            type $Shape = mixmask.v1.PreviewRequest.$Properties;
+        }
+
+        /**
+         * Properties of a PreviewImages.
+         * @deprecated Use mixmask.v1.PreviewImages.$Properties instead.
+         */
+        interface IPreviewImages extends mixmask.v1.PreviewImages.$Properties {
+        }
+
+        /** Represents a PreviewImages. */
+        class PreviewImages {
+
+            /**
+             * Constructs a new PreviewImages.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.PreviewImages.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PreviewImages input. */
+            input: mixmask.v1.Input;
+
+            /** PreviewImages pixels. */
+            pixels: Uint8Array;
+
+            /**
+             * Creates a new PreviewImages instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PreviewImages instance
+             */
+            static create(properties: mixmask.v1.PreviewImages.$Shape): mixmask.v1.PreviewImages & mixmask.v1.PreviewImages.$Shape;
+            static create(properties?: mixmask.v1.PreviewImages.$Properties): mixmask.v1.PreviewImages;
+
+            /**
+             * Encodes the specified PreviewImages message. Does not implicitly {@link mixmask.v1.PreviewImages.verify|verify} messages.
+             * @param message PreviewImages message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.PreviewImages.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PreviewImages message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.PreviewImages & mixmask.v1.PreviewImages.$Shape} PreviewImages
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.PreviewImages & mixmask.v1.PreviewImages.$Shape;
+        }
+
+        namespace PreviewImages {
+
+            /** Properties of a PreviewImages. */
+            interface $Properties {
+
+                /** PreviewImages input */
+                input?: (mixmask.v1.Input|null);
+
+                /** PreviewImages pixels */
+                pixels?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PreviewImages. */
+            type $Shape = mixmask.v1.PreviewImages.$Properties;
+        }
+
+        /**
+         * Properties of a PreviewReply.
+         * @deprecated Use mixmask.v1.PreviewReply.$Properties instead.
+         */
+        interface IPreviewReply extends mixmask.v1.PreviewReply.$Properties {
+        }
+
+        /** Represents a PreviewReply. */
+        class PreviewReply {
+
+            /**
+             * Constructs a new PreviewReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.PreviewReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PreviewReply samples. */
+            samples: number;
+
+            /** PreviewReply imageSize. */
+            imageSize: number;
+
+            /** PreviewReply inputs. */
+            inputs: mixmask.v1.PreviewImages.$Properties[];
+
+            /** PreviewReply maskPixels. */
+            maskPixels: Uint8Array;
+
+            /**
+             * Creates a new PreviewReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PreviewReply instance
+             */
+            static create(properties: mixmask.v1.PreviewReply.$Shape): mixmask.v1.PreviewReply & mixmask.v1.PreviewReply.$Shape;
+            static create(properties?: mixmask.v1.PreviewReply.$Properties): mixmask.v1.PreviewReply;
+
+            /**
+             * Encodes the specified PreviewReply message. Does not implicitly {@link mixmask.v1.PreviewReply.verify|verify} messages.
+             * @param message PreviewReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.PreviewReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PreviewReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.PreviewReply & mixmask.v1.PreviewReply.$Shape} PreviewReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.PreviewReply & mixmask.v1.PreviewReply.$Shape;
+        }
+
+        namespace PreviewReply {
+
+            /** Properties of a PreviewReply. */
+            interface $Properties {
+
+                /** PreviewReply samples */
+                samples?: (number|null);
+
+                /** PreviewReply imageSize */
+                imageSize?: (number|null);
+
+                /** PreviewReply inputs */
+                inputs?: (mixmask.v1.PreviewImages.$Properties[]|null);
+
+                /** PreviewReply maskPixels */
+                maskPixels?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PreviewReply. */
+            type $Shape = mixmask.v1.PreviewReply.$Properties;
         }
 
         /**

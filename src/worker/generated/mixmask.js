@@ -347,6 +347,47 @@ export const mixmask = $root.mixmask = (() => {
             });
 
             /**
+             * Callback as used by {@link mixmask.v1.Worker#preview}.
+             * @memberof mixmask.v1.Worker
+             * @typedef PreviewCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.PreviewReply} [response] PreviewReply
+             */
+
+            /**
+             * Calls Preview.
+             * @memberof mixmask.v1.Worker
+             * @typedef Preview
+             * @type {{
+             *   (request: mixmask.v1.IPreviewRequest, callback: mixmask.v1.Worker.PreviewCallback): void;
+             *   (request: mixmask.v1.IPreviewRequest): Promise<mixmask.v1.PreviewReply>;
+             *   readonly name: "Preview";
+             *   readonly path: "/mixmask.v1.Worker/Preview";
+             *   readonly requestType: "PreviewRequest";
+             *   readonly responseType: "PreviewReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls Preview.
+             * @name mixmask.v1.Worker#preview
+             * @type {mixmask.v1.Worker.Preview}
+             */
+            $Object.defineProperties(Worker.prototype.preview = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.preview, $root.mixmask.v1.PreviewRequest, $root.mixmask.v1.PreviewReply, request, callback);
+            }, {
+                name: { value: "Preview" },
+                path: { value: "/mixmask.v1.Worker/Preview" },
+                requestType: { value: "PreviewRequest" },
+                responseType: { value: "PreviewReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
              * Callback as used by {@link mixmask.v1.Worker#shutdown}.
              * @memberof mixmask.v1.Worker
              * @typedef ShutdownCallback
@@ -1761,6 +1802,8 @@ export const mixmask = $root.mixmask = (() => {
              * @typedef {Object} mixmask.v1.HeadConfig.$Properties
              * @property {number|null} [hiddenDim] HeadConfig hiddenDim
              * @property {number|null} [outDim] HeadConfig outDim
+             * @property {number|null} [layers] HeadConfig layers
+             * @property {boolean|null} [batchNorm] HeadConfig batchNorm
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1809,6 +1852,22 @@ export const mixmask = $root.mixmask = (() => {
             HeadConfig.prototype.outDim = 0;
 
             /**
+             * HeadConfig layers.
+             * @member {number} layers
+             * @memberof mixmask.v1.HeadConfig
+             * @instance
+             */
+            HeadConfig.prototype.layers = 0;
+
+            /**
+             * HeadConfig batchNorm.
+             * @member {boolean} batchNorm
+             * @memberof mixmask.v1.HeadConfig
+             * @instance
+             */
+            HeadConfig.prototype.batchNorm = false;
+
+            /**
              * Creates a new HeadConfig instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.HeadConfig
@@ -1844,6 +1903,10 @@ export const mixmask = $root.mixmask = (() => {
                     writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.hiddenDim);
                 if (message.outDim != null && $Object.hasOwnProperty.call(message, "outDim") && message.outDim !== 0)
                     writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.outDim);
+                if (message.layers != null && $Object.hasOwnProperty.call(message, "layers") && message.layers !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.layers);
+                if (message.batchNorm != null && $Object.hasOwnProperty.call(message, "batchNorm") && message.batchNorm !== false)
+                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.batchNorm);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1904,6 +1967,24 @@ export const mixmask = $root.mixmask = (() => {
                                 message.outDim = value;
                             else
                                 delete message.outDim;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.layers = value;
+                            else
+                                delete message.layers;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.batchNorm = value;
+                            else
+                                delete message.batchNorm;
                             continue;
                         }
                     }
@@ -2287,6 +2368,8 @@ export const mixmask = $root.mixmask = (() => {
              * @property {Array.<number>|null} [std] CreateRunRequest std
              * @property {string|null} [precision] CreateRunRequest precision
              * @property {boolean|null} [channelsLast] CreateRunRequest channelsLast
+             * @property {mixmask.v1.HeadConfig.$Properties|null} [predictor] CreateRunRequest predictor
+             * @property {boolean|null} [momentumEncoder] CreateRunRequest momentumEncoder
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2417,6 +2500,22 @@ export const mixmask = $root.mixmask = (() => {
             CreateRunRequest.prototype.channelsLast = false;
 
             /**
+             * CreateRunRequest predictor.
+             * @member {mixmask.v1.HeadConfig.$Properties|null|undefined} predictor
+             * @memberof mixmask.v1.CreateRunRequest
+             * @instance
+             */
+            CreateRunRequest.prototype.predictor = null;
+
+            /**
+             * CreateRunRequest momentumEncoder.
+             * @member {boolean} momentumEncoder
+             * @memberof mixmask.v1.CreateRunRequest
+             * @instance
+             */
+            CreateRunRequest.prototype.momentumEncoder = false;
+
+            /**
              * Creates a new CreateRunRequest instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.CreateRunRequest
@@ -2472,6 +2571,10 @@ export const mixmask = $root.mixmask = (() => {
                     writer.uint32(/* id 11, wireType 2 =*/90).string(message.precision);
                 if (message.channelsLast != null && $Object.hasOwnProperty.call(message, "channelsLast") && message.channelsLast !== false)
                     writer.uint32(/* id 12, wireType 0 =*/96).bool(message.channelsLast);
+                if (message.predictor != null && $Object.hasOwnProperty.call(message, "predictor"))
+                    $root.mixmask.v1.HeadConfig.encode(message.predictor, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+                if (message.momentumEncoder != null && $Object.hasOwnProperty.call(message, "momentumEncoder") && message.momentumEncoder !== false)
+                    writer.uint32(/* id 14, wireType 0 =*/112).bool(message.momentumEncoder);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2620,6 +2723,21 @@ export const mixmask = $root.mixmask = (() => {
                                 message.channelsLast = value;
                             else
                                 delete message.channelsLast;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            message.predictor = $root.mixmask.v1.HeadConfig.decode(reader, reader.size(), $undefined, _depth + 1, message.predictor);
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.momentumEncoder = value;
+                            else
+                                delete message.momentumEncoder;
                             continue;
                         }
                     }
@@ -3124,41 +3242,64 @@ export const mixmask = $root.mixmask = (() => {
             return ViewPlan;
         })();
 
-        v1.MixPlan = (function() {
+        /**
+         * MaskFill enum.
+         * @name mixmask.v1.MaskFill
+         * @enum {number}
+         * @property {number} MASK_FILL_UNSPECIFIED=0 MASK_FILL_UNSPECIFIED value
+         * @property {number} PARTNER=1 PARTNER value
+         * @property {number} ZERO=2 ZERO value
+         * @property {number} MEAN=3 MEAN value
+         * @property {number} NOISE=4 NOISE value
+         */
+        v1.MaskFill = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "MASK_FILL_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "PARTNER"] = 1;
+            values[valuesById[2] = "ZERO"] = 2;
+            values[valuesById[3] = "MEAN"] = 3;
+            values[valuesById[4] = "NOISE"] = 4;
+            return values;
+        })();
+
+        v1.MaskPlan = (function() {
 
             /**
-             * Properties of a MixPlan.
-             * @typedef {Object} mixmask.v1.MixPlan.$Properties
-             * @property {number|null} [grid] MixPlan grid
-             * @property {Uint8Array|null} [mask] MixPlan mask
-             * @property {Array.<number>|null} [partner] MixPlan partner
-             * @property {number|null} [lambda] MixPlan lambda
+             * Properties of a MaskPlan.
+             * @typedef {Object} mixmask.v1.MaskPlan.$Properties
+             * @property {number|null} [grid] MaskPlan grid
+             * @property {Uint8Array|null} [cells] MaskPlan cells
+             * @property {mixmask.v1.MaskFill|null} [fill] MaskPlan fill
+             * @property {Array.<number>|null} [partner] MaskPlan partner
+             * @property {Array.<number>|null} [keptFraction] MaskPlan keptFraction
+             * @property {number|null} [noiseSeed] MaskPlan noiseSeed
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
             /**
-             * Properties of a MixPlan.
+             * Properties of a MaskPlan.
              * @memberof mixmask.v1
-             * @interface IMixPlan
-             * @augments mixmask.v1.MixPlan.$Properties
-             * @deprecated Use mixmask.v1.MixPlan.$Properties instead.
+             * @interface IMaskPlan
+             * @augments mixmask.v1.MaskPlan.$Properties
+             * @deprecated Use mixmask.v1.MaskPlan.$Properties instead.
              */
 
             /**
-             * Shape of a MixPlan.
-             * @typedef {mixmask.v1.MixPlan.$Properties} mixmask.v1.MixPlan.$Shape
+             * Shape of a MaskPlan.
+             * @typedef {mixmask.v1.MaskPlan.$Properties} mixmask.v1.MaskPlan.$Shape
              */
 
             /**
-             * Constructs a new MixPlan.
+             * Constructs a new MaskPlan.
              * @memberof mixmask.v1
-             * @classdesc Represents a MixPlan.
+             * @classdesc Represents a MaskPlan.
              * @constructor
-             * @param {mixmask.v1.MixPlan.$Properties=} [properties] Properties to set
+             * @param {mixmask.v1.MaskPlan.$Properties=} [properties] Properties to set
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
-            const MixPlan = function (properties) {
+            const MaskPlan = function (properties) {
                 this.partner = [];
+                this.keptFraction = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3166,63 +3307,79 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             /**
-             * MixPlan grid.
+             * MaskPlan grid.
              * @member {number} grid
-             * @memberof mixmask.v1.MixPlan
+             * @memberof mixmask.v1.MaskPlan
              * @instance
              */
-            MixPlan.prototype.grid = 0;
+            MaskPlan.prototype.grid = 0;
 
             /**
-             * MixPlan mask.
-             * @member {Uint8Array} mask
-             * @memberof mixmask.v1.MixPlan
+             * MaskPlan cells.
+             * @member {Uint8Array} cells
+             * @memberof mixmask.v1.MaskPlan
              * @instance
              */
-            MixPlan.prototype.mask = $util.newBuffer([]);
+            MaskPlan.prototype.cells = $util.newBuffer([]);
 
             /**
-             * MixPlan partner.
+             * MaskPlan fill.
+             * @member {mixmask.v1.MaskFill} fill
+             * @memberof mixmask.v1.MaskPlan
+             * @instance
+             */
+            MaskPlan.prototype.fill = 0;
+
+            /**
+             * MaskPlan partner.
              * @member {Array.<number>} partner
-             * @memberof mixmask.v1.MixPlan
+             * @memberof mixmask.v1.MaskPlan
              * @instance
              */
-            MixPlan.prototype.partner = $util.emptyArray;
+            MaskPlan.prototype.partner = $util.emptyArray;
 
             /**
-             * MixPlan lambda.
-             * @member {number} lambda
-             * @memberof mixmask.v1.MixPlan
+             * MaskPlan keptFraction.
+             * @member {Array.<number>} keptFraction
+             * @memberof mixmask.v1.MaskPlan
              * @instance
              */
-            MixPlan.prototype.lambda = 0;
+            MaskPlan.prototype.keptFraction = $util.emptyArray;
 
             /**
-             * Creates a new MixPlan instance using the specified properties.
+             * MaskPlan noiseSeed.
+             * @member {number} noiseSeed
+             * @memberof mixmask.v1.MaskPlan
+             * @instance
+             */
+            MaskPlan.prototype.noiseSeed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new MaskPlan instance using the specified properties.
              * @function create
-             * @memberof mixmask.v1.MixPlan
+             * @memberof mixmask.v1.MaskPlan
              * @static
-             * @param {mixmask.v1.MixPlan.$Properties=} [properties] Properties to set
-             * @returns {mixmask.v1.MixPlan} MixPlan instance
+             * @param {mixmask.v1.MaskPlan.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.MaskPlan} MaskPlan instance
              * @type {{
-             *   (properties: mixmask.v1.MixPlan.$Shape): mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape;
-             *   (properties?: mixmask.v1.MixPlan.$Properties): mixmask.v1.MixPlan;
+             *   (properties: mixmask.v1.MaskPlan.$Shape): mixmask.v1.MaskPlan & mixmask.v1.MaskPlan.$Shape;
+             *   (properties?: mixmask.v1.MaskPlan.$Properties): mixmask.v1.MaskPlan;
              * }}
              */
-            MixPlan.create = function(properties) {
-                return new MixPlan(properties);
+            MaskPlan.create = function(properties) {
+                return new MaskPlan(properties);
             };
 
             /**
-             * Encodes the specified MixPlan message. Does not implicitly {@link mixmask.v1.MixPlan.verify|verify} messages.
+             * Encodes the specified MaskPlan message. Does not implicitly {@link mixmask.v1.MaskPlan.verify|verify} messages.
              * @function encode
-             * @memberof mixmask.v1.MixPlan
+             * @memberof mixmask.v1.MaskPlan
              * @static
-             * @param {mixmask.v1.MixPlan.$Properties} message MixPlan message or plain object to encode
+             * @param {mixmask.v1.MaskPlan.$Properties} message MaskPlan message or plain object to encode
              * @param {$protobuf.Writer} [writer] Writer to encode to
              * @returns {$protobuf.Writer} Writer
              */
-            MixPlan.encode = function (message, writer, _depth) {
+            MaskPlan.encode = function (message, writer, _depth) {
                 if (!writer)
                     writer = $Writer.create();
                 if (_depth === $undefined)
@@ -3231,12 +3388,16 @@ export const mixmask = $root.mixmask = (() => {
                     throw $Error("max depth exceeded");
                 if (message.grid != null && $Object.hasOwnProperty.call(message, "grid") && message.grid !== 0)
                     writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.grid);
-                if (message.mask != null && $Object.hasOwnProperty.call(message, "mask") && message.mask.length)
-                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.mask);
+                if (message.cells != null && $Object.hasOwnProperty.call(message, "cells") && message.cells.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.cells);
+                if (message.fill != null && $Object.hasOwnProperty.call(message, "fill") && message.fill !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.fill);
                 if (message.partner != null && message.partner.length)
-                    writer.uint32(/* id 3, wireType 2 =*/26).uint32s(message.partner);
-                if (message.lambda != null && $Object.hasOwnProperty.call(message, "lambda") && !$Object.is(message.lambda, 0))
-                    writer.uint32(/* id 4, wireType 5 =*/37).float(message.lambda);
+                    writer.uint32(/* id 4, wireType 2 =*/34).uint32s(message.partner);
+                if (message.keptFraction != null && message.keptFraction.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).floats(message.keptFraction);
+                if (message.noiseSeed != null && $Object.hasOwnProperty.call(message, "noiseSeed") && (typeof message.noiseSeed === "object" ? message.noiseSeed.low || message.noiseSeed.high : message.noiseSeed !== 0))
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.noiseSeed);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3244,17 +3405,17 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             /**
-             * Decodes a MixPlan message from the specified reader or buffer.
+             * Decodes a MaskPlan message from the specified reader or buffer.
              * @function decode
-             * @memberof mixmask.v1.MixPlan
+             * @memberof mixmask.v1.MaskPlan
              * @static
              * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
              * @param {number} [length] Message length if known beforehand
-             * @returns {mixmask.v1.MixPlan & mixmask.v1.MixPlan.$Shape} MixPlan
+             * @returns {mixmask.v1.MaskPlan & mixmask.v1.MaskPlan.$Shape} MaskPlan
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            MixPlan.decode = function (reader, length, _end, _depth, _target) {
+            MaskPlan.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
                 if (_depth === $undefined)
@@ -3271,7 +3432,7 @@ export const mixmask = $root.mixmask = (() => {
                     length = reader.len;
                     reader.len = end;
                 }
-                message = _target || new $root.mixmask.v1.MixPlan();
+                message = _target || new $root.mixmask.v1.MaskPlan();
                 while (reader.pos < end) {
                     let start = reader.pos;
                     let tag = reader.tag();
@@ -3294,12 +3455,21 @@ export const mixmask = $root.mixmask = (() => {
                             if (wireType !== 2)
                                 break;
                             if ((value = reader.bytes()).length)
-                                message.mask = value;
+                                message.cells = value;
                             else
-                                delete message.mask;
+                                delete message.cells;
                             continue;
                         }
                     case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.fill = value;
+                            else
+                                delete message.fill;
+                            continue;
+                        }
+                    case 4: {
                             if (wireType === 2) {
                                 if (!(message.partner && message.partner.length))
                                     message.partner = [];
@@ -3313,13 +3483,27 @@ export const mixmask = $root.mixmask = (() => {
                             message.partner.push(reader.uint32());
                             continue;
                         }
-                    case 4: {
+                    case 5: {
+                            if (wireType === 2) {
+                                if (!(message.keptFraction && message.keptFraction.length))
+                                    message.keptFraction = [];
+                                reader.floats(message.keptFraction);
+                                continue;
+                            }
                             if (wireType !== 5)
                                 break;
-                            if (!$Object.is(value = reader.float(), 0))
-                                message.lambda = value;
+                            if (!(message.keptFraction && message.keptFraction.length))
+                                message.keptFraction = [];
+                            message.keptFraction.push(reader.float());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.noiseSeed = value;
                             else
-                                delete message.lambda;
+                                delete message.noiseSeed;
                             continue;
                         }
                     }
@@ -3339,25 +3523,451 @@ export const mixmask = $root.mixmask = (() => {
                 return message;
             };
 
-            return MixPlan;
+            return MaskPlan;
+        })();
+
+        v1.UnmixPlan = (function() {
+
+            /**
+             * Properties of an UnmixPlan.
+             * @typedef {Object} mixmask.v1.UnmixPlan.$Properties
+             * @property {boolean|null} [cutmix] UnmixPlan cutmix
+             * @property {number|null} [lambda] UnmixPlan lambda
+             * @property {Array.<number>|null} [box] UnmixPlan box
+             * @property {Array.<number>|null} [partner] UnmixPlan partner
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an UnmixPlan.
+             * @memberof mixmask.v1
+             * @interface IUnmixPlan
+             * @augments mixmask.v1.UnmixPlan.$Properties
+             * @deprecated Use mixmask.v1.UnmixPlan.$Properties instead.
+             */
+
+            /**
+             * Shape of an UnmixPlan.
+             * @typedef {mixmask.v1.UnmixPlan.$Properties} mixmask.v1.UnmixPlan.$Shape
+             */
+
+            /**
+             * Constructs a new UnmixPlan.
+             * @memberof mixmask.v1
+             * @classdesc Represents an UnmixPlan.
+             * @constructor
+             * @param {mixmask.v1.UnmixPlan.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const UnmixPlan = function (properties) {
+                this.box = [];
+                this.partner = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * UnmixPlan cutmix.
+             * @member {boolean} cutmix
+             * @memberof mixmask.v1.UnmixPlan
+             * @instance
+             */
+            UnmixPlan.prototype.cutmix = false;
+
+            /**
+             * UnmixPlan lambda.
+             * @member {number} lambda
+             * @memberof mixmask.v1.UnmixPlan
+             * @instance
+             */
+            UnmixPlan.prototype.lambda = 0;
+
+            /**
+             * UnmixPlan box.
+             * @member {Array.<number>} box
+             * @memberof mixmask.v1.UnmixPlan
+             * @instance
+             */
+            UnmixPlan.prototype.box = $util.emptyArray;
+
+            /**
+             * UnmixPlan partner.
+             * @member {Array.<number>} partner
+             * @memberof mixmask.v1.UnmixPlan
+             * @instance
+             */
+            UnmixPlan.prototype.partner = $util.emptyArray;
+
+            /**
+             * Creates a new UnmixPlan instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.UnmixPlan
+             * @static
+             * @param {mixmask.v1.UnmixPlan.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.UnmixPlan} UnmixPlan instance
+             * @type {{
+             *   (properties: mixmask.v1.UnmixPlan.$Shape): mixmask.v1.UnmixPlan & mixmask.v1.UnmixPlan.$Shape;
+             *   (properties?: mixmask.v1.UnmixPlan.$Properties): mixmask.v1.UnmixPlan;
+             * }}
+             */
+            UnmixPlan.create = function(properties) {
+                return new UnmixPlan(properties);
+            };
+
+            /**
+             * Encodes the specified UnmixPlan message. Does not implicitly {@link mixmask.v1.UnmixPlan.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.UnmixPlan
+             * @static
+             * @param {mixmask.v1.UnmixPlan.$Properties} message UnmixPlan message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            UnmixPlan.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.cutmix != null && $Object.hasOwnProperty.call(message, "cutmix") && message.cutmix !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.cutmix);
+                if (message.lambda != null && $Object.hasOwnProperty.call(message, "lambda") && !$Object.is(message.lambda, 0))
+                    writer.uint32(/* id 2, wireType 5 =*/21).float(message.lambda);
+                if (message.box != null && message.box.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).uint32s(message.box);
+                if (message.partner != null && message.partner.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).uint32s(message.partner);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an UnmixPlan message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.UnmixPlan
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.UnmixPlan & mixmask.v1.UnmixPlan.$Shape} UnmixPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            UnmixPlan.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.UnmixPlan();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.cutmix = value;
+                            else
+                                delete message.cutmix;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.lambda = value;
+                            else
+                                delete message.lambda;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType === 2) {
+                                if (!(message.box && message.box.length))
+                                    message.box = [];
+                                reader.uint32s(message.box);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.box && message.box.length))
+                                message.box = [];
+                            message.box.push(reader.uint32());
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.partner && message.partner.length))
+                                    message.partner = [];
+                                reader.uint32s(message.partner);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.partner && message.partner.length))
+                                message.partner = [];
+                            message.partner.push(reader.uint32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return UnmixPlan;
         })();
 
         /**
-         * Branch enum.
-         * @name mixmask.v1.Branch
+         * Input enum.
+         * @name mixmask.v1.Input
          * @enum {number}
-         * @property {number} BRANCH_UNSPECIFIED=0 BRANCH_UNSPECIFIED value
-         * @property {number} QUERY_VIEW=1 QUERY_VIEW value
-         * @property {number} QUERY_MIX=2 QUERY_MIX value
-         * @property {number} KEY_VIEW=3 KEY_VIEW value
+         * @property {number} INPUT_UNSPECIFIED=0 INPUT_UNSPECIFIED value
+         * @property {number} VIEW_0=1 VIEW_0 value
+         * @property {number} VIEW_1=2 VIEW_1 value
+         * @property {number} MASKED_0=3 MASKED_0 value
+         * @property {number} MASKED_1=4 MASKED_1 value
+         * @property {number} COMPLEMENT_0=5 COMPLEMENT_0 value
+         * @property {number} COMPLEMENT_1=6 COMPLEMENT_1 value
+         * @property {number} UNMIX_0=7 UNMIX_0 value
+         * @property {number} UNMIX_1=8 UNMIX_1 value
          */
-        v1.Branch = (function() {
+        v1.Input = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "BRANCH_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "QUERY_VIEW"] = 1;
-            values[valuesById[2] = "QUERY_MIX"] = 2;
-            values[valuesById[3] = "KEY_VIEW"] = 3;
+            values[valuesById[0] = "INPUT_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "VIEW_0"] = 1;
+            values[valuesById[2] = "VIEW_1"] = 2;
+            values[valuesById[3] = "MASKED_0"] = 3;
+            values[valuesById[4] = "MASKED_1"] = 4;
+            values[valuesById[5] = "COMPLEMENT_0"] = 5;
+            values[valuesById[6] = "COMPLEMENT_1"] = 6;
+            values[valuesById[7] = "UNMIX_0"] = 7;
+            values[valuesById[8] = "UNMIX_1"] = 8;
             return values;
+        })();
+
+        /**
+         * Encoder enum.
+         * @name mixmask.v1.Encoder
+         * @enum {number}
+         * @property {number} ENCODER_UNSPECIFIED=0 ENCODER_UNSPECIFIED value
+         * @property {number} ONLINE=1 ONLINE value
+         * @property {number} ONLINE_PREDICTOR=2 ONLINE_PREDICTOR value
+         * @property {number} ONLINE_DETACHED=3 ONLINE_DETACHED value
+         * @property {number} MOMENTUM=4 MOMENTUM value
+         */
+        v1.Encoder = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "ENCODER_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "ONLINE"] = 1;
+            values[valuesById[2] = "ONLINE_PREDICTOR"] = 2;
+            values[valuesById[3] = "ONLINE_DETACHED"] = 3;
+            values[valuesById[4] = "MOMENTUM"] = 4;
+            return values;
+        })();
+
+        v1.BranchRef = (function() {
+
+            /**
+             * Properties of a BranchRef.
+             * @typedef {Object} mixmask.v1.BranchRef.$Properties
+             * @property {mixmask.v1.Input|null} [input] BranchRef input
+             * @property {mixmask.v1.Encoder|null} [encoder] BranchRef encoder
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a BranchRef.
+             * @memberof mixmask.v1
+             * @interface IBranchRef
+             * @augments mixmask.v1.BranchRef.$Properties
+             * @deprecated Use mixmask.v1.BranchRef.$Properties instead.
+             */
+
+            /**
+             * Shape of a BranchRef.
+             * @typedef {mixmask.v1.BranchRef.$Properties} mixmask.v1.BranchRef.$Shape
+             */
+
+            /**
+             * Constructs a new BranchRef.
+             * @memberof mixmask.v1
+             * @classdesc Represents a BranchRef.
+             * @constructor
+             * @param {mixmask.v1.BranchRef.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const BranchRef = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * BranchRef input.
+             * @member {mixmask.v1.Input} input
+             * @memberof mixmask.v1.BranchRef
+             * @instance
+             */
+            BranchRef.prototype.input = 0;
+
+            /**
+             * BranchRef encoder.
+             * @member {mixmask.v1.Encoder} encoder
+             * @memberof mixmask.v1.BranchRef
+             * @instance
+             */
+            BranchRef.prototype.encoder = 0;
+
+            /**
+             * Creates a new BranchRef instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.BranchRef
+             * @static
+             * @param {mixmask.v1.BranchRef.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.BranchRef} BranchRef instance
+             * @type {{
+             *   (properties: mixmask.v1.BranchRef.$Shape): mixmask.v1.BranchRef & mixmask.v1.BranchRef.$Shape;
+             *   (properties?: mixmask.v1.BranchRef.$Properties): mixmask.v1.BranchRef;
+             * }}
+             */
+            BranchRef.create = function(properties) {
+                return new BranchRef(properties);
+            };
+
+            /**
+             * Encodes the specified BranchRef message. Does not implicitly {@link mixmask.v1.BranchRef.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.BranchRef
+             * @static
+             * @param {mixmask.v1.BranchRef.$Properties} message BranchRef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            BranchRef.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.input != null && $Object.hasOwnProperty.call(message, "input") && message.input !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.input);
+                if (message.encoder != null && $Object.hasOwnProperty.call(message, "encoder") && message.encoder !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.encoder);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a BranchRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.BranchRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.BranchRef & mixmask.v1.BranchRef.$Shape} BranchRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            BranchRef.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.BranchRef();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.input = value;
+                            else
+                                delete message.input;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.encoder = value;
+                            else
+                                delete message.encoder;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return BranchRef;
         })();
 
         /**
@@ -3366,11 +3976,17 @@ export const mixmask = $root.mixmask = (() => {
          * @enum {number}
          * @property {number} TERM_KIND_UNSPECIFIED=0 TERM_KIND_UNSPECIFIED value
          * @property {number} INFO_NCE_QUEUE=1 INFO_NCE_QUEUE value
+         * @property {number} NT_XENT=2 NT_XENT value
+         * @property {number} NEGATIVE_COSINE=3 NEGATIVE_COSINE value
+         * @property {number} NORMALIZED_MSE=4 NORMALIZED_MSE value
          */
         v1.TermKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
             values[valuesById[0] = "TERM_KIND_UNSPECIFIED"] = 0;
             values[valuesById[1] = "INFO_NCE_QUEUE"] = 1;
+            values[valuesById[2] = "NT_XENT"] = 2;
+            values[valuesById[3] = "NEGATIVE_COSINE"] = 3;
+            values[valuesById[4] = "NORMALIZED_MSE"] = 4;
             return values;
         })();
 
@@ -3380,11 +3996,12 @@ export const mixmask = $root.mixmask = (() => {
              * Properties of a LossTerm.
              * @typedef {Object} mixmask.v1.LossTerm.$Properties
              * @property {mixmask.v1.TermKind|null} [kind] LossTerm kind
-             * @property {mixmask.v1.Branch|null} [query] LossTerm query
-             * @property {Array.<number>|null} [queryOrder] LossTerm queryOrder
-             * @property {mixmask.v1.Branch|null} [key] LossTerm key
+             * @property {mixmask.v1.BranchRef.$Properties|null} [anchor] LossTerm anchor
+             * @property {Array.<number>|null} [anchorOrder] LossTerm anchorOrder
+             * @property {mixmask.v1.BranchRef.$Properties|null} [positive] LossTerm positive
              * @property {number|null} [weight] LossTerm weight
              * @property {number|null} [temperature] LossTerm temperature
+             * @property {Array.<number>|null} [sampleWeights] LossTerm sampleWeights
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3410,7 +4027,8 @@ export const mixmask = $root.mixmask = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const LossTerm = function (properties) {
-                this.queryOrder = [];
+                this.anchorOrder = [];
+                this.sampleWeights = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3426,28 +4044,28 @@ export const mixmask = $root.mixmask = (() => {
             LossTerm.prototype.kind = 0;
 
             /**
-             * LossTerm query.
-             * @member {mixmask.v1.Branch} query
+             * LossTerm anchor.
+             * @member {mixmask.v1.BranchRef.$Properties|null|undefined} anchor
              * @memberof mixmask.v1.LossTerm
              * @instance
              */
-            LossTerm.prototype.query = 0;
+            LossTerm.prototype.anchor = null;
 
             /**
-             * LossTerm queryOrder.
-             * @member {Array.<number>} queryOrder
+             * LossTerm anchorOrder.
+             * @member {Array.<number>} anchorOrder
              * @memberof mixmask.v1.LossTerm
              * @instance
              */
-            LossTerm.prototype.queryOrder = $util.emptyArray;
+            LossTerm.prototype.anchorOrder = $util.emptyArray;
 
             /**
-             * LossTerm key.
-             * @member {mixmask.v1.Branch} key
+             * LossTerm positive.
+             * @member {mixmask.v1.BranchRef.$Properties|null|undefined} positive
              * @memberof mixmask.v1.LossTerm
              * @instance
              */
-            LossTerm.prototype.key = 0;
+            LossTerm.prototype.positive = null;
 
             /**
              * LossTerm weight.
@@ -3464,6 +4082,14 @@ export const mixmask = $root.mixmask = (() => {
              * @instance
              */
             LossTerm.prototype.temperature = 0;
+
+            /**
+             * LossTerm sampleWeights.
+             * @member {Array.<number>} sampleWeights
+             * @memberof mixmask.v1.LossTerm
+             * @instance
+             */
+            LossTerm.prototype.sampleWeights = $util.emptyArray;
 
             /**
              * Creates a new LossTerm instance using the specified properties.
@@ -3499,16 +4125,18 @@ export const mixmask = $root.mixmask = (() => {
                     throw $Error("max depth exceeded");
                 if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
                     writer.uint32(/* id 1, wireType 0 =*/8).int32(message.kind);
-                if (message.query != null && $Object.hasOwnProperty.call(message, "query") && message.query !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.query);
-                if (message.queryOrder != null && message.queryOrder.length)
-                    writer.uint32(/* id 3, wireType 2 =*/26).uint32s(message.queryOrder);
-                if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key !== 0)
-                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.key);
+                if (message.anchor != null && $Object.hasOwnProperty.call(message, "anchor"))
+                    $root.mixmask.v1.BranchRef.encode(message.anchor, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.anchorOrder != null && message.anchorOrder.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).uint32s(message.anchorOrder);
+                if (message.positive != null && $Object.hasOwnProperty.call(message, "positive"))
+                    $root.mixmask.v1.BranchRef.encode(message.positive, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.weight != null && $Object.hasOwnProperty.call(message, "weight") && !$Object.is(message.weight, 0))
                     writer.uint32(/* id 5, wireType 5 =*/45).float(message.weight);
                 if (message.temperature != null && $Object.hasOwnProperty.call(message, "temperature") && !$Object.is(message.temperature, 0))
                     writer.uint32(/* id 6, wireType 5 =*/53).float(message.temperature);
+                if (message.sampleWeights != null && message.sampleWeights.length)
+                    writer.uint32(/* id 7, wireType 2 =*/58).floats(message.sampleWeights);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3563,35 +4191,29 @@ export const mixmask = $root.mixmask = (() => {
                             continue;
                         }
                     case 2: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            if (value = reader.int32())
-                                message.query = value;
-                            else
-                                delete message.query;
+                            message.anchor = $root.mixmask.v1.BranchRef.decode(reader, reader.size(), $undefined, _depth + 1, message.anchor);
                             continue;
                         }
                     case 3: {
                             if (wireType === 2) {
-                                if (!(message.queryOrder && message.queryOrder.length))
-                                    message.queryOrder = [];
-                                reader.uint32s(message.queryOrder);
+                                if (!(message.anchorOrder && message.anchorOrder.length))
+                                    message.anchorOrder = [];
+                                reader.uint32s(message.anchorOrder);
                                 continue;
                             }
                             if (wireType !== 0)
                                 break;
-                            if (!(message.queryOrder && message.queryOrder.length))
-                                message.queryOrder = [];
-                            message.queryOrder.push(reader.uint32());
+                            if (!(message.anchorOrder && message.anchorOrder.length))
+                                message.anchorOrder = [];
+                            message.anchorOrder.push(reader.uint32());
                             continue;
                         }
                     case 4: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            if (value = reader.int32())
-                                message.key = value;
-                            else
-                                delete message.key;
+                            message.positive = $root.mixmask.v1.BranchRef.decode(reader, reader.size(), $undefined, _depth + 1, message.positive);
                             continue;
                         }
                     case 5: {
@@ -3610,6 +4232,20 @@ export const mixmask = $root.mixmask = (() => {
                                 message.temperature = value;
                             else
                                 delete message.temperature;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType === 2) {
+                                if (!(message.sampleWeights && message.sampleWeights.length))
+                                    message.sampleWeights = [];
+                                reader.floats(message.sampleWeights);
+                                continue;
+                            }
+                            if (wireType !== 5)
+                                break;
+                            if (!(message.sampleWeights && message.sampleWeights.length))
+                                message.sampleWeights = [];
+                            message.sampleWeights.push(reader.float());
                             continue;
                         }
                     }
@@ -3640,12 +4276,13 @@ export const mixmask = $root.mixmask = (() => {
              * @property {number|null} [step] StepPlan step
              * @property {Array.<number>|null} [indices] StepPlan indices
              * @property {Array.<mixmask.v1.ViewPlan.$Properties>|null} [views] StepPlan views
-             * @property {mixmask.v1.MixPlan.$Properties|null} [mix] StepPlan mix
+             * @property {mixmask.v1.MaskPlan.$Properties|null} [mask] StepPlan mask
              * @property {Array.<mixmask.v1.LossTerm.$Properties>|null} [terms] StepPlan terms
              * @property {number|null} [lr] StepPlan lr
              * @property {number|null} [keyMomentum] StepPlan keyMomentum
              * @property {Array.<number>|null} [keyShuffle] StepPlan keyShuffle
              * @property {number|null} [enqueueTerm] StepPlan enqueueTerm
+             * @property {mixmask.v1.UnmixPlan.$Properties|null} [unmix] StepPlan unmix
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3706,12 +4343,12 @@ export const mixmask = $root.mixmask = (() => {
             StepPlan.prototype.views = $util.emptyArray;
 
             /**
-             * StepPlan mix.
-             * @member {mixmask.v1.MixPlan.$Properties|null|undefined} mix
+             * StepPlan mask.
+             * @member {mixmask.v1.MaskPlan.$Properties|null|undefined} mask
              * @memberof mixmask.v1.StepPlan
              * @instance
              */
-            StepPlan.prototype.mix = null;
+            StepPlan.prototype.mask = null;
 
             /**
              * StepPlan terms.
@@ -3754,6 +4391,14 @@ export const mixmask = $root.mixmask = (() => {
             StepPlan.prototype.enqueueTerm = 0;
 
             /**
+             * StepPlan unmix.
+             * @member {mixmask.v1.UnmixPlan.$Properties|null|undefined} unmix
+             * @memberof mixmask.v1.StepPlan
+             * @instance
+             */
+            StepPlan.prototype.unmix = null;
+
+            /**
              * Creates a new StepPlan instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.StepPlan
@@ -3792,8 +4437,8 @@ export const mixmask = $root.mixmask = (() => {
                 if (message.views != null && message.views.length)
                     for (let i = 0; i < message.views.length; ++i)
                         $root.mixmask.v1.ViewPlan.encode(message.views[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.mix != null && $Object.hasOwnProperty.call(message, "mix"))
-                    $root.mixmask.v1.MixPlan.encode(message.mix, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.mask != null && $Object.hasOwnProperty.call(message, "mask"))
+                    $root.mixmask.v1.MaskPlan.encode(message.mask, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.terms != null && message.terms.length)
                     for (let i = 0; i < message.terms.length; ++i)
                         $root.mixmask.v1.LossTerm.encode(message.terms[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
@@ -3805,6 +4450,8 @@ export const mixmask = $root.mixmask = (() => {
                     writer.uint32(/* id 8, wireType 2 =*/66).uint32s(message.keyShuffle);
                 if (message.enqueueTerm != null && $Object.hasOwnProperty.call(message, "enqueueTerm") && message.enqueueTerm !== 0)
                     writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.enqueueTerm);
+                if (message.unmix != null && $Object.hasOwnProperty.call(message, "unmix"))
+                    $root.mixmask.v1.UnmixPlan.encode(message.unmix, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3883,7 +4530,7 @@ export const mixmask = $root.mixmask = (() => {
                     case 4: {
                             if (wireType !== 2)
                                 break;
-                            message.mix = $root.mixmask.v1.MixPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.mix);
+                            message.mask = $root.mixmask.v1.MaskPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.mask);
                             continue;
                         }
                     case 5: {
@@ -3935,6 +4582,12 @@ export const mixmask = $root.mixmask = (() => {
                                 delete message.enqueueTerm;
                             continue;
                         }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.unmix = $root.mixmask.v1.UnmixPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.unmix);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -3965,6 +4618,7 @@ export const mixmask = $root.mixmask = (() => {
              * @property {Array.<number>|null} [termLosses] StepResult termLosses
              * @property {number|null} [positiveTop1] StepResult positiveTop1
              * @property {number|null} [workerMs] StepResult workerMs
+             * @property {number|null} [embeddingStd] StepResult embeddingStd
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4038,6 +4692,14 @@ export const mixmask = $root.mixmask = (() => {
             StepResult.prototype.workerMs = 0;
 
             /**
+             * StepResult embeddingStd.
+             * @member {number} embeddingStd
+             * @memberof mixmask.v1.StepResult
+             * @instance
+             */
+            StepResult.prototype.embeddingStd = 0;
+
+            /**
              * Creates a new StepResult instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.StepResult
@@ -4079,6 +4741,8 @@ export const mixmask = $root.mixmask = (() => {
                     writer.uint32(/* id 4, wireType 5 =*/37).float(message.positiveTop1);
                 if (message.workerMs != null && $Object.hasOwnProperty.call(message, "workerMs") && !$Object.is(message.workerMs, 0))
                     writer.uint32(/* id 5, wireType 5 =*/45).float(message.workerMs);
+                if (message.embeddingStd != null && $Object.hasOwnProperty.call(message, "embeddingStd") && !$Object.is(message.embeddingStd, 0))
+                    writer.uint32(/* id 6, wireType 5 =*/53).float(message.embeddingStd);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4173,6 +4837,15 @@ export const mixmask = $root.mixmask = (() => {
                                 delete message.workerMs;
                             continue;
                         }
+                    case 6: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.embeddingStd = value;
+                            else
+                                delete message.embeddingStd;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -4191,6 +4864,580 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             return StepResult;
+        })();
+
+        v1.PreviewRequest = (function() {
+
+            /**
+             * Properties of a PreviewRequest.
+             * @typedef {Object} mixmask.v1.PreviewRequest.$Properties
+             * @property {string|null} [runId] PreviewRequest runId
+             * @property {mixmask.v1.StepPlan.$Properties|null} [plan] PreviewRequest plan
+             * @property {number|null} [maxSamples] PreviewRequest maxSamples
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PreviewRequest.
+             * @memberof mixmask.v1
+             * @interface IPreviewRequest
+             * @augments mixmask.v1.PreviewRequest.$Properties
+             * @deprecated Use mixmask.v1.PreviewRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a PreviewRequest.
+             * @typedef {mixmask.v1.PreviewRequest.$Properties} mixmask.v1.PreviewRequest.$Shape
+             */
+
+            /**
+             * Constructs a new PreviewRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a PreviewRequest.
+             * @constructor
+             * @param {mixmask.v1.PreviewRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PreviewRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PreviewRequest runId.
+             * @member {string} runId
+             * @memberof mixmask.v1.PreviewRequest
+             * @instance
+             */
+            PreviewRequest.prototype.runId = "";
+
+            /**
+             * PreviewRequest plan.
+             * @member {mixmask.v1.StepPlan.$Properties|null|undefined} plan
+             * @memberof mixmask.v1.PreviewRequest
+             * @instance
+             */
+            PreviewRequest.prototype.plan = null;
+
+            /**
+             * PreviewRequest maxSamples.
+             * @member {number} maxSamples
+             * @memberof mixmask.v1.PreviewRequest
+             * @instance
+             */
+            PreviewRequest.prototype.maxSamples = 0;
+
+            /**
+             * Creates a new PreviewRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.PreviewRequest
+             * @static
+             * @param {mixmask.v1.PreviewRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.PreviewRequest} PreviewRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.PreviewRequest.$Shape): mixmask.v1.PreviewRequest & mixmask.v1.PreviewRequest.$Shape;
+             *   (properties?: mixmask.v1.PreviewRequest.$Properties): mixmask.v1.PreviewRequest;
+             * }}
+             */
+            PreviewRequest.create = function(properties) {
+                return new PreviewRequest(properties);
+            };
+
+            /**
+             * Encodes the specified PreviewRequest message. Does not implicitly {@link mixmask.v1.PreviewRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.PreviewRequest
+             * @static
+             * @param {mixmask.v1.PreviewRequest.$Properties} message PreviewRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PreviewRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.plan != null && $Object.hasOwnProperty.call(message, "plan"))
+                    $root.mixmask.v1.StepPlan.encode(message.plan, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.maxSamples != null && $Object.hasOwnProperty.call(message, "maxSamples") && message.maxSamples !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.maxSamples);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PreviewRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.PreviewRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.PreviewRequest & mixmask.v1.PreviewRequest.$Shape} PreviewRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PreviewRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.PreviewRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.plan = $root.mixmask.v1.StepPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.plan);
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.maxSamples = value;
+                            else
+                                delete message.maxSamples;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PreviewRequest;
+        })();
+
+        v1.PreviewImages = (function() {
+
+            /**
+             * Properties of a PreviewImages.
+             * @typedef {Object} mixmask.v1.PreviewImages.$Properties
+             * @property {mixmask.v1.Input|null} [input] PreviewImages input
+             * @property {Uint8Array|null} [pixels] PreviewImages pixels
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PreviewImages.
+             * @memberof mixmask.v1
+             * @interface IPreviewImages
+             * @augments mixmask.v1.PreviewImages.$Properties
+             * @deprecated Use mixmask.v1.PreviewImages.$Properties instead.
+             */
+
+            /**
+             * Shape of a PreviewImages.
+             * @typedef {mixmask.v1.PreviewImages.$Properties} mixmask.v1.PreviewImages.$Shape
+             */
+
+            /**
+             * Constructs a new PreviewImages.
+             * @memberof mixmask.v1
+             * @classdesc Represents a PreviewImages.
+             * @constructor
+             * @param {mixmask.v1.PreviewImages.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PreviewImages = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PreviewImages input.
+             * @member {mixmask.v1.Input} input
+             * @memberof mixmask.v1.PreviewImages
+             * @instance
+             */
+            PreviewImages.prototype.input = 0;
+
+            /**
+             * PreviewImages pixels.
+             * @member {Uint8Array} pixels
+             * @memberof mixmask.v1.PreviewImages
+             * @instance
+             */
+            PreviewImages.prototype.pixels = $util.newBuffer([]);
+
+            /**
+             * Creates a new PreviewImages instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.PreviewImages
+             * @static
+             * @param {mixmask.v1.PreviewImages.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.PreviewImages} PreviewImages instance
+             * @type {{
+             *   (properties: mixmask.v1.PreviewImages.$Shape): mixmask.v1.PreviewImages & mixmask.v1.PreviewImages.$Shape;
+             *   (properties?: mixmask.v1.PreviewImages.$Properties): mixmask.v1.PreviewImages;
+             * }}
+             */
+            PreviewImages.create = function(properties) {
+                return new PreviewImages(properties);
+            };
+
+            /**
+             * Encodes the specified PreviewImages message. Does not implicitly {@link mixmask.v1.PreviewImages.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.PreviewImages
+             * @static
+             * @param {mixmask.v1.PreviewImages.$Properties} message PreviewImages message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PreviewImages.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.input != null && $Object.hasOwnProperty.call(message, "input") && message.input !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.input);
+                if (message.pixels != null && $Object.hasOwnProperty.call(message, "pixels") && message.pixels.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.pixels);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PreviewImages message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.PreviewImages
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.PreviewImages & mixmask.v1.PreviewImages.$Shape} PreviewImages
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PreviewImages.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.PreviewImages();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.input = value;
+                            else
+                                delete message.input;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.pixels = value;
+                            else
+                                delete message.pixels;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PreviewImages;
+        })();
+
+        v1.PreviewReply = (function() {
+
+            /**
+             * Properties of a PreviewReply.
+             * @typedef {Object} mixmask.v1.PreviewReply.$Properties
+             * @property {number|null} [samples] PreviewReply samples
+             * @property {number|null} [imageSize] PreviewReply imageSize
+             * @property {Array.<mixmask.v1.PreviewImages.$Properties>|null} [inputs] PreviewReply inputs
+             * @property {Uint8Array|null} [maskPixels] PreviewReply maskPixels
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PreviewReply.
+             * @memberof mixmask.v1
+             * @interface IPreviewReply
+             * @augments mixmask.v1.PreviewReply.$Properties
+             * @deprecated Use mixmask.v1.PreviewReply.$Properties instead.
+             */
+
+            /**
+             * Shape of a PreviewReply.
+             * @typedef {mixmask.v1.PreviewReply.$Properties} mixmask.v1.PreviewReply.$Shape
+             */
+
+            /**
+             * Constructs a new PreviewReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents a PreviewReply.
+             * @constructor
+             * @param {mixmask.v1.PreviewReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PreviewReply = function (properties) {
+                this.inputs = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PreviewReply samples.
+             * @member {number} samples
+             * @memberof mixmask.v1.PreviewReply
+             * @instance
+             */
+            PreviewReply.prototype.samples = 0;
+
+            /**
+             * PreviewReply imageSize.
+             * @member {number} imageSize
+             * @memberof mixmask.v1.PreviewReply
+             * @instance
+             */
+            PreviewReply.prototype.imageSize = 0;
+
+            /**
+             * PreviewReply inputs.
+             * @member {Array.<mixmask.v1.PreviewImages.$Properties>} inputs
+             * @memberof mixmask.v1.PreviewReply
+             * @instance
+             */
+            PreviewReply.prototype.inputs = $util.emptyArray;
+
+            /**
+             * PreviewReply maskPixels.
+             * @member {Uint8Array} maskPixels
+             * @memberof mixmask.v1.PreviewReply
+             * @instance
+             */
+            PreviewReply.prototype.maskPixels = $util.newBuffer([]);
+
+            /**
+             * Creates a new PreviewReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.PreviewReply
+             * @static
+             * @param {mixmask.v1.PreviewReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.PreviewReply} PreviewReply instance
+             * @type {{
+             *   (properties: mixmask.v1.PreviewReply.$Shape): mixmask.v1.PreviewReply & mixmask.v1.PreviewReply.$Shape;
+             *   (properties?: mixmask.v1.PreviewReply.$Properties): mixmask.v1.PreviewReply;
+             * }}
+             */
+            PreviewReply.create = function(properties) {
+                return new PreviewReply(properties);
+            };
+
+            /**
+             * Encodes the specified PreviewReply message. Does not implicitly {@link mixmask.v1.PreviewReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.PreviewReply
+             * @static
+             * @param {mixmask.v1.PreviewReply.$Properties} message PreviewReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PreviewReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.samples != null && $Object.hasOwnProperty.call(message, "samples") && message.samples !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.samples);
+                if (message.imageSize != null && $Object.hasOwnProperty.call(message, "imageSize") && message.imageSize !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.imageSize);
+                if (message.inputs != null && message.inputs.length)
+                    for (let i = 0; i < message.inputs.length; ++i)
+                        $root.mixmask.v1.PreviewImages.encode(message.inputs[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.maskPixels != null && $Object.hasOwnProperty.call(message, "maskPixels") && message.maskPixels.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.maskPixels);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PreviewReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.PreviewReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.PreviewReply & mixmask.v1.PreviewReply.$Shape} PreviewReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PreviewReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.PreviewReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.samples = value;
+                            else
+                                delete message.samples;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.imageSize = value;
+                            else
+                                delete message.imageSize;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.inputs && message.inputs.length))
+                                message.inputs = [];
+                            message.inputs.push($root.mixmask.v1.PreviewImages.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.maskPixels = value;
+                            else
+                                delete message.maskPixels;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PreviewReply;
         })();
 
         v1.KnnRequest = (function() {

@@ -1,4 +1,4 @@
-"""MocoRun on CPU with a tiny network: it learns, it computes exactly the planned loss, and checkpoints round-trip."""
+"""TrainingRun on CPU with a tiny network: it learns, it computes exactly the planned loss, and checkpoints round-trip."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from plan_builders import IMAGE_SIZE, TEMPERATURE, make_images, make_labels, mix
 
 from mixmask_worker.augment.view_augmenter import augment_views
 from mixmask_worker.dataset_store import DatasetStore
-from mixmask_worker.moco_run import MocoRun
-from mixmask_worker.plan_validation import validate_step_plan
+from mixmask_worker.training_run import TrainingRun
 from mixmask_worker.protocol import WorkerError
 
 CPU = torch.device("cpu")
@@ -41,7 +40,7 @@ def store() -> DatasetStore:
     return store
 
 
-def _train(run: MocoRun, steps: int, lr: float, first_step: int = 0) -> list[float]:
+def _train(run: TrainingRun, steps: int, lr: float, first_step: int = 0) -> list[float]:
     losses = []
     for step in range(first_step, first_step + steps):
         plan = mixmask_plan(step, list(range(N)), lr=lr, key_momentum=0.99, flip_key_view=False,
@@ -53,17 +52,18 @@ def _train(run: MocoRun, steps: int, lr: float, first_step: int = 0) -> list[flo
 def test_thirty_steps_on_a_fixed_batch_lower_the_loss(store: DatasetStore) -> None:
     # The raw per-step loss of a fixed batch first RISES as the queue fills with the batch's own keys, so learning
     # is measured against a control run that executes the same 30 plans with lr = 0 (same queue dynamics).
-    control = _train(MocoRun(run_request(seed=3), store, CPU), 30, lr=0.0)
-    trained = _train(MocoRun(run_request(seed=3), store, CPU), 30, lr=0.03)
+    control = _train(TrainingRun(run_request(seed=3), store, CPU), 30, lr=0.0)
+    trained = _train(TrainingRun(run_request(seed=3), store, CPU), 30, lr=0.03)
     control_end, trained_end = np.mean(control[-5:]), np.mean(trained[-5:])
     assert trained_end < 0.8 * control_end, (control_end, trained_end)
     assert trained[-1] < max(trained[:5])
 
 
 def test_step_loss_equals_direct_recomputation(store: DatasetStore) -> None:
-    run = MocoRun(run_request(seed=11), store, CPU)
+    run = TrainingRun(run_request(seed=11), store, CPU)
     _train(run, 2, lr=0.03)  # a queue holding real keys and moved weights
-    query, key = copy.deepcopy(run.query), copy.deepcopy(run.key)
+    assert run.queue is not None and run.momentum is not None
+    query, key = copy.deepcopy(run.online), copy.deepcopy(run.momentum)
     queue = run.queue.keys.clone()  # [K, D]
     ptr = int(run.queue.ptr)
     m = 0.99
@@ -72,20 +72,20 @@ def test_step_loss_equals_direct_recomputation(store: DatasetStore) -> None:
 
     result = run.step(plan).resolve()
 
-    checked = validate_step_plan(plan, dataset_count=N, image_size=IMAGE_SIZE, bn_splits=2, queue_size=64, device=CPU)
+    checked = run.validate(plan)
     images = store.get("train").images
     x_q = augment_views(images, checked.views[0], IMAGE_SIZE, run.mean, run.std)
     x_k = augment_views(images, checked.views[1], IMAGE_SIZE, run.mean, run.std)
-    cells = np.frombuffer(plan.mix.mask, dtype=np.uint8).reshape(plan.mix.grid, plan.mix.grid)
-    rows = (np.arange(IMAGE_SIZE) * plan.mix.grid) // IMAGE_SIZE  # cell(i) = floor(i·g/S)
+    cells = np.frombuffer(plan.mask.cells, dtype=np.uint8).reshape(plan.mask.grid, plan.mask.grid)
+    rows = (np.arange(IMAGE_SIZE) * plan.mask.grid) // IMAGE_SIZE  # cell(i) = floor(i·g/S)
     mask = torch.from_numpy(cells[rows][:, rows].astype(np.float32))  # [S, S]
-    partner = torch.tensor(list(plan.mix.partner))
+    partner = torch.tensor(list(plan.mask.partner))
     x_mix = mask * x_q + (1 - mask) * x_q[partner]
     with torch.no_grad():
-        q = query(x_q)
-        q_mix = query(x_mix)
+        q = F.normalize(query(x_q), dim=1)
+        q_mix = F.normalize(query(x_mix), dim=1)
         perm = torch.tensor(shuffle)
-        k = key(x_k[perm])[torch.argsort(perm)]
+        k = F.normalize(key(x_k[perm])[torch.argsort(perm)], dim=1)
 
     def info_nce(q_: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         logits = torch.cat([(q_ * k).sum(1, keepdim=True), q_ @ queue.t()], dim=1) / TEMPERATURE  # [N, 1+K]
@@ -103,19 +103,19 @@ def test_step_loss_equals_direct_recomputation(store: DatasetStore) -> None:
 
     # After the step: keys enqueued at the pointer, f_k <- m·f_k + (1 - m)·f_q over parameters.
     torch.testing.assert_close(run.queue.keys[ptr : ptr + N], k, atol=1e-6, rtol=0)
-    for p_key, p_key_before, p_query in zip(run.key.parameters(), key.parameters(), run.query.parameters()):
+    for p_key, p_key_before, p_query in zip(run.momentum.parameters(), key.parameters(), run.online.parameters()):
         torch.testing.assert_close(p_key, m * p_key_before + (1 - m) * p_query, atol=1e-6, rtol=1e-5)
 
 
 def test_plan_without_mix_runs_only_the_plain_branches(store: DatasetStore) -> None:
-    run = MocoRun(run_request(seed=1), store, CPU)
+    run = TrainingRun(run_request(seed=1), store, CPU)
     result = run.step(mixmask_plan(0, list(range(8)), with_mix=False)).resolve()
     assert len(result.term_losses) == 1 and np.isfinite(result.loss)
 
 
 def test_checkpoint_round_trip_gives_bit_identical_next_step(store: DatasetStore, tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "ckpt", "step-3.pt")
-    first = MocoRun(run_request(seed=21), store, CPU)
+    first = TrainingRun(run_request(seed=21), store, CPU)
     _train(first, 3, lr=0.03)
     size, digest = first.save(path, step=3)
     with open(path, "rb") as file:
@@ -124,7 +124,7 @@ def test_checkpoint_round_trip_gives_bit_identical_next_step(store: DatasetStore
     assert not os.path.exists(path + ".tmp")
     expected = first.step(mixmask_plan(3, list(range(N)), lr=0.03, key_shuffle=shuffled(N, 3))).resolve()
 
-    second = MocoRun(run_request(seed=99), store, CPU)  # other initial weights and queue: all must be restored
+    second = TrainingRun(run_request(seed=99), store, CPU)  # other initial weights and queue: all must be restored
     loaded_bytes, stored_step = second.load(path, digest.upper())
     assert (loaded_bytes, stored_step) == (size, 3)
     actual = second.step(mixmask_plan(3, list(range(N)), lr=0.03, key_shuffle=shuffled(N, 3))).resolve()
@@ -134,7 +134,7 @@ def test_checkpoint_round_trip_gives_bit_identical_next_step(store: DatasetStore
 
 def test_corrupt_or_mismatched_checkpoint_is_checkpoint_invalid(store: DatasetStore, tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "run.pt")
-    run = MocoRun(run_request(seed=5), store, CPU)
+    run = TrainingRun(run_request(seed=5), store, CPU)
     _size, digest = run.save(path, step=0)
     with open(path, "rb") as file:
         data = bytearray(file.read())
@@ -158,21 +158,21 @@ def test_corrupt_or_mismatched_checkpoint_is_checkpoint_invalid(store: DatasetSt
         run.load(os.path.join(str(tmp_path), "missing.pt"), "")
     assert caught.value.code == "CHECKPOINT_INVALID" and "does not exist" in caught.value.message
 
-    wider = MocoRun(run_request(seed=5, base_width=16), store, CPU)
+    wider = TrainingRun(run_request(seed=5, base_width=16), store, CPU)
     with pytest.raises(WorkerError) as caught:
         wider.load(path, digest)
     assert caught.value.code == "CHECKPOINT_INVALID" and "backbone.base_width" in caught.value.message
 
 
 def test_non_finite_loss_names_term_step_and_lr(store: DatasetStore) -> None:
-    run = MocoRun(run_request(seed=2), store, CPU)
+    run = TrainingRun(run_request(seed=2), store, CPU)
     run.step(mixmask_plan(0, list(range(N)), lr=1e36)).resolve()  # the loss of step 0 is still finite
     pending = run.step(mixmask_plan(1, list(range(N)), lr=1e36))
     with pytest.raises(WorkerError) as caught:
         pending.resolve()
     assert caught.value.code == "NON_FINITE_LOSS"
     message = caught.value.message
-    assert "step 1" in message and "loss term 0" in message and "lr=1e+36" in message
+    assert "step 1" in message and "loss term 0 (INFO_NCE_QUEUE ONLINE(VIEW_0) vs MOMENTUM(VIEW_1)" in message and "lr=1e+36" in message
 
 
 def test_create_run_rejects_bad_config(store: DatasetStore) -> None:
@@ -180,28 +180,28 @@ def test_create_run_rejects_bad_config(store: DatasetStore) -> None:
     request.precision = "fp16"
     request.mean[:] = [0.5, 0.5]
     with pytest.raises(WorkerError) as caught:
-        MocoRun(request, store, CPU)
+        TrainingRun(request, store, CPU)
     assert caught.value.code == "INVALID_ARGUMENT"
     assert "run.precision" in caught.value.message and "run.mean" in caught.value.message
     with pytest.raises(WorkerError) as caught:
-        MocoRun(run_request(dataset_id="nope"), store, CPU)
+        TrainingRun(run_request(dataset_id="nope"), store, CPU)
     assert caught.value.code == "DATASET_NOT_FOUND" and "'nope'" in caught.value.message
     request = run_request()
     request.backbone.arch = "vgg11"
     with pytest.raises(WorkerError) as caught:
-        MocoRun(request, store, CPU)
+        TrainingRun(request, store, CPU)
     assert caught.value.code == "INVALID_ARGUMENT" and "vgg11" in caught.value.message
 
 
 def test_knn_reports_accuracy_and_rejects_bad_requests(store: DatasetStore) -> None:
     from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
-    run = MocoRun(run_request(seed=4), store, CPU)
+    run = TrainingRun(run_request(seed=4), store, CPU)
     reply = run.knn(worker_pb2.KnnRequest(run_id="run-1", train_dataset_id="train", test_dataset_id="train",
                                           k=3, temperature=0.1, batch_size=8, test_indices=[0, 1, 2, 3]))
     assert reply.train_count == N and reply.test_count == 4
     assert 0.0 <= reply.top1 <= reply.top5 <= 1.0 and reply.seconds > 0
-    assert run.query.training  # evaluation restored the training mode
+    assert run.online.training  # evaluation restored the training mode
     with pytest.raises(WorkerError) as caught:
         run.knn(worker_pb2.KnnRequest(run_id="run-1", train_dataset_id="train", test_dataset_id="unlabelled",
                                       k=200, temperature=0.1, batch_size=8))

@@ -1,15 +1,14 @@
-"""One MoCo v2 training run executing MixMask step plans (He et al. 2020; Chen et al. 2020; Vishniakov et al. 2022).
+"""One Siamese training run executing step plans: MoCo v2, SimCLR, BYOL or SimSiam, with any masker.
 
-The run owns the query encoder f_q, the momentum (key) encoder f_k, the queue of K negative keys and the SGD
-optimizer. It decides nothing about the method: every step arrives as a StepPlan (views, mask, partners, which loss
-terms on which branch with which weight and temperature, lr, m) and the run executes it:
+The run owns the online encoder (backbone f + projector g), the optional predictor q (BYOL, SimSiam), the optional
+momentum encoder (MoCo's key encoder, BYOL's target: an EMA copy of f and g), the optional queue of K negatives
+(MoCo) and the SGD optimizer. It decides nothing about the method: every step arrives as a StepPlan and the run
+executes it:
 
-    x_q, x_k = augment(views[0]), augment(views[1])            # [N, 3, S, S]
-    q      = f_q(x_q)                                           # QUERY_VIEW  [N, D]
-    q_mix  = f_q(M ⊙ x_q + (1 − M) ⊙ x_q[partner])              # QUERY_MIX   [N, D], own pass (own BN stats)
-    k      = f_k(x_k[shuffle])[argsort(shuffle)]                # KEY_VIEW    [N, D], no gradient (shuffle-BN)
-    L      = Σ_t w_t · InfoNCE(q_t[order_t], k, queue, T_t)
-    SGD step on f_q; f_k ← m·f_k + (1 − m)·f_q; enqueue k
+    inputs   = VIEW_v, MASKED_v, COMPLEMENT_v, UNMIX_v as the plan's terms need them        (step_inputs.py)
+    branches = each (input, encoder) a term reads, one forward pass each                    (branch_outputs.py)
+    L        = Σ_t w_t · mean_i(s_ti · ℓ_t(a_t[order_t], p_t)_i)                            (loss_assembly.py)
+    SGD step on f, g, q; momentum ← m·momentum + (1 − m)·online; enqueue the planned keys
 
 A step never waits for the device: the metrics are packed into one small tensor whose device->host copy is recorded
 behind a CUDA event; the server awaits it on another thread (``PendingResult.resolve``).
@@ -19,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import inspect
 import math
 import time
@@ -27,18 +27,21 @@ from typing import Any, Optional
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
 
-from mixmask_worker.augment.view_augmenter import augment_views
+from mixmask_worker.branch_outputs import BranchOutputs
 from mixmask_worker.checkpoint_file import read_checkpoint, write_checkpoint
 from mixmask_worker.dataset_store import DatasetStore, ResidentDataset
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.key_queue import KeyQueue
 from mixmask_worker.knn import extract_features, weighted_knn
-from mixmask_worker.losses.info_nce import InfoNCEWithQueue
-from mixmask_worker.mixing import mix_images, upsample_mask
-from mixmask_worker.models.encoder import build_encoder
+from mixmask_worker.loss_assembly import assemble_loss
+from mixmask_worker.models.encoder import HeadShape, build_encoder
+from mixmask_worker.models.mlp_head import MlpHead
 from mixmask_worker.momentum import update_momentum
-from mixmask_worker.plan_validation import MixArrays, ValidatedPlan, branch_name, validate_step_plan
+from mixmask_worker.plan_validation import RunFacts, ValidatedPlan, encoder_name, input_name, validate_step_plan
+from mixmask_worker.step_inputs import StepInputs
 from mixmask_worker.protocol import WorkerError
 
 PRECISIONS = ("fp32", "bf16")
@@ -51,6 +54,12 @@ ARCHITECTURE_FIELDS = (
     ("backbone", "cifar_stem"),
     ("head", "hidden_dim"),
     ("head", "out_dim"),
+    ("head", "layers"),
+    ("head", "batch_norm"),
+    ("predictor", "hidden_dim"),
+    ("predictor", "out_dim"),
+    ("predictor", "layers"),
+    ("predictor", "batch_norm"),
     ("moco", "queue_size"),
 )
 
@@ -62,7 +71,7 @@ class PendingResult:
     step: int
     lr: float
     terms: tuple[str, ...]  # a description of each plan term, for error messages
-    values: torch.Tensor  # host [2 + T]: total loss, T unweighted term losses, positive top-1 of term 0
+    values: torch.Tensor  # host [3 + T]: total loss, T unweighted term losses, positive top-1, embedding std
     ready: Optional[Any]  # torch.cuda.Event recorded after the device->host copy; None when already on the host
     worker_ms: float
 
@@ -71,14 +80,19 @@ class PendingResult:
         if self.ready is not None:
             self.ready.synchronize()
         values = self.values.tolist()
-        loss, term_losses, top1 = values[0], values[1:-1], values[-1]
+        loss, term_losses, top1, spread = values[0], values[1:-2], values[-2], values[-1]
         for index, value in enumerate(term_losses):
             if not math.isfinite(value):
                 raise self._non_finite(f"loss term {index} ({self.terms[index]})", value)
         if not math.isfinite(loss):
             raise self._non_finite("the weighted total loss", loss)
         return worker_pb2.StepResult(
-            step=self.step, loss=loss, term_losses=term_losses, positive_top1=top1, worker_ms=self.worker_ms
+            step=self.step,
+            loss=loss,
+            term_losses=term_losses,
+            positive_top1=top1,
+            worker_ms=self.worker_ms,
+            embedding_std=spread,
         )
 
     def _non_finite(self, what: str, value: float) -> WorkerError:
@@ -90,11 +104,13 @@ class PendingResult:
         )
 
 
+def _describe_branch(branch: tuple[int, int]) -> str:
+    return f"{encoder_name(branch[1]).split(' ')[0]}({input_name(branch[0]).split(' ')[0]})"
+
+
 def _describe_term(term: Any) -> str:
-    return (
-        f"{branch_name(term.query).split(' ')[0]} vs {branch_name(term.key).split(' ')[0]}, "
-        f"weight {term.weight:g}, T={term.temperature:g}"
-    )
+    kind = worker_pb2.TermKind.Name(term.kind)
+    return f"{kind} {_describe_branch(term.anchor)} vs {_describe_branch(term.positive)}, weight {term.weight:g}"
 
 
 def _sgd_kwargs(device: torch.device) -> dict[str, bool]:
@@ -123,8 +139,17 @@ def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
         add("run.head.hidden_dim", "a hidden width >= 1", request.head.hidden_dim)
     if request.head.out_dim < 1:
         add("run.head.out_dim", "an embedding width >= 1 (128 in MoCo v2)", request.head.out_dim)
-    if request.moco.queue_size < 1:
-        add("run.moco.queue_size", "K >= 1 negative keys", request.moco.queue_size)
+    if request.head.layers not in (0, 2, 3):
+        add("run.head.layers", "2 or 3 Linear layers (0 means 2)", request.head.layers)
+    if request.HasField("predictor"):
+        if request.predictor.hidden_dim < 1:
+            add("run.predictor.hidden_dim", "a hidden width >= 1", request.predictor.hidden_dim)
+        if request.predictor.out_dim != request.head.out_dim:
+            add("run.predictor.out_dim", f"the projector's out_dim = {request.head.out_dim}", request.predictor.out_dim)
+        if request.predictor.layers not in (0, 2):
+            add("run.predictor.layers", "2 Linear layers (0 means 2)", request.predictor.layers)
+    if request.moco.queue_size > 0 and not request.momentum_encoder:
+        add("run.moco.queue_size", "0 without momentum_encoder (the queue holds momentum-encoder keys)", request.moco.queue_size)
     if request.moco.bn_splits < 1:
         add("run.moco.bn_splits", "a number of BN groups >= 1 (1 disables split BN)", request.moco.bn_splits)
     momentum = float(request.optimizer.momentum)
@@ -145,7 +170,7 @@ def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
         raise WorkerError("INVALID_ARGUMENT", f"CreateRun is invalid ({len(issues)} issues): " + "; ".join(issues))
 
 
-class MocoRun:
+class TrainingRun:
     """Networks, optimizer and queue of one run; ``step`` executes one StepPlan without a host sync."""
 
     def __init__(self, request: worker_pb2.CreateRunRequest, store: DatasetStore, device: torch.device) -> None:
@@ -173,105 +198,121 @@ class MocoRun:
 
         seed = int(request.seed)
         torch.manual_seed(seed)
+        head = request.head
         try:
-            self.query = build_encoder(
+            self.online = build_encoder(
                 request.backbone.arch,
                 int(request.backbone.base_width),
                 bool(request.backbone.cifar_stem),
-                int(request.head.hidden_dim),
-                int(request.head.out_dim),
+                HeadShape(int(head.hidden_dim), int(head.out_dim), int(head.layers) or 2, bool(head.batch_norm)),
                 self.bn_splits,
             )
+            self.predictor: Optional[MlpHead] = None
+            if request.HasField("predictor"):
+                shape = request.predictor
+                self.predictor = MlpHead(
+                    int(head.out_dim), int(shape.hidden_dim), int(shape.out_dim), 2, bool(shape.batch_norm)
+                )
         except ValueError as error:
-            raise WorkerError("INVALID_ARGUMENT", f"run.backbone/run.head: {error}") from error
-        self.key = copy.deepcopy(self.query)  # MoCo: f_k starts as a copy of f_q and never gets gradients
-        for parameter in self.key.parameters():
-            parameter.requires_grad_(False)
+            raise WorkerError("INVALID_ARGUMENT", f"run.backbone/run.head/run.predictor: {error}") from error
         memory_format = torch.channels_last if self.channels_last else torch.contiguous_format
-        self.query.to(device=device, memory_format=memory_format)
-        self.key.to(device=device, memory_format=memory_format)
-        self.query.train()
-        self.key.train()
+        self.online.to(device=device, memory_format=memory_format).train()
+        self.momentum: Optional[nn.Module] = None
+        if request.momentum_encoder:
+            # MoCo / BYOL: the momentum encoder starts as a copy of the online one and never gets gradients.
+            self.momentum = copy.deepcopy(self.online)
+            for parameter in self.momentum.parameters():
+                parameter.requires_grad_(False)
+        if self.predictor is not None:
+            self.predictor.to(device).train()
 
-        queue_generator = torch.Generator().manual_seed((seed + 1) % 2**64)
-        self.queue = KeyQueue(int(request.moco.queue_size), int(request.head.out_dim), queue_generator).to(device)
-        self.info_nce = InfoNCEWithQueue()
+        self.queue: Optional[KeyQueue] = None
+        if request.moco.queue_size > 0:
+            queue_generator = torch.Generator().manual_seed((seed + 1) % 2**64)
+            self.queue = KeyQueue(int(request.moco.queue_size), int(head.out_dim), queue_generator).to(device)
         self.optimizer = torch.optim.SGD(
-            self.query.parameters(),
+            self.trainable_parameters(),
             lr=0.0,  # set from every plan
             momentum=float(request.optimizer.momentum),
             weight_decay=float(request.optimizer.weight_decay),
             **_sgd_kwargs(device),
         )
+        self.facts = RunFacts(
+            dataset_count=0,  # the dataset may be re-uploaded; its count is read per step
+            image_size=self.image_size,
+            bn_splits=self.bn_splits,
+            queue_size=0 if self.queue is None else self.queue.size,
+            has_momentum_encoder=self.momentum is not None,
+            has_predictor=self.predictor is not None,
+        )
+
+    def trainable_parameters(self) -> list[nn.Parameter]:
+        modules: list[nn.Module] = [self.online] if self.predictor is None else [self.online, self.predictor]
+        return [p for module in modules for p in module.parameters() if p.requires_grad]
 
     # ------------------------------------------------------------------------------------------------------
     # Facts for CreateRunReply
 
     @property
     def parameters(self) -> int:
-        return sum(p.numel() for p in self.query.parameters() if p.requires_grad)
+        return sum(p.numel() for p in self.trainable_parameters())
 
     @property
     def feature_dim(self) -> int:
-        return int(self.query.backbone.feature_dim)
+        return int(self.online.backbone.feature_dim)
+
+    @property
+    def backbone(self) -> nn.Module:
+        """The online backbone f: what evaluation and export use."""
+        return self.online.backbone
 
     # ------------------------------------------------------------------------------------------------------
     # Training
 
+    def validate(self, plan: worker_pb2.StepPlan) -> ValidatedPlan:
+        dataset = self.store.get(self.dataset_id)
+        facts = dataclasses.replace(self.facts, dataset_count=dataset.count)
+        return validate_step_plan(plan, facts, self.device)
+
+    def inputs(self, checked: ValidatedPlan) -> StepInputs:
+        """The plan's images, built lazily exactly as a training step builds them (also used by Preview)."""
+        images = self._gather(self.store.get(self.dataset_id), checked.indices)  # [N, H, W, C] uint8 on the device
+        return StepInputs(images, checked, self.image_size, self.mean, self.std, self._index_tensor)
+
     def step(self, plan: worker_pb2.StepPlan, received_at: Optional[float] = None) -> PendingResult:
         """Executes one plan; returns before the device finishes (no host sync on CUDA)."""
         started = time.perf_counter() if received_at is None else received_at
-        dataset = self.store.get(self.dataset_id)
-        checked = validate_step_plan(
-            plan,
-            dataset_count=dataset.count,
-            image_size=self.image_size,
-            bn_splits=self.bn_splits,
-            queue_size=self.queue.size,
-            device=self.device,
+        checked = self.validate(plan)
+        key_shuffle = None
+        if checked.key_shuffle is not None:
+            key_shuffle = (self._index_tensor(checked.key_shuffle), self._index_tensor(np.argsort(checked.key_shuffle)))
+        branches = BranchOutputs(
+            self.inputs(checked),
+            self.online,
+            self.predictor,
+            self.momentum,
+            key_shuffle,
+            checked.branches(),
+            self._to_input,
+            self._autocast,
         )
-        images = self._gather(dataset, checked.indices)  # [N, H, W, C] uint8 on the device
-        x_q = self._to_input(augment_views(images, checked.views[0], self.image_size, self.mean, self.std))
-        x_k = self._to_input(augment_views(images, checked.views[1], self.image_size, self.mean, self.std))
-
-        used = checked.branches()
-        outputs: dict[int, torch.Tensor] = {}
-        with self._autocast():
-            if worker_pb2.QUERY_VIEW in used:
-                outputs[worker_pb2.QUERY_VIEW] = self.query(x_q)  # q: [N, D]
-            if worker_pb2.QUERY_MIX in used and checked.mix is not None:  # validation: QUERY_MIX needs plan.mix
-                outputs[worker_pb2.QUERY_MIX] = self.query(self._mixed(x_q, checked.mix))  # q_mix: [N, D]
-            if worker_pb2.KEY_VIEW in used:
-                with torch.no_grad():
-                    outputs[worker_pb2.KEY_VIEW] = self._keys(x_k, checked)  # k: [N, D]
-        outputs = {branch: out.float() for branch, out in outputs.items()}  # the loss runs in fp32
-
-        term_losses: list[torch.Tensor] = []
-        term_logits: list[torch.Tensor] = []
-        total = torch.zeros((), device=self.device)
-        for term in checked.terms:
-            q = outputs[term.query]
-            if term.query_order is not None:
-                q = q.index_select(0, self._index_tensor(term.query_order))
-            loss, logits = self.info_nce(q, outputs[term.key], self.queue.keys, term.temperature)  # logits: [N, 1+K]
-            term_logits.append(logits)
-            term_losses.append(loss)
-            total = total + term.weight * loss
+        queue = None if self.queue is None else self.queue.keys
+        loss = assemble_loss(checked.terms, branches.get, queue, self._index_tensor)
 
         self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
+        loss.total.backward()
         for group in self.optimizer.param_groups:
             group["lr"] = checked.lr
         self.optimizer.step()
-        update_momentum(self.query, self.key, checked.key_momentum)
-        # MoCo enqueues after the loss: this step's keys are negatives from the next step on.
-        self.queue.enqueue(outputs[checked.terms[checked.enqueue_term].key].detach())
+        if self.momentum is not None:
+            update_momentum(self.online, self.momentum, checked.key_momentum)
+        if self.queue is not None:
+            # MoCo enqueues after the loss: this step's keys are negatives from the next step on.
+            self.queue.enqueue(F.normalize(branches.get(checked.terms[checked.enqueue_term].positive).detach(), dim=1))
 
-        # A hit only when the positive beats every negative strictly: with collapsed embeddings all logits tie, and
-        # argmax (first maximum = the positive) would count the ties as successes.
-        logits0 = term_logits[0].detach()  # [N, 1+K]
-        positive_top1 = (logits0[:, 0] > logits0[:, 1:].amax(dim=1)).float().mean()
-        packed = torch.stack([total.detach(), *(t.detach() for t in term_losses), positive_top1]).float()
+        packed = torch.stack(
+            [loss.total.detach(), *(t.detach() for t in loss.terms), loss.positive_top1, loss.embedding_std]
+        ).float()
         host, ready = self._read_back(packed)
         return PendingResult(
             step=checked.step,
@@ -306,19 +347,6 @@ class MocoRun:
 
     def _to_input(self, x: torch.Tensor) -> torch.Tensor:
         return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
-
-    def _mixed(self, x_q: torch.Tensor, mix: MixArrays) -> torch.Tensor:
-        cells = self._upload(torch.from_numpy(mix.cells.astype(np.float32)))  # [g, g]
-        mask = upsample_mask(cells, self.image_size)  # M: [S, S], 1 = keep the original
-        return self._to_input(mix_images(x_q, mask, self._index_tensor(mix.partner)))
-
-    def _keys(self, x_k: torch.Tensor, checked: ValidatedPlan) -> torch.Tensor:
-        """k = f_k(x_k[shuffle])[argsort(shuffle)]: single-device shuffle-BN emulation (MoCo)."""
-        if checked.key_shuffle is None:
-            return self.key(x_k)
-        shuffle = self._index_tensor(checked.key_shuffle)
-        unshuffle = self._index_tensor(np.argsort(checked.key_shuffle))
-        return self.key(x_k.index_select(0, shuffle)).index_select(0, unshuffle)
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.use_bf16:
@@ -382,7 +410,7 @@ class MocoRun:
 
     def _features(self, images: torch.Tensor, batch_size: int) -> torch.Tensor:
         """Backbone features of uint8 images; a dataset kept in host memory is moved to the device in chunks."""
-        backbone = self.query.backbone
+        backbone = self.online.backbone
         if images.device == self.device:
             return extract_features(backbone, images, self.image_size, self.mean, self.std, batch_size)
         chunk = max(batch_size, HOST_FEATURE_CHUNK // batch_size * batch_size)
@@ -405,10 +433,11 @@ class MocoRun:
             {
                 "step": int(step),
                 "config": self.config.SerializeToString(),
-                "query": self.query.state_dict(),
-                "key": self.key.state_dict(),
+                "online": self.online.state_dict(),
+                "predictor": None if self.predictor is None else self.predictor.state_dict(),
+                "momentum": None if self.momentum is None else self.momentum.state_dict(),
                 "optimizer": self.optimizer.state_dict(),
-                "queue": self.queue.state_dict(),
+                "queue": None if self.queue is None else self.queue.state_dict(),
             },
         )
         return written.bytes, written.sha256
@@ -433,9 +462,12 @@ class MocoRun:
                     f"{ours!r}: create the run with the checkpoint's configuration to resume from it",
                 )
         try:
-            self.query.load_state_dict(state["query"])
-            self.key.load_state_dict(state["key"])
-            self.queue.load_state_dict(state["queue"])
+            self.online.load_state_dict(state["online"])
+            for name, module in (("predictor", self.predictor), ("momentum", self.momentum), ("queue", self.queue)):
+                if (module is None) != (state[name] is None):
+                    raise ValueError(f"the checkpoint {'lacks' if module is not None else 'has'} a {name}")
+                if module is not None:
+                    module.load_state_dict(state[name])
             self._load_optimizer(state["optimizer"])
         except (KeyError, RuntimeError, ValueError) as error:
             raise WorkerError(

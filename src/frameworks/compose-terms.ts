@@ -1,0 +1,55 @@
+import { MixmaskError } from "../errors.js";
+import type { Framework } from "./framework.js";
+import type { InputName, LossTerm } from "./loss-term.js";
+
+/**
+ * One query-side image of a step and how much of the base term it carries: the plain view (weight 1), or what a
+ * masker made of it — MixMask's mix (λ) and its complement (1 − λ), an erased view, Un-Mix's mixture (λ_u, 1 − λ_u).
+ */
+export interface QueryPiece {
+  /** Which image of the query view: "view", "masked", "complement" or "unmix". */
+  image: "view" | "masked" | "complement" | "unmix";
+  weight: number;
+  /** N: read the anchors as a[order] (the complementary term of a shared mask). */
+  order?: Uint32Array;
+  /** N: per-sample weights (per-sample masks carry their own λ_i). */
+  sampleWeights?: Float32Array;
+}
+
+export interface ComposeOptions {
+  /** Softmax temperature of the contrastive kinds. */
+  temperature: number;
+  /** Also use view 1 as the query side against view 0; each direction then weighs ½ (SimSiam's D/2 + D/2). */
+  symmetric: boolean;
+}
+
+/**
+ * The step's loss terms: every query piece against the other view through the framework's base term,
+ *
+ *     L = Σ_pieces w · L_base(piece(view d), view 1−d)         for d = 0 (and d = 1, each ×½, when symmetric)
+ *
+ * so MoCo v2 + MixMask gives the release's `InfoNCE(q, k) + λ·InfoNCE(q_mix, k) + (1 − λ)·InfoNCE(q_mix[inv], k)`,
+ * and any framework composes with any masker (METHOD.md §4). Term 0 is always the base term of direction 0, whose
+ * positive feeds MoCo's queue.
+ */
+export function composeTerms(framework: Framework, pieces: readonly QueryPiece[], options: ComposeOptions): LossTerm[] {
+  if (framework.usesTemperature && !(options.temperature > 0 && Number.isFinite(options.temperature))) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "temperature", message: `${framework.name}'s loss needs a positive softmax temperature`, expected: "finite number > 0, e.g. 0.2", received: String(options.temperature) });
+  }
+  const directions: (0 | 1)[] = options.symmetric ? [0, 1] : [0];
+  const scale = options.symmetric ? 0.5 : 1;
+  const terms: LossTerm[] = [];
+  for (const d of directions) {
+    const positive: InputName = `view${d === 0 ? 1 : 0}`;
+    for (const piece of pieces) {
+      const base = framework.baseTerm(`${piece.image}${d}`, positive, options.temperature);
+      terms.push({
+        ...base,
+        weight: scale * piece.weight,
+        ...(piece.order ? { anchorOrder: piece.order } : {}),
+        ...(piece.sampleWeights ? { sampleWeights: piece.sampleWeights } : {}),
+      });
+    }
+  }
+  return terms;
+}

@@ -1,0 +1,40 @@
+import { MixmaskError } from "../errors.js";
+import type { Rng } from "../random/rng.js";
+
+/**
+ * A discrete mask (the MixMask release's `--mask-type discrete`): every cell independently kept with probability
+ * keepRatio, redrawn while all cells are kept or all dropped, so every mix holds both images. 1 = keep the original.
+ * (The release draws `U(0,1) > ratio` and marks *masked* cells, so its kept fraction is 1 − ratio; here the option
+ * means what it says: the fraction kept from the original.)
+ */
+export interface DiscreteMaskOptions {
+  /** g, cells per side: integer ≥ 2 (one cell is always all-kept or all-dropped). */
+  grid: number;
+  /** Probability that a cell is kept, in (0, 1). */
+  keepRatio: number;
+}
+
+/** Throws MixmaskError INVALID_OPTION when the options cannot give a mask with both kinds of cells. */
+export function validateDiscreteMask({ grid, keepRatio }: DiscreteMaskOptions): void {
+  if (!(Number.isInteger(grid) && grid >= 2)) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "grid", message: "a discrete mask needs at least 2×2 cells: one cell is always entirely kept or dropped", expected: "integer ≥ 2", received: String(grid) });
+  }
+  if (!(keepRatio > 0 && keepRatio < 1)) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "keepRatio", message: "keepRatio must be strictly between 0 and 1", expected: "number in (0, 1), e.g. 0.5", received: String(keepRatio) });
+  }
+}
+
+/** Draws one discrete mask: g·g cells, row-major, 1 = keep the original image. */
+export function drawDiscreteMask(rng: Rng, options: DiscreteMaskOptions): Uint8Array {
+  validateDiscreteMask(options);
+  const cells = options.grid * options.grid;
+  const mask = new Uint8Array(cells);
+  for (;;) {
+    let kept = 0;
+    for (let i = 0; i < cells; i++) {
+      mask[i] = rng.next() < options.keepRatio ? 1 : 0;
+      kept += mask[i]!;
+    }
+    if (kept > 0 && kept < cells) return mask;
+  }
+}
