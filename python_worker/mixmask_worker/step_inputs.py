@@ -56,6 +56,20 @@ class StepInputs:
         self._built: dict[int, Tensor] = {}
         self._mask_pixels: Tensor | None = None
 
+    @classmethod
+    def from_views(
+        cls,
+        views: tuple[Tensor, Tensor],
+        plan: ValidatedPlan,
+        mean: Tensor,
+        std: Tensor,
+        upload: Callable[[np.ndarray], Tensor],
+    ) -> "StepInputs":
+        """Inputs built on given normalised views ``[N, 3, S, S]`` instead of augmenting images (exactness tests)."""
+        inputs = cls(views[0].new_zeros((0,)), plan, int(views[0].shape[-1]), mean, std, upload)
+        inputs._built[worker_pb2.VIEW_0], inputs._built[worker_pb2.VIEW_1] = views
+        return inputs
+
     def get(self, source: int) -> Tensor:
         if source not in self._built:
             self._built[source] = self._build(source)

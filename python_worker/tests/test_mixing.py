@@ -84,3 +84,45 @@ def test_validation() -> None:
         mix_images(torch.zeros(2, 3, 8, 8), torch.ones(4, 4), torch.tensor([1, 0]))
     with pytest.raises(ValueError, match="partner"):
         mix_images(torch.zeros(2, 3, 8, 8), torch.ones(8, 8), torch.tensor([1, 0, 2]))
+
+
+def test_per_sample_masks_mix_each_image_with_its_own_mask() -> None:
+    from mixmask_worker.mixing import complement_images
+
+    x = torch.randn(3, 2, 8, 8)
+    cells = torch.stack([_random_cells(4, seed=s) for s in range(3)])  # [N, g, g]
+    m = upsample_mask(cells, 8)  # [N, S, S]
+    partner = torch.tensor([2, 0, 1])
+    mixed = mix_images(x, m, partner)
+    for i in range(3):
+        torch.testing.assert_close(mixed[i], m[i] * x[i] + (1 - m[i]) * x[partner[i]])
+    inverse = torch.argsort(partner)
+    comp = complement_images(x, m, inverse)
+    for i in range(3):
+        torch.testing.assert_close(comp[i], (1 - m[i]) * x[i] + m[i] * x[inverse[i]])
+    assert kept_fraction(cells, 8).shape == (3,)
+
+
+def test_erase_fills_the_dropped_pixels() -> None:
+    from mixmask_worker.mixing import erase_images
+
+    x = torch.randn(2, 3, 8, 8)
+    m = upsample_mask(_random_cells(4, seed=5), 8)
+    fill = torch.tensor([1.0, 2.0, 3.0]).view(1, 3, 1, 1)
+    out = erase_images(x, m, fill)
+    kept = m.bool()
+    assert torch.equal(out[:, :, kept], x[:, :, kept])
+    assert torch.equal(out[:, 1][:, ~kept], torch.full_like(out[:, 1][:, ~kept], 2.0))
+
+
+def test_unmix_blend_and_cutmix_box() -> None:
+    from mixmask_worker.unmix import blend_images, cutmix_images
+
+    x = torch.randn(4, 3, 8, 8)
+    rev = torch.tensor([3, 2, 1, 0])
+    torch.testing.assert_close(blend_images(x, 0.25, rev), 0.25 * x + 0.75 * x[rev])
+    out = cutmix_images(x, (1, 2, 3, 4), rev)
+    assert torch.equal(out[:, :, 1:4, 2:6], x[rev][:, :, 1:4, 2:6])
+    outside = torch.ones(8, 8, dtype=torch.bool)
+    outside[1:4, 2:6] = False
+    assert torch.equal(out[:, :, outside], x[:, :, outside])

@@ -207,3 +207,53 @@ def test_knn_reports_accuracy_and_rejects_bad_requests(store: DatasetStore) -> N
                                       k=200, temperature=0.1, batch_size=8))
     assert caught.value.code == "INVALID_ARGUMENT"
     assert "knn.k" in caught.value.message and "no labels" in caught.value.message
+
+
+def _framework_plan(step: int, encoder_a: int, encoder_p: int, kind: int, symmetric_views: bool = False) -> "object":
+    from plan_builders import branch, view_plan
+
+    from mixmask_worker.generated.mixmask.v1 import worker_pb2
+
+    terms = [worker_pb2.LossTerm(kind=kind, anchor=branch(worker_pb2.VIEW_0, encoder_a),
+                                 positive=branch(worker_pb2.VIEW_1, encoder_p), weight=0.5, temperature=0.2)]
+    if symmetric_views:
+        terms.append(worker_pb2.LossTerm(kind=kind, anchor=branch(worker_pb2.VIEW_1, encoder_a),
+                                         positive=branch(worker_pb2.VIEW_0, encoder_p), weight=0.5, temperature=0.2))
+    return worker_pb2.StepPlan(step=step, indices=list(range(N)), views=[view_plan(N), view_plan(N, flip=True)],
+                               terms=terms, lr=0.05, key_momentum=0.99)
+
+
+def test_byol_and_simsiam_runs_train_their_predictor_and_round_trip(store: DatasetStore, tmp_path: object) -> None:
+    from mixmask_worker.generated.mixmask.v1 import worker_pb2
+
+    byol = TrainingRun(run_request(seed=8, queue_size=0, predictor_hidden_dim=24), store, CPU)
+    simsiam = TrainingRun(run_request(seed=8, queue_size=0, momentum_encoder=False, predictor_hidden_dim=24), store, CPU)
+    assert byol.queue is None and byol.predictor is not None and byol.momentum is not None
+    assert simsiam.momentum is None and simsiam.parameters == byol.parameters
+    before = [p.detach().clone() for p in byol.predictor.parameters()]
+    plans = {
+        "byol": lambda s: _framework_plan(s, worker_pb2.ONLINE_PREDICTOR, worker_pb2.MOMENTUM, worker_pb2.NORMALIZED_MSE, True),
+        "simsiam": lambda s: _framework_plan(s, worker_pb2.ONLINE_PREDICTOR, worker_pb2.ONLINE_DETACHED, worker_pb2.NEGATIVE_COSINE, True),
+    }
+    for step in range(3):
+        result = byol.step(plans["byol"](step)).resolve()
+        assert 0.0 <= result.loss <= 4.0 and result.embedding_std > 0
+        assert len(result.term_losses) == 2
+        simsiam.step(plans["simsiam"](step)).resolve()
+    assert any(not torch.equal(a, b) for a, b in zip(before, byol.predictor.parameters()))
+
+    path = os.path.join(str(tmp_path), "byol.pt")
+    _size, digest = byol.save(path, step=3)
+    expected = byol.step(plans["byol"](3)).resolve()
+    again = TrainingRun(run_request(seed=1, queue_size=0, predictor_hidden_dim=24), store, CPU)
+    again.load(path, digest)
+    assert again.step(plans["byol"](3)).resolve().loss == expected.loss
+    with pytest.raises(WorkerError) as caught:  # a SimSiam run has no momentum encoder to restore
+        simsiam.load(path, digest)
+    assert caught.value.code == "CHECKPOINT_INVALID"
+
+
+def test_create_run_rejects_a_queue_without_momentum_encoder(store: DatasetStore) -> None:
+    with pytest.raises(WorkerError) as caught:
+        TrainingRun(run_request(momentum_encoder=False), store, CPU)
+    assert "run.moco.queue_size" in caught.value.message and "momentum_encoder" in caught.value.message
