@@ -6,46 +6,99 @@ import { resolveConfig, type PresetName } from "./config/presets.js";
 import { loadFashionMnist } from "./data/fashion-mnist.js";
 import { firstImages } from "./data/image-dataset.js";
 import { runDoctor } from "./doctor.js";
+import { writeFileAtomic } from "./io/atomic-write.js";
+import { previewBatch } from "./preview/preview-batch.js";
+import { renderPreviewPng } from "./preview/render-grid.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
 import { pretrain, type PretrainSummary } from "./train/pretrain.js";
 import { Worker } from "./worker/worker.js";
 
-function pretrainCommand(): Command {
-  const cmd = new Command("pretrain")
-    .description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after")
-    .addOption(new Option("--preset <name>", "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device").choices(["auto", "cpu", "gpu", "cifar", "imagenet"]).default("auto"))
-    .option("--resume", "continue the run in --run-dir from its last checkpoint")
-    .option("--print-config", "print the resolved options and exit");
+type Given = Partial<Record<keyof PretrainConfig, unknown>>;
+
+/** Adds --preset and one flag per config option; the command's action reads them back with `givenOptions`. */
+function withConfigOptions(cmd: Command): Command {
+  cmd.addOption(new Option("--preset <name>", "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device").choices(["auto", "cpu", "gpu", "cifar", "imagenet"]).default("auto"));
   for (const [key, kind, help] of CLI_OPTIONS) {
     const placeholder = kind === "number" ? "<n>" : kind === "boolean" ? "<true|false>" : "<value>";
     cmd.option(`${flagName(key)} ${placeholder}`, help);
   }
+  return cmd;
+}
+
+/** The options the user typed, validated at once (with the preset filling the rest) before a worker is spawned. */
+function givenOptions(flags: Record<string, string | boolean>): { given: Given; preset: PresetName | "auto" } {
+  const given: Given = {};
+  for (const [key, kind] of CLI_OPTIONS) {
+    const raw = flags[key];
+    if (typeof raw === "string") given[key] = parseFlagValue(kind, raw);
+  }
+  const preset = flags.preset as PresetName | "auto";
+  validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given));
+  return { given, preset };
+}
+
+/** Spawns the worker the options ask for, and picks the preset by its device when --preset is auto. */
+async function spawnFor(given: Given, preset: PresetName | "auto"): Promise<{ worker: Worker; chosen: PresetName }> {
+  const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
+  const worker = await Worker.spawn({ device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) });
+  return { worker, chosen: preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset };
+}
+
+function pretrainCommand(): Command {
+  const cmd = withConfigOptions(
+    new Command("pretrain").description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after"),
+  )
+    .option("--resume", "continue the run in --run-dir from its last checkpoint")
+    .option("--print-config", "print the resolved options and exit");
   cmd.action(async (flags: Record<string, string | boolean>) => {
-    const given: Partial<Record<keyof PretrainConfig, unknown>> = {};
-    for (const [key, kind] of CLI_OPTIONS) {
-      const raw = flags[key];
-      if (typeof raw === "string") given[key] = parseFlagValue(kind, raw);
-    }
-    // Validate what the user typed before spending seconds on a worker (with any preset filling the rest).
-    const preset = flags.preset as PresetName | "auto";
-    validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given));
+    const { given, preset } = givenOptions(flags);
     if (flags.printConfig) {
       console.log(JSON.stringify(validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given)), null, 2));
       return;
     }
-    const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
     // Read the data before starting a worker, so a missing dataset is reported at once with its fix.
     const all = await loadFashionMnist({ dir: typeof given.dataDir === "string" ? given.dataDir : undefined });
     const progress = new TerminalProgress();
-    const worker = await Worker.spawn({ device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) });
+    const { worker, chosen } = await spawnFor(given, preset);
     try {
-      const chosen: PresetName = preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
       const config = validatePretrainConfig(resolveConfig(chosen, given));
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const datasets = { train: firstImages(all.train, config.trainImages), test: firstImages(all.test, config.testImages) };
       const summary = await pretrain(config, { worker, progress, datasets, resume: Boolean(flags.resume) });
       printSummary(summary);
+    } finally {
+      await worker.close();
+    }
+  });
+  return cmd;
+}
+
+function previewCommand(): Command {
+  const cmd = withConfigOptions(
+    new Command("preview").description("write a PNG of one batch as the worker trains on it: views, mask, mixed and complementary images"),
+  )
+    .option("--out <file>", "PNG to write", "preview.png")
+    .option("--step <n>", "which training step to show (drawn from the seed as in training)", "0")
+    .option("--samples <n>", "samples (rows) to show", "8");
+  cmd.action(async (flags: Record<string, string | boolean>) => {
+    const { given, preset } = givenOptions(flags);
+    const step = Number(flags.step);
+    const samples = Number(flags.samples);
+    for (const [flag, value] of [["--step", step], ["--samples", samples]] as const) {
+      if (!(Number.isInteger(value) && value >= (flag === "--step" ? 0 : 1))) {
+        throw new MixmaskError({ code: "INVALID_OPTION", path: flag, message: `${flag} must be a whole number`, expected: flag === "--step" ? "integer ≥ 0" : "integer ≥ 1", received: String(flags[flag.slice(2)]) });
+      }
+    }
+    const all = await loadFashionMnist({ dir: typeof given.dataDir === "string" ? given.dataDir : undefined });
+    const { worker, chosen } = await spawnFor(given, preset);
+    try {
+      const config = validatePretrainConfig(resolveConfig(chosen, given));
+      const batch = await previewBatch(worker, config, firstImages(all.train, config.trainImages), { step, samples });
+      const out = String(flags.out);
+      writeFileAtomic(out, renderPreviewPng(batch));
+      const lambdas = batch.keptFractions.length ? `; λ = ${batch.keptFractions.map((l) => l.toFixed(3)).join(", ")}` : "";
+      console.log(`${out}: ${batch.method}, step ${step}, ${batch.samples} samples × columns [${batch.columns.map((c) => c.name).join(", ")}]${lambdas}${batch.unmixLambda !== undefined ? `; Un-Mix λ_u = ${batch.unmixLambda.toFixed(3)}` : ""}`);
     } finally {
       await worker.close();
     }
@@ -73,6 +126,7 @@ const program = new Command("mixmask")
   .description("Self-supervised pretraining of ConvNets with MixMask, from TypeScript")
   .showSuggestionAfterError(true)
   .addCommand(pretrainCommand())
+  .addCommand(previewCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

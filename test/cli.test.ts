@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 300_000 });
@@ -12,7 +13,7 @@ describe("mixmask CLI", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("[INVALID_OPTION] 3 invalid options");
     expect(r.stderr).toMatch(/--batch-size: .*expected an integer ≥ 4 and ≤ 8192, received 2/);
-    expect(r.stderr).toMatch(/--masker: .*one of "mixmask", "none"/);
+    expect(r.stderr).toMatch(/--masker: .*one of "none", "mixmask", "unmix", "both", "erase"/);
     expect(r.stderr).toContain("--keep-ratio");
   });
 
@@ -52,5 +53,19 @@ describe("mixmask CLI", () => {
     expect(summary.positiveTop1LastEpoch).toBeGreaterThan(0);
     expect(summary.positiveTop1LastEpoch).toBeLessThanOrEqual(1);
     expect(summary.steps).toBe(4);
+  });
+
+  it("preview writes a PNG of one batch: views, mask, mixed and complementary images, one row per sample", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mixmask-preview-"));
+    const out = join(dir, "batch.png");
+    const r = cli("preview", "--preset", "cpu", "--out", out, "--samples", "3", "--train-images", "256", "--threads", "1");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("columns [view0, view1, mask, masked0, complement0]");
+    const png = PNG.sync.read(readFileSync(out));
+    const cell = 28 * 3; // 28-px images enlarged ×3, 4-px gaps
+    expect([png.width, png.height]).toEqual([4 + 5 * (cell + 4), 4 + 3 * (cell + 4)]);
+    const bad = cli("preview", "--samples", "0");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--samples");
   });
 });

@@ -23,7 +23,7 @@ def test_preview_shows_the_views_mask_and_mix_the_step_trains_on() -> None:
     reply = preview(run, worker_pb2.PreviewRequest(run_id="run-1", plan=plan, max_samples=3))
     assert reply.samples == 3 and reply.image_size == IMAGE_SIZE
     by_input = {p.input: np.frombuffer(p.pixels, np.uint8).reshape(3, IMAGE_SIZE, IMAGE_SIZE, 3) for p in reply.inputs}
-    assert sorted(by_input) == [worker_pb2.VIEW_0, worker_pb2.VIEW_1, worker_pb2.MASKED_0]
+    assert sorted(by_input) == [worker_pb2.VIEW_0, worker_pb2.VIEW_1, worker_pb2.MASKED_0, worker_pb2.COMPLEMENT_0]
     # Full-image crops without jitter: the views are the source images (up to rounding after normalisation).
     assert np.abs(by_input[worker_pb2.VIEW_0].astype(int) - images[:3].astype(int)).max() <= 1
     mask = np.frombuffer(reply.mask_pixels, np.uint8).reshape(3, IMAGE_SIZE, IMAGE_SIZE)
@@ -32,3 +32,5 @@ def test_preview_shows_the_views_mask_and_mix_the_step_trains_on() -> None:
     partner = images[[7, 6, 5]].astype(int)  # reversed batch
     assert np.abs(mixed[:, :, : IMAGE_SIZE // 2] - images[:3, :, : IMAGE_SIZE // 2].astype(int)).max() <= 1
     assert np.abs(mixed[:, :, IMAGE_SIZE // 2 :] - partner[:, :, IMAGE_SIZE // 2 :]).max() <= 1
+    complement = by_input[worker_pb2.COMPLEMENT_0].astype(int)  # the halves the mix dropped
+    assert np.abs(complement[:, :, IMAGE_SIZE // 2 :] - images[:3, :, IMAGE_SIZE // 2 :].astype(int)).max() <= 1

@@ -115,6 +115,11 @@ export class WorkerClient {
     return this.unary("LoadCheckpoint", v1.LoadCheckpointRequest, v1.LoadCheckpointReply, v1.LoadCheckpointRequest.create({ runId, path: file, sha256 }), this.deadlines.checkpoint);
   }
 
+  /** The inputs of one plan as the training step builds them, de-normalised to uint8, for pictures. */
+  preview(runId: string, plan: mixmask.v1.IStepPlan, maxSamples: number): Promise<mixmask.v1.PreviewReply> {
+    return this.unary("Preview", v1.PreviewRequest, v1.PreviewReply, v1.PreviewRequest.create({ runId, plan, maxSamples }), this.deadlines.evaluate);
+  }
+
   shutdown(deadlineMs = 5_000): Promise<mixmask.v1.ShutdownReply> {
     return this.unary("Shutdown", v1.ShutdownRequest, v1.ShutdownReply, v1.ShutdownRequest.create({}), deadlineMs);
   }
