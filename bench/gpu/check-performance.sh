@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# One-invocation performance check (issue 6), at most ~6 minutes on a bare GPU machine without package access.
+# For ResNet-18 at 32 px and ResNet-50 at 224 px with MoCo v2 + MixMask it measures, side by side on one card:
+#   sdk        the SDK: TypeScript plans every step, several in flight over gRPC      (dist/bench-throughput.mjs)
+#   plain      the same plans replayed by a plain Python loop on the worker's modules (bench/worker/plain_loop.py)
+#   ceiling    the same networks on tensors already on the device                     (bench/worker/model_ceiling.py)
+#   reference  the release's style: PIL augmentation in DataLoader workers, fp32      (bench/worker/release_reference.py)
+# and prints the table last (bench/worker/summarize.py). $OUT gets at most 8 files (what the device tool brings back):
+# results.jsonl, results.md, logs.txt, gpu.txt, versions.txt, frameworks.txt and a torch.profiler table of the plain
+# loop per config (profile-<config>.txt).
+#
+# Prepared on a development machine:  npm run bundle   (dist/), and .device/node.xz if the GPU machine lacks Node.
+# Run there with dist and .device carried:  bash bench/gpu/check-performance.sh
+# MIXMASK_BENCH_SCALE=tiny runs the same script on a CPU in a minute (a smoke test of the script itself).
+set -uo pipefail
+OUT=${OUT:-/tmp/mixmask-perf-out}
+RESULTS=/tmp/mixmask-perf-results   # one JSON line per config × bench; combined into $OUT/results.jsonl at the end
+rm -rf "$RESULTS" && mkdir -p "$OUT" "$RESULTS"
+LOGS="$OUT/logs.txt"
+log() { echo "== $*" >&2; }
+NODE=$(command -v node || true)
+if [ -z "$NODE" ]; then xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node && NODE=/tmp/node; fi
+PY=${MIXMASK_PYTHON:-python3}
+export MIXMASK_PYTHON=$PY
+if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$OUT/gpu.txt"; else echo "cpu (no GPU)" > "$OUT/gpu.txt"; fi
+$PY -c "import sys, torch; print('python', sys.version.split()[0], 'torch', torch.__version__, 'cuda', torch.cuda.is_available())" | tee "$OUT/versions.txt"
+
+if [ "${MIXMASK_BENCH_SCALE:-full}" = tiny ]; then
+  # name | SDK flags | source side | images | steps | warmup | reference steps
+  CONFIGS=("r18-32px|--preset cpu --batch 32 --base-width 8 --threads 2|32|256|4|2|3")
+  DEVICE=cpu
+else
+  CONFIGS=(
+    "r18-32px|--preset gpu --arch resnet18 --cifar-stem true --image-size 32 --batch 512 --base-width 64 --precision bf16|32|16384|60|15|30"
+    "r50-224px|--preset gpu --arch resnet50 --cifar-stem false --image-size 224 --batch 128 --base-width 64 --head-hidden 2048 --precision bf16 --blur-probability 0.5|256|1024|30|8|15"
+  )
+  DEVICE=cuda
+fi
+
+for entry in "${CONFIGS[@]}"; do
+  IFS='|' read -r name flags side count steps warmup refsteps <<< "$entry"
+  plans="/tmp/$name.plans"
+  log "$name: SDK"
+  # shellcheck disable=SC2086
+  timeout 150 "$NODE" dist/bench-throughput.mjs $flags --device $DEVICE --source-size "$side" --count "$count" \
+    --steps "$steps" --warmup "$warmup" --dump-plans "$plans" > "$RESULTS/$name-sdk.json" 2>> "$LOGS" || log "$name SDK failed: $(tail -3 "$LOGS")"
+  log "$name: plain loop"
+  timeout 120 $PY bench/worker/plain_loop.py --plans "$plans" --count "$count" --source-size "$side" --warmup "$warmup" \
+    --device $DEVICE --profile "$OUT/profile-$name.txt" > "$RESULTS/$name-plain.json" 2>> "$LOGS" || log "$name plain failed: $(tail -3 "$LOGS")"
+  log "$name: model-only ceiling"
+  timeout 120 $PY bench/worker/model_ceiling.py --plans "$plans" --steps "$steps" --warmup "$warmup" --device $DEVICE \
+    > "$RESULTS/$name-ceiling.json" 2>> "$LOGS" || log "$name ceiling failed: $(tail -3 "$LOGS")"
+  log "$name: release-style reference"
+  blur=""; [ "$side" -ge 128 ] && blur="--blur"
+  timeout 150 $PY bench/worker/release_reference.py --plans "$plans" --count "$count" --source-size "$side" \
+    --steps "$refsteps" --warmup 3 --device $DEVICE $blur > "$RESULTS/$name-reference.json" 2>> "$LOGS" \
+    || log "$name reference failed: $(tail -3 "$LOGS")"
+done
+$PY bench/worker/summarize.py "$RESULTS" "$OUT/gpu.txt" "$OUT/results.jsonl" | tee "$OUT/results.md"
+
+# Every framework with MixMask + Un-Mix on the GPU (CUDA paths of every masker: per-sample masks, complements, noise),
+# when time is left: MIXMASK_GPU_FRAMEWORKS=1 and the Fashion-MNIST files in .device/fashion-mnist.
+if [ "${MIXMASK_GPU_FRAMEWORKS:-0}" = 1 ] && [ "$SECONDS" -lt 330 ]; then
+  for combo in "mocov2 both --mask-per-sample true" "simclr erase --erase-fill noise" "byol both" "simsiam mixmask --mask-shape discrete"; do
+    read -r framework masker extra <<< "$combo"
+    log "framework $framework, masker $masker $extra"
+    # shellcheck disable=SC2086
+    timeout 60 "$NODE" dist/mixmask.mjs pretrain --data-dir .device/fashion-mnist --device cuda --framework "$framework" \
+      --masker "$masker" $extra --train-images 8192 --test-images 2000 --epochs 2 --run-dir "/tmp/fw-$framework" \
+      > "/tmp/fw-$framework.log" 2>&1 || log "$framework failed: $(tail -3 "/tmp/fw-$framework.log")"
+    grep -E "k-NN top-1, (untrained|trained)|throughput" "/tmp/fw-$framework.log" | sed "s/^/$framework $masker: /" | tee -a "$OUT/frameworks.txt"
+  done
+fi

@@ -1,0 +1,113 @@
+"""The same training steps as bench/throughput.ts, replayed by a plain Python loop calling the worker's modules
+in-process: no TypeScript, no gRPC. The SDK's steps/s over this loop's is the bridge overhead (issue 6 target ≥ 0.97).
+
+    python bench/worker/plain_loop.py --plans FILE --count N --source-size S [--source-channels 3] [--warmup W]
+    [--device cpu|cuda] [--threads T] [--in-flight 4]
+
+FILE comes from ``bench/throughput.ts --dump-plans FILE``: the CreateRun request then every step's plan. The loop
+keeps the same number of steps in flight as the SDK (results are read back with that lag), so neither side syncs
+with the device per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
+
+from mixmask_worker.dataset_store import DatasetStore  # noqa: E402
+from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
+from mixmask_worker.training_run import TrainingRun  # noqa: E402
+
+
+def read_records(path: str) -> list[bytes]:
+    data = open(path, "rb").read()
+    records, offset = [], 0
+    while offset < len(data):
+        (size,) = struct.unpack_from("<I", data, offset)
+        records.append(data[offset + 4 : offset + 4 + size])
+        offset += 4 + size
+    return records
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plans", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--source-size", type=int, required=True)
+    parser.add_argument("--source-channels", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--in-flight", type=int, default=4)
+    parser.add_argument("--profile", help="write torch.profiler's top operators of 10 timed steps to this file")
+    args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())  # the dataset store places tensors on cuda:N
+
+    records = read_records(args.plans)
+    request = worker_pb2.CreateRunRequest.FromString(records[0])
+    plans = [worker_pb2.StepPlan.FromString(r) for r in records[1:]]
+    store = DatasetStore(device)
+    shape = (args.count, args.source_size, args.source_size, args.source_channels)
+    store.put(request.dataset_id, np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8), None)
+    run = TrainingRun(request, store, device)
+
+    for plan in plans[: args.warmup]:
+        run.step(plan).resolve()
+    # Timed: steps are submitted with the SDK's lag and read back `in_flight` steps later, as the server does.
+    pending: collections.deque = collections.deque()
+    host_seconds = 0.0
+    t0 = time.perf_counter()
+    for plan in plans[args.warmup :]:
+        if len(pending) >= args.in_flight:
+            pending.popleft().resolve()
+        submitted = time.perf_counter()
+        pending.append(run.step(plan))
+        host_seconds += time.perf_counter() - submitted
+    while pending:
+        pending.popleft().resolve()
+    seconds = time.perf_counter() - t0
+    if args.profile:
+        write_profile(run, plans[args.warmup : args.warmup + 10], args.profile)
+    steps = len(plans) - args.warmup
+    batch = len(plans[0].indices)
+    print(json.dumps({
+        "bench": "plain",
+        "steps": steps,
+        "stepsPerSecond": steps / seconds,
+        "samplesPerSecond": steps * batch / seconds,
+        "hostMsPerStep": 1000 * host_seconds / steps,
+        "device": str(device),
+    }))
+
+
+def write_profile(run: TrainingRun, plans: list, path: str) -> None:
+    """torch.profiler over a few steps: where host time and device time go, top operators by each."""
+    from torch.profiler import ProfilerActivity, profile
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else [])
+    with profile(activities=activities) as prof:
+        for plan in plans:
+            run.step(plan).resolve()
+    averages = prof.key_averages()
+    with open(path, "w") as out:
+        out.write(averages.table(sort_by="self_cpu_time_total", row_limit=25) + "\n")
+        if torch.cuda.is_available():
+            out.write(averages.table(sort_by="self_cuda_time_total", row_limit=25) + "\n")
+
+
+if __name__ == "__main__":
+    main()
