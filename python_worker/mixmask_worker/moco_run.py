@@ -40,6 +40,7 @@ from mixmask_worker.models.encoder import build_encoder
 from mixmask_worker.momentum import update_momentum
 from mixmask_worker.plan_validation import MixArrays, ValidatedPlan, branch_name, validate_step_plan
 from mixmask_worker.protocol import WorkerError
+from mixmask_worker.streamed_dataset import StreamedDataset
 
 PRECISIONS = ("fp32", "bf16")
 # Images per host->device copy when kNN features are taken from a dataset kept in host memory.
@@ -150,7 +151,7 @@ class MocoRun:
 
     def __init__(self, request: worker_pb2.CreateRunRequest, store: DatasetStore, device: torch.device) -> None:
         validate_run_request(request)
-        store.get(request.dataset_id)  # DATASET_NOT_FOUND before building anything
+        store.get_training_source(request.dataset_id)  # DATASET_NOT_FOUND before building anything
         self.config = worker_pb2.CreateRunRequest()
         self.config.CopyFrom(request)
         self.run_id = request.run_id
@@ -221,7 +222,7 @@ class MocoRun:
     def step(self, plan: worker_pb2.StepPlan, received_at: Optional[float] = None) -> PendingResult:
         """Executes one plan; returns before the device finishes (no host sync on CUDA)."""
         started = time.perf_counter() if received_at is None else received_at
-        dataset = self.store.get(self.dataset_id)
+        dataset = self.store.get_training_source(self.dataset_id)
         checked = validate_step_plan(
             plan,
             dataset_count=dataset.count,
@@ -230,7 +231,10 @@ class MocoRun:
             queue_size=self.queue.size,
             device=self.device,
         )
-        images = self._gather(dataset, checked.indices)  # [N, H, W, C] uint8 on the device
+        if isinstance(dataset, StreamedDataset):  # the client pushed this step's batch, in plan order
+            images = dataset.take(checked.step, checked.indices, self.device)  # [N, H, W, C] uint8 on the device
+        else:
+            images = self._gather(dataset, checked.indices)  # [N, H, W, C] uint8 on the device
         x_q = self._to_input(augment_views(images, checked.views[0], self.image_size, self.mean, self.std))
         x_k = self._to_input(augment_views(images, checked.views[1], self.image_size, self.mean, self.std))
 
