@@ -3,8 +3,9 @@ import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
 import { PRESETS, type PresetName } from "./config/presets.js";
-import { loadFashionMnist } from "./data/fashion-mnist.js";
-import { firstImages } from "./data/image-dataset.js";
+import type { DatasetName } from "./data/dataset-names.js";
+import { headOf, type DatasetSplits } from "./data/image-source.js";
+import { openDataset } from "./data/open-dataset.js";
 import { runDoctor } from "./doctor.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
@@ -35,15 +36,27 @@ function pretrainCommand(): Command {
       return;
     }
     const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
-    // Read the data before starting a worker, so a missing dataset is reported at once with its fix.
-    const all = await loadFashionMnist({ dir: typeof given.dataDir === "string" ? given.dataDir : undefined });
     const progress = new TerminalProgress();
+    // Open the data before starting a worker, so a missing or malformed dataset is reported at once with its fix.
+    // (A synthetic dataset has no files; it is drawn once its size is known.)
+    const dataset = (given.dataset as DatasetName | undefined) ?? PRESETS.cpu.dataset;
+    const opened: DatasetSplits | undefined = dataset === "synthetic" ? undefined : await openDataset({
+      dataset,
+      dataDir: given.dataDir as string | undefined,
+      decodeSize: given.decodeSize as number | undefined,
+      skipBadImages: given.skipBadImages as boolean | undefined,
+      seed: given.seed as number | undefined,
+      log: (line) => progress.log(line),
+    });
     const worker = await Worker.spawn({ device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) });
     try {
       const chosen: PresetName = preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
-      const config = validatePretrainConfig({ ...PRESETS[chosen], ...given });
+      // Views default to the images' own side (32 for CIFAR, 64 for Tiny-ImageNet) unless --image-size says otherwise.
+      const side = opened && opened.train.height === opened.train.width ? { imageSize: opened.train.height } : given.decodeSize !== undefined ? { imageSize: given.decodeSize } : {};
+      const config = validatePretrainConfig({ ...PRESETS[chosen], ...side, ...given });
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
-      const datasets = { train: firstImages(all.train, config.trainImages), test: firstImages(all.test, config.testImages) };
+      const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
+      const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
       const summary = await pretrain(config, { worker, progress, datasets, resume: Boolean(flags.resume) });
       printSummary(summary);
     } finally {
@@ -62,6 +75,7 @@ function printSummary(s: PretrainSummary): void {
     ["loss, first → last epoch", `${s.lossFirstEpoch.toFixed(3)} → ${s.lossLastEpoch.toFixed(3)}`],
     ["steps, throughput", `${s.steps} steps, ${s.stepsPerSecond.toFixed(2)} steps/s, ${s.samplesPerSecond.toFixed(0)} images/s`],
     ["device", `${s.device} (${s.deviceName})`],
+    ...(s.streaming ? [["streaming", `${s.streaming.lane} lane, at most ${s.streaming.worker.peakBufferedBatches} of ${s.streaming.capacityBatches} batches buffered`] as [string, string]] : []),
     ["wall time", `${s.wallSeconds.toFixed(0)} s`],
     ["summary", `${s.runDir}/summary.json`],
   ];
