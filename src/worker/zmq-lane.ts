@@ -4,7 +4,7 @@ import { mixmask } from "./generated/mixmask.js";
 import type { WorkerClient } from "./worker-client.js";
 
 /** Bytes per zeromq frame of an upload. */
-export const ZMQ_CHUNK_BYTES = 4 << 20;
+export const ZMQ_CHUNK_BYTES = 1 << 20;
 /** Messages queued towards the worker before `send` waits (the worker's PULL side queues a few more). */
 const SEND_HIGH_WATER_MARK = 4;
 /** A send that cannot be queued for this long means the worker stopped receiving (died, or its stream closed). */
