@@ -52,7 +52,9 @@ function pretrainCommand(): Command {
     try {
       const chosen: PresetName = preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
       // Views default to the images' own side (32 for CIFAR, 64 for Tiny-ImageNet) unless --image-size says otherwise.
-      const side = opened && opened.train.height === opened.train.width ? { imageSize: opened.train.height } : given.decodeSize !== undefined ? { imageSize: given.decodeSize } : {};
+      const side = opened
+        ? opened.train.height === opened.train.width ? { imageSize: opened.train.height } : {}
+        : { imageSize: (given.decodeSize as number | undefined) ?? 32 }; // synthetic: drawn at --decode-size, 32 by default
       const config = validatePretrainConfig({ ...PRESETS[chosen], ...side, ...given });
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));

@@ -60,15 +60,15 @@ export class TerminalProgress implements ProgressReporter {
 
   private transferBar: { label: string; bar?: cliProgress.SingleBar; started: number } | undefined;
 
-  /** An upload bar (MB sent, MB/s, lane) on a terminal; one line when an upload ends on a pipe. */
+  /** An upload bar (MB sent, MB/s, lane) on a terminal; nothing on a pipe (pretrain logs each upload's outcome). */
   transfer(p: TransferProgress): void {
     const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
     if (this.transferBar?.label !== p.label) {
       this.transferBar?.bar?.stop();
       const bar = this.stream.isTTY
-        ? new cliProgress.SingleBar({ stream: this.stream, format: "upload {label} |{bar}| {sent}/{total} MB | {rate} MB/s | {lane} lane", hideCursor: true, barsize: 24 }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar({ stream: this.stream, format: "upload {label} |{bar}| {sent}/{totalMb} MB | {rate} MB/s | {lane} lane", hideCursor: true, barsize: 24 }, cliProgress.Presets.shades_classic)
         : undefined;
-      bar?.start(p.totalBytes, 0, { label: p.label, sent: "0.0", total: mb(p.totalBytes), rate: "-", lane: p.lane });
+      bar?.start(p.totalBytes, 0, { label: p.label, sent: "0.0", totalMb: mb(p.totalBytes), rate: "-", lane: p.lane });
       this.transferBar = { label: p.label, bar, started: performance.now() };
     }
     const t = this.transferBar;
@@ -77,7 +77,6 @@ export class TerminalProgress implements ProgressReporter {
     t.bar?.update(p.sentBytes, { sent: mb(p.sentBytes), rate });
     if (p.sentBytes >= p.totalBytes) {
       t.bar?.stop();
-      if (!t.bar) this.stream.write(`uploaded ${p.label}: ${mb(p.totalBytes)} MB in ${seconds.toFixed(2)} s (${rate} MB/s, ${p.lane} lane)\n`);
       this.transferBar = undefined;
     }
   }

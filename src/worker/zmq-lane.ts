@@ -40,13 +40,18 @@ export class ZmqLane implements BulkLane {
 
   async sendUpload(upload: BegunUpload, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
     const socket = await this.push(upload.zmqEndpoint);
+    // Asked at once, not after the last frame: a worker that refuses the upload midway (too many bytes, a stopped
+    // worker) answers now, instead of leaving our sends blocked until their timeout.
+    const finished = this.client.finishUpload(upload.uploadId);
+    const refused = finished.then(() => new Promise<never>(() => undefined)); // settles only when it rejects
+    refused.catch(() => undefined); // reported through `finished`
     try {
       for (let offset = 0; offset < pixels.length; offset += ZMQ_CHUNK_BYTES) {
         const end = Math.min(offset + ZMQ_CHUNK_BYTES, pixels.length);
-        await this.send(socket, pixels.subarray(offset, end), "upload");
+        await Promise.race([this.send(socket, pixels.subarray(offset, end), "upload"), refused]);
         onBytes?.(end);
       }
-      return await this.client.finishUpload(upload.uploadId);
+      return await finished;
     } finally {
       socket.close();
     }

@@ -6,8 +6,8 @@ import type { ImageDataset } from "../../src/data/image-dataset.js";
 import { materialize } from "../../src/data/image-source.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { MixmaskError } from "../../src/errors.js";
-import type { LaneKind } from "../../src/worker/bulk-lane.js";
-import { uploadDataset, type TransferProgress } from "../../src/worker/upload-dataset.js";
+import { chooseLane, laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { contentSha256, uploadDataset, type TransferProgress } from "../../src/worker/upload-dataset.js";
 import { Worker } from "../../src/worker/worker.js";
 
 /** Uploads over both lanes to real workers: the worker hashes what arrives, so a lane that lost or reordered a byte fails. */
@@ -44,6 +44,20 @@ describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () 
     expect(seen.every((p, i) => i === 0 || p.sentBytes > seen[i - 1]!.sentBytes)).toBe(true);
     const again = await uploadDataset(worker, ds, { lane });
     expect([again.id, again.cached, again.bytesSent]).toEqual([first.id, "resident", 0]);
+  });
+
+  it.each<LaneKind>(["zmq", "grpc"])("the %s lane reports the worker's refusal of bytes that do not match their hash", async (lane) => {
+    const ds = { ...data, name: `mismatch-${lane}`, count: 100, pixels: data.pixels.slice(0, 100 * 3072), labels: data.labels.subarray(0, 100) };
+    ds.pixels[0] = lane === "zmq" ? 3 : 4; // the cache is by content, not name: distinct content per lane
+    const header = { datasetId: "mismatch", count: 100, height: 32, width: 32, channels: 3, labels: [...ds.labels], totalBytes: ds.pixels.length };
+    const claimed = contentSha256({ ...ds, pixels: ds.pixels.map((v) => 255 - v) });
+    const begun = await worker.client.beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
+    const error = await chooseLane(worker.client, worker.info.capabilities, lane).sendUpload(begun, ds.pixels).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(MixmaskError);
+    expect((error as MixmaskError).workerCode).toBe("INVALID_ARGUMENT");
+    expect((error as MixmaskError).message).toContain("content_sha256");
+    // Refused content is neither resident nor cached: the honest upload of the same id goes through.
+    expect((await uploadDataset(worker, ds, { lane })).cached).toBe(false);
   });
 
   it("auto picks zeromq when the worker has it", async () => {
