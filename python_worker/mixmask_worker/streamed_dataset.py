@@ -102,6 +102,10 @@ class StreamedDataset:
     def put(self, step: int, indices: np.ndarray, pixels: np.ndarray) -> None:
         """Adds the batch of ``step``; blocks while the buffer is full. ``pixels`` is flat uint8."""
         self.check_batch(step, indices, int(pixels.nbytes))
+        if not pixels.flags.writeable:
+            # Lanes hand over read-only views of their messages; torch must not alias read-only memory (augmentation
+            # on CPU would work on it directly). Copying here, on the lane's thread, keeps it off the compute thread.
+            pixels = pixels.copy()
         images = pixels.reshape(int(indices.shape[0]), self.shape.height, self.shape.width, self.shape.channels)
         with self._cond:
             while len(self._batches) >= self.capacity and not self._closed and self._failure is None:

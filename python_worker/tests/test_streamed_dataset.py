@@ -116,3 +116,15 @@ def test_a_lane_failure_is_reported_by_the_next_take() -> None:
     with pytest.raises(WorkerError) as caught:
         stream.take(0, batch(0)[0], CPU)
     assert "frame 3 was malformed" in caught.value.message
+
+
+def test_read_only_lane_buffers_become_writable_tensors_without_warnings() -> None:
+    import warnings
+
+    stream = StreamedDataset("s", SHAPE, capacity=2, batch_timeout_s=5)
+    indices, pixels = batch(0)
+    stream.put(0, indices, np.frombuffer(pixels.tobytes(), dtype=np.uint8))  # what a gRPC message's bytes give
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        images = stream.take(0, indices, CPU)
+    images[0, 0, 0, 0] = 1  # writable: an in-place op cannot touch the lane's message

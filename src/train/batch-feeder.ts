@@ -38,7 +38,7 @@ export class BatchFeeder {
   private released: number;
   private pending = 0;
   private pendingBytes = 0;
-  private readonly stats_: FeederStats = { batchesPushed: 0, peakPendingBatches: 0, peakPendingBytes: 0 };
+  private readonly counters: FeederStats = { batchesPushed: 0, peakPendingBatches: 0, peakPendingBytes: 0 };
   private wake: (() => void) | undefined;
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -70,7 +70,7 @@ export class BatchFeeder {
   }
 
   stats(): FeederStats {
-    return { ...this.stats_ };
+    return { ...this.counters };
   }
 
   /** Stops feeding and waits for the loop to end (a push in progress finishes or fails first). */
@@ -92,12 +92,12 @@ export class BatchFeeder {
       this.pending++;
       this.pendingBytes += bytes;
       this.batchBytes.push(bytes);
-      this.stats_.peakPendingBatches = Math.max(this.stats_.peakPendingBatches, this.pending);
-      this.stats_.peakPendingBytes = Math.max(this.stats_.peakPendingBytes, this.pendingBytes);
+      this.counters.peakPendingBatches = Math.max(this.counters.peakPendingBatches, this.pending);
+      this.counters.peakPendingBytes = Math.max(this.counters.peakPendingBytes, this.pendingBytes);
       const pixels = await source.read(indices);
       if (this.stopped) return;
       await stream.push(step, indices, pixels);
-      this.stats_.batchesPushed++;
+      this.counters.batchesPushed++;
     }
   }
 
