@@ -16,7 +16,9 @@ for (const [entry, outfile] of [["src/cli.ts", "dist/mixmask.mjs"], ["bench/thro
   target: "node20",
   // Some bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  external: ["zeromq", "pythonia"],
+  // Native addons stay outside and are loaded on first use only (zeromq lane, JPEG/PNG decoding), so the bundle runs
+  // on a machine that has neither: it then uses the gRPC lane and the readers that decode nothing.
+  external: ["zeromq", "pythonia", "sharp"],
   logLevel: "warning",
 });
 console.log("wrote dist/mixmask.mjs and dist/bench-throughput.mjs");

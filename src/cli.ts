@@ -2,9 +2,10 @@
 import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
-import { resolveConfig, type PresetName } from "./config/presets.js";
-import { loadFashionMnist } from "./data/fashion-mnist.js";
-import { firstImages } from "./data/image-dataset.js";
+import { PRESETS, resolveConfig, type PresetName } from "./config/presets.js";
+import type { DatasetName } from "./data/dataset-names.js";
+import { headOf, materialize, type DatasetSplits } from "./data/image-source.js";
+import { openDataset } from "./data/open-dataset.js";
 import { runDoctor } from "./doctor.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
@@ -38,6 +39,29 @@ function givenOptions(flags: Record<string, string | boolean>): { given: Given; 
   return { given, preset };
 }
 
+/**
+ * Opens the dataset before a worker starts, so a missing or malformed dataset is reported at once with its fix.
+ * A synthetic dataset has no files: it is drawn once its size is known (undefined here).
+ */
+async function openGivenDataset(given: Given, progress: TerminalProgress): Promise<DatasetSplits | undefined> {
+  const dataset = (given.dataset as DatasetName | undefined) ?? PRESETS.cpu.dataset;
+  if (dataset === "synthetic") return undefined;
+  return openDataset({
+    dataset,
+    dataDir: given.dataDir as string | undefined,
+    decodeSize: given.decodeSize as number | undefined,
+    skipBadImages: given.skipBadImages as boolean | undefined,
+    seed: given.seed as number | undefined,
+    log: (line) => progress.log(line),
+  });
+}
+
+/** Views default to the images' own side (32 for CIFAR, 64 for Tiny-ImageNet) unless --image-size says otherwise. */
+function viewSide(opened: DatasetSplits | undefined, given: Given): { imageSize?: number } {
+  if (!opened) return { imageSize: (given.decodeSize as number | undefined) ?? 32 }; // synthetic: drawn at --decode-size
+  return opened.train.height === opened.train.width ? { imageSize: opened.train.height } : {};
+}
+
 /** Spawns the worker the options ask for, and picks the preset by its device when --preset is auto. */
 async function spawnFor(given: Given, preset: PresetName | "auto"): Promise<{ worker: Worker; chosen: PresetName }> {
   const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
@@ -57,14 +81,14 @@ function pretrainCommand(): Command {
       console.log(JSON.stringify(validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given)), null, 2));
       return;
     }
-    // Read the data before starting a worker, so a missing dataset is reported at once with its fix.
-    const all = await loadFashionMnist({ dir: typeof given.dataDir === "string" ? given.dataDir : undefined });
     const progress = new TerminalProgress();
+    const opened = await openGivenDataset(given, progress);
     const { worker, chosen } = await spawnFor(given, preset);
     try {
-      const config = validatePretrainConfig(resolveConfig(chosen, given));
+      const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...given }));
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
-      const datasets = { train: firstImages(all.train, config.trainImages), test: firstImages(all.test, config.testImages) };
+      const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
+      const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
       const summary = await pretrain(config, { worker, progress, datasets, resume: Boolean(flags.resume) });
       printSummary(summary);
     } finally {
@@ -90,11 +114,14 @@ function previewCommand(): Command {
         throw new MixmaskError({ code: "INVALID_OPTION", path: flag, message: `${flag} must be a whole number`, expected: flag === "--step" ? "integer ≥ 0" : "integer ≥ 1", received: String(flags[flag.slice(2)]) });
       }
     }
-    const all = await loadFashionMnist({ dir: typeof given.dataDir === "string" ? given.dataDir : undefined });
+    const progress = new TerminalProgress();
+    const opened = await openGivenDataset(given, progress);
     const { worker, chosen } = await spawnFor(given, preset);
     try {
-      const config = validatePretrainConfig(resolveConfig(chosen, given));
-      const batch = await previewBatch(worker, config, firstImages(all.train, config.trainImages), { step, samples });
+      const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...given }));
+      const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
+      const train = await materialize(headOf(splits.train, config.trainImages));
+      const batch = await previewBatch(worker, config, train, { step, samples });
       const out = String(flags.out);
       writeFileAtomic(out, renderPreviewPng(batch));
       const lambdas = batch.keptFractions.length ? `; λ = ${batch.keptFractions.map((l) => l.toFixed(3)).join(", ")}` : "";
@@ -115,6 +142,7 @@ function printSummary(s: PretrainSummary): void {
     ["loss, first → last epoch", `${s.lossFirstEpoch.toFixed(3)} → ${s.lossLastEpoch.toFixed(3)}`],
     ["steps, throughput", `${s.steps} steps, ${s.stepsPerSecond.toFixed(2)} steps/s, ${s.samplesPerSecond.toFixed(0)} images/s`],
     ["device", `${s.device} (${s.deviceName})`],
+    ...(s.streaming ? [["streaming", `${s.streaming.lane} lane, at most ${s.streaming.worker.peakBufferedBatches} of ${s.streaming.capacityBatches} batches buffered`] as [string, string]] : []),
     ["wall time", `${s.wallSeconds.toFixed(0)} s`],
     ["summary", `${s.runDir}/summary.json`],
   ];

@@ -1,4 +1,5 @@
-"""Entry point: ``python -m mixmask_worker --socket PATH [--device auto|cpu|cuda] [--threads N] [--parent-pid PID]``.
+"""Entry point: ``python -m mixmask_worker --socket PATH [--device auto|cpu|cuda] [--threads N] [--parent-pid PID]
+[--dataset-cache DIR]``.
 
 The SDK spawns this process, waits for Hello, forwards its stderr when something fails and kills its process group
 on exit. The worker logs to stderr only and prints one line ``mixmask worker ready on unix:PATH (device=..., pid=...)``
@@ -41,6 +42,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="auto: cuda when available")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (torch.set_num_threads)")
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
+    parser.add_argument(
+        "--dataset-cache", default=None, help="folder of the on-disk dataset cache, keyed by content hash (none: off)"
+    )
     return parser.parse_args(argv)
 
 
@@ -108,10 +112,14 @@ def claim_socket_path(path: str) -> Optional[str]:
     return f"another process is listening on {path}: stop it or choose another --socket path"
 
 
-async def serve(socket_path: str, device: torch.device, parent_pid: Optional[int]) -> int:
+async def serve(
+    socket_path: str, device: torch.device, parent_pid: Optional[int], dataset_cache: Optional[str] = None
+) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    servicer = WorkerServicer(device, request_stop=stop.set)
+    # The zeromq lane's ipc endpoints live beside the gRPC socket, in the folder the SDK made private (0700).
+    bulk_dir = os.path.dirname(os.path.abspath(socket_path))
+    servicer = WorkerServicer(device, request_stop=stop.set, bulk_dir=bulk_dir, dataset_cache_dir=dataset_cache)
     address = f"unix:{socket_path}"
     try:
         server = build_server(servicer, address)
@@ -167,7 +175,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return EXIT_BAD_ARGUMENTS
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
-    return asyncio.run(serve(args.socket, device, args.parent_pid))
+    return asyncio.run(serve(args.socket, device, args.parent_pid, args.dataset_cache))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Plans come from TypeScript and are small (kilobytes), so everything here runs on the host with numpy. Every problem
 is reported, not only the first, each as ``path: expected ..., received ...`` with the plan's field path
-(``plan.mix.partner[3]``), under the INVALID_ARGUMENT code. Nothing a plan can contain reaches an ``assert``.
+(``plan.mask.partner``), under the INVALID_ARGUMENT code. Nothing a plan can contain reaches an ``assert``.
 """
 
 from __future__ import annotations

@@ -7,10 +7,12 @@ message that says what was wrong and how to fix it. The TypeScript client maps t
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import sys
 import traceback
-from typing import NoReturn
+from typing import Any, Awaitable, Callable, NoReturn, TypeVar
 
 import grpc
 
@@ -97,6 +99,26 @@ def is_grpc_abort(error: BaseException) -> bool:
     """True for the exception ``context.abort`` raises, which must propagate untouched."""
     abort_error = getattr(grpc.aio, "AbortError", None)
     return abort_error is not None and isinstance(error, abort_error)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def reporting_errors(handler: Handler) -> Handler:
+    """Wraps a unary-response handler (a method) so any failure ends the call with its ErrorCode trailer."""
+
+    @functools.wraps(handler)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await handler(self, request, context)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if is_grpc_abort(error):
+                raise
+            await abort_with_error(context, error)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def configure_stderr_logging(level: int = logging.INFO) -> None:

@@ -18,18 +18,21 @@ import os
 import platform
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, AsyncIterator, Awaitable, Callable, Optional, TypeVar
+from typing import Any, AsyncIterator, Callable, Optional, TypeVar
 
 import grpc
 import numpy as np
 import torch
 
 import mixmask_worker
+from mixmask_worker.bulk_data_service import BulkDataService
+from mixmask_worker.dataset_header import check_dataset_header as _check_header
 from mixmask_worker.dataset_store import DatasetStore
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.preview import preview
 from mixmask_worker.training_run import PendingResult, TrainingRun
 from mixmask_worker.protocol import PROTOCOL_VERSION, WorkerError, abort_with_error, invalid_argument, is_grpc_abort
+from mixmask_worker.protocol import reporting_errors as _reporting_errors
 
 log = logging.getLogger("mixmask_worker")
 
@@ -41,23 +44,6 @@ RUN_ID_METADATA = "mixmask-run-id"
 T = TypeVar("T")
 
 
-def _reporting_errors(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Wraps a unary-response handler so any failure ends the call with its ErrorCode trailer."""
-
-    @functools.wraps(handler)
-    async def wrapper(self: "WorkerServicer", request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await handler(self, request, context)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            if is_grpc_abort(error):
-                raise
-            await abort_with_error(context, error)
-
-    return wrapper
-
-
 def _cpu_name() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
@@ -67,14 +53,6 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or "cpu"
-
-
-def _has_zmq() -> bool:
-    try:
-        import zmq  # noqa: F401  (optional bulk lane; only its presence is announced)
-    except Exception:
-        return False
-    return True
 
 
 class _StreamEnd:
@@ -89,7 +67,15 @@ class _StreamFailure:
 class WorkerServicer:
     """Implements every rpc of mixmask.v1.Worker for one device."""
 
-    def __init__(self, device: torch.device, request_stop: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        device: torch.device,
+        request_stop: Callable[[], None],
+        bulk_dir: Optional[str] = None,
+        dataset_cache_dir: Optional[str] = None,
+    ) -> None:
+        """``bulk_dir``: private folder for the zeromq lane's ipc endpoints (no zeromq lane without it);
+        ``dataset_cache_dir``: the on-disk dataset cache (none without it)."""
         self.device = device
         self.store = DatasetStore(device)
         self.runs: dict[str, TrainingRun] = {}
@@ -104,9 +90,11 @@ class WorkerServicer:
             max_workers=1, thread_name_prefix="mixmask-compute", initializer=torch.set_num_threads, initargs=(threads,)
         )
         self._readback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixmask-readback")
+        self.bulk = BulkDataService(self.store, self._on_compute, bulk_dir, dataset_cache_dir)
         self._hello = self._hello_facts()
 
     def close(self) -> None:
+        self.bulk.close()
         self._compute.shutdown(wait=False, cancel_futures=True)
         self._readback.shutdown(wait=False, cancel_futures=True)
 
@@ -134,7 +122,7 @@ class WorkerServicer:
             if torch.cuda.is_bf16_supported():
                 capabilities.append("bf16")
             capabilities.append("channels_last")
-        if _has_zmq():
+        if self.bulk.zmq_lane:  # pyzmq importable (it is optional) and a private folder for ipc endpoints
             capabilities.append("zmq")
         device_name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else _cpu_name()
         return worker_pb2.HelloReply(
@@ -366,31 +354,6 @@ class WorkerServicer:
         return worker_pb2.LoadCheckpointReply(bytes=size, step=step)
 
 
-def _check_header(header: worker_pb2.DatasetHeader) -> int:
-    """Validates a DatasetHeader; returns the byte count its pixels must have."""
-    issues: list[str] = []
-
-    def add(path: str, expected: str, received: object) -> None:
-        issues.append(f"upload.header.{path}: expected {expected}, received {received!r}")
-
-    if not header.dataset_id:
-        add("dataset_id", "a non-empty id (the content hash)", header.dataset_id)
-    if header.count < 1:
-        add("count", "at least 1 image", header.count)
-    if header.height < 1 or header.width < 1:
-        add("height/width", "an image size of at least 1x1", f"{header.height}x{header.width}")
-    if header.channels not in (1, 3):
-        add("channels", "1 (grey) or 3 (RGB)", header.channels)
-    size = int(header.count) * int(header.height) * int(header.width) * int(header.channels)
-    if header.total_bytes != size:
-        add("total_bytes", f"count*height*width*channels = {size}", header.total_bytes)
-    if len(header.labels) not in (0, header.count):
-        add("labels", f"{header.count} labels (one per image) or none", f"{len(header.labels)} labels")
-    if issues:
-        raise WorkerError("INVALID_ARGUMENT", "dataset header is invalid: " + "; ".join(issues))
-    return size
-
-
 def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler]:
     """The rpc name -> handler table of mixmask.v1.Worker, written by hand instead of a generated _pb2_grpc.py."""
     return {
@@ -439,6 +402,7 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
             request_deserializer=worker_pb2.ShutdownRequest.FromString,
             response_serializer=worker_pb2.ShutdownReply.SerializeToString,
         ),
+        **servicer.bulk.method_handlers(),
     }
 
 

@@ -43,6 +43,7 @@ from mixmask_worker.momentum import update_momentum
 from mixmask_worker.plan_validation import RunFacts, ValidatedPlan, encoder_name, input_name, validate_step_plan
 from mixmask_worker.step_inputs import StepInputs
 from mixmask_worker.protocol import WorkerError
+from mixmask_worker.streamed_dataset import StreamedDataset
 
 PRECISIONS = ("fp32", "bf16")
 # Images per host->device copy when kNN features are taken from a dataset kept in host memory.
@@ -175,7 +176,7 @@ class TrainingRun:
 
     def __init__(self, request: worker_pb2.CreateRunRequest, store: DatasetStore, device: torch.device) -> None:
         validate_run_request(request)
-        store.get(request.dataset_id)  # DATASET_NOT_FOUND before building anything
+        store.get_training_source(request.dataset_id)  # DATASET_NOT_FOUND before building anything
         self.config = worker_pb2.CreateRunRequest()
         self.config.CopyFrom(request)
         self.run_id = request.run_id
@@ -270,13 +271,17 @@ class TrainingRun:
     # Training
 
     def validate(self, plan: worker_pb2.StepPlan) -> ValidatedPlan:
-        dataset = self.store.get(self.dataset_id)
+        dataset = self.store.get_training_source(self.dataset_id)
         facts = dataclasses.replace(self.facts, dataset_count=dataset.count)
         return validate_step_plan(plan, facts, self.device)
 
     def inputs(self, checked: ValidatedPlan) -> StepInputs:
         """The plan's images, built lazily exactly as a training step builds them (also used by Preview)."""
-        images = self._gather(self.store.get(self.dataset_id), checked.indices)  # [N, H, W, C] uint8 on the device
+        dataset = self.store.get_training_source(self.dataset_id)
+        if isinstance(dataset, StreamedDataset):  # the client pushed this step's batch, in plan order
+            images = dataset.take(checked.step, checked.indices, self.device)  # [N, H, W, C] uint8 on the device
+        else:
+            images = self._gather(dataset, checked.indices)  # [N, H, W, C] uint8 on the device
         return StepInputs(images, checked, self.image_size, self.mean, self.std, self._index_tensor)
 
     def step(self, plan: worker_pb2.StepPlan, received_at: Optional[float] = None) -> PendingResult:

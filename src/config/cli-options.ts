@@ -4,8 +4,13 @@ export type FlagKind = "number" | "boolean" | "string";
 
 /** Every pretrain option: its kind and help. Keys are PretrainConfig fields; flags are their kebab-case names. */
 export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
-  ["dataset", "string", "dataset (fashion-mnist)"],
-  ["dataDir", "string", "folder with the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)"],
+  ["dataset", "string", "fashion-mnist | cifar10 | cifar100 | tiny-imagenet | image-folder | synthetic (docs/DATASETS.md)"],
+  ["dataDir", "string", "the dataset's folder (fashion-mnist default /usr/share/datasets/fashion-mnist)"],
+  ["decodeSize", "number", "image-folder / tiny-imagenet / synthetic: decode (resize, centre-crop) or draw images to this side"],
+  ["skipBadImages", "boolean", "image-folder / tiny-imagenet: skip unusable images and report how many (true/false)"],
+  ["streaming", "boolean", "push each step's batch instead of uploading the training set (true/false)"],
+  ["streamBufferBatches", "number", "streaming: batches buffered at most (default 8)"],
+  ["lane", "string", "auto | zmq | grpc: transport of dataset bytes (auto: zmq when the worker has pyzmq)"],
   ["trainImages", "number", "training images, also the k-NN memory bank"],
   ["testImages", "number", "test images for k-NN"],
   ["arch", "string", "resnet18 | resnet34 | resnet50"],

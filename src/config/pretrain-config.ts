@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DATASET_NAMES } from "../data/dataset-names.js";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
 import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
 
@@ -8,14 +9,25 @@ import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
  */
 export const PretrainConfigSchema = z
   .object({
-    /** Dataset to pretrain on. Only Fashion-MNIST (Debian's dataset-fashion-mnist) for now. */
-    dataset: z.literal("fashion-mnist"),
-    /** Folder holding the four IDX files; default /usr/share/datasets/fashion-mnist. */
+    /** Dataset to pretrain on (docs/DATASETS.md): its reader and the layout `dataDir` must have. */
+    dataset: z.enum(DATASET_NAMES),
+    /** The dataset's folder. Fashion-MNIST: default /usr/share/datasets/fashion-mnist; synthetic: none; others: required. */
     dataDir: z.string().min(1).optional(),
-    /** Training images (the first N of the training split); also the k-NN memory bank. */
-    trainImages: z.number().int().min(8).max(60_000),
-    /** Test images the k-NN top-1 is measured on (the first N of the test split). */
-    testImages: z.number().int().min(10).max(10_000),
+    /** Training images (the first N of the training split; synthetic: how many to generate); also the k-NN memory bank. */
+    trainImages: z.number().int().min(8).max(1_000_000_000),
+    /** Test images the k-NN top-1 is measured on (the first N of the test/validation split). */
+    testImages: z.number().int().min(10).max(10_000_000),
+    // --- datasets and data lanes (docs/DATASETS.md); optional so that presets need not name them ---
+    /** image-folder, tiny-imagenet, synthetic: side S the images are decoded (resized, centre-cropped) or drawn to. */
+    decodeSize: z.number().int().min(8).max(4096).optional(),
+    /** image-folder, tiny-imagenet: skip unusable images (and report how many) instead of failing. Default false. */
+    skipBadImages: z.boolean().optional(),
+    /** Push each step's batch to the worker instead of uploading the training set (larger than its memory). Default false. */
+    streaming: z.boolean().optional(),
+    /** Streaming: batches buffered at most, in the worker and unconsumed in the SDK. Default 8. */
+    streamBufferBatches: z.number().int().min(1).max(1024).optional(),
+    /** Transport of dataset bytes: zeromq when the worker has pyzmq ("auto"), or forced. Default "auto". */
+    lane: z.enum(["auto", "zmq", "grpc"]).optional(),
     /** Backbone: torchvision-compatible ResNet. */
     arch: z.enum(["resnet18", "resnet34", "resnet50"]),
     /** Width of the first stage (64 = torchvision); small widths make CPU runs feasible. */
@@ -117,6 +129,9 @@ export const PretrainConfigSchema = z
     }
     if (c.batchSize % c.bnSplits !== 0) {
       ctx.addIssue({ code: "custom", path: ["bnSplits"], message: `must divide batchSize (${c.batchSize})` });
+    }
+    if (c.dataDir === undefined && c.dataset !== "fashion-mnist" && c.dataset !== "synthetic") {
+      ctx.addIssue({ code: "custom", path: ["dataDir"], message: `is required with --dataset ${c.dataset}: the folder holding its files` });
     }
     if (c.knnK > c.trainImages) {
       ctx.addIssue({ code: "custom", path: ["knnK"], message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank` });

@@ -1,11 +1,11 @@
 import { basename, join } from "node:path";
-import { channelMeanStd, type ImageDataset } from "../data/image-dataset.js";
-import { loadFashionMnist } from "../data/fashion-mnist.js";
+import type { ImageDataset } from "../data/image-dataset.js";
+import type { ImageSource } from "../data/image-source.js";
+import { openDataset } from "../data/open-dataset.js";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import { evaluateKnn, type KnnResult } from "../eval/knn.js";
 import { MixmaskError } from "../errors.js";
 import { SDK_VERSION } from "../worker/protocol-version.js";
-import { uploadDataset } from "../worker/upload-dataset.js";
 import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
 import { CheckpointManifest, pruneCheckpoints, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
@@ -14,6 +14,8 @@ import type { StepPlan } from "./step-plan.js";
 import { StepPlanner } from "./step-planner.js";
 import { describeMethod, runRequest } from "./run-request.js";
 import { StepStream, type StepResult } from "./step-stream.js";
+import type { BatchFeeder } from "./batch-feeder.js";
+import { TrainingData, type StreamingSummary } from "./training-data.js";
 
 export interface PretrainOptions {
   /** Train on this worker instead of spawning one (it is left open). */
@@ -21,8 +23,8 @@ export interface PretrainOptions {
   /** Options of the spawned worker (ignored with `worker`). */
   workerOptions?: WorkerOptions;
   progress?: ProgressReporter;
-  /** Use these datasets instead of reading Fashion-MNIST from disk. */
-  datasets?: { train: ImageDataset; test: ImageDataset };
+  /** Use these datasets instead of opening `config.dataset` from disk (sources are read on demand). */
+  datasets?: { train: ImageDataset | ImageSource; test: ImageDataset | ImageSource };
   /** Continue from the run directory's last checkpoint (its config must match). */
   resume?: boolean;
   /** Abort when no step result arrives for this long. Default 600 000 ms. */
@@ -50,6 +52,8 @@ export interface PretrainSummary {
   samplesPerSecond: number;
   wallSeconds: number;
   resumedFromStep: number | null;
+  /** Streaming mode only: the lane and the peak occupancy of the batch buffers (docs/DATASETS.md). */
+  streaming?: StreamingSummary;
 }
 
 const RUN_ID = "pretrain";
@@ -71,19 +75,23 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
   }
   if (manifest) assertSameConfig(manifest.config, config, runDir.dir);
 
-  const { train, test } = options.datasets ?? (await loadFashionMnist({ dir: config.dataDir, trainLimit: config.trainImages, testLimit: config.testImages }));
+  const { train, test } = options.datasets ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
   const ownWorker = !options.worker;
   const worker = options.worker ?? (await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions }));
   try {
     progress.log(describeWorker(worker.info));
     runDir.writeJson("config.json", { ...config, sdkVersion: SDK_VERSION, worker: worker.info });
-    const trainUpload = await uploadDataset(worker, train);
-    const testUpload = await uploadDataset(worker, test);
-    progress.log(`datasets resident on ${trainUpload.placement}: ${train.count} training and ${test.count} test images, ${train.height}x${train.width}x${train.channels}`);
-    const created = await worker.client.createRun(runRequest(RUN_ID, config, trainUpload.id, channelMeanStd(train)));
+    const data = await TrainingData.prepare(worker, train, test, {
+      streaming: config.streaming ?? false,
+      streamBufferBatches: config.streamBufferBatches ?? 8,
+      lane: config.lane ?? "auto",
+      progress,
+      batchTimeoutMs: options.stepIdleTimeoutMs ?? 600_000,
+    });
+    const created = await worker.client.createRun(runRequest(RUN_ID, config, data.trainId, data));
     progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
 
-    const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, trainUpload.id, testUpload.id, { k: config.knnK, temperature: config.knnTemperature });
+    const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, data.bankId, data.testId, { k: config.knnK, temperature: config.knnTemperature });
     let knnInit: KnnResult;
     let firstStep = 0;
     if (manifest) {
@@ -115,13 +123,18 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
 
-    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, async (step) => {
+    const feeder = data.startFeeding((step) => planner.plan(step).indices, firstStep, planner.totalSteps);
+    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, feeder, async (step) => {
       const file = `step-${String(step).padStart(7, "0")}.pt`;
       const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
       writeCheckpointManifest(runDir, { version: 1, step, file, sha256: saved.sha256, bytes: Number(saved.bytes), config, knnInit });
       pruneCheckpoints(runDir, KEEP_CHECKPOINTS);
       progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
+    }).catch(async (error: unknown) => {
+      await data.abort();
+      throw error;
     });
+    const streaming = await data.finish();
 
     const knnFinal = await knn();
     progress.log(`k-NN top-1 after training: ${knnFinal.top1.toFixed(4)} (before: ${knnInit.top1.toFixed(4)})`);
@@ -138,6 +151,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       testImages: test.count,
       wallSeconds: (performance.now() - t0) / 1000,
       resumedFromStep: manifest ? manifest.step : null,
+      ...(streaming ? { streaming } : {}),
     };
     runDir.writeJson("summary.json", summary);
     return summary;
@@ -165,6 +179,7 @@ async function trainLoop(
   progress: ProgressReporter,
   firstStep: number,
   idleTimeoutMs: number,
+  feeder: BatchFeeder | undefined,
   checkpoint: (step: number) => Promise<void>,
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
@@ -175,7 +190,9 @@ async function trainLoop(
   let done = firstStep;
 
   const take = async (): Promise<void> => {
-    const r: StepResult = await stream.next();
+    // Streaming: a failed decode or push ends training at once, with the reader's error.
+    const r: StepResult = await (feeder ? Promise.race([stream.next(), feeder.failed]) : stream.next());
+    feeder?.release(r.step);
     const meta = planned.get(r.step);
     planned.delete(r.step);
     const epoch = Math.floor(r.step / perEpoch);
@@ -241,7 +258,7 @@ function describeWorker(info: WorkerInfo): string {
 
 function assertSameConfig(saved: PretrainConfig, now: PretrainConfig, dir: string): void {
   const differing = (Object.keys(now) as (keyof PretrainConfig)[]).filter(
-    (k) => !["runDir", "device", "threads", "plansInFlight", "checkpointEvery"].includes(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
+    (k) => !["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches"].includes(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
   );
   if (differing.length > 0) {
     throw new MixmaskError({

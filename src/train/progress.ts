@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import type { TransferProgress } from "../worker/upload-dataset.js";
 
 export interface ProgressSnapshot {
   step: number;
@@ -15,6 +16,8 @@ export interface ProgressReporter {
   update(p: ProgressSnapshot): void;
   stop(): void;
   log(line: string): void;
+  /** Bytes of a dataset upload leaving for the worker (optional: reporters may ignore uploads). */
+  transfer?(p: TransferProgress): void;
 }
 
 const formatEta = (s: number): string => (Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s` : "?");
@@ -53,6 +56,29 @@ export class TerminalProgress implements ProgressReporter {
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
+  }
+
+  private transferBar: { label: string; bar?: cliProgress.SingleBar; started: number } | undefined;
+
+  /** An upload bar (MB sent, MB/s, lane) on a terminal; nothing on a pipe (pretrain logs each upload's outcome). */
+  transfer(p: TransferProgress): void {
+    const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+    if (this.transferBar?.label !== p.label) {
+      this.transferBar?.bar?.stop();
+      const bar = this.stream.isTTY
+        ? new cliProgress.SingleBar({ stream: this.stream, format: "upload {label} |{bar}| {sent}/{totalMb} MB | {rate} MB/s | {lane} lane", hideCursor: true, barsize: 24 }, cliProgress.Presets.shades_classic)
+        : undefined;
+      bar?.start(p.totalBytes, 0, { label: p.label, sent: "0.0", totalMb: mb(p.totalBytes), rate: "-", lane: p.lane });
+      this.transferBar = { label: p.label, bar, started: performance.now() };
+    }
+    const t = this.transferBar;
+    const seconds = (performance.now() - t.started) / 1000;
+    const rate = seconds > 0 ? (p.sentBytes / 1e6 / seconds).toFixed(0) : "-";
+    t.bar?.update(p.sentBytes, { sent: mb(p.sentBytes), rate });
+    if (p.sentBytes >= p.totalBytes) {
+      t.bar?.stop();
+      this.transferBar = undefined;
+    }
   }
 
   log(line: string): void {

@@ -135,6 +135,68 @@ export class WorkerClient {
     return toMixmaskError(serviceError, rpc, this.process);
   }
 
+  // --- Bulk data (docs/DATASETS.md): content-addressed uploads, the gRPC lane, streamed datasets ------------------
+
+  /** Starts an upload named by its content hash; a worker that holds the content already answers `cached`. */
+  beginUpload(request: mixmask.v1.IBeginUploadRequest): Promise<mixmask.v1.BeginUploadReply> {
+    return this.unary("BeginUpload", v1.BeginUploadRequest, v1.BeginUploadReply, v1.BeginUploadRequest.create(request), this.deadlines.createRun);
+  }
+
+  /** gRPC lane: the pixels of a begun upload in chunks of `chunkBytes`, written as fast as flow control allows. */
+  uploadParts(uploadId: string, pixels: Uint8Array, chunkBytes: number, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.makeClientStreamRequest<mixmask.v1.IUploadPart, mixmask.v1.DatasetInfo>(
+        path("UploadParts"), serializer(v1.UploadPart), deserializer(v1.DatasetInfo), new grpc.Metadata(),
+        { deadline: Date.now() + this.deadlines.upload },
+        (error, reply) => (error ? this.callError(error, "UploadParts").then(reject) : resolve(reply!)),
+      );
+      let offset = 0;
+      // Writes until the stream asks us to wait, then resumes on "drain" (backpressure, flat memory).
+      const pump = (): void => {
+        while (offset < pixels.length) {
+          const end = Math.min(offset + chunkBytes, pixels.length);
+          const writable = call.write({ uploadId: offset === 0 ? uploadId : "", pixels: pixels.subarray(offset, end) });
+          offset = end;
+          onBytes?.(offset);
+          if (!writable) {
+            call.once("drain", pump);
+            return;
+          }
+        }
+        call.end();
+      };
+      pump();
+    });
+  }
+
+  /** zeromq lane: resolves once every byte PUSHed for the upload arrived and matched its hash. */
+  finishUpload(uploadId: string): Promise<mixmask.v1.DatasetInfo> {
+    return this.unary("FinishUpload", v1.FinishUploadRequest, v1.DatasetInfo, v1.FinishUploadRequest.create({ uploadId }), this.deadlines.upload);
+  }
+
+  openStream(request: mixmask.v1.IOpenStreamRequest): Promise<mixmask.v1.OpenStreamReply> {
+    return this.unary("OpenStream", v1.OpenStreamRequest, v1.OpenStreamReply, v1.OpenStreamRequest.create(request), this.deadlines.createRun);
+  }
+
+  /**
+   * gRPC lane of a streamed dataset: a client stream of batches. No deadline: it lives as long as the training it
+   * feeds; the caller ends or cancels it. `reply` settles when the call ends.
+   */
+  pushBatches(): { call: grpc.ClientWritableStream<mixmask.v1.IStreamBatch>; reply: Promise<mixmask.v1.PushBatchesReply> } {
+    let call!: grpc.ClientWritableStream<mixmask.v1.IStreamBatch>;
+    const reply = new Promise<mixmask.v1.PushBatchesReply>((resolve, reject) => {
+      call = this.client.makeClientStreamRequest<mixmask.v1.IStreamBatch, mixmask.v1.PushBatchesReply>(
+        path("PushBatches"), serializer(v1.StreamBatch), deserializer(v1.PushBatchesReply), new grpc.Metadata(), {},
+        (error, r) => (error ? this.callError(error, "PushBatches").then(reject) : resolve(r!)),
+      );
+    });
+    return { call, reply };
+  }
+
+  closeStream(streamId: string): Promise<mixmask.v1.StreamStats> {
+    return this.unary("CloseStream", v1.CloseStreamRequest, v1.StreamStats, v1.CloseStreamRequest.create({ streamId }), this.deadlines.createRun);
+  }
+
   close(): void {
     this.client.close();
   }

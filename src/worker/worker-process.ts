@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MixmaskError } from "../errors.js";
+import { mixmaskCacheDir } from "../io/cache-dir.js";
 import type { ProcessState } from "./worker-error.js";
 
 /**
@@ -20,8 +21,13 @@ export interface SpawnOptions {
   device?: "auto" | "cpu" | "cuda";
   /** torch intra-op threads; default: torch's own choice (all cores). */
   threads?: number;
-  /** Extra environment for the worker process. */
+  /** Extra environment for the worker process (a PYTHONPATH given here is searched after the worker package). */
   env?: Record<string, string>;
+  /**
+   * The worker's on-disk dataset cache (content-addressed; a restarted worker reloads an uploaded dataset instead of
+   * receiving it again). Default `<mixmask cache>/worker-datasets` (src/io/cache-dir.ts); false: no disk cache.
+   */
+  datasetCacheDir?: string | false;
 }
 
 function findProjectRoot(start: string): string {
@@ -67,7 +73,10 @@ export class WorkerProcess implements ProcessState {
     this.address = `unix:${this.socketPath}`;
     const args = ["-m", "mixmask_worker", "--socket", this.socketPath, "--parent-pid", String(process.pid), "--device", options.device ?? "auto"];
     if (options.threads !== undefined) args.push("--threads", String(options.threads));
-    const env = { ...process.env, ...options.env, PYTHONPATH: [WORKER_PACKAGE_DIR, process.env.PYTHONPATH].filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" };
+    const cacheDir = options.datasetCacheDir ?? join(mixmaskCacheDir(), "worker-datasets");
+    if (cacheDir !== false) args.push("--dataset-cache", cacheDir);
+    const pythonPath = [WORKER_PACKAGE_DIR, options.env?.PYTHONPATH ?? process.env.PYTHONPATH];
+    const env = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" };
     this.child = spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env });
     this.child.stderr!.setEncoding("utf8");
     this.child.stderr!.on("data", (text: string) => {

@@ -53,6 +53,24 @@ export namespace mixmask {
 
             /** Calls Shutdown. */
             shutdown: mixmask.v1.Worker.Shutdown;
+
+            /** Calls BeginUpload. */
+            beginUpload: mixmask.v1.Worker.BeginUpload;
+
+            /** Calls UploadParts. */
+            uploadParts: mixmask.v1.Worker.UploadParts;
+
+            /** Calls FinishUpload. */
+            finishUpload: mixmask.v1.Worker.FinishUpload;
+
+            /** Calls OpenStream. */
+            openStream: mixmask.v1.Worker.OpenStream;
+
+            /** Calls PushBatches. */
+            pushBatches: mixmask.v1.Worker.PushBatches;
+
+            /** Calls CloseStream. */
+            closeStream: mixmask.v1.Worker.CloseStream;
         }
 
         namespace Worker {
@@ -224,6 +242,120 @@ export namespace mixmask {
               readonly path: "/mixmask.v1.Worker/Shutdown";
               readonly requestType: "ShutdownRequest";
               readonly responseType: "ShutdownReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#beginUpload}.
+             * @param error Error, if any
+             * @param [response] BeginUploadReply
+             */
+            type BeginUploadCallback = (error: (Error|null), response?: mixmask.v1.BeginUploadReply) => void;
+
+            /** Calls BeginUpload. */
+            type BeginUpload = {
+              (request: mixmask.v1.IBeginUploadRequest, callback: mixmask.v1.Worker.BeginUploadCallback): void;
+              (request: mixmask.v1.IBeginUploadRequest): Promise<mixmask.v1.BeginUploadReply>;
+              readonly name: "BeginUpload";
+              readonly path: "/mixmask.v1.Worker/BeginUpload";
+              readonly requestType: "BeginUploadRequest";
+              readonly responseType: "BeginUploadReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#uploadParts}.
+             * @param error Error, if any
+             * @param [response] DatasetInfo
+             */
+            type UploadPartsCallback = (error: (Error|null), response?: mixmask.v1.DatasetInfo) => void;
+
+            /** Calls UploadParts. */
+            type UploadParts = {
+              (request: mixmask.v1.IUploadPart, callback: mixmask.v1.Worker.UploadPartsCallback): void;
+              (request: mixmask.v1.IUploadPart): Promise<mixmask.v1.DatasetInfo>;
+              readonly name: "UploadParts";
+              readonly path: "/mixmask.v1.Worker/UploadParts";
+              readonly requestType: "UploadPart";
+              readonly responseType: "DatasetInfo";
+              readonly requestStream: true;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#finishUpload}.
+             * @param error Error, if any
+             * @param [response] DatasetInfo
+             */
+            type FinishUploadCallback = (error: (Error|null), response?: mixmask.v1.DatasetInfo) => void;
+
+            /** Calls FinishUpload. */
+            type FinishUpload = {
+              (request: mixmask.v1.IFinishUploadRequest, callback: mixmask.v1.Worker.FinishUploadCallback): void;
+              (request: mixmask.v1.IFinishUploadRequest): Promise<mixmask.v1.DatasetInfo>;
+              readonly name: "FinishUpload";
+              readonly path: "/mixmask.v1.Worker/FinishUpload";
+              readonly requestType: "FinishUploadRequest";
+              readonly responseType: "DatasetInfo";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#openStream}.
+             * @param error Error, if any
+             * @param [response] OpenStreamReply
+             */
+            type OpenStreamCallback = (error: (Error|null), response?: mixmask.v1.OpenStreamReply) => void;
+
+            /** Calls OpenStream. */
+            type OpenStream = {
+              (request: mixmask.v1.IOpenStreamRequest, callback: mixmask.v1.Worker.OpenStreamCallback): void;
+              (request: mixmask.v1.IOpenStreamRequest): Promise<mixmask.v1.OpenStreamReply>;
+              readonly name: "OpenStream";
+              readonly path: "/mixmask.v1.Worker/OpenStream";
+              readonly requestType: "OpenStreamRequest";
+              readonly responseType: "OpenStreamReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#pushBatches}.
+             * @param error Error, if any
+             * @param [response] PushBatchesReply
+             */
+            type PushBatchesCallback = (error: (Error|null), response?: mixmask.v1.PushBatchesReply) => void;
+
+            /** Calls PushBatches. */
+            type PushBatches = {
+              (request: mixmask.v1.IStreamBatch, callback: mixmask.v1.Worker.PushBatchesCallback): void;
+              (request: mixmask.v1.IStreamBatch): Promise<mixmask.v1.PushBatchesReply>;
+              readonly name: "PushBatches";
+              readonly path: "/mixmask.v1.Worker/PushBatches";
+              readonly requestType: "StreamBatch";
+              readonly responseType: "PushBatchesReply";
+              readonly requestStream: true;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#closeStream}.
+             * @param error Error, if any
+             * @param [response] StreamStats
+             */
+            type CloseStreamCallback = (error: (Error|null), response?: mixmask.v1.StreamStats) => void;
+
+            /** Calls CloseStream. */
+            type CloseStream = {
+              (request: mixmask.v1.ICloseStreamRequest, callback: mixmask.v1.Worker.CloseStreamCallback): void;
+              (request: mixmask.v1.ICloseStreamRequest): Promise<mixmask.v1.StreamStats>;
+              readonly name: "CloseStream";
+              readonly path: "/mixmask.v1.Worker/CloseStream";
+              readonly requestType: "CloseStreamRequest";
+              readonly responseType: "StreamStats";
               readonly requestStream: undefined;
               readonly responseStream: undefined;
             };
@@ -2819,6 +2951,795 @@ export namespace mixmask {
 
             /** Shape of a ShutdownReply. */
             type $Shape = mixmask.v1.ShutdownReply.$Properties;
+        }
+
+        /** Lane enum. */
+        enum Lane {
+
+            /** LANE_UNSPECIFIED value */
+            LANE_UNSPECIFIED = 0,
+
+            /** LANE_GRPC value */
+            LANE_GRPC = 1,
+
+            /** LANE_ZMQ value */
+            LANE_ZMQ = 2
+        }
+
+        /**
+         * Properties of a BeginUploadRequest.
+         * @deprecated Use mixmask.v1.BeginUploadRequest.$Properties instead.
+         */
+        interface IBeginUploadRequest extends mixmask.v1.BeginUploadRequest.$Properties {
+        }
+
+        /** Represents a BeginUploadRequest. */
+        class BeginUploadRequest {
+
+            /**
+             * Constructs a new BeginUploadRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.BeginUploadRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BeginUploadRequest header. */
+            header?: (mixmask.v1.DatasetHeader.$Properties|null);
+
+            /** BeginUploadRequest contentSha256. */
+            contentSha256: string;
+
+            /** BeginUploadRequest lane. */
+            lane: mixmask.v1.Lane;
+
+            /**
+             * Creates a new BeginUploadRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns BeginUploadRequest instance
+             */
+            static create(properties: mixmask.v1.BeginUploadRequest.$Shape): mixmask.v1.BeginUploadRequest & mixmask.v1.BeginUploadRequest.$Shape;
+            static create(properties?: mixmask.v1.BeginUploadRequest.$Properties): mixmask.v1.BeginUploadRequest;
+
+            /**
+             * Encodes the specified BeginUploadRequest message. Does not implicitly {@link mixmask.v1.BeginUploadRequest.verify|verify} messages.
+             * @param message BeginUploadRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.BeginUploadRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BeginUploadRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.BeginUploadRequest & mixmask.v1.BeginUploadRequest.$Shape} BeginUploadRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.BeginUploadRequest & mixmask.v1.BeginUploadRequest.$Shape;
+        }
+
+        namespace BeginUploadRequest {
+
+            /** Properties of a BeginUploadRequest. */
+            interface $Properties {
+
+                /** BeginUploadRequest header */
+                header?: (mixmask.v1.DatasetHeader.$Properties|null);
+
+                /** BeginUploadRequest contentSha256 */
+                contentSha256?: (string|null);
+
+                /** BeginUploadRequest lane */
+                lane?: (mixmask.v1.Lane|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BeginUploadRequest. */
+            type $Shape = mixmask.v1.BeginUploadRequest.$Properties;
+        }
+
+        /**
+         * Properties of a BeginUploadReply.
+         * @deprecated Use mixmask.v1.BeginUploadReply.$Properties instead.
+         */
+        interface IBeginUploadReply extends mixmask.v1.BeginUploadReply.$Properties {
+        }
+
+        /** Represents a BeginUploadReply. */
+        class BeginUploadReply {
+
+            /**
+             * Constructs a new BeginUploadReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.BeginUploadReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BeginUploadReply cached. */
+            cached: boolean;
+
+            /** BeginUploadReply dataset. */
+            dataset?: (mixmask.v1.DatasetInfo.$Properties|null);
+
+            /** BeginUploadReply cacheSource. */
+            cacheSource: string;
+
+            /** BeginUploadReply uploadId. */
+            uploadId: string;
+
+            /** BeginUploadReply zmqEndpoint. */
+            zmqEndpoint: string;
+
+            /**
+             * Creates a new BeginUploadReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns BeginUploadReply instance
+             */
+            static create(properties: mixmask.v1.BeginUploadReply.$Shape): mixmask.v1.BeginUploadReply & mixmask.v1.BeginUploadReply.$Shape;
+            static create(properties?: mixmask.v1.BeginUploadReply.$Properties): mixmask.v1.BeginUploadReply;
+
+            /**
+             * Encodes the specified BeginUploadReply message. Does not implicitly {@link mixmask.v1.BeginUploadReply.verify|verify} messages.
+             * @param message BeginUploadReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.BeginUploadReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BeginUploadReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.BeginUploadReply & mixmask.v1.BeginUploadReply.$Shape} BeginUploadReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.BeginUploadReply & mixmask.v1.BeginUploadReply.$Shape;
+        }
+
+        namespace BeginUploadReply {
+
+            /** Properties of a BeginUploadReply. */
+            interface $Properties {
+
+                /** BeginUploadReply cached */
+                cached?: (boolean|null);
+
+                /** BeginUploadReply dataset */
+                dataset?: (mixmask.v1.DatasetInfo.$Properties|null);
+
+                /** BeginUploadReply cacheSource */
+                cacheSource?: (string|null);
+
+                /** BeginUploadReply uploadId */
+                uploadId?: (string|null);
+
+                /** BeginUploadReply zmqEndpoint */
+                zmqEndpoint?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BeginUploadReply. */
+            type $Shape = mixmask.v1.BeginUploadReply.$Properties;
+        }
+
+        /**
+         * Properties of an UploadPart.
+         * @deprecated Use mixmask.v1.UploadPart.$Properties instead.
+         */
+        interface IUploadPart extends mixmask.v1.UploadPart.$Properties {
+        }
+
+        /** Represents an UploadPart. */
+        class UploadPart {
+
+            /**
+             * Constructs a new UploadPart.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.UploadPart.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** UploadPart uploadId. */
+            uploadId: string;
+
+            /** UploadPart pixels. */
+            pixels: Uint8Array;
+
+            /**
+             * Creates a new UploadPart instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns UploadPart instance
+             */
+            static create(properties: mixmask.v1.UploadPart.$Shape): mixmask.v1.UploadPart & mixmask.v1.UploadPart.$Shape;
+            static create(properties?: mixmask.v1.UploadPart.$Properties): mixmask.v1.UploadPart;
+
+            /**
+             * Encodes the specified UploadPart message. Does not implicitly {@link mixmask.v1.UploadPart.verify|verify} messages.
+             * @param message UploadPart message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.UploadPart.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an UploadPart message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.UploadPart & mixmask.v1.UploadPart.$Shape} UploadPart
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.UploadPart & mixmask.v1.UploadPart.$Shape;
+        }
+
+        namespace UploadPart {
+
+            /** Properties of an UploadPart. */
+            interface $Properties {
+
+                /** UploadPart uploadId */
+                uploadId?: (string|null);
+
+                /** UploadPart pixels */
+                pixels?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an UploadPart. */
+            type $Shape = mixmask.v1.UploadPart.$Properties;
+        }
+
+        /**
+         * Properties of a FinishUploadRequest.
+         * @deprecated Use mixmask.v1.FinishUploadRequest.$Properties instead.
+         */
+        interface IFinishUploadRequest extends mixmask.v1.FinishUploadRequest.$Properties {
+        }
+
+        /** Represents a FinishUploadRequest. */
+        class FinishUploadRequest {
+
+            /**
+             * Constructs a new FinishUploadRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.FinishUploadRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FinishUploadRequest uploadId. */
+            uploadId: string;
+
+            /**
+             * Creates a new FinishUploadRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns FinishUploadRequest instance
+             */
+            static create(properties: mixmask.v1.FinishUploadRequest.$Shape): mixmask.v1.FinishUploadRequest & mixmask.v1.FinishUploadRequest.$Shape;
+            static create(properties?: mixmask.v1.FinishUploadRequest.$Properties): mixmask.v1.FinishUploadRequest;
+
+            /**
+             * Encodes the specified FinishUploadRequest message. Does not implicitly {@link mixmask.v1.FinishUploadRequest.verify|verify} messages.
+             * @param message FinishUploadRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.FinishUploadRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FinishUploadRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.FinishUploadRequest & mixmask.v1.FinishUploadRequest.$Shape} FinishUploadRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.FinishUploadRequest & mixmask.v1.FinishUploadRequest.$Shape;
+        }
+
+        namespace FinishUploadRequest {
+
+            /** Properties of a FinishUploadRequest. */
+            interface $Properties {
+
+                /** FinishUploadRequest uploadId */
+                uploadId?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FinishUploadRequest. */
+            type $Shape = mixmask.v1.FinishUploadRequest.$Properties;
+        }
+
+        /**
+         * Properties of an OpenStreamRequest.
+         * @deprecated Use mixmask.v1.OpenStreamRequest.$Properties instead.
+         */
+        interface IOpenStreamRequest extends mixmask.v1.OpenStreamRequest.$Properties {
+        }
+
+        /** Represents an OpenStreamRequest. */
+        class OpenStreamRequest {
+
+            /**
+             * Constructs a new OpenStreamRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.OpenStreamRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** OpenStreamRequest streamId. */
+            streamId: string;
+
+            /** OpenStreamRequest count. */
+            count: number;
+
+            /** OpenStreamRequest height. */
+            height: number;
+
+            /** OpenStreamRequest width. */
+            width: number;
+
+            /** OpenStreamRequest channels. */
+            channels: number;
+
+            /** OpenStreamRequest capacityBatches. */
+            capacityBatches: number;
+
+            /** OpenStreamRequest batchTimeoutMs. */
+            batchTimeoutMs: number;
+
+            /** OpenStreamRequest lane. */
+            lane: mixmask.v1.Lane;
+
+            /**
+             * Creates a new OpenStreamRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns OpenStreamRequest instance
+             */
+            static create(properties: mixmask.v1.OpenStreamRequest.$Shape): mixmask.v1.OpenStreamRequest & mixmask.v1.OpenStreamRequest.$Shape;
+            static create(properties?: mixmask.v1.OpenStreamRequest.$Properties): mixmask.v1.OpenStreamRequest;
+
+            /**
+             * Encodes the specified OpenStreamRequest message. Does not implicitly {@link mixmask.v1.OpenStreamRequest.verify|verify} messages.
+             * @param message OpenStreamRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.OpenStreamRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an OpenStreamRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.OpenStreamRequest & mixmask.v1.OpenStreamRequest.$Shape} OpenStreamRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.OpenStreamRequest & mixmask.v1.OpenStreamRequest.$Shape;
+        }
+
+        namespace OpenStreamRequest {
+
+            /** Properties of an OpenStreamRequest. */
+            interface $Properties {
+
+                /** OpenStreamRequest streamId */
+                streamId?: (string|null);
+
+                /** OpenStreamRequest count */
+                count?: (number|null);
+
+                /** OpenStreamRequest height */
+                height?: (number|null);
+
+                /** OpenStreamRequest width */
+                width?: (number|null);
+
+                /** OpenStreamRequest channels */
+                channels?: (number|null);
+
+                /** OpenStreamRequest capacityBatches */
+                capacityBatches?: (number|null);
+
+                /** OpenStreamRequest batchTimeoutMs */
+                batchTimeoutMs?: (number|null);
+
+                /** OpenStreamRequest lane */
+                lane?: (mixmask.v1.Lane|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an OpenStreamRequest. */
+            type $Shape = mixmask.v1.OpenStreamRequest.$Properties;
+        }
+
+        /**
+         * Properties of an OpenStreamReply.
+         * @deprecated Use mixmask.v1.OpenStreamReply.$Properties instead.
+         */
+        interface IOpenStreamReply extends mixmask.v1.OpenStreamReply.$Properties {
+        }
+
+        /** Represents an OpenStreamReply. */
+        class OpenStreamReply {
+
+            /**
+             * Constructs a new OpenStreamReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.OpenStreamReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** OpenStreamReply zmqEndpoint. */
+            zmqEndpoint: string;
+
+            /**
+             * Creates a new OpenStreamReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns OpenStreamReply instance
+             */
+            static create(properties: mixmask.v1.OpenStreamReply.$Shape): mixmask.v1.OpenStreamReply & mixmask.v1.OpenStreamReply.$Shape;
+            static create(properties?: mixmask.v1.OpenStreamReply.$Properties): mixmask.v1.OpenStreamReply;
+
+            /**
+             * Encodes the specified OpenStreamReply message. Does not implicitly {@link mixmask.v1.OpenStreamReply.verify|verify} messages.
+             * @param message OpenStreamReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.OpenStreamReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an OpenStreamReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.OpenStreamReply & mixmask.v1.OpenStreamReply.$Shape} OpenStreamReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.OpenStreamReply & mixmask.v1.OpenStreamReply.$Shape;
+        }
+
+        namespace OpenStreamReply {
+
+            /** Properties of an OpenStreamReply. */
+            interface $Properties {
+
+                /** OpenStreamReply zmqEndpoint */
+                zmqEndpoint?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an OpenStreamReply. */
+            type $Shape = mixmask.v1.OpenStreamReply.$Properties;
+        }
+
+        /**
+         * Properties of a StreamBatch.
+         * @deprecated Use mixmask.v1.StreamBatch.$Properties instead.
+         */
+        interface IStreamBatch extends mixmask.v1.StreamBatch.$Properties {
+        }
+
+        /** Represents a StreamBatch. */
+        class StreamBatch {
+
+            /**
+             * Constructs a new StreamBatch.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.StreamBatch.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StreamBatch streamId. */
+            streamId: string;
+
+            /** StreamBatch step. */
+            step: number;
+
+            /** StreamBatch indices. */
+            indices: number[];
+
+            /** StreamBatch pixels. */
+            pixels: Uint8Array;
+
+            /**
+             * Creates a new StreamBatch instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StreamBatch instance
+             */
+            static create(properties: mixmask.v1.StreamBatch.$Shape): mixmask.v1.StreamBatch & mixmask.v1.StreamBatch.$Shape;
+            static create(properties?: mixmask.v1.StreamBatch.$Properties): mixmask.v1.StreamBatch;
+
+            /**
+             * Encodes the specified StreamBatch message. Does not implicitly {@link mixmask.v1.StreamBatch.verify|verify} messages.
+             * @param message StreamBatch message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.StreamBatch.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StreamBatch message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.StreamBatch & mixmask.v1.StreamBatch.$Shape} StreamBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.StreamBatch & mixmask.v1.StreamBatch.$Shape;
+        }
+
+        namespace StreamBatch {
+
+            /** Properties of a StreamBatch. */
+            interface $Properties {
+
+                /** StreamBatch streamId */
+                streamId?: (string|null);
+
+                /** StreamBatch step */
+                step?: (number|null);
+
+                /** StreamBatch indices */
+                indices?: (number[]|null);
+
+                /** StreamBatch pixels */
+                pixels?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StreamBatch. */
+            type $Shape = mixmask.v1.StreamBatch.$Properties;
+        }
+
+        /**
+         * Properties of a PushBatchesReply.
+         * @deprecated Use mixmask.v1.PushBatchesReply.$Properties instead.
+         */
+        interface IPushBatchesReply extends mixmask.v1.PushBatchesReply.$Properties {
+        }
+
+        /** Represents a PushBatchesReply. */
+        class PushBatchesReply {
+
+            /**
+             * Constructs a new PushBatchesReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.PushBatchesReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PushBatchesReply batches. */
+            batches: number;
+
+            /**
+             * Creates a new PushBatchesReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PushBatchesReply instance
+             */
+            static create(properties: mixmask.v1.PushBatchesReply.$Shape): mixmask.v1.PushBatchesReply & mixmask.v1.PushBatchesReply.$Shape;
+            static create(properties?: mixmask.v1.PushBatchesReply.$Properties): mixmask.v1.PushBatchesReply;
+
+            /**
+             * Encodes the specified PushBatchesReply message. Does not implicitly {@link mixmask.v1.PushBatchesReply.verify|verify} messages.
+             * @param message PushBatchesReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.PushBatchesReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PushBatchesReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.PushBatchesReply & mixmask.v1.PushBatchesReply.$Shape} PushBatchesReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.PushBatchesReply & mixmask.v1.PushBatchesReply.$Shape;
+        }
+
+        namespace PushBatchesReply {
+
+            /** Properties of a PushBatchesReply. */
+            interface $Properties {
+
+                /** PushBatchesReply batches */
+                batches?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PushBatchesReply. */
+            type $Shape = mixmask.v1.PushBatchesReply.$Properties;
+        }
+
+        /**
+         * Properties of a CloseStreamRequest.
+         * @deprecated Use mixmask.v1.CloseStreamRequest.$Properties instead.
+         */
+        interface ICloseStreamRequest extends mixmask.v1.CloseStreamRequest.$Properties {
+        }
+
+        /** Represents a CloseStreamRequest. */
+        class CloseStreamRequest {
+
+            /**
+             * Constructs a new CloseStreamRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.CloseStreamRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CloseStreamRequest streamId. */
+            streamId: string;
+
+            /**
+             * Creates a new CloseStreamRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns CloseStreamRequest instance
+             */
+            static create(properties: mixmask.v1.CloseStreamRequest.$Shape): mixmask.v1.CloseStreamRequest & mixmask.v1.CloseStreamRequest.$Shape;
+            static create(properties?: mixmask.v1.CloseStreamRequest.$Properties): mixmask.v1.CloseStreamRequest;
+
+            /**
+             * Encodes the specified CloseStreamRequest message. Does not implicitly {@link mixmask.v1.CloseStreamRequest.verify|verify} messages.
+             * @param message CloseStreamRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.CloseStreamRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CloseStreamRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.CloseStreamRequest & mixmask.v1.CloseStreamRequest.$Shape} CloseStreamRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.CloseStreamRequest & mixmask.v1.CloseStreamRequest.$Shape;
+        }
+
+        namespace CloseStreamRequest {
+
+            /** Properties of a CloseStreamRequest. */
+            interface $Properties {
+
+                /** CloseStreamRequest streamId */
+                streamId?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CloseStreamRequest. */
+            type $Shape = mixmask.v1.CloseStreamRequest.$Properties;
+        }
+
+        /**
+         * Properties of a StreamStats.
+         * @deprecated Use mixmask.v1.StreamStats.$Properties instead.
+         */
+        interface IStreamStats extends mixmask.v1.StreamStats.$Properties {
+        }
+
+        /** Represents a StreamStats. */
+        class StreamStats {
+
+            /**
+             * Constructs a new StreamStats.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.StreamStats.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StreamStats batchesReceived. */
+            batchesReceived: number;
+
+            /** StreamStats batchesConsumed. */
+            batchesConsumed: number;
+
+            /** StreamStats peakBufferedBatches. */
+            peakBufferedBatches: number;
+
+            /** StreamStats peakBufferedBytes. */
+            peakBufferedBytes: number;
+
+            /** StreamStats capacityBatches. */
+            capacityBatches: number;
+
+            /**
+             * Creates a new StreamStats instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StreamStats instance
+             */
+            static create(properties: mixmask.v1.StreamStats.$Shape): mixmask.v1.StreamStats & mixmask.v1.StreamStats.$Shape;
+            static create(properties?: mixmask.v1.StreamStats.$Properties): mixmask.v1.StreamStats;
+
+            /**
+             * Encodes the specified StreamStats message. Does not implicitly {@link mixmask.v1.StreamStats.verify|verify} messages.
+             * @param message StreamStats message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.StreamStats.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StreamStats message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.StreamStats & mixmask.v1.StreamStats.$Shape} StreamStats
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.StreamStats & mixmask.v1.StreamStats.$Shape;
+        }
+
+        namespace StreamStats {
+
+            /** Properties of a StreamStats. */
+            interface $Properties {
+
+                /** StreamStats batchesReceived */
+                batchesReceived?: (number|null);
+
+                /** StreamStats batchesConsumed */
+                batchesConsumed?: (number|null);
+
+                /** StreamStats peakBufferedBatches */
+                peakBufferedBatches?: (number|null);
+
+                /** StreamStats peakBufferedBytes */
+                peakBufferedBytes?: (number|null);
+
+                /** StreamStats capacityBatches */
+                capacityBatches?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StreamStats. */
+            type $Shape = mixmask.v1.StreamStats.$Properties;
         }
     }
 }

@@ -428,6 +428,252 @@ export const mixmask = $root.mixmask = (() => {
                 responseStream: { value: $undefined }
             });
 
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#beginUpload}.
+             * @memberof mixmask.v1.Worker
+             * @typedef BeginUploadCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.BeginUploadReply} [response] BeginUploadReply
+             */
+
+            /**
+             * Calls BeginUpload.
+             * @memberof mixmask.v1.Worker
+             * @typedef BeginUpload
+             * @type {{
+             *   (request: mixmask.v1.IBeginUploadRequest, callback: mixmask.v1.Worker.BeginUploadCallback): void;
+             *   (request: mixmask.v1.IBeginUploadRequest): Promise<mixmask.v1.BeginUploadReply>;
+             *   readonly name: "BeginUpload";
+             *   readonly path: "/mixmask.v1.Worker/BeginUpload";
+             *   readonly requestType: "BeginUploadRequest";
+             *   readonly responseType: "BeginUploadReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls BeginUpload.
+             * @name mixmask.v1.Worker#beginUpload
+             * @type {mixmask.v1.Worker.BeginUpload}
+             */
+            $Object.defineProperties(Worker.prototype.beginUpload = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.beginUpload, $root.mixmask.v1.BeginUploadRequest, $root.mixmask.v1.BeginUploadReply, request, callback);
+            }, {
+                name: { value: "BeginUpload" },
+                path: { value: "/mixmask.v1.Worker/BeginUpload" },
+                requestType: { value: "BeginUploadRequest" },
+                responseType: { value: "BeginUploadReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#uploadParts}.
+             * @memberof mixmask.v1.Worker
+             * @typedef UploadPartsCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.DatasetInfo} [response] DatasetInfo
+             */
+
+            /**
+             * Calls UploadParts.
+             * @memberof mixmask.v1.Worker
+             * @typedef UploadParts
+             * @type {{
+             *   (request: mixmask.v1.IUploadPart, callback: mixmask.v1.Worker.UploadPartsCallback): void;
+             *   (request: mixmask.v1.IUploadPart): Promise<mixmask.v1.DatasetInfo>;
+             *   readonly name: "UploadParts";
+             *   readonly path: "/mixmask.v1.Worker/UploadParts";
+             *   readonly requestType: "UploadPart";
+             *   readonly responseType: "DatasetInfo";
+             *   readonly requestStream: true;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls UploadParts.
+             * @name mixmask.v1.Worker#uploadParts
+             * @type {mixmask.v1.Worker.UploadParts}
+             */
+            $Object.defineProperties(Worker.prototype.uploadParts = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.uploadParts, $root.mixmask.v1.UploadPart, $root.mixmask.v1.DatasetInfo, request, callback);
+            }, {
+                name: { value: "UploadParts" },
+                path: { value: "/mixmask.v1.Worker/UploadParts" },
+                requestType: { value: "UploadPart" },
+                responseType: { value: "DatasetInfo" },
+                requestStream: { value: true },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#finishUpload}.
+             * @memberof mixmask.v1.Worker
+             * @typedef FinishUploadCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.DatasetInfo} [response] DatasetInfo
+             */
+
+            /**
+             * Calls FinishUpload.
+             * @memberof mixmask.v1.Worker
+             * @typedef FinishUpload
+             * @type {{
+             *   (request: mixmask.v1.IFinishUploadRequest, callback: mixmask.v1.Worker.FinishUploadCallback): void;
+             *   (request: mixmask.v1.IFinishUploadRequest): Promise<mixmask.v1.DatasetInfo>;
+             *   readonly name: "FinishUpload";
+             *   readonly path: "/mixmask.v1.Worker/FinishUpload";
+             *   readonly requestType: "FinishUploadRequest";
+             *   readonly responseType: "DatasetInfo";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls FinishUpload.
+             * @name mixmask.v1.Worker#finishUpload
+             * @type {mixmask.v1.Worker.FinishUpload}
+             */
+            $Object.defineProperties(Worker.prototype.finishUpload = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.finishUpload, $root.mixmask.v1.FinishUploadRequest, $root.mixmask.v1.DatasetInfo, request, callback);
+            }, {
+                name: { value: "FinishUpload" },
+                path: { value: "/mixmask.v1.Worker/FinishUpload" },
+                requestType: { value: "FinishUploadRequest" },
+                responseType: { value: "DatasetInfo" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#openStream}.
+             * @memberof mixmask.v1.Worker
+             * @typedef OpenStreamCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.OpenStreamReply} [response] OpenStreamReply
+             */
+
+            /**
+             * Calls OpenStream.
+             * @memberof mixmask.v1.Worker
+             * @typedef OpenStream
+             * @type {{
+             *   (request: mixmask.v1.IOpenStreamRequest, callback: mixmask.v1.Worker.OpenStreamCallback): void;
+             *   (request: mixmask.v1.IOpenStreamRequest): Promise<mixmask.v1.OpenStreamReply>;
+             *   readonly name: "OpenStream";
+             *   readonly path: "/mixmask.v1.Worker/OpenStream";
+             *   readonly requestType: "OpenStreamRequest";
+             *   readonly responseType: "OpenStreamReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls OpenStream.
+             * @name mixmask.v1.Worker#openStream
+             * @type {mixmask.v1.Worker.OpenStream}
+             */
+            $Object.defineProperties(Worker.prototype.openStream = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.openStream, $root.mixmask.v1.OpenStreamRequest, $root.mixmask.v1.OpenStreamReply, request, callback);
+            }, {
+                name: { value: "OpenStream" },
+                path: { value: "/mixmask.v1.Worker/OpenStream" },
+                requestType: { value: "OpenStreamRequest" },
+                responseType: { value: "OpenStreamReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#pushBatches}.
+             * @memberof mixmask.v1.Worker
+             * @typedef PushBatchesCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.PushBatchesReply} [response] PushBatchesReply
+             */
+
+            /**
+             * Calls PushBatches.
+             * @memberof mixmask.v1.Worker
+             * @typedef PushBatches
+             * @type {{
+             *   (request: mixmask.v1.IStreamBatch, callback: mixmask.v1.Worker.PushBatchesCallback): void;
+             *   (request: mixmask.v1.IStreamBatch): Promise<mixmask.v1.PushBatchesReply>;
+             *   readonly name: "PushBatches";
+             *   readonly path: "/mixmask.v1.Worker/PushBatches";
+             *   readonly requestType: "StreamBatch";
+             *   readonly responseType: "PushBatchesReply";
+             *   readonly requestStream: true;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls PushBatches.
+             * @name mixmask.v1.Worker#pushBatches
+             * @type {mixmask.v1.Worker.PushBatches}
+             */
+            $Object.defineProperties(Worker.prototype.pushBatches = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.pushBatches, $root.mixmask.v1.StreamBatch, $root.mixmask.v1.PushBatchesReply, request, callback);
+            }, {
+                name: { value: "PushBatches" },
+                path: { value: "/mixmask.v1.Worker/PushBatches" },
+                requestType: { value: "StreamBatch" },
+                responseType: { value: "PushBatchesReply" },
+                requestStream: { value: true },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#closeStream}.
+             * @memberof mixmask.v1.Worker
+             * @typedef CloseStreamCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.StreamStats} [response] StreamStats
+             */
+
+            /**
+             * Calls CloseStream.
+             * @memberof mixmask.v1.Worker
+             * @typedef CloseStream
+             * @type {{
+             *   (request: mixmask.v1.ICloseStreamRequest, callback: mixmask.v1.Worker.CloseStreamCallback): void;
+             *   (request: mixmask.v1.ICloseStreamRequest): Promise<mixmask.v1.StreamStats>;
+             *   readonly name: "CloseStream";
+             *   readonly path: "/mixmask.v1.Worker/CloseStream";
+             *   readonly requestType: "CloseStreamRequest";
+             *   readonly responseType: "StreamStats";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls CloseStream.
+             * @name mixmask.v1.Worker#closeStream
+             * @type {mixmask.v1.Worker.CloseStream}
+             */
+            $Object.defineProperties(Worker.prototype.closeStream = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.closeStream, $root.mixmask.v1.CloseStreamRequest, $root.mixmask.v1.StreamStats, request, callback);
+            }, {
+                name: { value: "CloseStream" },
+                path: { value: "/mixmask.v1.Worker/CloseStream" },
+                requestType: { value: "CloseStreamRequest" },
+                responseType: { value: "StreamStats" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
             return Worker;
         })();
 
@@ -6960,6 +7206,1962 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             return ShutdownReply;
+        })();
+
+        /**
+         * Lane enum.
+         * @name mixmask.v1.Lane
+         * @enum {number}
+         * @property {number} LANE_UNSPECIFIED=0 LANE_UNSPECIFIED value
+         * @property {number} LANE_GRPC=1 LANE_GRPC value
+         * @property {number} LANE_ZMQ=2 LANE_ZMQ value
+         */
+        v1.Lane = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "LANE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "LANE_GRPC"] = 1;
+            values[valuesById[2] = "LANE_ZMQ"] = 2;
+            return values;
+        })();
+
+        v1.BeginUploadRequest = (function() {
+
+            /**
+             * Properties of a BeginUploadRequest.
+             * @typedef {Object} mixmask.v1.BeginUploadRequest.$Properties
+             * @property {mixmask.v1.DatasetHeader.$Properties|null} [header] BeginUploadRequest header
+             * @property {string|null} [contentSha256] BeginUploadRequest contentSha256
+             * @property {mixmask.v1.Lane|null} [lane] BeginUploadRequest lane
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a BeginUploadRequest.
+             * @memberof mixmask.v1
+             * @interface IBeginUploadRequest
+             * @augments mixmask.v1.BeginUploadRequest.$Properties
+             * @deprecated Use mixmask.v1.BeginUploadRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a BeginUploadRequest.
+             * @typedef {mixmask.v1.BeginUploadRequest.$Properties} mixmask.v1.BeginUploadRequest.$Shape
+             */
+
+            /**
+             * Constructs a new BeginUploadRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a BeginUploadRequest.
+             * @constructor
+             * @param {mixmask.v1.BeginUploadRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const BeginUploadRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * BeginUploadRequest header.
+             * @member {mixmask.v1.DatasetHeader.$Properties|null|undefined} header
+             * @memberof mixmask.v1.BeginUploadRequest
+             * @instance
+             */
+            BeginUploadRequest.prototype.header = null;
+
+            /**
+             * BeginUploadRequest contentSha256.
+             * @member {string} contentSha256
+             * @memberof mixmask.v1.BeginUploadRequest
+             * @instance
+             */
+            BeginUploadRequest.prototype.contentSha256 = "";
+
+            /**
+             * BeginUploadRequest lane.
+             * @member {mixmask.v1.Lane} lane
+             * @memberof mixmask.v1.BeginUploadRequest
+             * @instance
+             */
+            BeginUploadRequest.prototype.lane = 0;
+
+            /**
+             * Creates a new BeginUploadRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.BeginUploadRequest
+             * @static
+             * @param {mixmask.v1.BeginUploadRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.BeginUploadRequest} BeginUploadRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.BeginUploadRequest.$Shape): mixmask.v1.BeginUploadRequest & mixmask.v1.BeginUploadRequest.$Shape;
+             *   (properties?: mixmask.v1.BeginUploadRequest.$Properties): mixmask.v1.BeginUploadRequest;
+             * }}
+             */
+            BeginUploadRequest.create = function(properties) {
+                return new BeginUploadRequest(properties);
+            };
+
+            /**
+             * Encodes the specified BeginUploadRequest message. Does not implicitly {@link mixmask.v1.BeginUploadRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.BeginUploadRequest
+             * @static
+             * @param {mixmask.v1.BeginUploadRequest.$Properties} message BeginUploadRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            BeginUploadRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.header != null && $Object.hasOwnProperty.call(message, "header"))
+                    $root.mixmask.v1.DatasetHeader.encode(message.header, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.contentSha256 != null && $Object.hasOwnProperty.call(message, "contentSha256") && message.contentSha256 !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.contentSha256);
+                if (message.lane != null && $Object.hasOwnProperty.call(message, "lane") && message.lane !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.lane);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a BeginUploadRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.BeginUploadRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.BeginUploadRequest & mixmask.v1.BeginUploadRequest.$Shape} BeginUploadRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            BeginUploadRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.BeginUploadRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.header = $root.mixmask.v1.DatasetHeader.decode(reader, reader.size(), $undefined, _depth + 1, message.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.contentSha256 = value;
+                            else
+                                delete message.contentSha256;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.lane = value;
+                            else
+                                delete message.lane;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return BeginUploadRequest;
+        })();
+
+        v1.BeginUploadReply = (function() {
+
+            /**
+             * Properties of a BeginUploadReply.
+             * @typedef {Object} mixmask.v1.BeginUploadReply.$Properties
+             * @property {boolean|null} [cached] BeginUploadReply cached
+             * @property {mixmask.v1.DatasetInfo.$Properties|null} [dataset] BeginUploadReply dataset
+             * @property {string|null} [cacheSource] BeginUploadReply cacheSource
+             * @property {string|null} [uploadId] BeginUploadReply uploadId
+             * @property {string|null} [zmqEndpoint] BeginUploadReply zmqEndpoint
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a BeginUploadReply.
+             * @memberof mixmask.v1
+             * @interface IBeginUploadReply
+             * @augments mixmask.v1.BeginUploadReply.$Properties
+             * @deprecated Use mixmask.v1.BeginUploadReply.$Properties instead.
+             */
+
+            /**
+             * Shape of a BeginUploadReply.
+             * @typedef {mixmask.v1.BeginUploadReply.$Properties} mixmask.v1.BeginUploadReply.$Shape
+             */
+
+            /**
+             * Constructs a new BeginUploadReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents a BeginUploadReply.
+             * @constructor
+             * @param {mixmask.v1.BeginUploadReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const BeginUploadReply = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * BeginUploadReply cached.
+             * @member {boolean} cached
+             * @memberof mixmask.v1.BeginUploadReply
+             * @instance
+             */
+            BeginUploadReply.prototype.cached = false;
+
+            /**
+             * BeginUploadReply dataset.
+             * @member {mixmask.v1.DatasetInfo.$Properties|null|undefined} dataset
+             * @memberof mixmask.v1.BeginUploadReply
+             * @instance
+             */
+            BeginUploadReply.prototype.dataset = null;
+
+            /**
+             * BeginUploadReply cacheSource.
+             * @member {string} cacheSource
+             * @memberof mixmask.v1.BeginUploadReply
+             * @instance
+             */
+            BeginUploadReply.prototype.cacheSource = "";
+
+            /**
+             * BeginUploadReply uploadId.
+             * @member {string} uploadId
+             * @memberof mixmask.v1.BeginUploadReply
+             * @instance
+             */
+            BeginUploadReply.prototype.uploadId = "";
+
+            /**
+             * BeginUploadReply zmqEndpoint.
+             * @member {string} zmqEndpoint
+             * @memberof mixmask.v1.BeginUploadReply
+             * @instance
+             */
+            BeginUploadReply.prototype.zmqEndpoint = "";
+
+            /**
+             * Creates a new BeginUploadReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.BeginUploadReply
+             * @static
+             * @param {mixmask.v1.BeginUploadReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.BeginUploadReply} BeginUploadReply instance
+             * @type {{
+             *   (properties: mixmask.v1.BeginUploadReply.$Shape): mixmask.v1.BeginUploadReply & mixmask.v1.BeginUploadReply.$Shape;
+             *   (properties?: mixmask.v1.BeginUploadReply.$Properties): mixmask.v1.BeginUploadReply;
+             * }}
+             */
+            BeginUploadReply.create = function(properties) {
+                return new BeginUploadReply(properties);
+            };
+
+            /**
+             * Encodes the specified BeginUploadReply message. Does not implicitly {@link mixmask.v1.BeginUploadReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.BeginUploadReply
+             * @static
+             * @param {mixmask.v1.BeginUploadReply.$Properties} message BeginUploadReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            BeginUploadReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.cached != null && $Object.hasOwnProperty.call(message, "cached") && message.cached !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.cached);
+                if (message.dataset != null && $Object.hasOwnProperty.call(message, "dataset"))
+                    $root.mixmask.v1.DatasetInfo.encode(message.dataset, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.cacheSource != null && $Object.hasOwnProperty.call(message, "cacheSource") && message.cacheSource !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.cacheSource);
+                if (message.uploadId != null && $Object.hasOwnProperty.call(message, "uploadId") && message.uploadId !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.uploadId);
+                if (message.zmqEndpoint != null && $Object.hasOwnProperty.call(message, "zmqEndpoint") && message.zmqEndpoint !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.zmqEndpoint);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a BeginUploadReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.BeginUploadReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.BeginUploadReply & mixmask.v1.BeginUploadReply.$Shape} BeginUploadReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            BeginUploadReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.BeginUploadReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.cached = value;
+                            else
+                                delete message.cached;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.dataset = $root.mixmask.v1.DatasetInfo.decode(reader, reader.size(), $undefined, _depth + 1, message.dataset);
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.cacheSource = value;
+                            else
+                                delete message.cacheSource;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.uploadId = value;
+                            else
+                                delete message.uploadId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.zmqEndpoint = value;
+                            else
+                                delete message.zmqEndpoint;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return BeginUploadReply;
+        })();
+
+        v1.UploadPart = (function() {
+
+            /**
+             * Properties of an UploadPart.
+             * @typedef {Object} mixmask.v1.UploadPart.$Properties
+             * @property {string|null} [uploadId] UploadPart uploadId
+             * @property {Uint8Array|null} [pixels] UploadPart pixels
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an UploadPart.
+             * @memberof mixmask.v1
+             * @interface IUploadPart
+             * @augments mixmask.v1.UploadPart.$Properties
+             * @deprecated Use mixmask.v1.UploadPart.$Properties instead.
+             */
+
+            /**
+             * Shape of an UploadPart.
+             * @typedef {mixmask.v1.UploadPart.$Properties} mixmask.v1.UploadPart.$Shape
+             */
+
+            /**
+             * Constructs a new UploadPart.
+             * @memberof mixmask.v1
+             * @classdesc Represents an UploadPart.
+             * @constructor
+             * @param {mixmask.v1.UploadPart.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const UploadPart = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * UploadPart uploadId.
+             * @member {string} uploadId
+             * @memberof mixmask.v1.UploadPart
+             * @instance
+             */
+            UploadPart.prototype.uploadId = "";
+
+            /**
+             * UploadPart pixels.
+             * @member {Uint8Array} pixels
+             * @memberof mixmask.v1.UploadPart
+             * @instance
+             */
+            UploadPart.prototype.pixels = $util.newBuffer([]);
+
+            /**
+             * Creates a new UploadPart instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.UploadPart
+             * @static
+             * @param {mixmask.v1.UploadPart.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.UploadPart} UploadPart instance
+             * @type {{
+             *   (properties: mixmask.v1.UploadPart.$Shape): mixmask.v1.UploadPart & mixmask.v1.UploadPart.$Shape;
+             *   (properties?: mixmask.v1.UploadPart.$Properties): mixmask.v1.UploadPart;
+             * }}
+             */
+            UploadPart.create = function(properties) {
+                return new UploadPart(properties);
+            };
+
+            /**
+             * Encodes the specified UploadPart message. Does not implicitly {@link mixmask.v1.UploadPart.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.UploadPart
+             * @static
+             * @param {mixmask.v1.UploadPart.$Properties} message UploadPart message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            UploadPart.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.uploadId != null && $Object.hasOwnProperty.call(message, "uploadId") && message.uploadId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.uploadId);
+                if (message.pixels != null && $Object.hasOwnProperty.call(message, "pixels") && message.pixels.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.pixels);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an UploadPart message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.UploadPart
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.UploadPart & mixmask.v1.UploadPart.$Shape} UploadPart
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            UploadPart.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.UploadPart();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.uploadId = value;
+                            else
+                                delete message.uploadId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.pixels = value;
+                            else
+                                delete message.pixels;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return UploadPart;
+        })();
+
+        v1.FinishUploadRequest = (function() {
+
+            /**
+             * Properties of a FinishUploadRequest.
+             * @typedef {Object} mixmask.v1.FinishUploadRequest.$Properties
+             * @property {string|null} [uploadId] FinishUploadRequest uploadId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FinishUploadRequest.
+             * @memberof mixmask.v1
+             * @interface IFinishUploadRequest
+             * @augments mixmask.v1.FinishUploadRequest.$Properties
+             * @deprecated Use mixmask.v1.FinishUploadRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a FinishUploadRequest.
+             * @typedef {mixmask.v1.FinishUploadRequest.$Properties} mixmask.v1.FinishUploadRequest.$Shape
+             */
+
+            /**
+             * Constructs a new FinishUploadRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a FinishUploadRequest.
+             * @constructor
+             * @param {mixmask.v1.FinishUploadRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FinishUploadRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * FinishUploadRequest uploadId.
+             * @member {string} uploadId
+             * @memberof mixmask.v1.FinishUploadRequest
+             * @instance
+             */
+            FinishUploadRequest.prototype.uploadId = "";
+
+            /**
+             * Creates a new FinishUploadRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.FinishUploadRequest
+             * @static
+             * @param {mixmask.v1.FinishUploadRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.FinishUploadRequest} FinishUploadRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.FinishUploadRequest.$Shape): mixmask.v1.FinishUploadRequest & mixmask.v1.FinishUploadRequest.$Shape;
+             *   (properties?: mixmask.v1.FinishUploadRequest.$Properties): mixmask.v1.FinishUploadRequest;
+             * }}
+             */
+            FinishUploadRequest.create = function(properties) {
+                return new FinishUploadRequest(properties);
+            };
+
+            /**
+             * Encodes the specified FinishUploadRequest message. Does not implicitly {@link mixmask.v1.FinishUploadRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.FinishUploadRequest
+             * @static
+             * @param {mixmask.v1.FinishUploadRequest.$Properties} message FinishUploadRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FinishUploadRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.uploadId != null && $Object.hasOwnProperty.call(message, "uploadId") && message.uploadId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.uploadId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FinishUploadRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.FinishUploadRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.FinishUploadRequest & mixmask.v1.FinishUploadRequest.$Shape} FinishUploadRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FinishUploadRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.FinishUploadRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.uploadId = value;
+                            else
+                                delete message.uploadId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return FinishUploadRequest;
+        })();
+
+        v1.OpenStreamRequest = (function() {
+
+            /**
+             * Properties of an OpenStreamRequest.
+             * @typedef {Object} mixmask.v1.OpenStreamRequest.$Properties
+             * @property {string|null} [streamId] OpenStreamRequest streamId
+             * @property {number|null} [count] OpenStreamRequest count
+             * @property {number|null} [height] OpenStreamRequest height
+             * @property {number|null} [width] OpenStreamRequest width
+             * @property {number|null} [channels] OpenStreamRequest channels
+             * @property {number|null} [capacityBatches] OpenStreamRequest capacityBatches
+             * @property {number|null} [batchTimeoutMs] OpenStreamRequest batchTimeoutMs
+             * @property {mixmask.v1.Lane|null} [lane] OpenStreamRequest lane
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an OpenStreamRequest.
+             * @memberof mixmask.v1
+             * @interface IOpenStreamRequest
+             * @augments mixmask.v1.OpenStreamRequest.$Properties
+             * @deprecated Use mixmask.v1.OpenStreamRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of an OpenStreamRequest.
+             * @typedef {mixmask.v1.OpenStreamRequest.$Properties} mixmask.v1.OpenStreamRequest.$Shape
+             */
+
+            /**
+             * Constructs a new OpenStreamRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents an OpenStreamRequest.
+             * @constructor
+             * @param {mixmask.v1.OpenStreamRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const OpenStreamRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * OpenStreamRequest streamId.
+             * @member {string} streamId
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.streamId = "";
+
+            /**
+             * OpenStreamRequest count.
+             * @member {number} count
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.count = 0;
+
+            /**
+             * OpenStreamRequest height.
+             * @member {number} height
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.height = 0;
+
+            /**
+             * OpenStreamRequest width.
+             * @member {number} width
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.width = 0;
+
+            /**
+             * OpenStreamRequest channels.
+             * @member {number} channels
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.channels = 0;
+
+            /**
+             * OpenStreamRequest capacityBatches.
+             * @member {number} capacityBatches
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.capacityBatches = 0;
+
+            /**
+             * OpenStreamRequest batchTimeoutMs.
+             * @member {number} batchTimeoutMs
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.batchTimeoutMs = 0;
+
+            /**
+             * OpenStreamRequest lane.
+             * @member {mixmask.v1.Lane} lane
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @instance
+             */
+            OpenStreamRequest.prototype.lane = 0;
+
+            /**
+             * Creates a new OpenStreamRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @static
+             * @param {mixmask.v1.OpenStreamRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.OpenStreamRequest} OpenStreamRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.OpenStreamRequest.$Shape): mixmask.v1.OpenStreamRequest & mixmask.v1.OpenStreamRequest.$Shape;
+             *   (properties?: mixmask.v1.OpenStreamRequest.$Properties): mixmask.v1.OpenStreamRequest;
+             * }}
+             */
+            OpenStreamRequest.create = function(properties) {
+                return new OpenStreamRequest(properties);
+            };
+
+            /**
+             * Encodes the specified OpenStreamRequest message. Does not implicitly {@link mixmask.v1.OpenStreamRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @static
+             * @param {mixmask.v1.OpenStreamRequest.$Properties} message OpenStreamRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            OpenStreamRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.streamId != null && $Object.hasOwnProperty.call(message, "streamId") && message.streamId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.streamId);
+                if (message.count != null && $Object.hasOwnProperty.call(message, "count") && message.count !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.count);
+                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.height);
+                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.width);
+                if (message.channels != null && $Object.hasOwnProperty.call(message, "channels") && message.channels !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.channels);
+                if (message.capacityBatches != null && $Object.hasOwnProperty.call(message, "capacityBatches") && message.capacityBatches !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.capacityBatches);
+                if (message.batchTimeoutMs != null && $Object.hasOwnProperty.call(message, "batchTimeoutMs") && message.batchTimeoutMs !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.batchTimeoutMs);
+                if (message.lane != null && $Object.hasOwnProperty.call(message, "lane") && message.lane !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).int32(message.lane);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an OpenStreamRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.OpenStreamRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.OpenStreamRequest & mixmask.v1.OpenStreamRequest.$Shape} OpenStreamRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            OpenStreamRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.OpenStreamRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.streamId = value;
+                            else
+                                delete message.streamId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.count = value;
+                            else
+                                delete message.count;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.height = value;
+                            else
+                                delete message.height;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.width = value;
+                            else
+                                delete message.width;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.channels = value;
+                            else
+                                delete message.channels;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.capacityBatches = value;
+                            else
+                                delete message.capacityBatches;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.batchTimeoutMs = value;
+                            else
+                                delete message.batchTimeoutMs;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.lane = value;
+                            else
+                                delete message.lane;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return OpenStreamRequest;
+        })();
+
+        v1.OpenStreamReply = (function() {
+
+            /**
+             * Properties of an OpenStreamReply.
+             * @typedef {Object} mixmask.v1.OpenStreamReply.$Properties
+             * @property {string|null} [zmqEndpoint] OpenStreamReply zmqEndpoint
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an OpenStreamReply.
+             * @memberof mixmask.v1
+             * @interface IOpenStreamReply
+             * @augments mixmask.v1.OpenStreamReply.$Properties
+             * @deprecated Use mixmask.v1.OpenStreamReply.$Properties instead.
+             */
+
+            /**
+             * Shape of an OpenStreamReply.
+             * @typedef {mixmask.v1.OpenStreamReply.$Properties} mixmask.v1.OpenStreamReply.$Shape
+             */
+
+            /**
+             * Constructs a new OpenStreamReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents an OpenStreamReply.
+             * @constructor
+             * @param {mixmask.v1.OpenStreamReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const OpenStreamReply = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * OpenStreamReply zmqEndpoint.
+             * @member {string} zmqEndpoint
+             * @memberof mixmask.v1.OpenStreamReply
+             * @instance
+             */
+            OpenStreamReply.prototype.zmqEndpoint = "";
+
+            /**
+             * Creates a new OpenStreamReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.OpenStreamReply
+             * @static
+             * @param {mixmask.v1.OpenStreamReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.OpenStreamReply} OpenStreamReply instance
+             * @type {{
+             *   (properties: mixmask.v1.OpenStreamReply.$Shape): mixmask.v1.OpenStreamReply & mixmask.v1.OpenStreamReply.$Shape;
+             *   (properties?: mixmask.v1.OpenStreamReply.$Properties): mixmask.v1.OpenStreamReply;
+             * }}
+             */
+            OpenStreamReply.create = function(properties) {
+                return new OpenStreamReply(properties);
+            };
+
+            /**
+             * Encodes the specified OpenStreamReply message. Does not implicitly {@link mixmask.v1.OpenStreamReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.OpenStreamReply
+             * @static
+             * @param {mixmask.v1.OpenStreamReply.$Properties} message OpenStreamReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            OpenStreamReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.zmqEndpoint != null && $Object.hasOwnProperty.call(message, "zmqEndpoint") && message.zmqEndpoint !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.zmqEndpoint);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an OpenStreamReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.OpenStreamReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.OpenStreamReply & mixmask.v1.OpenStreamReply.$Shape} OpenStreamReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            OpenStreamReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.OpenStreamReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.zmqEndpoint = value;
+                            else
+                                delete message.zmqEndpoint;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return OpenStreamReply;
+        })();
+
+        v1.StreamBatch = (function() {
+
+            /**
+             * Properties of a StreamBatch.
+             * @typedef {Object} mixmask.v1.StreamBatch.$Properties
+             * @property {string|null} [streamId] StreamBatch streamId
+             * @property {number|null} [step] StreamBatch step
+             * @property {Array.<number>|null} [indices] StreamBatch indices
+             * @property {Uint8Array|null} [pixels] StreamBatch pixels
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a StreamBatch.
+             * @memberof mixmask.v1
+             * @interface IStreamBatch
+             * @augments mixmask.v1.StreamBatch.$Properties
+             * @deprecated Use mixmask.v1.StreamBatch.$Properties instead.
+             */
+
+            /**
+             * Shape of a StreamBatch.
+             * @typedef {mixmask.v1.StreamBatch.$Properties} mixmask.v1.StreamBatch.$Shape
+             */
+
+            /**
+             * Constructs a new StreamBatch.
+             * @memberof mixmask.v1
+             * @classdesc Represents a StreamBatch.
+             * @constructor
+             * @param {mixmask.v1.StreamBatch.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const StreamBatch = function (properties) {
+                this.indices = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * StreamBatch streamId.
+             * @member {string} streamId
+             * @memberof mixmask.v1.StreamBatch
+             * @instance
+             */
+            StreamBatch.prototype.streamId = "";
+
+            /**
+             * StreamBatch step.
+             * @member {number} step
+             * @memberof mixmask.v1.StreamBatch
+             * @instance
+             */
+            StreamBatch.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * StreamBatch indices.
+             * @member {Array.<number>} indices
+             * @memberof mixmask.v1.StreamBatch
+             * @instance
+             */
+            StreamBatch.prototype.indices = $util.emptyArray;
+
+            /**
+             * StreamBatch pixels.
+             * @member {Uint8Array} pixels
+             * @memberof mixmask.v1.StreamBatch
+             * @instance
+             */
+            StreamBatch.prototype.pixels = $util.newBuffer([]);
+
+            /**
+             * Creates a new StreamBatch instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.StreamBatch
+             * @static
+             * @param {mixmask.v1.StreamBatch.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.StreamBatch} StreamBatch instance
+             * @type {{
+             *   (properties: mixmask.v1.StreamBatch.$Shape): mixmask.v1.StreamBatch & mixmask.v1.StreamBatch.$Shape;
+             *   (properties?: mixmask.v1.StreamBatch.$Properties): mixmask.v1.StreamBatch;
+             * }}
+             */
+            StreamBatch.create = function(properties) {
+                return new StreamBatch(properties);
+            };
+
+            /**
+             * Encodes the specified StreamBatch message. Does not implicitly {@link mixmask.v1.StreamBatch.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.StreamBatch
+             * @static
+             * @param {mixmask.v1.StreamBatch.$Properties} message StreamBatch message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StreamBatch.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.streamId != null && $Object.hasOwnProperty.call(message, "streamId") && message.streamId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.streamId);
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
+                if (message.indices != null && message.indices.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).uint32s(message.indices);
+                if (message.pixels != null && $Object.hasOwnProperty.call(message, "pixels") && message.pixels.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.pixels);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a StreamBatch message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.StreamBatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.StreamBatch & mixmask.v1.StreamBatch.$Shape} StreamBatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StreamBatch.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.StreamBatch();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.streamId = value;
+                            else
+                                delete message.streamId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType === 2) {
+                                if (!(message.indices && message.indices.length))
+                                    message.indices = [];
+                                reader.uint32s(message.indices);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.indices && message.indices.length))
+                                message.indices = [];
+                            message.indices.push(reader.uint32());
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.pixels = value;
+                            else
+                                delete message.pixels;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return StreamBatch;
+        })();
+
+        v1.PushBatchesReply = (function() {
+
+            /**
+             * Properties of a PushBatchesReply.
+             * @typedef {Object} mixmask.v1.PushBatchesReply.$Properties
+             * @property {number|null} [batches] PushBatchesReply batches
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PushBatchesReply.
+             * @memberof mixmask.v1
+             * @interface IPushBatchesReply
+             * @augments mixmask.v1.PushBatchesReply.$Properties
+             * @deprecated Use mixmask.v1.PushBatchesReply.$Properties instead.
+             */
+
+            /**
+             * Shape of a PushBatchesReply.
+             * @typedef {mixmask.v1.PushBatchesReply.$Properties} mixmask.v1.PushBatchesReply.$Shape
+             */
+
+            /**
+             * Constructs a new PushBatchesReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents a PushBatchesReply.
+             * @constructor
+             * @param {mixmask.v1.PushBatchesReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const PushBatchesReply = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PushBatchesReply batches.
+             * @member {number} batches
+             * @memberof mixmask.v1.PushBatchesReply
+             * @instance
+             */
+            PushBatchesReply.prototype.batches = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new PushBatchesReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.PushBatchesReply
+             * @static
+             * @param {mixmask.v1.PushBatchesReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.PushBatchesReply} PushBatchesReply instance
+             * @type {{
+             *   (properties: mixmask.v1.PushBatchesReply.$Shape): mixmask.v1.PushBatchesReply & mixmask.v1.PushBatchesReply.$Shape;
+             *   (properties?: mixmask.v1.PushBatchesReply.$Properties): mixmask.v1.PushBatchesReply;
+             * }}
+             */
+            PushBatchesReply.create = function(properties) {
+                return new PushBatchesReply(properties);
+            };
+
+            /**
+             * Encodes the specified PushBatchesReply message. Does not implicitly {@link mixmask.v1.PushBatchesReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.PushBatchesReply
+             * @static
+             * @param {mixmask.v1.PushBatchesReply.$Properties} message PushBatchesReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PushBatchesReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.batches != null && $Object.hasOwnProperty.call(message, "batches") && (typeof message.batches === "object" ? message.batches.low || message.batches.high : message.batches !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.batches);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PushBatchesReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.PushBatchesReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.PushBatchesReply & mixmask.v1.PushBatchesReply.$Shape} PushBatchesReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PushBatchesReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.PushBatchesReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.batches = value;
+                            else
+                                delete message.batches;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PushBatchesReply;
+        })();
+
+        v1.CloseStreamRequest = (function() {
+
+            /**
+             * Properties of a CloseStreamRequest.
+             * @typedef {Object} mixmask.v1.CloseStreamRequest.$Properties
+             * @property {string|null} [streamId] CloseStreamRequest streamId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CloseStreamRequest.
+             * @memberof mixmask.v1
+             * @interface ICloseStreamRequest
+             * @augments mixmask.v1.CloseStreamRequest.$Properties
+             * @deprecated Use mixmask.v1.CloseStreamRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a CloseStreamRequest.
+             * @typedef {mixmask.v1.CloseStreamRequest.$Properties} mixmask.v1.CloseStreamRequest.$Shape
+             */
+
+            /**
+             * Constructs a new CloseStreamRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a CloseStreamRequest.
+             * @constructor
+             * @param {mixmask.v1.CloseStreamRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CloseStreamRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CloseStreamRequest streamId.
+             * @member {string} streamId
+             * @memberof mixmask.v1.CloseStreamRequest
+             * @instance
+             */
+            CloseStreamRequest.prototype.streamId = "";
+
+            /**
+             * Creates a new CloseStreamRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.CloseStreamRequest
+             * @static
+             * @param {mixmask.v1.CloseStreamRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.CloseStreamRequest} CloseStreamRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.CloseStreamRequest.$Shape): mixmask.v1.CloseStreamRequest & mixmask.v1.CloseStreamRequest.$Shape;
+             *   (properties?: mixmask.v1.CloseStreamRequest.$Properties): mixmask.v1.CloseStreamRequest;
+             * }}
+             */
+            CloseStreamRequest.create = function(properties) {
+                return new CloseStreamRequest(properties);
+            };
+
+            /**
+             * Encodes the specified CloseStreamRequest message. Does not implicitly {@link mixmask.v1.CloseStreamRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.CloseStreamRequest
+             * @static
+             * @param {mixmask.v1.CloseStreamRequest.$Properties} message CloseStreamRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CloseStreamRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.streamId != null && $Object.hasOwnProperty.call(message, "streamId") && message.streamId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.streamId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CloseStreamRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.CloseStreamRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.CloseStreamRequest & mixmask.v1.CloseStreamRequest.$Shape} CloseStreamRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CloseStreamRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.CloseStreamRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.streamId = value;
+                            else
+                                delete message.streamId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CloseStreamRequest;
+        })();
+
+        v1.StreamStats = (function() {
+
+            /**
+             * Properties of a StreamStats.
+             * @typedef {Object} mixmask.v1.StreamStats.$Properties
+             * @property {number|null} [batchesReceived] StreamStats batchesReceived
+             * @property {number|null} [batchesConsumed] StreamStats batchesConsumed
+             * @property {number|null} [peakBufferedBatches] StreamStats peakBufferedBatches
+             * @property {number|null} [peakBufferedBytes] StreamStats peakBufferedBytes
+             * @property {number|null} [capacityBatches] StreamStats capacityBatches
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a StreamStats.
+             * @memberof mixmask.v1
+             * @interface IStreamStats
+             * @augments mixmask.v1.StreamStats.$Properties
+             * @deprecated Use mixmask.v1.StreamStats.$Properties instead.
+             */
+
+            /**
+             * Shape of a StreamStats.
+             * @typedef {mixmask.v1.StreamStats.$Properties} mixmask.v1.StreamStats.$Shape
+             */
+
+            /**
+             * Constructs a new StreamStats.
+             * @memberof mixmask.v1
+             * @classdesc Represents a StreamStats.
+             * @constructor
+             * @param {mixmask.v1.StreamStats.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const StreamStats = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * StreamStats batchesReceived.
+             * @member {number} batchesReceived
+             * @memberof mixmask.v1.StreamStats
+             * @instance
+             */
+            StreamStats.prototype.batchesReceived = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * StreamStats batchesConsumed.
+             * @member {number} batchesConsumed
+             * @memberof mixmask.v1.StreamStats
+             * @instance
+             */
+            StreamStats.prototype.batchesConsumed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * StreamStats peakBufferedBatches.
+             * @member {number} peakBufferedBatches
+             * @memberof mixmask.v1.StreamStats
+             * @instance
+             */
+            StreamStats.prototype.peakBufferedBatches = 0;
+
+            /**
+             * StreamStats peakBufferedBytes.
+             * @member {number} peakBufferedBytes
+             * @memberof mixmask.v1.StreamStats
+             * @instance
+             */
+            StreamStats.prototype.peakBufferedBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * StreamStats capacityBatches.
+             * @member {number} capacityBatches
+             * @memberof mixmask.v1.StreamStats
+             * @instance
+             */
+            StreamStats.prototype.capacityBatches = 0;
+
+            /**
+             * Creates a new StreamStats instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.StreamStats
+             * @static
+             * @param {mixmask.v1.StreamStats.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.StreamStats} StreamStats instance
+             * @type {{
+             *   (properties: mixmask.v1.StreamStats.$Shape): mixmask.v1.StreamStats & mixmask.v1.StreamStats.$Shape;
+             *   (properties?: mixmask.v1.StreamStats.$Properties): mixmask.v1.StreamStats;
+             * }}
+             */
+            StreamStats.create = function(properties) {
+                return new StreamStats(properties);
+            };
+
+            /**
+             * Encodes the specified StreamStats message. Does not implicitly {@link mixmask.v1.StreamStats.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.StreamStats
+             * @static
+             * @param {mixmask.v1.StreamStats.$Properties} message StreamStats message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StreamStats.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.batchesReceived != null && $Object.hasOwnProperty.call(message, "batchesReceived") && (typeof message.batchesReceived === "object" ? message.batchesReceived.low || message.batchesReceived.high : message.batchesReceived !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.batchesReceived);
+                if (message.batchesConsumed != null && $Object.hasOwnProperty.call(message, "batchesConsumed") && (typeof message.batchesConsumed === "object" ? message.batchesConsumed.low || message.batchesConsumed.high : message.batchesConsumed !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.batchesConsumed);
+                if (message.peakBufferedBatches != null && $Object.hasOwnProperty.call(message, "peakBufferedBatches") && message.peakBufferedBatches !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.peakBufferedBatches);
+                if (message.peakBufferedBytes != null && $Object.hasOwnProperty.call(message, "peakBufferedBytes") && (typeof message.peakBufferedBytes === "object" ? message.peakBufferedBytes.low || message.peakBufferedBytes.high : message.peakBufferedBytes !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.peakBufferedBytes);
+                if (message.capacityBatches != null && $Object.hasOwnProperty.call(message, "capacityBatches") && message.capacityBatches !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.capacityBatches);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a StreamStats message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.StreamStats
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.StreamStats & mixmask.v1.StreamStats.$Shape} StreamStats
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StreamStats.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.StreamStats();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.batchesReceived = value;
+                            else
+                                delete message.batchesReceived;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.batchesConsumed = value;
+                            else
+                                delete message.batchesConsumed;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.peakBufferedBatches = value;
+                            else
+                                delete message.peakBufferedBatches;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.peakBufferedBytes = value;
+                            else
+                                delete message.peakBufferedBytes;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.capacityBatches = value;
+                            else
+                                delete message.capacityBatches;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return StreamStats;
         })();
 
         return v1;
