@@ -1,17 +1,21 @@
+import { rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { channelMeanStd, type ImageDataset } from "../data/image-dataset.js";
 import { loadFashionMnist } from "../data/fashion-mnist.js";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import { evaluateKnn, type KnnResult } from "../eval/knn.js";
 import { MixmaskError } from "../errors.js";
-import { SDK_VERSION } from "../worker/protocol-version.js";
+import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
+import { PROTOCOL_VERSION, SDK_VERSION } from "../worker/protocol-version.js";
 import { uploadDataset } from "../worker/upload-dataset.js";
 import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
-import { CheckpointManifest, pruneCheckpoints, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
+import { checkpointFileName, pruneCheckpoints, readCheckpointManifest, signManifest, WORKER_STATE_PARTS, writeCheckpointManifest, type CheckpointManifest } from "./checkpoint-manifest.js";
+import { describeTerm, divergenceError, type PlannedStep } from "./divergence-report.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
 import { RunDirectory } from "./run-directory.js";
 import { StepPlanner } from "./step-planner.js";
 import { StepStream, type StepResult } from "./step-stream.js";
+import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
 
 export interface PretrainOptions {
   /** Train on this worker instead of spawning one (it is left open). */
@@ -98,12 +102,14 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, trainUpload.id, testUpload.id, { k: config.knnK, temperature: config.knnTemperature });
     let knnInit: KnnResult;
     let firstStep = 0;
+    const planner = new StepPlanner(config, train);
     if (manifest) {
-      const loaded = await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.file), manifest.sha256);
+      verifyTrainerState(manifest.trainer, captureTrainerState(config, planner, manifest.step, trainUpload.id, train.count), runDir.file("checkpoints/latest.json"));
+      const loaded = await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       if (Number(loaded.step) !== manifest.step) {
         throw new MixmaskError({
           code: "INVALID_FILE",
-          path: join(runDir.checkpointsDir, manifest.file),
+          path: join(runDir.checkpointsDir, manifest.worker.file),
           message: `holds step ${loaded.step}, but latest.json says step ${manifest.step}`,
           fix: "the checkpoint files were mixed up; start a new run directory or restore the matching pair",
         });
@@ -111,12 +117,11 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnInit = manifest.knnInit;
       firstStep = manifest.step;
       runDir.truncateMetrics(firstStep);
-      progress.log(`resumed from ${manifest.file} at step ${firstStep}`);
+      progress.log(`resumed from ${manifest.worker.file} at step ${firstStep}`);
     } else {
       knnInit = await knn();
       runDir.resetMetrics();
     }
-    const planner = new StepPlanner(config, train);
     if (firstStep >= planner.totalSteps) {
       throw new MixmaskError({
         code: "INVALID_OPTION",
@@ -127,13 +132,41 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
 
-    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, async (step) => {
-      const file = `step-${String(step).padStart(7, "0")}.pt`;
-      const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
-      writeCheckpointManifest(runDir, { version: 1, step, file, sha256: saved.sha256, bytes: Number(saved.bytes), config, knnInit });
-      pruneCheckpoints(runDir, KEEP_CHECKPOINTS);
-      progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
-    });
+    const checkpoints: Checkpoints = {
+      last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
+      write: async (step) => {
+        const file = checkpointFileName(step, "pt");
+        const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
+        const signed = signManifest({
+          sdkVersion: SDK_VERSION,
+          protocolVersion: PROTOCOL_VERSION,
+          writtenAt: new Date().toISOString(),
+          step,
+          config,
+          trainer: captureTrainerState(config, planner, step, trainUpload.id, train.count),
+          worker: { file, bytes: Number(saved.bytes), sha256: saved.sha256, holds: WORKER_STATE_PARTS },
+          knnInit,
+        });
+        try {
+          writeCheckpointManifest(runDir, signed);
+        } catch (error) {
+          // latest.json still names the previous checkpoint; the new worker file is unreferenced: free its space.
+          rmSync(join(runDir.checkpointsDir, file), { force: true });
+          rmSync(join(runDir.checkpointsDir, checkpointFileName(step, "json")), { force: true });
+          throw new MixmaskError({
+            code: "CHECKPOINT_FAILED",
+            path: runDir.file("checkpoints/latest.json"),
+            message: `cannot write the checkpoint manifest of step ${step} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous checkpoint${checkpoints.last ? ` (step ${checkpoints.last.step})` : ""} is intact`,
+            fix: "free disk space or choose a writable --run-dir, then continue with --resume",
+            cause: error,
+          });
+        }
+        checkpoints.last = { step, file };
+        pruneCheckpoints(runDir, KEEP_CHECKPOINTS, file);
+        progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
+      },
+    };
+    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, checkpoints);
 
     const knnFinal = await knn();
     progress.log(`k-NN top-1 after training: ${knnFinal.top1.toFixed(4)} (before: ${knnInit.top1.toFixed(4)})`);
@@ -169,6 +202,12 @@ interface TrainTotals {
   samplesPerSecond: number;
 }
 
+/** The run's checkpoints: the last one written (kept through any later failure) and how to write one. */
+interface Checkpoints {
+  last: { step: number; file: string } | null;
+  write(step: number): Promise<void>;
+}
+
 async function trainLoop(
   config: PretrainConfig,
   planner: StepPlanner,
@@ -177,17 +216,34 @@ async function trainLoop(
   progress: ProgressReporter,
   firstStep: number,
   idleTimeoutMs: number,
-  checkpoint: (step: number) => Promise<void>,
+  checkpoints: Checkpoints,
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
   const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
-  const planned = new Map<number, { lr: number; lambda?: number }>();
+  const planned = new Map<number, PlannedStep>();
   const t0 = performance.now();
   let done = firstStep;
+  const checkpoint = async (step: number): Promise<void> => {
+    if (checkpoints.last?.step !== step) await checkpoints.write(step);
+  };
+  // Ctrl-C (or SIGTERM) stops planning, lets the steps in flight finish and writes a checkpoint; a second one
+  // ends the process at once (the previous checkpoint stays intact either way).
+  let interrupted: NodeJS.Signals | undefined;
+  const stopListening = onFirstInterrupt((signal) => {
+    interrupted = signal;
+    progress.log(`${signal}: finishing the steps in flight and writing a checkpoint (press Ctrl-C again to stop at once)`);
+  });
 
   const take = async (): Promise<void> => {
-    const r: StepResult = await stream.next();
+    let r: StepResult;
+    try {
+      r = await stream.next();
+    } catch (error) {
+      // A non-finite loss: the worker's weights are unusable, so nothing is checkpointed from here on.
+      if (error instanceof MixmaskError && error.workerCode === "NON_FINITE_LOSS") throw divergenceError(error, planned, runDir, checkpoints.last);
+      throw error;
+    }
     const meta = planned.get(r.step);
     planned.delete(r.step);
     const epoch = Math.floor(r.step / perEpoch);
@@ -200,10 +256,11 @@ async function trainLoop(
   progress.start(total, firstStep);
   let finished = false;
   try {
-    for (let step = firstStep; step < total; step++) {
+    for (let step = firstStep; step < total && !interrupted; step++) {
       while (stream.inFlight >= config.plansInFlight) await take();
+      if (interrupted) break;
       const plan = planner.plan(step);
-      planned.set(step, { lr: plan.lr, ...(plan.mix ? { lambda: plan.mix.lambda } : {}) });
+      planned.set(step, { lr: plan.lr, terms: plan.terms.map(describeTerm), ...(plan.mix ? { lambda: plan.mix.lambda } : {}) });
       stream.submit(plan);
       const endOfEpoch = (step + 1) % perEpoch === 0;
       const epochNumber = (step + 1) / perEpoch;
@@ -215,9 +272,19 @@ async function trainLoop(
     while (stream.inFlight > 0) await take();
     finished = true;
   } finally {
+    stopListening();
     progress.stop();
     if (finished) stream.close();
     else stream.abort();
+  }
+  if (interrupted) {
+    await checkpoint(done);
+    throw new MixmaskError({
+      code: "INTERRUPTED",
+      message: `stopped by ${interrupted} after step ${done} of ${total}; checkpoint ${checkpointFileName(done, "pt")} written`,
+      fix: "continue with the same options and --resume",
+      diagnostics: { signal: interrupted, step: done },
+    });
   }
   await checkpoint(total);
   const seconds = (performance.now() - t0) / 1000;
