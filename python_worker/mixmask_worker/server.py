@@ -463,7 +463,7 @@ def build_server(
     credentials: Optional[grpc.ServerCredentials] = None,
 ) -> tuple[grpc.aio.Server, int]:
     """A grpc.aio server with mixmask.v1.Worker registered by hand and bound to ``address`` (not started), and the
-    port it bound (0 for a Unix socket). With ``token`` every call must carry it (access_control.py); with
+    TCP port it bound (port 0 asks the system for one). With ``token`` every call must carry it (access_control.py); with
     ``credentials`` the port speaks TLS."""
     server = grpc.aio.server(
         interceptors=[TokenInterceptor(token)] if token is not None else None,

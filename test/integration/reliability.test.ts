@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +55,19 @@ describe("runs survive faults (real worker)", () => {
     expect(sha256(join(dir, "checkpoints/step-0000004.pt"))).toBe(latest(dir).worker.sha256);
     expect(existsSync(join(dir, "checkpoints/step-0000008.pt"))).toBe(false);
     expect(stepLosses(dir).map(([s]) => s)).toEqual([0, 1, 2, 3, 4, 5]);
+
+    // A damaged worker file is refused on resume with the reason, before any weights are loaded.
+    const pt = join(dir, "checkpoints/step-0000004.pt");
+    const good = readFileSync(pt);
+    const damaged = Buffer.from(good);
+    const middle = damaged.length >> 1;
+    damaged[middle] = damaged[middle]! ^ 0xff;
+    writeFileSync(pt, damaged);
+    await expect(pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, resume: true })).rejects.toMatchObject({
+      workerCode: "CHECKPOINT_INVALID",
+      message: expect.stringMatching(/step-0000004\.pt' is corrupt or was replaced: sha256 expected/),
+    });
+    writeFileSync(pt, good);
 
     await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, resume: true });
     expect(stepLosses(dir)).toEqual(stepLosses(straightDir));
