@@ -18,8 +18,10 @@ const metricLines = (dir: string): number => (existsSync(join(dir, "metrics.json
 describe("Ctrl-C during pretraining (the real CLI and worker)", () => {
   it("writes a checkpoint of the steps done before exiting, and the resumed run reproduces the uninterrupted one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mixmask-sigint-"));
-    // One Node process (tsx as a loader, not a wrapper), so the signal reaches the CLI itself.
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "pretrain", ...TINY_FLAGS, "--run-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    // One Node process (tsx as a loader, not a wrapper), so the signal reaches the CLI itself. The worker it spawns
+    // pauses 3 s before step 8 (an injected stall changes no number), so the signal surely arrives mid-training.
+    const env = { ...process.env, MIXMASK_WORKER_FAULTS: "stall@8:3" };
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "pretrain", ...TINY_FLAGS, "--run-dir", dir], { stdio: ["ignore", "pipe", "pipe"], env });
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (t: string) => (stderr += t));
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
