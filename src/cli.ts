@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
@@ -12,8 +13,10 @@ import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
-import { pretrain, type PretrainSummary } from "./train/pretrain.js";
-import { Worker } from "./worker/worker.js";
+import type { PretrainSummary } from "./train/pretrain.js";
+import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
+import { TOKEN_ENV } from "./worker/worker-access.js";
+import { Worker, type WorkerOptions } from "./worker/worker.js";
 
 type Given = Partial<Record<keyof PretrainConfig, unknown>>;
 
@@ -62,11 +65,15 @@ function viewSide(opened: DatasetSplits | undefined, given: Given): { imageSize?
   return opened.train.height === opened.train.width ? { imageSize: opened.train.height } : {};
 }
 
-/** Spawns the worker the options ask for, and picks the preset by its device when --preset is auto. */
-async function spawnFor(given: Given, preset: PresetName | "auto"): Promise<{ worker: Worker; chosen: PresetName }> {
+/** The worker to spawn for the options: device and torch threads. */
+function spawnOptionsOf(given: Given): WorkerOptions {
   const device = (given.device as PretrainConfig["device"] | undefined) ?? "auto";
-  const worker = await Worker.spawn({ device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) });
-  return { worker, chosen: preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset };
+  return { device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) };
+}
+
+/** --preset auto picks by the worker's device: gpu on CUDA, cpu otherwise. */
+function presetFor(worker: Worker, preset: PresetName | "auto"): PresetName {
+  return preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
 }
 
 function pretrainCommand(): Command {
@@ -74,6 +81,10 @@ function pretrainCommand(): Command {
     new Command("pretrain").description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after"),
   )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
+    .option("--auto-restart <n>", "when the worker dies, start a fresh one and resume from the last checkpoint, at most n times", "0")
+    .option("--worker <host:port>", `train on a worker already listening there (python -m mixmask_worker --listen ...); token from $${TOKEN_ENV} or --worker-token-file`)
+    .option("--worker-token-file <path>", "file holding that worker's access token")
+    .option("--worker-ca <pem>", "that worker serves TLS: the certificate (authority) to trust")
     .option("--print-config", "print the resolved options and exit");
   cmd.action(async (flags: Record<string, string | boolean>) => {
     const { given, preset } = givenOptions(flags);
@@ -82,14 +93,29 @@ function pretrainCommand(): Command {
       return;
     }
     const progress = new TerminalProgress();
+    const restarts = Number(flags.autoRestart);
+    if (!Number.isInteger(restarts) || restarts < 0) {
+      throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "expected a number of restarts", expected: "an integer ≥ 0", received: String(flags.autoRestart) });
+    }
+    const remote = typeof flags.worker === "string" ? flags.worker : undefined;
+    if (remote && restarts > 0) {
+      throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here", fix: "drop --auto-restart, or --worker" });
+    }
     const opened = await openGivenDataset(given, progress);
-    const { worker, chosen } = await spawnFor(given, preset);
+    const spawnOptions = spawnOptionsOf(given);
+    const worker = remote
+      ? await Worker.connect(remote, {
+          ...(typeof flags.workerTokenFile === "string" ? { token: readFileSync(flags.workerTokenFile, "utf8").trim() } : {}),
+          ...(typeof flags.workerCa === "string" ? { tls: { caPath: flags.workerCa } } : {}),
+        })
+      : await Worker.spawn(spawnOptions);
+    const chosen = presetFor(worker, preset);
     try {
       const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...given }));
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
-      const summary = await pretrain(config, { worker, progress, datasets, resume: Boolean(flags.resume) });
+      const summary = await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
       printSummary(summary);
     } finally {
       await worker.close();
@@ -116,7 +142,8 @@ function previewCommand(): Command {
     }
     const progress = new TerminalProgress();
     const opened = await openGivenDataset(given, progress);
-    const { worker, chosen } = await spawnFor(given, preset);
+    const worker = await Worker.spawn(spawnOptionsOf(given));
+    const chosen = presetFor(worker, preset);
     try {
       const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...given }));
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
@@ -160,6 +187,12 @@ const program = new Command("mixmask")
   }));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof MixmaskError && error.code === "INTERRUPTED") {
+    console.error(`mixmask: ${error.message}\n  fix: ${error.fix}`);
+    // The worker is closed and the checkpoint written: end as the signal would have (status 130 for Ctrl-C).
+    process.kill(process.pid, String(error.diagnostics?.signal ?? "SIGINT") as NodeJS.Signals);
+    return;
+  }
   if (error instanceof MixmaskError) {
     console.error(`mixmask: ${error.message}`);
     process.exit(2);

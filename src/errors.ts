@@ -12,7 +12,11 @@ export type ErrorCode =
   | "WORKER_TIMEOUT"
   | "PROTOCOL_MISMATCH"
   | "WORKER_ERROR"
-  | "PYTHON_MISSING";
+  | "PYTHON_MISSING"
+  | "UNAUTHENTICATED"
+  | "NON_FINITE_LOSS"
+  | "INTERRUPTED"
+  | "CHECKPOINT_FAILED";
 
 export interface ErrorIssue {
   /** Option path (`pretrain.batchSize`) or file location (`train-images-idx3-ubyte.gz@16`). */
@@ -32,8 +36,12 @@ export interface MixmaskErrorInit {
   issues?: ErrorIssue[];
   /** The worker's own error code (proto ErrorCode name) when the error came from the worker. */
   workerCode?: string;
+  /** Machine-readable facts, e.g. the step, term and lr of a NON_FINITE_LOSS. */
+  diagnostics?: Diagnostics;
   cause?: unknown;
 }
+
+export type Diagnostics = Readonly<Record<string, string | number | boolean | null>>;
 
 export class MixmaskError extends Error {
   readonly code: ErrorCode;
@@ -43,6 +51,7 @@ export class MixmaskError extends Error {
   readonly fix?: string;
   readonly issues: ErrorIssue[];
   readonly workerCode?: string;
+  readonly diagnostics?: Diagnostics;
 
   constructor(init: MixmaskErrorInit) {
     super(formatMessage(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -54,6 +63,7 @@ export class MixmaskError extends Error {
     this.fix = init.fix;
     this.issues = init.issues ?? (init.path ? [{ path: init.path, message: init.message, expected: init.expected, received: init.received }] : []);
     this.workerCode = init.workerCode;
+    this.diagnostics = init.diagnostics;
   }
 }
 

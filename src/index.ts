@@ -1,9 +1,14 @@
-export { MixmaskError, type ErrorCode, type ErrorIssue } from "./errors.js";
+export { MixmaskError, type ErrorCode, type ErrorIssue, type Diagnostics } from "./errors.js";
 export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
 export { PRESETS, CPU_PRESET, GPU_PRESET, CIFAR_PRESET, IMAGENET_PRESET, resolveConfig, frameworkDefaults, type PresetName } from "./config/presets.js";
 export { pretrain, type PretrainOptions, type PretrainSummary } from "./train/pretrain.js";
 export { TerminalProgress, silentProgress, type ProgressReporter, type ProgressSnapshot } from "./train/progress.js";
-export { Worker, type WorkerOptions, type WorkerInfo } from "./worker/worker.js";
+export { Worker, type WorkerOptions, type WorkerInfo, type ConnectOptions } from "./worker/worker.js";
+export type { WorkerAccess } from "./worker/worker-access.js";
+export type { DeadlinesMs } from "./worker/worker-client.js";
+export { pretrainWithRestarts, type RestartingPretrainOptions } from "./train/restarting-pretrain.js";
+export { readCheckpointManifest, type CheckpointManifest } from "./train/checkpoint-manifest.js";
+export type { TrainerState } from "./train/trainer-state.js";
 export { evaluateKnn, type KnnOptions, type KnnResult } from "./eval/knn.js";
 export { loadFashionMnist, FASHION_MNIST_DIR } from "./data/fashion-mnist.js";
 export { readIdx, parseIdx, type IdxArray } from "./data/idx.js";

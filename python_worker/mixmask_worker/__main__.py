@@ -1,12 +1,17 @@
-"""Entry point: ``python -m mixmask_worker --socket PATH [--device auto|cpu|cuda] [--threads N] [--parent-pid PID]
-[--dataset-cache DIR]``.
+"""Entry point: ``python -m mixmask_worker (--socket PATH | --listen HOST:PORT) [--device auto|cpu|cuda] [--threads N]
+[--parent-pid PID] [--token-file PATH] [--tls-cert PEM --tls-key PEM] [--dataset-cache DIR]``.
 
 The SDK spawns this process, waits for Hello, forwards its stderr when something fails and kills its process group
 on exit. The worker logs to stderr only and prints one line ``mixmask worker ready on unix:PATH (device=..., pid=...)``
-once it serves. With ``--parent-pid`` it exits by itself when that parent is gone, so no worker is orphaned.
+(or ``on HOST:PORT``, with the port actually bound) once it serves. With ``--parent-pid`` it exits by itself when
+that parent is gone, so no worker is orphaned.
 
-Exit codes: 0 after Shutdown, SIGTERM/SIGINT or the parent's death; 2 for bad arguments; 3 when the requested device
-cannot be used.
+Access (access_control.py): the Unix socket's directory must be private to the user; TCP on an address other
+machines can reach needs an access token ($MIXMASK_WORKER_TOKEN or ``--token-file``), which every call must then
+carry; ``--tls-cert``/``--tls-key`` make the TCP port speak TLS.
+
+Exit codes: 0 after Shutdown, SIGTERM/SIGINT or the parent's death; 2 for bad arguments or an unsafe access setup;
+3 when the requested device cannot be used.
 """
 
 from __future__ import annotations
@@ -19,10 +24,20 @@ import signal
 import socket
 import stat
 import sys
+import tempfile
 from typing import Optional, Sequence
 
+import grpc
 import torch
 
+from mixmask_worker.access_control import (
+    AccessConfigError,
+    check_listen_policy,
+    check_private_directory,
+    read_token,
+    split_host_port,
+)
+from mixmask_worker.fault_injection import FaultPlan, FaultSpecError
 from mixmask_worker.protocol import configure_stderr_logging
 from mixmask_worker.server import WorkerServicer, build_server
 
@@ -38,7 +53,12 @@ MAX_SOCKET_PATH_BYTES = 103
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m mixmask_worker", description="mixmask PyTorch worker (gRPC)")
-    parser.add_argument("--socket", required=True, help="Unix socket path to listen on")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--socket", help="Unix socket path to listen on (its directory must be private: mode 0700)")
+    where.add_argument("--listen", help="TCP HOST:PORT to listen on; port 0 picks a free one (printed when ready)")
+    parser.add_argument("--token-file", help="file holding the access token (else $MIXMASK_WORKER_TOKEN)")
+    parser.add_argument("--tls-cert", help="PEM certificate chain: serve TLS on --listen")
+    parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="auto: cuda when available")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (torch.set_num_threads)")
     parser.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
@@ -112,17 +132,41 @@ def claim_socket_path(path: str) -> Optional[str]:
     return f"another process is listening on {path}: stop it or choose another --socket path"
 
 
+def _server_credentials(cert_path: Optional[str], key_path: Optional[str]) -> Optional[grpc.ServerCredentials]:
+    if cert_path is None and key_path is None:
+        return None
+    if cert_path is None or key_path is None:
+        raise AccessConfigError("TLS needs both --tls-cert and --tls-key (PEM files)")
+    try:
+        with open(cert_path, "rb") as cert, open(key_path, "rb") as key:
+            return grpc.ssl_server_credentials([(key.read(), cert.read())])
+    except OSError as error:
+        raise AccessConfigError(f"cannot read {error.filename}: {error.strerror}") from error
+
+
 async def serve(
-    socket_path: str, device: torch.device, parent_pid: Optional[int], dataset_cache: Optional[str] = None
+    socket_path: Optional[str],
+    listen: Optional[str],
+    device: torch.device,
+    parent_pid: Optional[int],
+    token: Optional[str] = None,
+    credentials: Optional[grpc.ServerCredentials] = None,
+    faults: Optional[FaultPlan] = None,
+    dataset_cache: Optional[str] = None,
 ) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    # The zeromq lane's ipc endpoints live beside the gRPC socket, in the folder the SDK made private (0700).
-    bulk_dir = os.path.dirname(os.path.abspath(socket_path))
-    servicer = WorkerServicer(device, request_stop=stop.set, bulk_dir=bulk_dir, dataset_cache_dir=dataset_cache)
-    address = f"unix:{socket_path}"
+    # The zeromq lane's ipc endpoints live beside the gRPC socket, in the folder the SDK made private (0700); a TCP
+    # worker gets a private folder of its own.
+    bulk_dir = os.path.dirname(os.path.abspath(socket_path)) if socket_path is not None else tempfile.mkdtemp(prefix="mixmask-bulk-")
+    servicer = WorkerServicer(
+        device, request_stop=stop.set, bulk_dir=bulk_dir, dataset_cache_dir=dataset_cache, faults=faults
+    )
+    address = f"unix:{socket_path}" if socket_path is not None else str(listen)
     try:
-        server = build_server(servicer, address)
+        server, port = build_server(servicer, address, token, credentials)
+        if socket_path is None and port == 0:
+            raise RuntimeError("the port is taken or the address is not local")
     except RuntimeError as error:
         print(
             f"mixmask worker: cannot listen on {address}: {error} (does the directory exist and is it writable?)",
@@ -138,7 +182,12 @@ async def serve(
         except (NotImplementedError, RuntimeError):  # not the main thread, or a platform without it
             pass
     watcher = asyncio.create_task(_watch_parent(parent_pid, stop)) if parent_pid else None
-    print(f"mixmask worker ready on {address} (device={device}, pid={os.getpid()})", file=sys.stderr, flush=True)
+    if socket_path is None:
+        address = f"{address.rpartition(':')[0]}:{port}"  # the port actually bound (port 0 picks one)
+    access = "".join([", token" if token else "", ", tls" if credentials else ""])
+    print(f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}{access})", file=sys.stderr, flush=True)
+    if faults is not None and faults.active:
+        log.warning("fault injection is active (MIXMASK_WORKER_FAULTS): %s", faults)
     try:
         await stop.wait()
     finally:
@@ -146,10 +195,11 @@ async def serve(
             watcher.cancel()
         await server.stop(STOP_GRACE_SECONDS)
         servicer.close()
-        try:
-            os.unlink(socket_path)
-        except OSError:
-            pass
+        if socket_path is not None:
+            try:
+                os.unlink(socket_path)
+            except OSError:
+                pass
     log.info("stopped")
     return 0
 
@@ -157,6 +207,21 @@ async def serve(
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     configure_stderr_logging()
+    try:
+        token = read_token(args.token_file, os.environ)
+        credentials = _server_credentials(args.tls_cert, args.tls_key)
+        if args.listen is not None:
+            check_listen_policy(split_host_port(args.listen)[0], token)
+        else:
+            if credentials is not None:
+                raise AccessConfigError("--tls-cert/--tls-key apply to --listen (TCP); a Unix socket needs no TLS")
+            check_private_directory(args.socket)
+        faults = FaultPlan.from_environ()
+    except (AccessConfigError, FaultSpecError) as error:
+        print(f"mixmask worker: {error}", file=sys.stderr, flush=True)
+        return EXIT_BAD_ARGUMENTS
+    if args.listen is not None:
+        return _serve_after_checks(args, None, token, credentials, faults)
     if len(os.fsencode(args.socket)) > MAX_SOCKET_PATH_BYTES:
         print(
             f"mixmask worker: --socket path is {len(os.fsencode(args.socket))} bytes, Unix sockets allow at most "
@@ -169,13 +234,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if problem is not None:
         print(f"mixmask worker: {problem}", file=sys.stderr, flush=True)
         return EXIT_BAD_ARGUMENTS
+    return _serve_after_checks(args, args.socket, token, credentials, faults)
+
+
+def _serve_after_checks(
+    args: argparse.Namespace,
+    socket_path: Optional[str],
+    token: Optional[str],
+    credentials: Optional[grpc.ServerCredentials],
+    faults: FaultPlan,
+) -> int:
     if args.threads is not None:
         if args.threads < 1:
             print(f"mixmask worker: --threads expects >= 1, received {args.threads}", file=sys.stderr, flush=True)
             return EXIT_BAD_ARGUMENTS
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
-    return asyncio.run(serve(args.socket, device, args.parent_pid, args.dataset_cache))
+    return asyncio.run(
+        serve(socket_path, args.listen, device, args.parent_pid, token, credentials, faults, args.dataset_cache)
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Checkpoint files: atomic write with a content hash, and verified load.
 
 A checkpoint is written to ``path + ".tmp"``, flushed and fsynced, renamed over ``path`` and the directory fsynced,
-so a crash leaves either the old file or the new one, never a torn one. Its SHA-256 is returned so the client can
+so a crash leaves either the old file or the new one, never a torn one; a failed write (a full disk) removes the
+temporary file and raises CHECKPOINT_WRITE_FAILED. Its SHA-256 is returned so the client can
 record it and have it verified on load. A file that is missing, truncated, altered or of another format raises
 WorkerError(CHECKPOINT_INVALID) instead of loading something half-right (STYLE.md habit 10).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import inspect
 import io
@@ -55,9 +58,15 @@ def write_checkpoint(path: str, state: dict[str, Any]) -> WrittenCheckpoint:
         os.replace(tmp_path, path)
         _fsync_directory(directory)
     except OSError as error:
+        # A full disk must not also leave a half-written temporary file behind, holding the space it ran out of.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_path)
+        reason = "the disk is full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else (error.strerror or str(error))
         raise WorkerError(
-            "INVALID_ARGUMENT",
-            f"cannot write checkpoint {path!r}: {error.strerror or error}: choose a writable path with free space",
+            "CHECKPOINT_WRITE_FAILED",
+            f"cannot write checkpoint {path!r}: {reason} ({errno.errorcode.get(error.errno or 0, 'OSError')}); "
+            "the previous checkpoint is untouched: free disk space or choose a writable run directory, then resume",
+            {"path": path, "errno": errno.errorcode.get(error.errno or 0, "")},
         ) from error
     digest, size = _hash_file(path)
     return WrittenCheckpoint(path=path, bytes=size, sha256=digest)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
+import math
 import sys
 import traceback
-from typing import Any, Awaitable, Callable, NoReturn, TypeVar
+from typing import Any, Awaitable, Callable, NoReturn, Optional, TypeVar, Union
 
 import grpc
 
@@ -22,6 +24,11 @@ from mixmask_worker.generated.mixmask.v1 import worker_pb2
 PROTOCOL_VERSION = 2
 
 ERROR_CODE_TRAILER = "mixmask-error-code"
+# Optional machine-readable facts about an error (a JSON object), e.g. the step, term and lr of a non-finite loss,
+# so the client can report them without parsing the message.
+ERROR_DETAILS_TRAILER = "mixmask-error-details"
+
+DetailValue = Union[str, int, float, bool, None]
 
 # Every ErrorCode name of proto/mixmask/v1/worker.proto except the zero value.
 ERROR_CODES: frozenset[str] = frozenset(
@@ -38,6 +45,8 @@ STATUS_FOR_CODE: dict[str, grpc.StatusCode] = {
     "NON_FINITE_LOSS": grpc.StatusCode.ABORTED,
     "DEVICE_UNAVAILABLE": grpc.StatusCode.INTERNAL,
     "INTERNAL": grpc.StatusCode.INTERNAL,
+    "UNAUTHENTICATED": grpc.StatusCode.UNAUTHENTICATED,
+    "CHECKPOINT_WRITE_FAILED": grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 log = logging.getLogger("mixmask_worker")
@@ -46,7 +55,7 @@ log = logging.getLogger("mixmask_worker")
 class WorkerError(Exception):
     """A failure the worker reports to the client: ``code`` is an ``ErrorCode`` name, the message says the fix."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: Optional[dict[str, DetailValue]] = None) -> None:
         if code not in ERROR_CODES:
             # A typo in the worker itself: report it as the bug it is rather than inventing a code on the wire.
             message = f"{message} [worker bug: unknown error code {code!r}]"
@@ -54,6 +63,7 @@ class WorkerError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details or {}
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -88,11 +98,21 @@ async def abort_with_error(context: grpc.aio.ServicerContext, error: BaseExcepti
     """
     worker_error = as_worker_error(error)
     status = STATUS_FOR_CODE.get(worker_error.code, grpc.StatusCode.INTERNAL)
-    trailer = ((ERROR_CODE_TRAILER, worker_error.code),)
+    trailer: tuple[tuple[str, str], ...] = ((ERROR_CODE_TRAILER, worker_error.code),)
+    if worker_error.details:
+        safe = {key: _json_safe(value) for key, value in worker_error.details.items()}
+        trailer += ((ERROR_DETAILS_TRAILER, json.dumps(safe, allow_nan=False)),)
     context.set_trailing_metadata(trailer)
     await context.abort(status, worker_error.message, trailer)
     # context.abort always raises; this line keeps type checkers and very old grpcio honest.
     raise worker_error
+
+
+def _json_safe(value: DetailValue) -> DetailValue:
+    """JSON has no NaN or infinity, the very values a NON_FINITE_LOSS reports: they travel as "nan", "inf", "-inf"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value
 
 
 def is_grpc_abort(error: BaseException) -> bool:

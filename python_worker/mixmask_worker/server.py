@@ -25,10 +25,14 @@ import numpy as np
 import torch
 
 import mixmask_worker
+from mixmask_worker.access_control import TokenInterceptor
 from mixmask_worker.bulk_data_service import BulkDataService
 from mixmask_worker.dataset_header import check_dataset_header as _check_header
 from mixmask_worker.dataset_store import DatasetStore
+from mixmask_worker.diverged_runs import DivergedRuns
+from mixmask_worker.fault_injection import FaultPlan
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.plan_intake import accept_plan, parse_plan
 from mixmask_worker.preview import preview
 from mixmask_worker.training_run import PendingResult, TrainingRun
 from mixmask_worker.protocol import PROTOCOL_VERSION, WorkerError, abort_with_error, invalid_argument, is_grpc_abort
@@ -73,9 +77,10 @@ class WorkerServicer:
         request_stop: Callable[[], None],
         bulk_dir: Optional[str] = None,
         dataset_cache_dir: Optional[str] = None,
+        faults: Optional[FaultPlan] = None,
     ) -> None:
         """``bulk_dir``: private folder for the zeromq lane's ipc endpoints (no zeromq lane without it);
-        ``dataset_cache_dir``: the on-disk dataset cache (none without it)."""
+        ``dataset_cache_dir``: the on-disk dataset cache (none without it); ``faults``: injected faults (tests)."""
         self.device = device
         self.store = DatasetStore(device)
         self.runs: dict[str, TrainingRun] = {}
@@ -83,6 +88,9 @@ class WorkerServicer:
         # streams must not interleave on one model.
         self._training: set[TrainingRun] = set()
         self._latest_run_id: Optional[str] = None
+        # Runs whose loss went non-finite: not trained on or saved until a checkpoint is loaded.
+        self._diverged = DivergedRuns()
+        self._faults = faults or FaultPlan()
         self._request_stop = request_stop
         threads = torch.get_num_threads()
         # One thread executes all torch work in order; a second waits for CUDA results to land on the host.
@@ -268,13 +276,17 @@ class WorkerServicer:
                     "this run already has an open Train stream; plans of two streams would interleave on one model: "
                     "end (or cancel) the first stream before opening another",
                 )
+            self._diverged.refuse_if_diverged(run, "train")
             self._training.add(run)
 
             async def read_plans() -> None:
+                received = 0
                 try:
-                    async for plan in request_iterator:
+                    async for message in request_iterator:
                         received_at = time.perf_counter()
-                        result = await loop.run_in_executor(self._compute, run.step, plan, received_at)
+                        plan = accept_plan(message, received)
+                        received += 1
+                        result = await loop.run_in_executor(self._compute, self._step, run, plan, received_at)
                         pending.put_nowait(result)
                     pending.put_nowait(_StreamEnd())
                 except asyncio.CancelledError:
@@ -289,7 +301,12 @@ class WorkerServicer:
                     return
                 if isinstance(item, _StreamFailure):
                     raise item.error
-                result = await self._resolve(item)
+                try:
+                    result = await self._resolve(item)
+                except WorkerError as error:
+                    if error.code == "NON_FINITE_LOSS":
+                        self._diverged.record(run, error)
+                    raise
                 yield result
         except asyncio.CancelledError:
             raise
@@ -302,6 +319,13 @@ class WorkerServicer:
                 reader.cancel()
             if run is not None:
                 self._training.discard(run)
+
+    def _step(self, run: TrainingRun, plan: worker_pb2.StepPlan, received_at: float) -> PendingResult:
+        """One plan on the compute thread, with any fault injected for the reliability tests around it."""
+        self._faults.before_step(int(plan.step))
+        result = run.step(plan, received_at)
+        self._faults.after_step(result)
+        return result
 
     async def _resolve(self, pending: PendingResult) -> worker_pb2.StepResult:
         if pending.ready is None:
@@ -338,6 +362,7 @@ class WorkerServicer:
         self, request: worker_pb2.SaveCheckpointRequest, context: grpc.aio.ServicerContext
     ) -> worker_pb2.SaveCheckpointReply:
         run = self._run(request.run_id)
+        self._diverged.refuse_if_diverged(run, f"save a checkpoint of step {request.step}")
         size, digest = await self._on_compute(run.save, request.path, request.step)
         log.info(
             "run %s: checkpoint of step %d written to %s (%d bytes)", request.run_id, request.step, request.path, size
@@ -350,6 +375,7 @@ class WorkerServicer:
     ) -> worker_pb2.LoadCheckpointReply:
         run = self._run(request.run_id)
         size, step = await self._on_compute(run.load, request.path, request.sha256)
+        self._diverged.clear(run)
         log.info("run %s: checkpoint %s of step %d loaded (%d bytes)", request.run_id, request.path, step, size)
         return worker_pb2.LoadCheckpointReply(bytes=size, step=step)
 
@@ -374,7 +400,7 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
         ),
         "Train": grpc.stream_stream_rpc_method_handler(
             servicer.Train,
-            request_deserializer=worker_pb2.StepPlan.FromString,
+            request_deserializer=parse_plan,  # never raises: oversized/undecodable plans are reported in order
             response_serializer=worker_pb2.StepResult.SerializeToString,
         ),
         "Knn": grpc.unary_unary_rpc_method_handler(
@@ -406,15 +432,23 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
     }
 
 
-def build_server(servicer: WorkerServicer, address: str) -> grpc.aio.Server:
-    """A grpc.aio server with mixmask.v1.Worker registered by hand and bound to ``address`` (not started)."""
+def build_server(
+    servicer: WorkerServicer,
+    address: str,
+    token: Optional[str] = None,
+    credentials: Optional[grpc.ServerCredentials] = None,
+) -> tuple[grpc.aio.Server, int]:
+    """A grpc.aio server with mixmask.v1.Worker registered by hand and bound to ``address`` (not started), and the
+    TCP port it bound (port 0 asks the system for one). With ``token`` every call must carry it (access_control.py); with
+    ``credentials`` the port speaks TLS."""
     server = grpc.aio.server(
+        interceptors=[TokenInterceptor(token)] if token is not None else None,
         options=[
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-        ]
+        ],
     )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, method_handlers(servicer)),))
-    server.add_insecure_port(address)
-    return server
+    port = server.add_secure_port(address, credentials) if credentials is not None else server.add_insecure_port(address)
+    return server, port
 

@@ -84,9 +84,9 @@ class PendingResult:
         loss, term_losses, top1, spread = values[0], values[1:-2], values[-2], values[-1]
         for index, value in enumerate(term_losses):
             if not math.isfinite(value):
-                raise self._non_finite(f"loss term {index} ({self.terms[index]})", value)
+                raise self._non_finite(f"loss term {index} ({self.terms[index]})", value, index)
         if not math.isfinite(loss):
-            raise self._non_finite("the weighted total loss", loss)
+            raise self._non_finite("the weighted total loss", loss, None)
         return worker_pb2.StepResult(
             step=self.step,
             loss=loss,
@@ -96,12 +96,15 @@ class PendingResult:
             embedding_std=spread,
         )
 
-    def _non_finite(self, what: str, value: float) -> WorkerError:
+    def _non_finite(self, what: str, value: float, term: Optional[int]) -> WorkerError:
+        # The details travel as a trailer so the SDK can name the term and step without parsing this message.
+        details = {"step": self.step, "term": term, "term_description": what, "value": value, "lr": self.lr}
         return WorkerError(
             "NON_FINITE_LOSS",
             f"step {self.step}: {what} is {value} at lr={self.lr:g}: training diverged; lower the learning rate "
             "or lengthen the warm-up, check the plan's augmentation and loss weights, and resume from the last "
             "checkpoint (the weights after this step are not usable)",
+            details,
         )
 
 

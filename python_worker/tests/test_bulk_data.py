@@ -36,7 +36,7 @@ def folders() -> Iterator[tuple[str, str]]:
 def spawn(socket_dir: str, name: str, cache: Optional[str], python_path: Optional[list[str]] = None) -> Worker:
     # Each worker in its own folder: the zeromq lane binds its endpoints next to the gRPC socket.
     folder = os.path.join(socket_dir, name)
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(folder, mode=0o700, exist_ok=True)  # the worker refuses a socket folder others can reach
     extra = ["--device", "cpu", "--threads", "1"] + (["--dataset-cache", cache] if cache else [])
     return Worker(worker_command(), os.path.join(folder, "w.sock"), extra, python_path=python_path)
 

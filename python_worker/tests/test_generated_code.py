@@ -61,5 +61,7 @@ def test_service_table_matches_the_contract() -> None:
         reply_type = getattr(worker_pb2, method.output_type.rsplit(".", 1)[1])
         assert handler.request_streaming == method.client_streaming, method.name
         assert handler.response_streaming == method.server_streaming, method.name
-        assert handler.request_deserializer == request_type.FromString, method.name
+        # Train's deserializer is plan_intake.parse_plan (size limit first); every one must decode its request type.
+        decoded = handler.request_deserializer(request_type().SerializeToString())
+        assert type(decoded) is request_type, method.name
         assert handler.response_serializer == reply_type.SerializeToString, method.name

@@ -173,6 +173,8 @@ def test_non_finite_loss_names_term_step_and_lr(store: DatasetStore) -> None:
     assert caught.value.code == "NON_FINITE_LOSS"
     message = caught.value.message
     assert "step 1" in message and "loss term 0 (INFO_NCE_QUEUE ONLINE(VIEW_0) vs MOMENTUM(VIEW_1)" in message and "lr=1e+36" in message
+    assert caught.value.details["step"] == 1 and caught.value.details["term"] == 0
+    assert caught.value.details["lr"] == pytest.approx(1e36, rel=1e-6)  # float32 on the wire
 
 
 def test_create_run_rejects_bad_config(store: DatasetStore) -> None:

@@ -152,8 +152,11 @@ export function validatePretrainConfig(input: unknown): PretrainConfig {
   const issues: ErrorIssue[] = parsed.error.issues.map((issue) => {
     const key = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
-      return { path: issue.keys.map(flagName).join(", "), message: "unknown option", expected: `one of ${Object.keys(PretrainConfigSchema.shape).map(flagName).join(" ")}` };
+      // A key that no flag could spell (found by fuzzing: " " became "-- ") is quoted as it came.
+      const named = issue.keys.map((k) => (/^[a-z][A-Za-z0-9]*$/.test(k) ? flagName(k) : JSON.stringify(k)));
+      return { path: named.join(", "), message: "unknown option", expected: `one of ${Object.keys(PretrainConfigSchema.shape).map(flagName).join(" ")}` };
     }
+    if (key === "") return { path: "options", message: issue.message, expected: "an object of pretrain options", received: typeof input };
     return { path: flagName(key), message: issue.message, expected: describeExpected(key), received: JSON.stringify(readPath(input, issue.path)) };
   });
   throw new MixmaskError({

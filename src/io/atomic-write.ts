@@ -1,20 +1,28 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
  * Writes a file so that readers see the old content or the new one, never a torn mix: temporary file, fsync,
- * rename over the target, fsync the directory. A full disk fails before the rename and leaves the old file intact.
+ * rename over the target, fsync the directory. A full disk fails before the rename and leaves the old file intact;
+ * the temporary file is removed then, so a failed write does not keep holding the space it ran out of.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
   try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, "w");
+    try {
+      const bytes = typeof data === "string" ? Buffer.from(data) : data;
+      // writeSync may write less than asked (large buffers, signals): loop until everything is out.
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  renameSync(tmp, file);
   const dir = openSync(dirname(file), "r");
   try {
     fsyncSync(dir);

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
@@ -5,9 +6,11 @@ import { openDataset } from "../data/open-dataset.js";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import { evaluateKnn, type KnnResult } from "../eval/knn.js";
 import { MixmaskError } from "../errors.js";
-import { SDK_VERSION } from "../worker/protocol-version.js";
+import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
+import { PROTOCOL_VERSION, SDK_VERSION } from "../worker/protocol-version.js";
 import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
-import { CheckpointManifest, pruneCheckpoints, readCheckpointManifest, writeCheckpointManifest } from "./checkpoint-manifest.js";
+import { checkpointFileName, pruneCheckpoints, readCheckpointManifest, signManifest, WORKER_STATE_PARTS, writeCheckpointManifest, type CheckpointManifest } from "./checkpoint-manifest.js";
+import { describeTerm, divergenceError, type PlannedStep } from "./divergence-report.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
 import { RunDirectory } from "./run-directory.js";
 import type { StepPlan } from "./step-plan.js";
@@ -15,6 +18,7 @@ import { StepPlanner } from "./step-planner.js";
 import { describeMethod, runRequest } from "./run-request.js";
 import { StepStream, type StepResult } from "./step-stream.js";
 import type { BatchFeeder } from "./batch-feeder.js";
+import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
 import { TrainingData, type StreamingSummary } from "./training-data.js";
 
 export interface PretrainOptions {
@@ -94,12 +98,17 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, data.bankId, data.testId, { k: config.knnK, temperature: config.knnTemperature });
     let knnInit: KnnResult;
     let firstStep = 0;
+    const planner = new StepPlanner(config, train);
+    // What the trainer state records as the dataset: its content hash (streamed runs: that of the uploaded k-NN bank,
+    // the first images of the training set, since a stream's id is new every time).
+    const trainedContentId = data.streaming ? data.bankId : data.trainId;
     if (manifest) {
-      const loaded = await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.file), manifest.sha256);
+      verifyTrainerState(manifest.trainer, captureTrainerState(config, planner, manifest.step, trainedContentId, train.count), runDir.file("checkpoints/latest.json"));
+      const loaded = await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       if (Number(loaded.step) !== manifest.step) {
         throw new MixmaskError({
           code: "INVALID_FILE",
-          path: join(runDir.checkpointsDir, manifest.file),
+          path: join(runDir.checkpointsDir, manifest.worker.file),
           message: `holds step ${loaded.step}, but latest.json says step ${manifest.step}`,
           fix: "the checkpoint files were mixed up; start a new run directory or restore the matching pair",
         });
@@ -107,12 +116,11 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnInit = manifest.knnInit;
       firstStep = manifest.step;
       runDir.truncateMetrics(firstStep);
-      progress.log(`resumed from ${manifest.file} at step ${firstStep}`);
+      progress.log(`resumed from ${manifest.worker.file} at step ${firstStep}`);
     } else {
       knnInit = await knn();
       runDir.resetMetrics();
     }
-    const planner = new StepPlanner(config, train);
     if (firstStep >= planner.totalSteps) {
       throw new MixmaskError({
         code: "INVALID_OPTION",
@@ -123,14 +131,42 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
 
+    const checkpoints: Checkpoints = {
+      last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
+      write: async (step) => {
+        const file = checkpointFileName(step, "pt");
+        const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
+        const signed = signManifest({
+          sdkVersion: SDK_VERSION,
+          protocolVersion: PROTOCOL_VERSION,
+          writtenAt: new Date().toISOString(),
+          step,
+          config,
+          trainer: captureTrainerState(config, planner, step, trainedContentId, train.count),
+          worker: { file, bytes: Number(saved.bytes), sha256: saved.sha256, holds: WORKER_STATE_PARTS },
+          knnInit,
+        });
+        try {
+          writeCheckpointManifest(runDir, signed);
+        } catch (error) {
+          // latest.json still names the previous checkpoint; the new worker file is unreferenced: free its space.
+          rmSync(join(runDir.checkpointsDir, file), { force: true });
+          rmSync(join(runDir.checkpointsDir, checkpointFileName(step, "json")), { force: true });
+          throw new MixmaskError({
+            code: "CHECKPOINT_FAILED",
+            path: runDir.file("checkpoints/latest.json"),
+            message: `cannot write the checkpoint manifest of step ${step} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous checkpoint${checkpoints.last ? ` (step ${checkpoints.last.step})` : ""} is intact`,
+            fix: "free disk space or choose a writable --run-dir, then continue with --resume",
+            cause: error,
+          });
+        }
+        checkpoints.last = { step, file };
+        pruneCheckpoints(runDir, KEEP_CHECKPOINTS, file);
+        progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
+      },
+    };
     const feeder = data.startFeeding((step) => planner.plan(step).indices, firstStep, planner.totalSteps);
-    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, feeder, async (step) => {
-      const file = `step-${String(step).padStart(7, "0")}.pt`;
-      const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
-      writeCheckpointManifest(runDir, { version: 1, step, file, sha256: saved.sha256, bytes: Number(saved.bytes), config, knnInit });
-      pruneCheckpoints(runDir, KEEP_CHECKPOINTS);
-      progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
-    }).catch(async (error: unknown) => {
+    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, feeder, checkpoints).catch(async (error: unknown) => {
       await data.abort();
       throw error;
     });
@@ -171,6 +207,12 @@ interface TrainTotals {
   samplesPerSecond: number;
 }
 
+/** The run's checkpoints: the last one written (kept through any later failure) and how to write one. */
+interface Checkpoints {
+  last: { step: number; file: string } | null;
+  write(step: number): Promise<void>;
+}
+
 async function trainLoop(
   config: PretrainConfig,
   planner: StepPlanner,
@@ -180,23 +222,41 @@ async function trainLoop(
   firstStep: number,
   idleTimeoutMs: number,
   feeder: BatchFeeder | undefined,
-  checkpoint: (step: number) => Promise<void>,
+  checkpoints: Checkpoints,
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
   const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
-  const planned = new Map<number, { lr: number; lambda?: number; unmixLambda?: number }>();
+  const planned = new Map<number, PlannedStep>();
   const t0 = performance.now();
   let done = firstStep;
+  const checkpoint = async (step: number): Promise<void> => {
+    if (checkpoints.last?.step !== step) await checkpoints.write(step);
+  };
+  // Ctrl-C (or SIGTERM) stops planning, lets the steps in flight finish and writes a checkpoint; a second one
+  // ends the process at once (the previous checkpoint stays intact either way).
+  let interrupted: NodeJS.Signals | undefined;
+  const stopListening = onFirstInterrupt((signal) => {
+    interrupted = signal;
+    progress.log(`${signal}: finishing the steps in flight and writing a checkpoint (press Ctrl-C again to stop at once)`);
+  });
 
   const take = async (): Promise<void> => {
-    // Streaming: a failed decode or push ends training at once, with the reader's error.
-    const r: StepResult = await (feeder ? Promise.race([stream.next(), feeder.failed]) : stream.next());
+    let r: StepResult;
+    try {
+      // Streaming: a failed decode or push ends training at once, with the reader's error.
+      r = await (feeder ? Promise.race([stream.next(), feeder.failed]) : stream.next());
+    } catch (error) {
+      // A non-finite loss: the worker's weights are unusable, so nothing is checkpointed from here on.
+      if (error instanceof MixmaskError && error.workerCode === "NON_FINITE_LOSS") throw divergenceError(error, planned, runDir, checkpoints.last);
+      throw error;
+    }
     feeder?.release(r.step);
     const meta = planned.get(r.step);
     planned.delete(r.step);
     const epoch = Math.floor(r.step / perEpoch);
-    runDir.appendMetrics({ ...r, epoch, ...meta, lr: meta?.lr ?? NaN, elapsedS: (performance.now() - t0) / 1000 });
+    const mixing = { ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), ...(meta?.unmixLambda !== undefined ? { unmixLambda: meta.unmixLambda } : {}) };
+    runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...mixing, elapsedS: (performance.now() - t0) / 1000 });
     done = r.step + 1;
     const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
     progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
@@ -205,10 +265,11 @@ async function trainLoop(
   progress.start(total, firstStep);
   let finished = false;
   try {
-    for (let step = firstStep; step < total; step++) {
+    for (let step = firstStep; step < total && !interrupted; step++) {
       while (stream.inFlight >= config.plansInFlight) await take();
+      if (interrupted) break;
       const plan = planner.plan(step);
-      planned.set(step, { lr: plan.lr, ...lambdas(plan) });
+      planned.set(step, { lr: plan.lr, terms: plan.terms.map(describeTerm), ...lambdas(plan) });
       stream.submit(plan);
       const endOfEpoch = (step + 1) % perEpoch === 0;
       const epochNumber = (step + 1) / perEpoch;
@@ -220,9 +281,19 @@ async function trainLoop(
     while (stream.inFlight > 0) await take();
     finished = true;
   } finally {
+    stopListening();
     progress.stop();
     if (finished) stream.close();
     else stream.abort();
+  }
+  if (interrupted) {
+    await checkpoint(done);
+    throw new MixmaskError({
+      code: "INTERRUPTED",
+      message: `stopped by ${interrupted} after step ${done} of ${total}; checkpoint ${checkpointFileName(done, "pt")} written`,
+      fix: "continue with the same options and --resume",
+      diagnostics: { signal: interrupted, step: done },
+    });
   }
   await checkpoint(total);
   const seconds = (performance.now() - t0) / 1000;

@@ -23,6 +23,18 @@ export interface SourceShape {
  * so a resumed run plans exactly what an uninterrupted one would, and no worker is needed to reproduce a plan.
  */
 export class StepPlanner {
+  /**
+   * Every random stream a plan draws from (`Rng.stream(seed, name, key)`) and what keys it besides the seed.
+   * Checkpoints record this list, and a resume refuses a planner whose streams differ. Keep it in step with plan().
+   */
+  static readonly RNG_STREAMS: readonly { name: string; keyedBy: "epoch" | "step" }[] = [
+    { name: "sampler", keyedBy: "epoch" },
+    { name: "augment", keyedBy: "step" },
+    { name: "mask", keyedBy: "step" },
+    { name: "pairing", keyedBy: "step" },
+    { name: "unmix", keyedBy: "step" },
+    { name: "key-shuffle", keyedBy: "step" },
+  ];
   readonly sampler: EpochSampler;
   readonly totalSteps: number;
   readonly framework: Framework;

@@ -43,8 +43,10 @@ export class StepStream {
     this.call.on("error", (error) => {
       void worker.client.callError(error, "Train").then((mapped) => this.fail(mapped));
     });
-    this.call.on("end", () => {
-      if (this.received < this.sent || this.waiter) {
+    // The final status, not "end": a stream the worker ended with an error emits "end" first and "error" (with the
+    // worker's code, or the death of its process) after it; only a clean end with results missing is judged here.
+    this.call.on("status", (status: { code: number }) => {
+      if (status.code === 0 && (this.received < this.sent || this.waiter)) {
         this.fail(new MixmaskError({ code: "WORKER_DIED", message: `the Train stream ended after ${this.received} of ${this.sent} results` }));
       }
     });

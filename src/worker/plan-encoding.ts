@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ViewParams } from "../augment/view-params.js";
 import type { BranchRef, EncoderName, InputName, LossTerm, TermKind } from "../frameworks/loss-term.js";
 import type { CellMask, MaskFill } from "../masking/cell-mask.js";
@@ -97,4 +98,13 @@ export function encodeStepPlan(plan: StepPlan): mixmask.v1.IStepPlan {
     keyShuffle: asWireArray(plan.keyShuffle),
     enqueueTerm: plan.enqueueTerm,
   };
+}
+
+/**
+ * SHA-256 of a plan's wire bytes: two plans with the same fingerprint make the worker do the same thing. Checkpoints
+ * record the fingerprint of the last plan run, so a resume can prove it plans exactly what the interrupted run did.
+ */
+export function planFingerprint(plan: StepPlan): string {
+  const bytes = v1.StepPlan.encode(encodeStepPlan(plan)).finish();
+  return createHash("sha256").update(bytes).digest("hex");
 }

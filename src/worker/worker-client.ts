@@ -3,6 +3,7 @@ import { mixmask } from "./generated/mixmask.js";
 import { PROTOCOL_VERSION, SDK_VERSION } from "./protocol-version.js";
 import { toMixmaskError, type ProcessState } from "./worker-error.js";
 import { MixmaskError } from "../errors.js";
+import { callMetadata, channelCredentials, channelOptions, type WorkerAccess } from "./worker-access.js";
 
 const v1 = mixmask.v1;
 export type HelloReply = mixmask.v1.HelloReply;
@@ -25,16 +26,21 @@ const serializer = <T>(type: MessageType<T, unknown>) => (value: T): Buffer => {
 const deserializer = <T>(type: MessageType<never, T>) => (bytes: Buffer): T => type.decode(bytes);
 const path = (rpc: string) => `/mixmask.v1.Worker/${rpc}`;
 
-/** Per-call deadlines. Training streams have none; they are bounded by the idle timeout of the trainer instead. */
+/** Per-call deadlines in ms. Training streams have none; they are bounded by the idle timeout of the trainer instead. */
 export interface DeadlinesMs {
+  /** Hello (the handshake; also each readiness poll). */
   hello: number;
+  /** A whole dataset upload. */
   upload: number;
   createRun: number;
+  /** k-NN evaluation. */
   evaluate: number;
+  /** SaveCheckpoint and LoadCheckpoint. */
   checkpoint: number;
+  shutdown: number;
 }
 
-export const DEFAULT_DEADLINES_MS: DeadlinesMs = { hello: 10_000, upload: 600_000, createRun: 120_000, evaluate: 1_800_000, checkpoint: 300_000 };
+export const DEFAULT_DEADLINES_MS: DeadlinesMs = { hello: 10_000, upload: 600_000, createRun: 120_000, evaluate: 1_800_000, checkpoint: 300_000, shutdown: 5_000 };
 
 /** Client options of the channel: large messages (datasets, features) and a window sized for bulk transfers. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -50,13 +56,16 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
  */
 export class WorkerClient {
   private readonly client: grpc.Client;
+  private readonly deadlines: DeadlinesMs;
 
   constructor(
     readonly address: string,
     private readonly process?: ProcessState,
-    private readonly deadlines: DeadlinesMs = DEFAULT_DEADLINES_MS,
+    deadlines: Partial<DeadlinesMs> = {},
+    private readonly access: WorkerAccess = {},
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.deadlines = { ...DEFAULT_DEADLINES_MS, ...deadlines };
+    this.client = new grpc.Client(address, channelCredentials(access), { ...CHANNEL_OPTIONS, ...channelOptions(access) });
   }
 
   hello(protocolVersion = PROTOCOL_VERSION, deadlineMs = this.deadlines.hello): Promise<HelloReply> {
@@ -67,7 +76,7 @@ export class WorkerClient {
   uploadDataset(header: mixmask.v1.IDatasetHeader, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
     return new Promise((resolve, reject) => {
       const call = this.client.makeClientStreamRequest<mixmask.v1.IDatasetChunk, mixmask.v1.DatasetInfo>(
-        path("UploadDataset"), serializer(v1.DatasetChunk), deserializer(v1.DatasetInfo), new grpc.Metadata(),
+        path("UploadDataset"), serializer(v1.DatasetChunk), deserializer(v1.DatasetInfo), callMetadata(this.access),
         { deadline: Date.now() + this.deadlines.upload },
         (error, reply) => (error ? this.callError(error, "UploadDataset").then(reject) : resolve(reply!)),
       );
@@ -98,7 +107,7 @@ export class WorkerClient {
 
   /** Opens the bidirectional training stream of one run (named in the call metadata). */
   train(runId: string): grpc.ClientDuplexStream<StepPlanMessage, StepResultMessage> {
-    const metadata = new grpc.Metadata();
+    const metadata = callMetadata(this.access);
     metadata.set("mixmask-run-id", runId);
     return this.client.makeBidiStreamRequest<StepPlanMessage, StepResultMessage>(path("Train"), serializer(v1.StepPlan), deserializer(v1.StepResult), metadata);
   }
@@ -120,7 +129,7 @@ export class WorkerClient {
     return this.unary("Preview", v1.PreviewRequest, v1.PreviewReply, v1.PreviewRequest.create({ runId, plan, maxSamples }), this.deadlines.evaluate);
   }
 
-  shutdown(deadlineMs = 5_000): Promise<mixmask.v1.ShutdownReply> {
+  shutdown(deadlineMs = this.deadlines.shutdown): Promise<mixmask.v1.ShutdownReply> {
     return this.unary("Shutdown", v1.ShutdownRequest, v1.ShutdownReply, v1.ShutdownRequest.create({}), deadlineMs);
   }
 
@@ -146,7 +155,7 @@ export class WorkerClient {
   uploadParts(uploadId: string, pixels: Uint8Array, chunkBytes: number, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
     return new Promise((resolve, reject) => {
       const call = this.client.makeClientStreamRequest<mixmask.v1.IUploadPart, mixmask.v1.DatasetInfo>(
-        path("UploadParts"), serializer(v1.UploadPart), deserializer(v1.DatasetInfo), new grpc.Metadata(),
+        path("UploadParts"), serializer(v1.UploadPart), deserializer(v1.DatasetInfo), callMetadata(this.access),
         { deadline: Date.now() + this.deadlines.upload },
         (error, reply) => (error ? this.callError(error, "UploadParts").then(reject) : resolve(reply!)),
       );
@@ -186,7 +195,7 @@ export class WorkerClient {
     let call!: grpc.ClientWritableStream<mixmask.v1.IStreamBatch>;
     const reply = new Promise<mixmask.v1.PushBatchesReply>((resolve, reject) => {
       call = this.client.makeClientStreamRequest<mixmask.v1.IStreamBatch, mixmask.v1.PushBatchesReply>(
-        path("PushBatches"), serializer(v1.StreamBatch), deserializer(v1.PushBatchesReply), new grpc.Metadata(), {},
+        path("PushBatches"), serializer(v1.StreamBatch), deserializer(v1.PushBatchesReply), callMetadata(this.access), {},
         (error, r) => (error ? this.callError(error, "PushBatches").then(reject) : resolve(r!)),
       );
     });
@@ -203,7 +212,7 @@ export class WorkerClient {
 
   private unary<Req, Res>(rpc: string, reqType: MessageType<Req, unknown>, resType: MessageType<never, Res>, request: Req, deadlineMs: number): Promise<Res> {
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest<Req, Res>(path(rpc), serializer(reqType), deserializer(resType), request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs },
+      this.client.makeUnaryRequest<Req, Res>(path(rpc), serializer(reqType), deserializer(resType), request, callMetadata(this.access), { deadline: Date.now() + deadlineMs },
         (error, reply) => (error ? this.callError(error, rpc).then(reject) : resolve(reply!)));
     });
   }

@@ -1,6 +1,6 @@
 import type { ServiceError } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
-import { MixmaskError } from "../errors.js";
+import { MixmaskError, type Diagnostics } from "../errors.js";
 
 /** What the launcher knows about the worker process when a call fails. */
 export interface ProcessState {
@@ -18,6 +18,7 @@ export interface ProcessState {
  */
 export function toMixmaskError(error: ServiceError, rpc: string, process?: ProcessState): MixmaskError {
   const workerCode = error.metadata?.get("mixmask-error-code")[0]?.toString();
+  const diagnostics = workerDetails(error);
   const exited = process?.exit();
   if (exited || (error.code === status.UNAVAILABLE && process)) {
     const how = exited ? (exited.signal ? `killed by ${exited.signal}` : `exited with code ${exited.code}`) : "stopped answering";
@@ -31,10 +32,34 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
   if (error.code === status.DEADLINE_EXCEEDED) {
     return new MixmaskError({ code: "WORKER_TIMEOUT", message: `${rpc} exceeded its deadline`, fix: "raise the timeout option or check the worker's load", cause: error });
   }
+  if (workerCode === "UNAUTHENTICATED" || error.code === status.UNAUTHENTICATED) {
+    return new MixmaskError({
+      code: "UNAUTHENTICATED",
+      workerCode,
+      message: `the worker refused ${rpc}: ${error.details}`,
+      fix: "give the SDK the token the worker was started with (the `token` option of Worker.connect, or MIXMASK_WORKER_TOKEN)",
+      cause: error,
+    });
+  }
+  if (workerCode === "CHECKPOINT_WRITE_FAILED") {
+    return new MixmaskError({ code: "CHECKPOINT_FAILED", workerCode, diagnostics, message: error.details, fix: "free disk space or choose a writable --run-dir, then continue with --resume", cause: error });
+  }
   if (workerCode === "PROTOCOL_MISMATCH") {
     return new MixmaskError({ code: "PROTOCOL_MISMATCH", workerCode, message: error.details, fix: "install matching versions of the mixmask npm package and python_worker", cause: error });
   }
-  return new MixmaskError({ code: "WORKER_ERROR", workerCode, message: `${rpc} failed${workerCode ? ` (${workerCode})` : ""}: ${error.details}`, cause: error });
+  return new MixmaskError({ code: "WORKER_ERROR", workerCode, diagnostics, message: `${rpc} failed${workerCode ? ` (${workerCode})` : ""}: ${error.details}`, cause: error });
+}
+
+/** The worker's `mixmask-error-details` trailer: a JSON object of facts (non-finite numbers spelled "nan", "inf"). */
+function workerDetails(error: ServiceError): Diagnostics | undefined {
+  const raw = error.metadata?.get("mixmask-error-details")[0]?.toString();
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Diagnostics) : undefined;
+  } catch {
+    return undefined; // a damaged trailer must not hide the error itself
+  }
 }
 
 function indent(text: string): string {

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MixmaskError } from "../errors.js";
 import { mixmaskCacheDir } from "../io/cache-dir.js";
+import { addExitCleanup } from "./interrupt-hooks.js";
+import { newToken, TOKEN_ENV } from "./worker-access.js";
 import type { ProcessState } from "./worker-error.js";
 
 /**
@@ -55,11 +57,16 @@ export function resolvePython(python?: string): string {
 /**
  * One worker process on a Unix socket in a private (0700) directory. Started in its own process group so the whole
  * group (the worker and anything it starts) is killed on close, on exit and on Ctrl-C; the worker also watches our
- * pid and exits if we die without cleaning up, so a forgotten close() leaves no orphan.
+ * pid and exits if we die without cleaning up, so a forgotten close() leaves no orphan. Every worker gets a fresh
+ * random access token through its environment, and refuses calls without it: another process of the same user that
+ * finds the socket still cannot drive it.
  */
 export class WorkerProcess implements ProcessState {
   readonly socketPath: string;
   readonly address: string;
+  /** The access token this worker requires on every call. */
+  readonly token = newToken();
+  private readonly dropExitCleanup: () => void;
   private readonly child: ChildProcess;
   private readonly dir: string;
   private stderr = "";
@@ -76,7 +83,7 @@ export class WorkerProcess implements ProcessState {
     const cacheDir = options.datasetCacheDir ?? join(mixmaskCacheDir(), "worker-datasets");
     if (cacheDir !== false) args.push("--dataset-cache", cacheDir);
     const pythonPath = [WORKER_PACKAGE_DIR, options.env?.PYTHONPATH ?? process.env.PYTHONPATH];
-    const env = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" };
+    const env = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1", [TOKEN_ENV]: this.token };
     this.child = spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env });
     this.child.stderr!.setEncoding("utf8");
     this.child.stderr!.on("data", (text: string) => {
@@ -86,18 +93,20 @@ export class WorkerProcess implements ProcessState {
     this.exited = new Promise((done) => {
       this.child.once("exit", (code, signal) => {
         this.exitState = { code, signal };
-        forget(this);
+        this.dropExitCleanup();
         done();
       });
       this.child.once("error", (error) => {
         this.stderr += `\nspawn failed: ${error.message}`;
         this.exitState = { code: -1, signal: null };
-        forget(this);
+        this.dropExitCleanup();
         done();
       });
     });
-    live.add(this);
-    installExitHooks();
+    this.dropExitCleanup = addExitCleanup(() => {
+      this.kill("SIGKILL");
+      this.removeDirectory();
+    });
   }
 
   get pid(): number | undefined {
@@ -140,38 +149,4 @@ export class WorkerProcess implements ProcessState {
     clearTimeout(timer);
     this.removeDirectory();
   }
-}
-
-const live = new Set<WorkerProcess>();
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-function killAll(): void {
-  for (const w of live) {
-    w.kill("SIGKILL");
-    w.removeDirectory();
-  }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killAll();
-  removeExitHooks();
-  // With our listener gone, the default action ends the process with the signal, as if we had never listened.
-  process.kill(process.pid, signal);
-}
-
-/** Hooks exist only while a worker lives, so an application that closed its workers gets its signals back. */
-function installExitHooks(): void {
-  if (live.size !== 1) return;
-  process.on("exit", killAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function forget(w: WorkerProcess): void {
-  live.delete(w);
-  if (live.size === 0) removeExitHooks();
-}
-
-function removeExitHooks(): void {
-  process.off("exit", killAll);
-  for (const s of SIGNALS) process.off(s, onSignal);
 }

@@ -1,13 +1,25 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { MixmaskError } from "../errors.js";
 import { PROTOCOL_VERSION } from "./protocol-version.js";
-import { WorkerClient, type HelloReply } from "./worker-client.js";
+import { TOKEN_ENV, type WorkerAccess } from "./worker-access.js";
+import { WorkerClient, type DeadlinesMs, type HelloReply } from "./worker-client.js";
 import { WorkerProcess, type SpawnOptions } from "./worker-process.js";
 
 export interface WorkerOptions extends SpawnOptions {
   /** How long to wait for the spawned worker to answer Hello (importing torch takes seconds). Default 90 000 ms. */
   readyTimeoutMs?: number;
   /** Protocol version announced in Hello. Only tests change it, to prove that a mismatch is refused. */
+  protocolVersion?: number;
+  /** Per-call deadlines in ms, overriding DEFAULT_DEADLINES_MS field by field. */
+  deadlinesMs?: Partial<DeadlinesMs>;
+}
+
+export interface ConnectOptions extends WorkerAccess {
+  /** How long to keep trying to reach the worker. Default 10 000 ms. */
+  readyTimeoutMs?: number;
+  /** Per-call deadlines in ms, overriding DEFAULT_DEADLINES_MS field by field. */
+  deadlinesMs?: Partial<DeadlinesMs>;
+  /** Protocol version announced in Hello (tests only). */
   protocolVersion?: number;
 }
 
@@ -25,8 +37,9 @@ export interface WorkerInfo {
 }
 
 /**
- * A PyTorch worker the SDK spawned for you: `await Worker.spawn()`, use, then `await worker.close()` (or
- * `await using worker = await Worker.spawn()`). The process dies with this one in any case.
+ * A PyTorch worker: one the SDK spawned for you (`await Worker.spawn()`), or one already serving elsewhere
+ * (`await Worker.connect("gpu-box:50051", { token })`). Use it, then `await worker.close()` (or
+ * `await using worker = ...`). A spawned worker dies with this process in any case.
  */
 export class Worker {
   private closed = false;
@@ -34,12 +47,12 @@ export class Worker {
   private constructor(
     readonly client: WorkerClient,
     readonly info: WorkerInfo,
-    private readonly process: WorkerProcess,
+    private readonly process?: WorkerProcess,
   ) {}
 
   static async spawn(options: WorkerOptions = {}): Promise<Worker> {
     const proc = new WorkerProcess(options);
-    const client = new WorkerClient(proc.address, proc);
+    const client = new WorkerClient(proc.address, proc, options.deadlinesMs, { token: proc.token });
     try {
       const reply = await waitForHello(client, proc, options.readyTimeoutMs ?? 90_000, options.protocolVersion ?? PROTOCOL_VERSION);
       return new Worker(client, toInfo(reply), proc);
@@ -51,24 +64,51 @@ export class Worker {
     }
   }
 
+  /**
+   * Connects to a worker started by hand (`python -m mixmask_worker --listen HOST:PORT`), e.g. on a GPU machine.
+   * `address` is `host:port` or `unix:/path`. The token defaults to $MIXMASK_WORKER_TOKEN. `close()` leaves that
+   * worker running.
+   */
+  static async connect(address: string, options: ConnectOptions = {}): Promise<Worker> {
+    const access: WorkerAccess = { token: options.token ?? process.env[TOKEN_ENV], ...(options.tls ? { tls: options.tls } : {}) };
+    const client = new WorkerClient(address, undefined, options.deadlinesMs, access);
+    try {
+      const reply = await waitForHello(client, undefined, options.readyTimeoutMs ?? 10_000, options.protocolVersion ?? PROTOCOL_VERSION, address);
+      return new Worker(client, toInfo(reply));
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
   get pid(): number | undefined {
-    return this.process.pid;
+    return this.process?.pid;
   }
 
-  /** Kills the worker process group immediately (tests use it to simulate a crash). */
+  /** Where the worker listens (`unix:/tmp/mixmask-XXXX/worker.sock` for a spawned one). */
+  get address(): string {
+    return this.client.address;
+  }
+
+  /** Whether this SDK started the worker process (and so may restart it). */
+  get spawned(): boolean {
+    return this.process !== undefined;
+  }
+
+  /** Kills a spawned worker's process group immediately (tests use it to simulate a crash). */
   kill(): void {
-    this.process.kill("SIGKILL");
+    this.process?.kill("SIGKILL");
   }
 
-  /** Asks the worker to shut down, waits briefly, then kills what remains. Idempotent. */
+  /** A spawned worker: asks it to shut down, waits briefly, then kills what remains. A connected one: closes the channel. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.process.exit()) {
+    if (this.process && !this.process.exit()) {
       await this.client.shutdown().catch(() => undefined);
     }
     this.client.close();
-    await this.process.stop(5_000);
+    await this.process?.stop(5_000);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -76,10 +116,10 @@ export class Worker {
   }
 }
 
-async function waitForHello(client: WorkerClient, proc: WorkerProcess, timeoutMs: number, protocolVersion: number): Promise<HelloReply> {
+async function waitForHello(client: WorkerClient, proc: WorkerProcess | undefined, timeoutMs: number, protocolVersion: number, address?: string): Promise<HelloReply> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exit()) throw startFailed(proc, "exited before answering Hello");
+    if (proc?.exit()) throw startFailed(proc, "exited before answering Hello");
     try {
       const reply = await client.hello(protocolVersion, 2_000);
       if (reply.protocolVersion !== protocolVersion) {
@@ -91,12 +131,26 @@ async function waitForHello(client: WorkerClient, proc: WorkerProcess, timeoutMs
       }
       return reply;
     } catch (error) {
-      if (error instanceof MixmaskError && error.code === "PROTOCOL_MISMATCH") throw error;
+      if (error instanceof MixmaskError && (error.code === "PROTOCOL_MISMATCH" || error.code === "UNAUTHENTICATED")) throw error;
+      if (!proc) {
+        if (Date.now() > deadline) throw unreachable(address ?? client.address, timeoutMs, error);
+        await sleep(100);
+        continue;
+      }
       if (proc.exit()) throw startFailed(proc, "exited before answering Hello");
       if (Date.now() > deadline) throw startFailed(proc, `did not answer Hello within ${timeoutMs} ms`);
       await sleep(100);
     }
   }
+}
+
+function unreachable(address: string, timeoutMs: number, cause: unknown): MixmaskError {
+  return new MixmaskError({
+    code: "WORKER_START_FAILED",
+    message: `no worker answered at ${address} within ${timeoutMs} ms (${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)})`,
+    fix: "start it with `python -m mixmask_worker --listen HOST:PORT` (a token is required off loopback), check the address, the firewall, and TLS on both sides",
+    cause,
+  });
 }
 
 function startFailed(proc: WorkerProcess, what: string): MixmaskError {

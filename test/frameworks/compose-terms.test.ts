@@ -3,23 +3,11 @@ import { composeTerms, type QueryPiece } from "../../src/frameworks/compose-term
 import { FRAMEWORKS } from "../../src/frameworks/frameworks.js";
 import type { LossTerm } from "../../src/frameworks/loss-term.js";
 import { planStepMasks, type MaskerName, type MaskerOptions } from "../../src/masking/masker.js";
-import { Rng } from "../../src/random/rng.js";
+import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
-const OPTIONS: MaskerOptions = {
-  masker: "mixmask",
-  maskShape: "block",
-  maskGrid: 4,
-  keepRatio: 0.5,
-  maskPerSample: false,
-  mixPartner: "auto",
-  eraseFill: "zero",
-  unmixAlpha: 1,
-  unmixCutmixProbability: 0.5,
-};
 
 function masks(masker: MaskerName, step = 0, extra: Partial<MaskerOptions> = {}) {
-  const streams = { mask: Rng.stream(3, "mask", step), pairing: Rng.stream(3, "pairing", step), unmix: Rng.stream(3, "unmix", step) };
-  return planStepMasks(streams, 8, 28, { ...OPTIONS, ...extra, masker });
+  return planStepMasks(maskStreams(3, step), 8, 28, { ...MASKER_OPTIONS, ...extra, masker });
 }
 
 const describeTerm = (t: LossTerm): string => `${t.kind} ${t.anchor.encoder}(${t.anchor.input})${t.anchorOrder ? "[order]" : ""} → ${t.positive.encoder}(${t.positive.input})`;

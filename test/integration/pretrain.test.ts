@@ -2,32 +2,12 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validatePretrainConfig, type PretrainConfig } from "../../src/config/pretrain-config.js";
-import { CPU_PRESET } from "../../src/config/presets.js";
 import { loadFashionMnist } from "../../src/data/fashion-mnist.js";
 import { firstImages, type ImageDataset } from "../../src/data/image-dataset.js";
 import { pretrain } from "../../src/train/pretrain.js";
 import { silentProgress, type ProgressReporter } from "../../src/train/progress.js";
 import { Worker } from "../../src/worker/worker.js";
-
-/** A run small enough for CI's two cores: real Fashion-MNIST images, a narrow ResNet-18, a real worker. */
-export function tinyConfig(runDir: string, overrides: Partial<PretrainConfig> = {}): PretrainConfig {
-  return validatePretrainConfig({
-    ...CPU_PRESET,
-    trainImages: 128,
-    testImages: 64,
-    baseWidth: 8,
-    headHiddenDim: 32,
-    headOutDim: 16,
-    batchSize: 32,
-    epochs: 2,
-    queueSize: 64,
-    knnK: 20,
-    threads: 1,
-    runDir,
-    ...overrides,
-  });
-}
+import { tinyConfig } from "../helpers/tiny-run.js";
 
 describe("pretrain against a real worker", () => {
   let worker: Worker;

@@ -1,40 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
 import { maskerIssues, planStepMasks, type MaskerOptions } from "../../src/masking/masker.js";
-import { Rng } from "../../src/random/rng.js";
+import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
-const OPTIONS: MaskerOptions = {
-  masker: "mixmask",
-  maskShape: "block",
-  maskGrid: 4,
-  keepRatio: 0.5,
-  maskPerSample: false,
-  mixPartner: "auto",
-  eraseFill: "zero",
-  unmixAlpha: 1,
-  unmixCutmixProbability: 0.5,
-};
-const streams = (step: number) => ({ mask: Rng.stream(9, "mask", step), pairing: Rng.stream(9, "pairing", step), unmix: Rng.stream(9, "unmix", step) });
+const streams = (step: number) => maskStreams(9, step);
 
 describe("planStepMasks", () => {
   it("pairs by reversal for mixmask and by a random permutation for both, as the release", () => {
-    const mixmask = planStepMasks(streams(0), 6, 28, OPTIONS);
+    const mixmask = planStepMasks(streams(0), 6, 28, MASKER_OPTIONS);
     expect(Array.from(mixmask.mask!.partner!)).toEqual([5, 4, 3, 2, 1, 0]);
-    const both = planStepMasks(streams(0), 6, 28, { ...OPTIONS, masker: "both" });
+    const both = planStepMasks(streams(0), 6, 28, { ...MASKER_OPTIONS, masker: "both" });
     expect(Array.from(both.mask!.partner!).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(Array.from(both.mask!.partner!)).not.toEqual([5, 4, 3, 2, 1, 0]);
     // Same mask stream: adding Un-Mix does not change the MixMask mask.
     expect(both.mask!.cells).toEqual(mixmask.mask!.cells);
     expect(Array.from(both.unmix!.partner)).toEqual([5, 4, 3, 2, 1, 0]);
-    const forced = planStepMasks(streams(0), 6, 28, { ...OPTIONS, mixPartner: "permutation" });
+    const forced = planStepMasks(streams(0), 6, 28, { ...MASKER_OPTIONS, mixPartner: "permutation" });
     expect(Array.from(forced.mask!.partner!)).toEqual(Array.from(both.mask!.partner!));
   });
 
   it("gives λ as the exact pixel fraction of each mask, one per sample when asked", () => {
-    const shared = planStepMasks(streams(1), 8, 28, OPTIONS);
+    const shared = planStepMasks(streams(1), 8, 28, MASKER_OPTIONS);
     expect(shared.mask!.cells).toHaveLength(16);
     expect(shared.mask!.keptFractions).toHaveLength(1);
-    const perSample = planStepMasks(streams(1), 8, 28, { ...OPTIONS, maskPerSample: true });
+    const perSample = planStepMasks(streams(1), 8, 28, { ...MASKER_OPTIONS, maskPerSample: true });
     expect(perSample.mask!.cells).toHaveLength(8 * 16);
     expect(perSample.mask!.keptFractions).toHaveLength(8);
     const masks = Array.from({ length: 8 }, (_, i) => perSample.mask!.cells.subarray(i * 16, i * 16 + 16).join(""));
@@ -44,18 +33,18 @@ describe("planStepMasks", () => {
   });
 
   it("erases without partners, with a planned noise seed for the noise fill", () => {
-    const zero = planStepMasks(streams(2), 8, 28, { ...OPTIONS, masker: "erase" });
+    const zero = planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase" });
     expect(zero.mask!.fill).toBe("zero");
     expect(zero.mask!.partner).toBeUndefined();
     expect(zero.pieces.map((p) => [p.image, p.weight])).toEqual([["view", 1], ["masked", 1]]);
-    const noise = planStepMasks(streams(2), 8, 28, { ...OPTIONS, masker: "erase", eraseFill: "noise" });
+    const noise = planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase", eraseFill: "noise" });
     expect(noise.mask!.noiseSeed).toBeGreaterThan(0);
-    expect(planStepMasks(streams(2), 8, 28, { ...OPTIONS, masker: "erase", eraseFill: "noise" }).mask!.noiseSeed).toBe(noise.mask!.noiseSeed);
+    expect(planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase", eraseFill: "noise" }).mask!.noiseSeed).toBe(noise.mask!.noiseSeed);
   });
 
   it("plans nothing for none and only Un-Mix for unmix", () => {
-    expect(planStepMasks(streams(3), 8, 28, { ...OPTIONS, masker: "none" })).toEqual({ pieces: [{ image: "view", weight: 1 }] });
-    const unmix = planStepMasks(streams(3), 8, 28, { ...OPTIONS, masker: "unmix", maskGrid: 1 });
+    expect(planStepMasks(streams(3), 8, 28, { ...MASKER_OPTIONS, masker: "none" })).toEqual({ pieces: [{ image: "view", weight: 1 }] });
+    const unmix = planStepMasks(streams(3), 8, 28, { ...MASKER_OPTIONS, masker: "unmix", maskGrid: 1 });
     expect(unmix.mask).toBeUndefined();
     expect(unmix.pieces.map((p) => p.image)).toEqual(["view", "unmix", "unmix"]);
   });
@@ -63,7 +52,7 @@ describe("planStepMasks", () => {
 
 describe("maskerIssues", () => {
   it("refuses grid and ratio combinations that cannot give a mask, naming the option", () => {
-    const paths = (o: Partial<MaskerOptions>, size = 28) => maskerIssues({ ...OPTIONS, ...o }, size).map((i) => i.path);
+    const paths = (o: Partial<MaskerOptions>, size = 28) => maskerIssues({ ...MASKER_OPTIONS, ...o }, size).map((i) => i.path);
     expect(paths({ maskGrid: 2 })).toEqual(["maskGrid"]);
     expect(paths({ maskGrid: 1, maskShape: "discrete" })).toEqual(["maskGrid"]);
     expect(paths({ maskGrid: 2, maskShape: "discrete" })).toEqual([]);
@@ -71,6 +60,6 @@ describe("maskerIssues", () => {
     expect(paths({ maskGrid: 8 }, 7)).toEqual(["maskGrid"]); // cells smaller than a pixel
     expect(paths({ masker: "unmix", unmixAlpha: 0, unmixCutmixProbability: 2 })).toEqual(["unmixAlpha", "unmixCutmixProbability"]);
     expect(paths({ masker: "none", maskGrid: 1, maskPerSample: true })).toEqual(["maskPerSample"]);
-    expect(() => planStepMasks(streams(0), 8, 28, { ...OPTIONS, maskGrid: 2 })).toThrow(MixmaskError);
+    expect(() => planStepMasks(streams(0), 8, 28, { ...MASKER_OPTIONS, maskGrid: 2 })).toThrow(MixmaskError);
   });
 });

@@ -389,7 +389,13 @@ export namespace mixmask {
             DEVICE_UNAVAILABLE = 7,
 
             /** INTERNAL value */
-            INTERNAL = 8
+            INTERNAL = 8,
+
+            /** UNAUTHENTICATED value */
+            UNAUTHENTICATED = 9,
+
+            /** CHECKPOINT_WRITE_FAILED value */
+            CHECKPOINT_WRITE_FAILED = 10
         }
 
         /**

@@ -690,6 +690,8 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} NON_FINITE_LOSS=6 NON_FINITE_LOSS value
          * @property {number} DEVICE_UNAVAILABLE=7 DEVICE_UNAVAILABLE value
          * @property {number} INTERNAL=8 INTERNAL value
+         * @property {number} UNAUTHENTICATED=9 UNAUTHENTICATED value
+         * @property {number} CHECKPOINT_WRITE_FAILED=10 CHECKPOINT_WRITE_FAILED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -702,6 +704,8 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[6] = "NON_FINITE_LOSS"] = 6;
             values[valuesById[7] = "DEVICE_UNAVAILABLE"] = 7;
             values[valuesById[8] = "INTERNAL"] = 8;
+            values[valuesById[9] = "UNAUTHENTICATED"] = 9;
+            values[valuesById[10] = "CHECKPOINT_WRITE_FAILED"] = 10;
             return values;
         })();
 
