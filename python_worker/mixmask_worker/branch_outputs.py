@@ -45,10 +45,13 @@ class BranchOutputs:
         with_grad = {src for src, enc in needed if enc in (worker_pb2.ONLINE, worker_pb2.ONLINE_PREDICTOR)}
         self._detached_only = {src for src, enc in needed if enc == worker_pb2.ONLINE_DETACHED} - with_grad
         self._raw: dict[Branch, Tensor] = {}
+        self._float: dict[Branch, Tensor] = {}
 
     def get(self, branch: Branch) -> Tensor:
-        """``[N, D]`` float32 embeddings of ``branch``."""
-        return self.raw(branch).float()
+        """``[N, D]`` float32 embeddings of ``branch`` (one cast per branch under bf16, however many terms read it)."""
+        if branch not in self._float:
+            self._float[branch] = self.raw(branch).float()
+        return self._float[branch]
 
     def raw(self, branch: Branch) -> Tensor:
         """The branch's output in the network's precision (bf16 under autocast)."""

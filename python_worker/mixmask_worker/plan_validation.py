@@ -367,6 +367,8 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: Run
         issues.add("plan.terms", "at least one loss term", "none")
         return []
     terms: list[TermArrays] = []
+    grid = int(plan.mask.grid) if plan.HasField("mask") else 0
+    per_sample_masks = grid > 0 and n > 1 and len(plan.mask.cells) == n * grid * grid
     for i, term in enumerate(plan.terms):
         path = f"plan.terms[{i}]"
         kind = int(term.kind)
@@ -380,22 +382,31 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: Run
         if kind in TEMPERATURE_KINDS and (not math.isfinite(temperature) or temperature <= 0):
             issues.add(f"{path}.temperature", "a finite temperature T > 0", temperature)
         weight = float(term.weight)
-        if not math.isfinite(weight):
-            issues.add(f"{path}.weight", "a finite weight", weight)
+        if not (math.isfinite(weight) and weight >= 0):
+            issues.add(f"{path}.weight", "a finite weight >= 0", weight)
         order: Optional[np.ndarray] = None
         if len(term.anchor_order) > 0:
             order = _index_array(term.anchor_order)
-            if order.shape[0] != n:
-                issues.add(f"{path}.anchor_order", f"empty or N = {n} indices", f"{order.shape[0]} entries")
-            else:
-                _check_index_list(issues, f"{path}.anchor_order", order, n, f"a position in the batch of N = {n}")
+            if not _is_permutation(order, n):
+                issues.add(
+                    f"{path}.anchor_order",
+                    f"empty or a permutation of 0..{n - 1} (each row once)",
+                    f"{order.shape[0]} entries starting {order[:8].tolist()}",
+                )
+            elif per_sample_masks and int(term.anchor.input) in MASKED_INPUTS + COMPLEMENT_INPUTS:
+                # METHOD.md §3: with a mask per sample, a reordered mix is not the complement of anything.
+                issues.add(
+                    f"{path}.anchor_order",
+                    "no reordering of masked images when each sample has its own mask (use COMPLEMENT_* inputs)",
+                    f"{order.shape[0]} entries",
+                )
         sample_weights: Optional[np.ndarray] = None
         if len(term.sample_weights) > 0:
             sample_weights = np.asarray(term.sample_weights, dtype=np.float32)
             if sample_weights.shape[0] != n:
                 issues.add(f"{path}.sample_weights", f"empty or N = {n} weights", f"{sample_weights.shape[0]} entries")
-            elif not np.isfinite(sample_weights).all():
-                issues.add(f"{path}.sample_weights", "finite weights", "a NaN or infinite weight")
+            elif not (np.isfinite(sample_weights).all() and (sample_weights >= 0).all()):
+                issues.add(f"{path}.sample_weights", "finite weights >= 0", "a NaN, infinite or negative weight")
         terms.append(
             TermArrays(
                 kind=kind,

@@ -30,6 +30,7 @@ from mixmask_worker.plan_validation import RunFacts, TermArrays, ValidatedPlan, 
 from mixmask_worker.step_inputs import StepInputs
 
 N, S, D, K, T = 8, 16, 6, 32, 0.2
+MEAN, STD = 0.5, 0.25  # the dataset's normalisation: black pixels are (0 − 0.5) / 0.25 = −2 in the views
 REL = 1e-6
 FRAMEWORKS = ("mocov2", "simclr", "byol", "simsiam")
 
@@ -76,8 +77,8 @@ class Setup:
 
     def worker_loss(self, checked: ValidatedPlan, terms: Optional[tuple[TermArrays, ...]] = None) -> tuple[float, list[Tensor]]:
         upload = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
-        zeros, ones = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
-        inputs = StepInputs.from_views(self.views, checked, zeros, ones, upload)
+        mean, std = torch.full((3,), MEAN, dtype=torch.float64), torch.full((3,), STD, dtype=torch.float64)
+        inputs = StepInputs.from_views(self.views, checked, mean, std, upload)
         shuffle = None
         if checked.key_shuffle is not None:
             shuffle = (upload(checked.key_shuffle), upload(np.argsort(checked.key_shuffle)))
@@ -156,7 +157,8 @@ def _assert_same(worker: tuple[float, list[Tensor]], direct: tuple[float, list[T
 def test_worker_loss_equals_the_formula(framework: str, masker: str) -> None:
     plan = ts_plan({"framework": framework, "masker": masker, "temperature": T})
     setup = Setup(framework)
-    symmetric = framework in ("byol", "simsiam")  # their defaults: both views as query, each direction ×½
+    symmetric = framework in ("byol", "simsiam")  # their defaults: both views as query
+    direction_weight = 0.5 if framework == "simsiam" else 1.0  # SimSiam averages the directions, BYOL sums them
     assert len(plan.terms) == (1 if masker == "none" else 3) * (2 if symmetric else 1)
 
     def one_direction(x: Tensor, other: Tensor) -> Tensor:
@@ -172,20 +174,23 @@ def test_worker_loss_equals_the_formula(framework: str, masker: str) -> None:
         return loss
 
     x0, x1 = setup.views
-    direct = 0.5 * (one_direction(x0, x1) + one_direction(x1, x0)) if symmetric else one_direction(x0, x1)
+    direct = direction_weight * (one_direction(x0, x1) + one_direction(x1, x0)) if symmetric else one_direction(x0, x1)
     _assert_same(setup.worker_loss(setup.validate(plan)), setup.direct_loss(direct))
 
 
-def test_per_sample_masks_weigh_each_sample_by_its_own_lambda() -> None:
-    plan = ts_plan({"framework": "mocov2", "masker": "mixmask", "maskPerSample": True, "temperature": T})
+@pytest.mark.parametrize("pairing", ["reverse", "permutation"])
+def test_per_sample_masks_weigh_each_sample_by_its_own_lambda(pairing: str) -> None:
+    plan = ts_plan({"framework": "mocov2", "masker": "mixmask", "maskPerSample": True, "mixPartner": pairing, "temperature": T})
     setup = Setup("mocov2", seed=4)
     masks = _pixel_masks(plan)
     assert len(masks) == N and len({tuple(m.flatten().tolist()) for m in masks}) > 1
     lams = [float(m.mean()) for m in masks]
-    rev = list(range(N - 1, -1, -1))
+    partner = list(plan.mask.partner)
+    inverse = [partner.index(i) for i in range(N)]
     x0, x1 = setup.views
-    mixed = torch.stack([masks[i] * x0[i] + (1 - masks[i]) * x0[rev[i]] for i in range(N)])
-    complement = torch.stack([(1 - masks[i]) * x0[i] + masks[i] * x0[rev[i]] for i in range(N)])  # holds 1 − λ_i of x_i
+    mixed = torch.stack([masks[i] * x0[i] + (1 - masks[i]) * x0[partner[i]] for i in range(N)])
+    # The complement of sample i holds the 1 − λ_i of x_i its mix dropped, filled from the sample it fills.
+    complement = torch.stack([(1 - masks[i]) * x0[i] + masks[i] * x0[inverse[i]] for i in range(N)])
     direct = setup.base(x0, x1) + setup.base(mixed, x1, weights=lams) + setup.base(complement, x1, weights=[1 - l for l in lams])
     _assert_same(setup.worker_loss(setup.validate(plan)), setup.direct_loss(direct))
 
@@ -214,9 +219,20 @@ def test_the_reordering_shortcut_equals_explicit_complementary_images(pairing: s
     assert torch.equal(inputs.get(worker_pb2.COMPLEMENT_0), inputs.get(worker_pb2.MASKED_0)[inverse])
 
 
-@pytest.mark.parametrize("masker", ["unmix", "both", "erase"])
-def test_the_other_maskers_follow_their_definitions(masker: str) -> None:
-    plan = ts_plan({"framework": "simclr", "masker": masker, "temperature": T, "eraseFill": "mean"}, step=5)
+OTHER_MASKERS = [
+    ("unmix", {"unmixCutmixProbability": 0}),
+    ("unmix", {"unmixCutmixProbability": 1}),
+    ("both", {"unmixCutmixProbability": 0}),
+    ("both", {"unmixCutmixProbability": 1}),
+    ("erase", {"eraseFill": "zero"}),
+    ("erase", {"eraseFill": "mean"}),
+    ("erase", {"eraseFill": "noise"}),
+]
+
+
+@pytest.mark.parametrize("masker,extra", OTHER_MASKERS, ids=[f"{m}-{list(e.values())[0]}" for m, e in OTHER_MASKERS])
+def test_the_other_maskers_follow_their_definitions(masker: str, extra: dict[str, object]) -> None:
+    plan = ts_plan({"framework": "simclr", "masker": masker, "temperature": T, **extra}, step=5)
     setup = Setup("simclr", seed=2)
     x0, x1 = setup.views
     direct = setup.base(x0, x1)
@@ -225,7 +241,13 @@ def test_the_other_maskers_follow_their_definitions(masker: str) -> None:
         lam = float(m.mean())
         partner = list(plan.mask.partner)
         if masker == "erase":
-            direct = direct + setup.base(m * x0, x1)  # dataset mean = 0 after normalisation; weight 1
+            # zero: black pixels, normalised; mean: the dataset mean, 0 once normalised; noise: N(0, 1) from the
+            # plan's seed (view 0: noise_seed + 0) on the CPU generator.
+            fill = torch.full_like(x0, (0 - MEAN) / STD) if extra["eraseFill"] == "zero" else torch.zeros_like(x0)
+            if extra["eraseFill"] == "noise":
+                generator = torch.Generator().manual_seed(plan.mask.noise_seed)
+                fill = torch.randn(x0.shape, generator=generator, dtype=torch.float32).to(torch.float64)
+            direct = direct + setup.base(m * x0 + (1 - m) * fill, x1)  # weight 1
         else:
             assert sorted(partner) == list(range(N)) and partner != list(range(N - 1, -1, -1))  # a random permutation
             inverse = [partner.index(i) for i in range(N)]
@@ -234,6 +256,7 @@ def test_the_other_maskers_follow_their_definitions(masker: str) -> None:
     if masker in ("unmix", "both"):
         u = plan.unmix
         rev = list(range(N - 1, -1, -1))
+        assert u.cutmix == (extra["unmixCutmixProbability"] == 1)
         if u.cutmix:
             top, left, h, w = u.box
             box = torch.zeros(S, S, dtype=torch.float64)

@@ -148,7 +148,10 @@ CASES: list[tuple[str, Callable[[worker_pb2.StepPlan], None], str]] = [
     ("temperature nan", _term(2, "temperature", math.nan), "plan.terms[2].temperature"),
     ("weight inf", _term(2, "weight", math.inf), "plan.terms[2].weight"),
     ("anchor_order length", _term(2, "anchor_order", [0, 1]), "plan.terms[2].anchor_order:"),
-    ("anchor_order value", _term(2, "anchor_order", [9, 1, 2, 3, 4, 5, 6, 7]), "plan.terms[2].anchor_order[0]"),
+    ("anchor_order value", _term(2, "anchor_order", [9, 1, 2, 3, 4, 5, 6, 7]), "plan.terms[2].anchor_order:"),
+    ("anchor_order repeats", _term(2, "anchor_order", [0, 0, 2, 3, 4, 5, 6, 7]), "plan.terms[2].anchor_order:"),
+    ("negative weight", _term(1, "weight", -0.5), "plan.terms[1].weight"),
+    ("negative sample weight", _term(1, "sample_weights", [-1.0] * N), "plan.terms[1].sample_weights"),
     ("sample_weights length", _term(1, "sample_weights", [1.0, 2.0]), "plan.terms[1].sample_weights"),
     ("sample_weights nan", _term(1, "sample_weights", [math.nan] * N), "plan.terms[1].sample_weights"),
     ("key_shuffle repeats", _set("key_shuffle", [0, 0, 1, 2, 3, 4, 5, 6]), "plan.key_shuffle"),
@@ -189,8 +192,8 @@ def test_every_issue_is_listed() -> None:
         _validate(plan)
     message = caught.value.message
     assert "3 issues" in message
-    assert "plan.lr" in message and "plan.key_momentum" in message and "plan.terms[2].anchor_order[0]" in message
-    assert "received 99" in message
+    assert "plan.lr" in message and "plan.key_momentum" in message and "plan.terms[2].anchor_order" in message
+    assert "starting [99," in message
 
 
 def test_a_run_without_queue_or_momentum_encoder_refuses_their_terms() -> None:
@@ -201,7 +204,7 @@ def test_a_run_without_queue_or_momentum_encoder_refuses_their_terms() -> None:
     assert "plan.terms[0].positive.encoder" in message and "momentum_encoder" in message
 
 
-def test_per_sample_masks_carry_one_lambda_each() -> None:
+def test_per_sample_masks_carry_one_lambda_each_and_refuse_the_reordering_shortcut() -> None:
     plan = _plan()
     cells = np.zeros((N, 4, 4), dtype=np.uint8)
     for i in range(N):
@@ -209,6 +212,11 @@ def test_per_sample_masks_carry_one_lambda_each() -> None:
     plan.mask.cells = cells.tobytes()
     del plan.mask.kept_fraction[:]
     plan.mask.kept_fraction.extend([(i % 3 + 1) / 4 for i in range(N)])
+    with pytest.raises(WorkerError) as caught:  # term 2 still reorders the mixed images
+        _validate(plan)
+    assert "plan.terms[2].anchor_order" in caught.value.message and "COMPLEMENT" in caught.value.message
+    del plan.terms[2].anchor_order[:]
+    plan.terms[2].anchor.input = worker_pb2.COMPLEMENT_0
     checked = _validate(plan)
     assert checked.mask is not None and checked.mask.cells.shape == (N, 4, 4)
     assert checked.mask.kept.tolist() == [(i % 3 + 1) / 4 for i in range(N)]

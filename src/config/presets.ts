@@ -151,7 +151,7 @@ export const PRESETS: Record<PresetName, PretrainConfig> = { cpu: CPU_PRESET, gp
  * symmetric D/2 + D/2 and its predictor bottleneck of a quarter of the projection width (Chen & He 2021); SimCLR's
  * NT-Xent with T = 0.2 (solo-learn's CIFAR config). Everything else stays the preset's.
  */
-export function frameworkDefaults(framework: FrameworkName, preset: PretrainConfig): Partial<PretrainConfig> {
+export function frameworkDefaults(framework: FrameworkName, preset: Pick<PretrainConfig, "imageSize" | "headHiddenDim" | "headOutDim">): Partial<PretrainConfig> {
   switch (framework) {
     case "mocov2":
       return {};
@@ -171,7 +171,9 @@ export function frameworkDefaults(framework: FrameworkName, preset: PretrainConf
 export function resolveConfig(preset: PresetName, given: Readonly<Partial<Record<keyof PretrainConfig, unknown>>> = {}): Record<string, unknown> {
   const base = PRESETS[preset];
   const framework = given.framework ?? base.framework;
-  const defaults = typeof framework === "string" && FRAMEWORK_NAMES.includes(framework as FrameworkName) ? frameworkDefaults(framework as FrameworkName, base) : {};
+  // Defaults follow what the user chose too (a --head-out-dim sizes SimSiam's bottleneck, an --image-size BYOL's τ).
+  const chosen = { ...base, ...given } as PretrainConfig;
+  const defaults = typeof framework === "string" && FRAMEWORK_NAMES.includes(framework as FrameworkName) ? frameworkDefaults(framework as FrameworkName, chosen) : {};
   return { ...base, ...defaults, ...given };
 }
 

@@ -10,6 +10,7 @@ export const byol: Framework = {
   source: "Grill et al. 2020 (BYOL)",
   needs: { momentumEncoder: true, predictor: true, queue: false },
   projector: { layers: 2, batchNorm: true },
+  symmetricWeight: 1,
   usesTemperature: false,
   baseTerm: (anchor, positive) => ({
     kind: "normalized_mse",

@@ -19,14 +19,15 @@ export interface QueryPiece {
 export interface ComposeOptions {
   /** Softmax temperature of the contrastive kinds. */
   temperature: number;
-  /** Also use view 1 as the query side against view 0; each direction then weighs ½ (SimSiam's D/2 + D/2). */
+  /** Also use view 1 as the query side against view 0, each direction weighing the framework's `symmetricWeight`. */
   symmetric: boolean;
 }
 
 /**
  * The step's loss terms: every query piece against the other view through the framework's base term,
  *
- *     L = Σ_pieces w · L_base(piece(view d), view 1−d)         for d = 0 (and d = 1, each ×½, when symmetric)
+ *     L = Σ_pieces w · L_base(piece(view d), view 1−d)         for d = 0 (and d = 1 when symmetric, each direction
+ *                                                              × the framework's symmetricWeight: ½ or 1)
  *
  * so MoCo v2 + MixMask gives the release's `InfoNCE(q, k) + λ·InfoNCE(q_mix, k) + (1 − λ)·InfoNCE(q_mix[inv], k)`,
  * and any framework composes with any masker (METHOD.md §4). Term 0 is always the base term of direction 0, whose
@@ -37,7 +38,7 @@ export function composeTerms(framework: Framework, pieces: readonly QueryPiece[]
     throw new MixmaskError({ code: "INVALID_OPTION", path: "temperature", message: `${framework.name}'s loss needs a positive softmax temperature`, expected: "finite number > 0, e.g. 0.2", received: String(options.temperature) });
   }
   const directions: (0 | 1)[] = options.symmetric ? [0, 1] : [0];
-  const scale = options.symmetric ? 0.5 : 1;
+  const scale = options.symmetric ? framework.symmetricWeight : 1;
   const terms: LossTerm[] = [];
   for (const d of directions) {
     const positive: InputName = `view${d === 0 ? 1 : 0}`;

@@ -22,6 +22,11 @@ export interface Framework {
   };
   /** Projector shape: Linear layers and whether BatchNorm follows the hidden ones (proto HeadConfig). */
   readonly projector: { layers: 2 | 3; batchNorm: boolean };
+  /**
+   * Weight of each direction of the symmetric loss: ½ where the paper averages the two (SimSiam's D/2 + D/2), 1 where
+   * it sums them (BYOL's L + L̃, MoCo v3's ctr(q₁, k₂) + ctr(q₂, k₁)).
+   */
+  readonly symmetricWeight: 0.5 | 1;
   /** Whether the term uses a temperature. */
   readonly usesTemperature: boolean;
   /** L_base(anchor image, positive image), weight 1. */

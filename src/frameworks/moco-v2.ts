@@ -10,6 +10,7 @@ export const mocoV2: Framework = {
   source: "Chen, Fan, Girshick & He 2020 (MoCo v2)",
   needs: { momentumEncoder: true, predictor: false, queue: true },
   projector: { layers: 2, batchNorm: false },
+  symmetricWeight: 1,
   usesTemperature: true,
   baseTerm: (anchor, positive, temperature) => ({
     kind: "info_nce_queue",

@@ -10,6 +10,7 @@ export const simclr: Framework = {
   source: "Chen, Kornblith, Norouzi & Hinton 2020 (SimCLR)",
   needs: { momentumEncoder: false, predictor: false, queue: false },
   projector: { layers: 2, batchNorm: false },
+  symmetricWeight: 1,
   usesTemperature: true,
   baseTerm: (anchor, positive, temperature) => ({
     kind: "nt_xent",

@@ -10,6 +10,7 @@ export const simsiam: Framework = {
   source: "Chen & He 2021 (SimSiam)",
   needs: { momentumEncoder: false, predictor: true, queue: false },
   projector: { layers: 3, batchNorm: true },
+  symmetricWeight: 0.5,
   usesTemperature: false,
   baseTerm: (anchor, positive) => ({
     kind: "negative_cosine",

@@ -29,7 +29,7 @@ export function drawDiscreteMask(rng: Rng, options: DiscreteMaskOptions): Uint8A
   validateDiscreteMask(options);
   const cells = options.grid * options.grid;
   const mask = new Uint8Array(cells);
-  for (;;) {
+  for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
     let kept = 0;
     for (let i = 0; i < cells; i++) {
       mask[i] = rng.next() < options.keepRatio ? 1 : 0;
@@ -37,4 +37,14 @@ export function drawDiscreteMask(rng: Rng, options: DiscreteMaskOptions): Uint8A
     }
     if (kept > 0 && kept < cells) return mask;
   }
+  throw new MixmaskError({
+    code: "INVALID_OPTION",
+    path: "keepRatio",
+    message: `${MAX_DRAWS} discrete masks in a row kept all or none of the ${cells} cells: keepRatio ${options.keepRatio} is too extreme for a ${options.grid}×${options.grid} grid`,
+    expected: `a ratio whose masks mix both kinds of cell, e.g. within [${(1 / cells).toPrecision(2)}, ${(1 - 1 / cells).toPrecision(2)}]`,
+    received: String(options.keepRatio),
+  });
 }
+
+/** Redraws allowed before a ratio is declared unusable (at ratio 1/g² about 1 draw in e keeps exactly one cell). */
+const MAX_DRAWS = 1000;

@@ -17,7 +17,7 @@ export function reversePartner(n: number): Uint32Array {
 
 /**
  * A uniformly random pairing (the release's "MixMask + Un-Mix" variant): sample i is filled from sample perm[i].
- * @param rng the step's mask stream.
+ * @param rng the step's pairing stream.
  * @param n N, the batch size.
  */
 export function randomPartner(rng: Rng, n: number): Uint32Array {

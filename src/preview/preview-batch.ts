@@ -1,4 +1,5 @@
 import type { PretrainConfig } from "../config/pretrain-config.js";
+import { MixmaskError } from "../errors.js";
 import { channelMeanStd, type ImageDataset } from "../data/image-dataset.js";
 import type { InputName } from "../frameworks/loss-term.js";
 import { describeMethod, runRequest } from "../train/run-request.js";
@@ -51,7 +52,11 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
   const reply = await worker.client.preview(runId, encodeStepPlan(plan), samples);
   const m = reply.samples;
   const s = reply.imageSize;
-  const columns: PreviewColumn[] = reply.inputs.map((image) => ({ name: INPUT_NAMES.get(image.input ?? 0) ?? "view0", pixels: image.pixels ?? new Uint8Array(0) }));
+  const columns: PreviewColumn[] = reply.inputs.map((image) => {
+    const name = INPUT_NAMES.get(image.input ?? 0);
+    if (!name) throw new MixmaskError({ code: "PROTOCOL_MISMATCH", path: "PreviewReply.inputs[].input", message: "the worker sent an image of an input this SDK does not know", expected: `one of ${[...INPUT_NAMES.values()].join(", ")}`, received: String(image.input), fix: "use an SDK and a worker of the same version" });
+    return { name, pixels: image.pixels ?? new Uint8Array(0) };
+  });
   if (reply.maskPixels && reply.maskPixels.length === m * s * s) {
     const rgb = new Uint8Array(m * s * s * 3);
     reply.maskPixels.forEach((kept, i) => rgb.fill(kept ? 255 : 0, i * 3, i * 3 + 3));

@@ -73,7 +73,8 @@ export class StepPlanner {
       terms: composeTerms(this.framework, masks.pieces, { temperature: c.temperature, symmetric: c.symmetric }),
       lr: learningRateAt({ baseLr: c.lr, step, totalSteps: this.totalSteps, warmupSteps: c.warmupEpochs * this.stepsPerEpoch }),
       keyMomentum: needs.momentumEncoder ? emaMomentumAt(c.keyMomentumSchedule, c.keyMomentum, step, this.totalSteps) : 0,
-      keyShuffle: needs.momentumEncoder ? Rng.stream(c.seed, "key-shuffle", step).permutation(n) : new Uint32Array(0),
+      // Shuffle-BN only changes anything when BatchNorm sees groups of the batch (bnSplits > 1).
+      keyShuffle: needs.momentumEncoder && c.bnSplits > 1 ? Rng.stream(c.seed, "key-shuffle", step).permutation(n) : new Uint32Array(0),
       enqueueTerm: 0,
     };
   }

@@ -58,6 +58,9 @@ describe("pretrain config", () => {
     expect(resolveConfig("cpu", { framework: "byol", symmetric: false }).symmetric).toBe(false);
     expect(resolveConfig("imagenet", { framework: "byol" }).keyMomentum).toBe(0.996);
     expect(resolveConfig("cpu", { framework: "simsiam" }).predictorHiddenDim).toBe(32);
+    // Defaults follow what the user chose: SimSiam's bottleneck is a quarter of the given projection width.
+    expect(resolveConfig("cpu", { framework: "simsiam", headOutDim: 256 }).predictorHiddenDim).toBe(64);
+    expect(resolveConfig("cpu", { framework: "byol", imageSize: 224 }).keyMomentum).toBe(0.996);
     for (const preset of ["cpu", "gpu", "cifar", "imagenet"] as const) {
       for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const) expect(() => validatePretrainConfig(resolveConfig(preset, { framework }))).not.toThrow();
     }

@@ -63,6 +63,9 @@ describe("composeTerms", () => {
     ]);
     expect(terms[0]!.weight).toBe(0.5);
     expect(terms.reduce((a, t) => a + t.weight, 0)).toBeCloseTo(2, 12);
+    // BYOL sums its two directions (L + L̃) where SimSiam averages them.
+    const byol = composeTerms(FRAMEWORKS.byol, m.pieces, { temperature: 0, symmetric: true });
+    expect(byol.reduce((a, t) => a + t.weight, 0)).toBeCloseTo(4, 12);
   });
 
   it("carries per-sample λ_i as sample weights on the mixed and the explicit complementary images", () => {
