@@ -11,7 +11,8 @@
 #
 # Prepared on a development machine:  npm run bundle   (dist/), and .device/node.xz if the GPU machine lacks Node.
 # Run there with dist and .device carried:  bash bench/gpu/check-performance.sh
-# MIXMASK_BENCH_SCALE=tiny runs the same script on a CPU in a minute (a smoke test of the script itself).
+# MIXMASK_BENCH_SCALE=tiny runs the same script on a CPU in a minute (a smoke test of the script itself);
+# MIXMASK_BENCH_SCALE=cpu measures the CPU preset's step on this machine (the CPU bridge target).
 set -uo pipefail
 OUT=${OUT:-/tmp/mixmask-perf-out}
 RESULTS=/tmp/mixmask-perf-results   # one JSON line per config × bench; combined into $OUT/results.jsonl at the end
@@ -25,9 +26,13 @@ export MIXMASK_PYTHON=$PY
 if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$OUT/gpu.txt"; else echo "cpu (no GPU)" > "$OUT/gpu.txt"; fi
 $PY -c "import sys, torch; print('python', sys.version.split()[0], 'torch', torch.__version__, 'cuda', torch.cuda.is_available())" | tee "$OUT/versions.txt"
 
+# name | SDK flags | source side | images | steps | warmup | reference steps
 if [ "${MIXMASK_BENCH_SCALE:-full}" = tiny ]; then
-  # name | SDK flags | source side | images | steps | warmup | reference steps
   CONFIGS=("r18-32px|--preset cpu --batch 32 --base-width 8 --threads 2|32|256|4|2|3")
+  DEVICE=cpu
+elif [ "${MIXMASK_BENCH_SCALE:-full}" = cpu ]; then
+  # The CPU preset's step (ResNet-18 at width 16, 28-px views, batch 128): the bridge-overhead target (≥ 0.97).
+  CONFIGS=("cpu-preset|--preset cpu --threads 2|28|4096|30|5|10")
   DEVICE=cpu
 else
   CONFIGS=(

@@ -387,7 +387,11 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: Run
         order: Optional[np.ndarray] = None
         if len(term.anchor_order) > 0:
             order = _index_array(term.anchor_order)
-            if not _is_permutation(order, n):
+            if order.shape[0] != n:
+                issues.add(f"{path}.anchor_order", f"empty or N = {n} indices", f"{order.shape[0]} entries")
+            elif not _check_index_list(issues, f"{path}.anchor_order", order, n, f"a position in the batch of N = {n}"):
+                pass  # the out-of-range entry is named
+            elif not _is_permutation(order, n):
                 issues.add(
                     f"{path}.anchor_order",
                     f"empty or a permutation of 0..{n - 1} (each row once)",
