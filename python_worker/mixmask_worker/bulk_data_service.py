@@ -29,7 +29,7 @@ import grpc
 import numpy as np
 
 from mixmask_worker.dataset_cache import DatasetCache, is_content_hash
-from mixmask_worker.dataset_header import check_dataset_header
+from mixmask_worker.dataset_header import check_dataset_header, image_shape_issues
 from mixmask_worker.dataset_store import DatasetStore, ResidentDataset
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.protocol import WorkerError, abort_with_error, invalid_argument, is_grpc_abort, reporting_errors
@@ -222,19 +222,13 @@ class BulkDataService:
     async def OpenStream(
         self, request: worker_pb2.OpenStreamRequest, context: grpc.aio.ServicerContext
     ) -> worker_pb2.OpenStreamReply:
-        issues: list[str] = []
+        issues = image_shape_issues("stream", request.count, request.height, request.width, request.channels)
 
         def add(path: str, expected: str, received: object) -> None:
             issues.append(f"stream.{path}: expected {expected}, received {received!r}")
 
         if not request.stream_id:
             add("stream_id", "a non-empty id", request.stream_id)
-        if request.count < 1:
-            add("count", "at least 1 image", request.count)
-        if request.height < 1 or request.width < 1:
-            add("height/width", "an image size of at least 1x1", f"{request.height}x{request.width}")
-        if request.channels not in (1, 3):
-            add("channels", "1 (grey) or 3 (RGB)", request.channels)
         if request.capacity_batches < 1:
             add("capacity_batches", "a buffer of at least 1 batch", request.capacity_batches)
         if issues:
