@@ -1,4 +1,5 @@
 import type { FrameworkName } from "../frameworks/framework.js";
+import { FRAMEWORKS } from "../frameworks/frameworks.js";
 import type { PretrainConfig } from "./pretrain-config.js";
 
 export type PresetName = "cpu" | "gpu" | "cifar" | "imagenet";
@@ -177,4 +178,4 @@ export function resolveConfig(preset: PresetName, given: Readonly<Partial<Record
   return { ...base, ...defaults, ...given };
 }
 
-const FRAMEWORK_NAMES: readonly FrameworkName[] = ["mocov2", "simclr", "byol", "simsiam"];
+const FRAMEWORK_NAMES = Object.keys(FRAMEWORKS) as FrameworkName[];

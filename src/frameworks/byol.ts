@@ -7,6 +7,7 @@ import type { Framework } from "./framework.js";
  */
 export const byol: Framework = {
   name: "byol",
+  title: "BYOL",
   source: "Grill et al. 2020 (BYOL)",
   needs: { momentumEncoder: true, predictor: true, queue: false },
   projector: { layers: 2, batchNorm: true },

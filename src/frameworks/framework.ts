@@ -9,6 +9,8 @@ export type FrameworkName = "mocov2" | "simclr" | "byol" | "simsiam";
  */
 export interface Framework {
   readonly name: FrameworkName;
+  /** How logs and reports write it, e.g. "MoCo v2". */
+  readonly title: string;
   /** Paper the terms and heads follow. */
   readonly source: string;
   /** Networks the worker builds for it (proto CreateRunRequest). */

@@ -7,6 +7,7 @@ import type { Framework } from "./framework.js";
  */
 export const mocoV2: Framework = {
   name: "mocov2",
+  title: "MoCo v2",
   source: "Chen, Fan, Girshick & He 2020 (MoCo v2)",
   needs: { momentumEncoder: true, predictor: false, queue: true },
   projector: { layers: 2, batchNorm: false },

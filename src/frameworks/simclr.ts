@@ -7,6 +7,7 @@ import type { Framework } from "./framework.js";
  */
 export const simclr: Framework = {
   name: "simclr",
+  title: "SimCLR",
   source: "Chen, Kornblith, Norouzi & Hinton 2020 (SimCLR)",
   needs: { momentumEncoder: false, predictor: false, queue: false },
   projector: { layers: 2, batchNorm: false },

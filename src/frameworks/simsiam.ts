@@ -7,6 +7,7 @@ import type { Framework } from "./framework.js";
  */
 export const simsiam: Framework = {
   name: "simsiam",
+  title: "SimSiam",
   source: "Chen & He 2021 (SimSiam)",
   needs: { momentumEncoder: false, predictor: true, queue: false },
   projector: { layers: 3, batchNorm: true },

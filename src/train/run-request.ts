@@ -26,12 +26,3 @@ export function runRequest(runId: string, config: PretrainConfig, datasetId: str
     channelsLast: config.channelsLast,
   };
 }
-
-const FRAMEWORK_TITLES = { mocov2: "MoCo v2", simclr: "SimCLR", byol: "BYOL", simsiam: "SimSiam" } as const;
-const MASKER_TITLES = { none: "", mixmask: " + MixMask", unmix: " + Un-Mix", both: " + MixMask + Un-Mix", erase: " + erase masking" } as const;
-
-/** "MoCo v2 + MixMask", "BYOL (symmetric) + erase masking", … for logs and reports. */
-export function describeMethod(config: PretrainConfig): string {
-  const mask = config.masker === "none" ? "" : config.masker === "unmix" ? "" : ` (${config.maskShape} g=${config.maskGrid}${config.maskPerSample ? ", per sample" : ""}${config.masker === "erase" ? `, ${config.eraseFill}` : ""})`;
-  return `${FRAMEWORK_TITLES[config.framework]}${config.symmetric ? " (symmetric)" : ""}${MASKER_TITLES[config.masker]}${mask}`;
-}

@@ -1,17 +1,18 @@
+import { CPU_PRESET } from "../../src/config/presets.js";
 import type { MaskerOptions } from "../../src/masking/masker.js";
 import { Rng } from "../../src/random/rng.js";
 
-/** MixMask as released (block mask, half kept, reversed partners) on a 4-grid, for masker and composition tests. */
+/** The CPU preset's masking (MixMask as released: block mask, half kept, reversed partners, g = 4). */
 export const MASKER_OPTIONS: MaskerOptions = {
-  masker: "mixmask",
-  maskShape: "block",
-  maskGrid: 4,
-  keepRatio: 0.5,
-  maskPerSample: false,
-  mixPartner: "auto",
-  eraseFill: "zero",
-  unmixAlpha: 1,
-  unmixCutmixProbability: 0.5,
+  masker: CPU_PRESET.masker,
+  maskShape: CPU_PRESET.maskShape,
+  maskGrid: CPU_PRESET.maskGrid,
+  keepRatio: CPU_PRESET.keepRatio,
+  maskPerSample: CPU_PRESET.maskPerSample,
+  mixPartner: CPU_PRESET.mixPartner,
+  eraseFill: CPU_PRESET.eraseFill,
+  unmixAlpha: CPU_PRESET.unmixAlpha,
+  unmixCutmixProbability: CPU_PRESET.unmixCutmixProbability,
 };
 
 /** The mask, pairing and Un-Mix streams of one step, as the planner keys them. */
