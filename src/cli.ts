@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
@@ -7,7 +8,10 @@ import { PRESETS, resolveConfig, type PresetName } from "./config/presets.js";
 import type { DatasetName } from "./data/dataset-names.js";
 import { headOf, materialize, type DatasetSplits } from "./data/image-source.js";
 import { openDataset } from "./data/open-dataset.js";
+import { compare, type ComparisonResults } from "./compare/compare.js";
+import { parseVariations } from "./compare/variations.js";
 import { runDoctor } from "./doctor.js";
+import { writeComparisonReport } from "./report/comparison-report.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
@@ -24,7 +28,7 @@ type Given = Partial<Record<keyof PretrainConfig, unknown>>;
 function withConfigOptions(cmd: Command): Command {
   cmd.addOption(new Option("--preset <name>", "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device").choices(["auto", "cpu", "gpu", "cifar", "imagenet"]).default("auto"));
   for (const [key, kind, help] of CLI_OPTIONS) {
-    const placeholder = kind === "number" ? "<n>" : kind === "boolean" ? "<true|false>" : "<value>";
+    const placeholder = kind === "number" ? "<n>" : kind === "boolean" ? "<true|false>" : kind === "numbers" ? "<n,n,...>" : "<value>";
     cmd.option(`${flagName(key)} ${placeholder}`, help);
   }
   return cmd;
@@ -160,10 +164,58 @@ function previewCommand(): Command {
   return cmd;
 }
 
+function compareCommand(): Command {
+  const cmd = withConfigOptions(
+    new Command("compare").description("pretrain several configurations with several seeds on the same data and budget, one after another on one worker; writes results.json, report.md (mean ± std) and plots"),
+  )
+    .option("--vary <option=values>", "an option and the values to compare, e.g. masker=none,mixmask,erase; repeat to combine options (cartesian product)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--seeds <list>", "seeds, comma-separated; every configuration runs with each", "0,1,2")
+    .option("--out <dir>", "output folder: results.json, report.md, plots/, runs/", "runs/compare")
+    .option("--report-only", "redraw report.md and plots from --out's results.json without training");
+  cmd.action(async (flags: Record<string, string | boolean | string[]>) => {
+    const out = String(flags.out);
+    if (flags.reportOnly) {
+      const file = join(out, "results.json");
+      if (!existsSync(file)) throw new MixmaskError({ code: "INVALID_OPTION", path: "--report-only", message: `${file} does not exist`, fix: "run the comparison first, or point --out at its folder" });
+      const written = await writeComparisonReport(out, JSON.parse(readFileSync(file, "utf8")) as ComparisonResults);
+      console.log(written.map((f) => join(out, f)).join("\n"));
+      return;
+    }
+    const variations = parseVariations(flags.vary as string[]);
+    const seeds = String(flags.seeds).split(",").map((s) => Number(s.trim()));
+    if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0) || new Set(seeds).size !== seeds.length) {
+      throw new MixmaskError({ code: "INVALID_OPTION", path: "--seeds", message: "expected distinct seeds", expected: "comma-separated integers ≥ 0, e.g. 0,1,2", received: String(flags.seeds) });
+    }
+    const { given, preset } = givenOptions(flags as Record<string, string | boolean>);
+    for (const v of variations) validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, { ...given, ...v.overrides }));
+    const progress = new TerminalProgress();
+    const opened = await openGivenDataset(given, progress);
+    const worker = await Worker.spawn(spawnOptionsOf(given));
+    const chosen = presetFor(worker, preset);
+    try {
+      const resolveRun = (overrides: Given): PretrainConfig => validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), knnEvery: 1, ...given, ...overrides }));
+      const probe = resolveRun({});
+      const splits = opened ?? (await openDataset({ ...probe, log: (line) => progress.log(line) }));
+      const datasets = { train: headOf(splits.train, probe.trainImages), test: headOf(splits.test, probe.testImages) };
+      const command = `mixmask ${process.argv.slice(2).join(" ")}`;
+      const results = await compare({ variations, seeds, out, resolve: resolveRun, worker, datasets, progress, command });
+      console.log(`\n${readFileSync(join(out, "report.md"), "utf8").split("\n").filter((l) => l.startsWith("|")).join("\n")}`);
+      console.log(`\n${join(out, "report.md")}, ${join(out, "results.json")} (${(results.wallSeconds / 60).toFixed(1)} min)`);
+    } finally {
+      await worker.close();
+    }
+  });
+  return cmd;
+}
+
 function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
     ["k-NN top-1, untrained encoder", s.knnInit.top1.toFixed(4)],
     ["k-NN top-1, trained encoder", s.knnFinal.top1.toFixed(4)],
+    ...(s.evaluations.linearProbe
+      ? [["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
+      : []),
+    ...s.evaluations.semiSupervised.map((r) => [`fine-tuned on ${(r.fraction * 100).toFixed(r.fraction < 0.1 ? 1 : 0)} % of labels, top-1`, r.top1.toFixed(4)] as [string, string]),
     ["positive top-1 (term 0), first epoch", s.positiveTop1FirstEpoch.toFixed(4)],
     ["positive top-1 (term 0), last epoch", s.positiveTop1LastEpoch.toFixed(4)],
     ["loss, first → last epoch", `${s.lossFirstEpoch.toFixed(3)} → ${s.lossLastEpoch.toFixed(3)}`],
@@ -171,7 +223,7 @@ function printSummary(s: PretrainSummary): void {
     ["device", `${s.device} (${s.deviceName})`],
     ...(s.streaming ? [["streaming", `${s.streaming.lane} lane, at most ${s.streaming.worker.peakBufferedBatches} of ${s.streaming.capacityBatches} batches buffered`] as [string, string]] : []),
     ["wall time", `${s.wallSeconds.toFixed(0)} s`],
-    ["summary", `${s.runDir}/summary.json`],
+    ["summary, report", `${s.runDir}/summary.json, ${s.runDir}/report.md`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}`);
@@ -182,6 +234,7 @@ const program = new Command("mixmask")
   .showSuggestionAfterError(true)
   .addCommand(pretrainCommand())
   .addCommand(previewCommand())
+  .addCommand(compareCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

@@ -21,7 +21,7 @@ import grpc
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
 # Bump together with src/worker/protocol-version.ts whenever the meaning of a message on the wire changes.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 ERROR_CODE_TRAILER = "mixmask-error-code"
 # Optional machine-readable facts about an error (a JSON object), e.g. the step, term and lr of a non-finite loss,

@@ -31,6 +31,7 @@ from mixmask_worker.dataset_header import check_dataset_header as _check_header
 from mixmask_worker.dataset_store import DatasetStore
 from mixmask_worker.diverged_runs import DivergedRuns
 from mixmask_worker.fault_injection import FaultPlan
+from mixmask_worker.evaluation.run_evaluation import RunEvaluation, evaluation_of
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan_intake import accept_plan, parse_plan
 from mixmask_worker.preview import preview
@@ -88,6 +89,7 @@ class WorkerServicer:
         # streams must not interleave on one model.
         self._training: set[TrainingRun] = set()
         self._latest_run_id: Optional[str] = None
+        self._evaluations: dict[str, RunEvaluation] = {}
         # Runs whose loss went non-finite: not trained on or saved until a checkpoint is loaded.
         self._diverged = DivergedRuns()
         self._faults = faults or FaultPlan()
@@ -351,6 +353,40 @@ class WorkerServicer:
         return reply
 
     @_reporting_errors
+    async def LinearProbe(
+        self, request: worker_pb2.LinearProbeRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.LinearProbeReply:
+        evaluation = evaluation_of(self._evaluations, self._run(request.run_id))
+        reply = await self._on_compute(evaluation.linear_probe, request)
+        log.info(
+            "linear probe run %s: top1 %.4f after %d epochs (%d train, %d test, %.1f s, features %s)",
+            request.run_id,
+            reply.test_top1[-1],
+            len(reply.test_top1),
+            reply.train_count,
+            reply.test_count,
+            reply.seconds,
+            "cached" if reply.features_cached else f"{reply.feature_seconds:.1f} s",
+        )
+        return reply
+
+    @_reporting_errors
+    async def FineTune(
+        self, request: worker_pb2.FineTuneRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.FineTuneReply:
+        evaluation = evaluation_of(self._evaluations, self._run(request.run_id))
+        reply = await self._on_compute(evaluation.fine_tune, request)
+        log.info(
+            "fine-tune run %s: top1 %.4f (%d labelled, %d steps, %.1f s)",
+            request.run_id,
+            reply.test_top1,
+            reply.labelled_count,
+            len(request.steps),
+            reply.seconds,
+        )
+        return reply
+
+    @_reporting_errors
     async def Preview(
         self, request: worker_pb2.PreviewRequest, context: grpc.aio.ServicerContext
     ) -> worker_pb2.PreviewReply:
@@ -407,6 +443,16 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
             servicer.Knn,
             request_deserializer=worker_pb2.KnnRequest.FromString,
             response_serializer=worker_pb2.KnnReply.SerializeToString,
+        ),
+        "LinearProbe": grpc.unary_unary_rpc_method_handler(
+            servicer.LinearProbe,
+            request_deserializer=worker_pb2.LinearProbeRequest.FromString,
+            response_serializer=worker_pb2.LinearProbeReply.SerializeToString,
+        ),
+        "FineTune": grpc.unary_unary_rpc_method_handler(
+            servicer.FineTune,
+            request_deserializer=worker_pb2.FineTuneRequest.FromString,
+            response_serializer=worker_pb2.FineTuneReply.SerializeToString,
         ),
         "SaveCheckpoint": grpc.unary_unary_rpc_method_handler(
             servicer.SaveCheckpoint,

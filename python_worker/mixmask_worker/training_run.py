@@ -241,6 +241,8 @@ class TrainingRun:
             weight_decay=float(request.optimizer.weight_decay),
             **_sgd_kwargs(device),
         )
+        # Counts changes of the weights (steps, loads), so that cached evaluation features know when they are stale.
+        self.weights_version = 0
         self.facts = RunFacts(
             dataset_count=0,  # the dataset may be re-uploaded; its count is read per step
             image_size=self.image_size,
@@ -291,6 +293,7 @@ class TrainingRun:
         """Executes one plan; returns before the device finishes (no host sync on CUDA)."""
         started = time.perf_counter() if received_at is None else received_at
         checked = self.validate(plan)
+        self.weights_version += 1
         key_shuffle = None
         if checked.key_shuffle is not None:
             key_shuffle = (self._index_tensor(checked.key_shuffle), self._index_tensor(np.argsort(checked.key_shuffle)))
@@ -386,8 +389,8 @@ class TrainingRun:
             issues.append(f"knn.batch_size: expected >= 1 images per batch, received {request.batch_size}")
         train = self.store.get(request.train_dataset_id)
         test = self.store.get(request.test_dataset_id)
-        train_images, train_labels = _labelled_subset(train, request.train_indices, "knn.train", issues)
-        test_images, test_labels = _labelled_subset(test, request.test_indices, "knn.test", issues)
+        train_images, train_labels = labelled_subset(train, request.train_indices, "knn.train", issues)
+        test_images, test_labels = labelled_subset(test, request.test_indices, "knn.test", issues)
         if train_images is not None and request.k > train_images.shape[0]:
             issues.append(
                 f"knn.k: expected at most the {train_images.shape[0]} images of the memory bank, received {request.k}"
@@ -395,8 +398,8 @@ class TrainingRun:
         if issues or train_images is None or test_images is None or train_labels is None or test_labels is None:
             raise WorkerError("INVALID_ARGUMENT", f"Knn is invalid ({len(issues)} issues): " + "; ".join(issues))
 
-        train_f = self._features(train_images, int(request.batch_size))  # [N_train, F]
-        test_f = self._features(test_images, int(request.batch_size))  # [N_test, F]
+        train_f = self.features(train_images, int(request.batch_size))  # [N_train, F]
+        test_f = self.features(test_images, int(request.batch_size))  # [N_test, F]
         num_classes = int(max(int(train_labels.max()), int(test_labels.max()))) + 1
         top1, top5 = weighted_knn(
             train_f,
@@ -416,16 +419,19 @@ class TrainingRun:
             seconds=time.perf_counter() - started,
         )
 
-    def _features(self, images: torch.Tensor, batch_size: int) -> torch.Tensor:
-        """Backbone features of uint8 images; a dataset kept in host memory is moved to the device in chunks."""
-        backbone = self.online.backbone
+    def features(
+        self, images: torch.Tensor, batch_size: int, normalize: bool = True, model: Optional[nn.Module] = None
+    ) -> torch.Tensor:
+        """Features of uint8 images through ``model`` (default: the online backbone), L2-normalised unless told
+        otherwise; a dataset kept in host memory is moved to the device in chunks."""
+        backbone = self.online.backbone if model is None else model
         if images.device == self.device:
-            return extract_features(backbone, images, self.image_size, self.mean, self.std, batch_size)
+            return extract_features(backbone, images, self.image_size, self.mean, self.std, batch_size, normalize)
         chunk = max(batch_size, HOST_FEATURE_CHUNK // batch_size * batch_size)
         parts = [
             extract_features(
                 backbone, images[start : start + chunk].to(self.device), self.image_size, self.mean, self.std,
-                batch_size,
+                batch_size, normalize,
             )
             for start in range(0, images.shape[0], chunk)
         ]
@@ -453,6 +459,7 @@ class TrainingRun:
     def load(self, path: str, sha256: str) -> tuple[int, int]:
         """Restores the state saved by ``save``; returns (bytes, stored step)."""
         loaded = read_checkpoint(path, sha256, self.device)
+        self.weights_version += 1
         state = loaded.state
         try:
             stored = worker_pb2.CreateRunRequest.FromString(state["config"])
@@ -496,12 +503,14 @@ class TrainingRun:
         self.optimizer.load_state_dict({"state": saved["state"], "param_groups": groups})
 
 
-def _labelled_subset(
+def labelled_subset(
     dataset: ResidentDataset, indices: Any, path: str, issues: list[str]
 ) -> tuple[Optional[torch.Tensor], Optional[torch.Tensor]]:
     """Images [M, H, W, C] and labels [M] of ``dataset`` (all, or the given indices); None after an issue."""
     if dataset.labels is None:
-        issues.append(f"{path}_dataset_id: dataset {dataset.dataset_id!r} has no labels: upload it with labels for kNN")
+        issues.append(
+            f"{path}_dataset_id: dataset {dataset.dataset_id!r} has no labels: upload it with labels to evaluate on it"
+        )
         return None, None
     if len(indices) == 0:
         images, labels = dataset.images, dataset.labels
@@ -520,6 +529,6 @@ def _labelled_subset(
         issues.append(f"{path}: expected at least one image, received none")
         return None, None
     if int(labels.min()) < 0:
-        issues.append(f"{path}: expected labels >= 0 for kNN, received {int(labels.min())}")
+        issues.append(f"{path}: expected labels >= 0 for evaluation, received {int(labels.min())}")
         return None, None
     return images, labels

@@ -1,6 +1,6 @@
 import type { PretrainConfig } from "./pretrain-config.js";
 
-export type FlagKind = "number" | "boolean" | "string";
+export type FlagKind = "number" | "boolean" | "string" | "numbers";
 
 /** Every pretrain option: its kind and help. Keys are PretrainConfig fields; flags are their kebab-case names. */
 export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
@@ -52,6 +52,10 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["blurSigmaMax", "number", "largest blur σ in output pixels (smallest 0.1)"],
   ["knnK", "number", "k-NN neighbours"],
   ["knnTemperature", "number", "k-NN vote temperature"],
+  ["knnEvery", "number", "k-NN monitor every N epochs during pretraining (0: before and after only)"],
+  ["linearProbe", "boolean", "linear probe of the untrained and trained backbone (true/false, default true)"],
+  ["linearProbeEpochs", "number", "linear probe epochs (release protocol: 100, lr x0.1 at 60 % and 80 %)"],
+  ["semiSupervised", "numbers", "semi-supervised fine-tuning label fractions, comma-separated, e.g. 0.01,0.1 (default none)"],
   ["seed", "number", "seed of every random choice"],
   ["checkpointEvery", "number", "checkpoint every N epochs (0: at the end only)"],
   ["plansInFlight", "number", "plans sent ahead of results"],
@@ -68,6 +72,10 @@ export function parseFlagValue(kind: FlagKind, raw: string): unknown {
     return raw.trim() !== "" && Number.isFinite(n) ? n : raw; // zod then names the option and what it accepts
   }
   if (kind === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  if (kind === "numbers") {
+    const parts = raw.split(",").map((p) => p.trim());
+    return parts.every((p) => p !== "" && Number.isFinite(Number(p))) ? parts.map(Number) : raw;
+  }
   return raw;
 }
 

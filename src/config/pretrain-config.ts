@@ -91,6 +91,15 @@ export const PretrainConfigSchema = z
     /** Weighted k-NN evaluation (Wu et al. 2018): neighbours and temperature. */
     knnK: z.number().int().min(1).max(10_000),
     knnTemperature: z.number().positive().max(10),
+    // --- evaluation (docs/EVALUATION.md); optional so that presets and old checkpoints need not name them ---
+    /** k-NN monitor: measure k-NN top-1 every N epochs during pretraining (0: only before and after). Default 0. */
+    knnEvery: z.number().int().min(0).max(100_000).optional(),
+    /** Offline linear probe (release protocol on cached features) of the untrained and the trained backbone. Default true. */
+    linearProbe: z.boolean().optional(),
+    /** Epochs of the linear probe (release: 100; lr steps at 60 % and 80 % of them). */
+    linearProbeEpochs: z.number().int().min(1).max(10_000).optional(),
+    /** Semi-supervised fine-tuning with these label fractions, e.g. [0.01, 0.1] (SimCLR protocol). Default none. */
+    semiSupervised: z.array(z.number().gt(0).max(1)).max(8).optional(),
     /** One seed drives every random choice of the method (sampler, augmentation, masks, weight init). */
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     /** Write a checkpoint every N epochs (0: only at the end). */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { MixmaskError } from "../errors.js";
 import type { KnnResult } from "../eval/knn.js";
+import type { LinearProbeResult } from "../eval/linear-probe.js";
 import type { RunDirectory } from "./run-directory.js";
 import type { TrainerState } from "./trainer-state.js";
 
@@ -32,6 +33,8 @@ export interface CheckpointManifest {
   trainer: TrainerState;
   worker: { file: string; bytes: number; sha256: string; holds: string[] };
   knnInit: KnnResult;
+  /** The untrained encoder's linear probe, when the run measures one (absent in manifests of earlier versions). */
+  linearProbeInit?: LinearProbeResult;
   checksum: string;
 }
 

@@ -4,7 +4,11 @@ import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
 import { openDataset } from "../data/open-dataset.js";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
-import { evaluateKnn, type KnnResult } from "../eval/knn.js";
+import type { KnnResult } from "../eval/knn.js";
+import type { LinearProbeResult } from "../eval/linear-probe.js";
+import { evaluationOptions, RunEvaluator, type KnnPoint, type RunEvaluations } from "../eval/run-evaluator.js";
+import type { SemiSupervisedResult } from "../eval/semi-supervised.js";
+import { writeRunReport } from "../report/run-report.js";
 import { MixmaskError } from "../errors.js";
 import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
 import { PROTOCOL_VERSION, SDK_VERSION } from "../worker/protocol-version.js";
@@ -43,6 +47,8 @@ export interface PretrainSummary {
   deviceName: string;
   knnInit: KnnResult;
   knnFinal: KnnResult;
+  /** Every evaluation, each with its protocol: k-NN before, during (knnEvery) and after, linear probe, fine-tuning. */
+  evaluations: RunEvaluations;
   /** Contrastive top-1 of the positive key among the queue (term 0), the training's own progress signal. */
   positiveTop1FirstEpoch: number;
   positiveTop1LastEpoch: number;
@@ -96,8 +102,15 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const created = await worker.client.createRun(runRequest(RUN_ID, config, data.trainId, data));
     progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
 
-    const knn = (): Promise<KnnResult> => evaluateKnn(worker, RUN_ID, data.bankId, data.testId, { k: config.knnK, temperature: config.knnTemperature });
+    const evaluator = new RunEvaluator(worker, RUN_ID, config, data.bankId, data.testId, {
+      labels: train.labels.subarray(0, data.bankCount),
+      height: train.height,
+      width: train.width,
+      channels: train.channels,
+    });
+    const wanted = evaluationOptions(config);
     let knnInit: KnnResult;
+    let linearProbeInit: LinearProbeResult | undefined;
     let firstStep = 0;
     const planner = new StepPlanner(config, train);
     // What the trainer state records as the dataset: its content hash (streamed runs: that of the uploaded k-NN bank,
@@ -115,12 +128,16 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
         });
       }
       knnInit = manifest.knnInit;
+      linearProbeInit = manifest.linearProbeInit;
       firstStep = manifest.step;
       runDir.truncateMetrics(firstStep);
+      runDir.truncateKnnMonitor(firstStep);
       progress.log(`resumed from ${manifest.worker.file} at step ${firstStep}`);
     } else {
-      knnInit = await knn();
+      knnInit = await evaluator.knn();
+      if (wanted.linearProbe) linearProbeInit = await evaluator.linearProbe();
       runDir.resetMetrics();
+      runDir.resetKnnMonitor();
     }
     if (firstStep >= planner.totalSteps) {
       throw new MixmaskError({
@@ -131,6 +148,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       });
     }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
+    if (linearProbeInit) progress.log(`linear probe before training: ${describeProbe(linearProbeInit)}`);
 
     const checkpoints: Checkpoints = {
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
@@ -146,6 +164,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
           trainer: captureTrainerState(config, planner, step, trainedContentId, train.count),
           worker: { file, bytes: Number(saved.bytes), sha256: saved.sha256, holds: WORKER_STATE_PARTS },
           knnInit,
+          ...(linearProbeInit ? { linearProbeInit } : {}),
         });
         try {
           writeCheckpointManifest(runDir, signed);
@@ -167,14 +186,36 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       },
     };
     const feeder = data.startFeeding((step) => planner.plan(step).indices, firstStep, planner.totalSteps);
-    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, feeder, checkpoints).catch(async (error: unknown) => {
+    const monitor: KnnMonitor = {
+      every: wanted.knnEvery,
+      measure: async (epoch, step) => {
+        const r = await evaluator.knn();
+        runDir.appendKnnPoint({ epoch, step, top1: r.top1, top5: r.top5 });
+        progress.log(`k-NN top-1 after epoch ${epoch}: ${r.top1.toFixed(4)}`);
+      },
+    };
+    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, feeder, checkpoints, monitor).catch(async (error: unknown) => {
       await data.abort();
       throw error;
     });
     const streaming = await data.finish();
 
-    const knnFinal = await knn();
+    const knnFinal = await evaluator.knn();
     progress.log(`k-NN top-1 after training: ${knnFinal.top1.toFixed(4)} (before: ${knnInit.top1.toFixed(4)})`);
+    const linearProbe = wanted.linearProbe ? await evaluator.linearProbe() : undefined;
+    if (linearProbe) progress.log(`linear probe after training: ${describeProbe(linearProbe)}`);
+    const semiSupervised: SemiSupervisedResult[] = [];
+    for (const fraction of wanted.semiSupervised) {
+      const r = await evaluator.semiSupervised(fraction);
+      progress.log(`semi-supervised, ${r.description}: top-1 ${r.top1.toFixed(4)} (${r.seconds.toFixed(0)} s)`);
+      semiSupervised.push(r);
+    }
+    const knnCurve: KnnPoint[] = [
+      { epoch: 0, step: 0, top1: knnInit.top1, top5: knnInit.top5 },
+      ...runDir.knnMonitor(),
+      { epoch: config.epochs, step: planner.totalSteps, top1: knnFinal.top1, top5: knnFinal.top5 },
+    ];
+    const evaluations: RunEvaluations = { knnInit, knnFinal, knnCurve, ...(linearProbeInit ? { linearProbeInit } : {}), ...(linearProbe ? { linearProbe } : {}), semiSupervised };
     const summary: PretrainSummary = {
       sdkVersion: SDK_VERSION,
       runDir: runDir.dir,
@@ -182,6 +223,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       deviceName: worker.info.deviceName,
       knnInit,
       knnFinal,
+      evaluations,
       ...totals,
       epochs: config.epochs,
       trainImages: train.count,
@@ -191,6 +233,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       ...(streaming ? { streaming } : {}),
     };
     runDir.writeJson("summary.json", summary);
+    await writeRunReport(runDir.dir, summary, config);
     return summary;
   } finally {
     if (ownWorker) await worker.close();
@@ -206,6 +249,12 @@ interface TrainTotals {
   trainSeconds: number;
   stepsPerSecond: number;
   samplesPerSecond: number;
+}
+
+/** The k-NN monitor: every `every` epochs (0: never), measured between epochs with no step in flight. */
+interface KnnMonitor {
+  every: number;
+  measure(epoch: number, step: number): Promise<void>;
 }
 
 /** The run's checkpoints: the last one written (kept through any later failure) and how to write one. */
@@ -224,12 +273,14 @@ async function trainLoop(
   idleTimeoutMs: number,
   feeder: BatchFeeder | undefined,
   checkpoints: Checkpoints,
+  monitor: KnnMonitor,
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
   const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
   const planned = new Map<number, PlannedStep>();
   const t0 = performance.now();
+  let evalMs = 0; // k-NN monitor time, left out of the throughput
   let done = firstStep;
   const checkpoint = async (step: number): Promise<void> => {
     if (checkpoints.last?.step !== step) await checkpoints.write(step);
@@ -274,6 +325,12 @@ async function trainLoop(
       stream.submit(plan);
       const endOfEpoch = (step + 1) % perEpoch === 0;
       const epochNumber = (step + 1) / perEpoch;
+      if (endOfEpoch && monitor.every > 0 && epochNumber % monitor.every === 0 && step + 1 < total) {
+        while (stream.inFlight > 0) await take();
+        const e0 = performance.now();
+        await monitor.measure(epochNumber, step + 1);
+        evalMs += performance.now() - e0;
+      }
       if (endOfEpoch && config.checkpointEvery > 0 && epochNumber % config.checkpointEvery === 0 && step + 1 < total) {
         while (stream.inFlight > 0) await take();
         await checkpoint(step + 1);
@@ -297,7 +354,7 @@ async function trainLoop(
     });
   }
   await checkpoint(total);
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0 - evalMs) / 1000;
   // From metrics.jsonl, so a resumed run reports its whole history, not only the part this process trained.
   const epochMeans = runDir.epochMeans();
   const first = epochMeans[0] ?? { loss: NaN, top1: NaN };
@@ -324,13 +381,20 @@ function lambdas(plan: StepPlan): { lambda?: number; unmixLambda?: number } {
   };
 }
 
+function describeProbe(r: LinearProbeResult): string {
+  return `top-1 ${r.lastTop1.toFixed(4)} after ${r.settings.epochs} epochs, best ${r.bestTop1.toFixed(4)} at epoch ${r.bestEpoch} (${r.featureDim}-d features, ${r.seconds.toFixed(1)} s)`;
+}
+
 function describeWorker(info: WorkerInfo): string {
   return `worker pid ${info.pid}: python ${info.pythonVersion}, torch ${info.torchVersion}, device ${info.device} (${info.deviceName}), ${info.torchThreads} threads${info.capabilities.length ? `, ${info.capabilities.join(", ")}` : ""}`;
 }
 
+/** Options that change only what is measured, never what is trained: a resumed run may change them. */
+const EVALUATION_OPTIONS = ["knnK", "knnTemperature", "knnEvery", "linearProbe", "linearProbeEpochs", "semiSupervised"];
+
 function assertSameConfig(saved: PretrainConfig, now: PretrainConfig, dir: string): void {
   const differing = (Object.keys(now) as (keyof PretrainConfig)[]).filter(
-    (k) => !["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches"].includes(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
+    (k) => !["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches", ...EVALUATION_OPTIONS].includes(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
   );
   if (differing.length > 0) {
     throw new MixmaskError({

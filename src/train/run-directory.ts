@@ -1,10 +1,12 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import type { KnnPoint } from "../eval/run-evaluator.js";
 import type { StepResult } from "./step-stream.js";
 
 /**
- * The folder a run writes: config.json, metrics.jsonl (one line per step), checkpoints/, summary.json.
+ * The folder a run writes: config.json, metrics.jsonl (one line per step), knn-monitor.jsonl, checkpoints/,
+ * summary.json, report.md and its plots.
  * Everything a person or a later tool needs to understand the run without the process that made it.
  */
 export class RunDirectory {
@@ -57,6 +59,27 @@ export class RunDirectory {
       byEpoch.set(r.epoch, m);
     }
     return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch).map((m) => ({ ...m, loss: m.loss / m.n, top1: m.top1 / m.n }));
+  }
+
+  /** Starts knn-monitor.jsonl afresh (a new run). */
+  resetKnnMonitor(): void {
+    writeFileAtomic(this.file("knn-monitor.jsonl"), "");
+  }
+
+  /** Drops monitor points measured after `step` (a resumed run measures them again). */
+  truncateKnnMonitor(step: number): void {
+    writeFileAtomic(this.file("knn-monitor.jsonl"), this.knnMonitor().filter((p) => p.step <= step).map((p) => `${JSON.stringify(p)}\n`).join(""));
+  }
+
+  appendKnnPoint(point: KnnPoint): void {
+    appendFileSync(this.file("knn-monitor.jsonl"), `${JSON.stringify(point)}\n`);
+  }
+
+  /** The k-NN monitor's points in knn-monitor.jsonl, in the order measured. */
+  knnMonitor(): KnnPoint[] {
+    const file = this.file("knn-monitor.jsonl");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as KnnPoint);
   }
 
   appendMetrics(result: StepResult & { epoch: number; lr: number; lambda?: number; elapsedS: number }): void {

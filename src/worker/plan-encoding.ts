@@ -43,7 +43,7 @@ const FILL: Record<MaskFill, mixmask.v1.MaskFill> = {
 // protobufjs's encoders only index and read `.length`, so typed arrays go to the wire without copying into number[].
 const asWireArray = (a: Float32Array | Float64Array | Uint32Array): number[] => a as unknown as number[];
 
-function encodeView(view: ViewParams): mixmask.v1.IViewPlan {
+export function encodeView(view: ViewParams): mixmask.v1.IViewPlan {
   return {
     crop: asWireArray(view.crop),
     flip: view.flip,

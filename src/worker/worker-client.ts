@@ -116,6 +116,14 @@ export class WorkerClient {
     return this.unary("Knn", v1.KnnRequest, v1.KnnReply, v1.KnnRequest.create(request), this.deadlines.evaluate);
   }
 
+  linearProbe(request: mixmask.v1.ILinearProbeRequest): Promise<mixmask.v1.LinearProbeReply> {
+    return this.unary("LinearProbe", v1.LinearProbeRequest, v1.LinearProbeReply, v1.LinearProbeRequest.create(request), this.deadlines.evaluate);
+  }
+
+  fineTune(request: mixmask.v1.IFineTuneRequest): Promise<mixmask.v1.FineTuneReply> {
+    return this.unary("FineTune", v1.FineTuneRequest, v1.FineTuneReply, v1.FineTuneRequest.create(request), this.deadlines.evaluate);
+  }
+
   saveCheckpoint(runId: string, file: string, step: number): Promise<mixmask.v1.SaveCheckpointReply> {
     return this.unary("SaveCheckpoint", v1.SaveCheckpointRequest, v1.SaveCheckpointReply, v1.SaveCheckpointRequest.create({ runId, path: file, step }), this.deadlines.checkpoint);
   }

@@ -71,6 +71,12 @@ export namespace mixmask {
 
             /** Calls CloseStream. */
             closeStream: mixmask.v1.Worker.CloseStream;
+
+            /** Calls LinearProbe. */
+            linearProbe: mixmask.v1.Worker.LinearProbe;
+
+            /** Calls FineTune. */
+            fineTune: mixmask.v1.Worker.FineTune;
         }
 
         namespace Worker {
@@ -356,6 +362,44 @@ export namespace mixmask {
               readonly path: "/mixmask.v1.Worker/CloseStream";
               readonly requestType: "CloseStreamRequest";
               readonly responseType: "StreamStats";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#linearProbe}.
+             * @param error Error, if any
+             * @param [response] LinearProbeReply
+             */
+            type LinearProbeCallback = (error: (Error|null), response?: mixmask.v1.LinearProbeReply) => void;
+
+            /** Calls LinearProbe. */
+            type LinearProbe = {
+              (request: mixmask.v1.ILinearProbeRequest, callback: mixmask.v1.Worker.LinearProbeCallback): void;
+              (request: mixmask.v1.ILinearProbeRequest): Promise<mixmask.v1.LinearProbeReply>;
+              readonly name: "LinearProbe";
+              readonly path: "/mixmask.v1.Worker/LinearProbe";
+              readonly requestType: "LinearProbeRequest";
+              readonly responseType: "LinearProbeReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#fineTune}.
+             * @param error Error, if any
+             * @param [response] FineTuneReply
+             */
+            type FineTuneCallback = (error: (Error|null), response?: mixmask.v1.FineTuneReply) => void;
+
+            /** Calls FineTune. */
+            type FineTune = {
+              (request: mixmask.v1.IFineTuneRequest, callback: mixmask.v1.Worker.FineTuneCallback): void;
+              (request: mixmask.v1.IFineTuneRequest): Promise<mixmask.v1.FineTuneReply>;
+              readonly name: "FineTune";
+              readonly path: "/mixmask.v1.Worker/FineTune";
+              readonly requestType: "FineTuneRequest";
+              readonly responseType: "FineTuneReply";
               readonly requestStream: undefined;
               readonly responseStream: undefined;
             };
@@ -3746,6 +3790,583 @@ export namespace mixmask {
 
             /** Shape of a StreamStats. */
             type $Shape = mixmask.v1.StreamStats.$Properties;
+        }
+
+        /**
+         * Properties of a LinearProbeRequest.
+         * @deprecated Use mixmask.v1.LinearProbeRequest.$Properties instead.
+         */
+        interface ILinearProbeRequest extends mixmask.v1.LinearProbeRequest.$Properties {
+        }
+
+        /** Represents a LinearProbeRequest. */
+        class LinearProbeRequest {
+
+            /**
+             * Constructs a new LinearProbeRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LinearProbeRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LinearProbeRequest runId. */
+            runId: string;
+
+            /** LinearProbeRequest trainDatasetId. */
+            trainDatasetId: string;
+
+            /** LinearProbeRequest testDatasetId. */
+            testDatasetId: string;
+
+            /** LinearProbeRequest trainIndices. */
+            trainIndices: number[];
+
+            /** LinearProbeRequest testIndices. */
+            testIndices: number[];
+
+            /** LinearProbeRequest epochs. */
+            epochs: number;
+
+            /** LinearProbeRequest batchSize. */
+            batchSize: number;
+
+            /** LinearProbeRequest lr. */
+            lr: number;
+
+            /** LinearProbeRequest momentum. */
+            momentum: number;
+
+            /** LinearProbeRequest weightDecay. */
+            weightDecay: number;
+
+            /** LinearProbeRequest lrMilestones. */
+            lrMilestones: number[];
+
+            /** LinearProbeRequest lrGamma. */
+            lrGamma: number;
+
+            /** LinearProbeRequest initStd. */
+            initStd: number;
+
+            /** LinearProbeRequest seed. */
+            seed: number;
+
+            /** LinearProbeRequest featureBatchSize. */
+            featureBatchSize: number;
+
+            /**
+             * Creates a new LinearProbeRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LinearProbeRequest instance
+             */
+            static create(properties: mixmask.v1.LinearProbeRequest.$Shape): mixmask.v1.LinearProbeRequest & mixmask.v1.LinearProbeRequest.$Shape;
+            static create(properties?: mixmask.v1.LinearProbeRequest.$Properties): mixmask.v1.LinearProbeRequest;
+
+            /**
+             * Encodes the specified LinearProbeRequest message. Does not implicitly {@link mixmask.v1.LinearProbeRequest.verify|verify} messages.
+             * @param message LinearProbeRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LinearProbeRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LinearProbeRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LinearProbeRequest & mixmask.v1.LinearProbeRequest.$Shape} LinearProbeRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LinearProbeRequest & mixmask.v1.LinearProbeRequest.$Shape;
+        }
+
+        namespace LinearProbeRequest {
+
+            /** Properties of a LinearProbeRequest. */
+            interface $Properties {
+
+                /** LinearProbeRequest runId */
+                runId?: (string|null);
+
+                /** LinearProbeRequest trainDatasetId */
+                trainDatasetId?: (string|null);
+
+                /** LinearProbeRequest testDatasetId */
+                testDatasetId?: (string|null);
+
+                /** LinearProbeRequest trainIndices */
+                trainIndices?: (number[]|null);
+
+                /** LinearProbeRequest testIndices */
+                testIndices?: (number[]|null);
+
+                /** LinearProbeRequest epochs */
+                epochs?: (number|null);
+
+                /** LinearProbeRequest batchSize */
+                batchSize?: (number|null);
+
+                /** LinearProbeRequest lr */
+                lr?: (number|null);
+
+                /** LinearProbeRequest momentum */
+                momentum?: (number|null);
+
+                /** LinearProbeRequest weightDecay */
+                weightDecay?: (number|null);
+
+                /** LinearProbeRequest lrMilestones */
+                lrMilestones?: (number[]|null);
+
+                /** LinearProbeRequest lrGamma */
+                lrGamma?: (number|null);
+
+                /** LinearProbeRequest initStd */
+                initStd?: (number|null);
+
+                /** LinearProbeRequest seed */
+                seed?: (number|null);
+
+                /** LinearProbeRequest featureBatchSize */
+                featureBatchSize?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LinearProbeRequest. */
+            type $Shape = mixmask.v1.LinearProbeRequest.$Properties;
+        }
+
+        /**
+         * Properties of a LinearProbeReply.
+         * @deprecated Use mixmask.v1.LinearProbeReply.$Properties instead.
+         */
+        interface ILinearProbeReply extends mixmask.v1.LinearProbeReply.$Properties {
+        }
+
+        /** Represents a LinearProbeReply. */
+        class LinearProbeReply {
+
+            /**
+             * Constructs a new LinearProbeReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LinearProbeReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LinearProbeReply testTop1. */
+            testTop1: number[];
+
+            /** LinearProbeReply lastTop5. */
+            lastTop5: number;
+
+            /** LinearProbeReply trainTop1. */
+            trainTop1: number;
+
+            /** LinearProbeReply finalTrainLoss. */
+            finalTrainLoss: number;
+
+            /** LinearProbeReply featureDim. */
+            featureDim: number;
+
+            /** LinearProbeReply trainCount. */
+            trainCount: number;
+
+            /** LinearProbeReply testCount. */
+            testCount: number;
+
+            /** LinearProbeReply numClasses. */
+            numClasses: number;
+
+            /** LinearProbeReply featuresCached. */
+            featuresCached: boolean;
+
+            /** LinearProbeReply featureSeconds. */
+            featureSeconds: number;
+
+            /** LinearProbeReply seconds. */
+            seconds: number;
+
+            /**
+             * Creates a new LinearProbeReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LinearProbeReply instance
+             */
+            static create(properties: mixmask.v1.LinearProbeReply.$Shape): mixmask.v1.LinearProbeReply & mixmask.v1.LinearProbeReply.$Shape;
+            static create(properties?: mixmask.v1.LinearProbeReply.$Properties): mixmask.v1.LinearProbeReply;
+
+            /**
+             * Encodes the specified LinearProbeReply message. Does not implicitly {@link mixmask.v1.LinearProbeReply.verify|verify} messages.
+             * @param message LinearProbeReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LinearProbeReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LinearProbeReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LinearProbeReply & mixmask.v1.LinearProbeReply.$Shape} LinearProbeReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LinearProbeReply & mixmask.v1.LinearProbeReply.$Shape;
+        }
+
+        namespace LinearProbeReply {
+
+            /** Properties of a LinearProbeReply. */
+            interface $Properties {
+
+                /** LinearProbeReply testTop1 */
+                testTop1?: (number[]|null);
+
+                /** LinearProbeReply lastTop5 */
+                lastTop5?: (number|null);
+
+                /** LinearProbeReply trainTop1 */
+                trainTop1?: (number|null);
+
+                /** LinearProbeReply finalTrainLoss */
+                finalTrainLoss?: (number|null);
+
+                /** LinearProbeReply featureDim */
+                featureDim?: (number|null);
+
+                /** LinearProbeReply trainCount */
+                trainCount?: (number|null);
+
+                /** LinearProbeReply testCount */
+                testCount?: (number|null);
+
+                /** LinearProbeReply numClasses */
+                numClasses?: (number|null);
+
+                /** LinearProbeReply featuresCached */
+                featuresCached?: (boolean|null);
+
+                /** LinearProbeReply featureSeconds */
+                featureSeconds?: (number|null);
+
+                /** LinearProbeReply seconds */
+                seconds?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LinearProbeReply. */
+            type $Shape = mixmask.v1.LinearProbeReply.$Properties;
+        }
+
+        /**
+         * Properties of a FineTuneStep.
+         * @deprecated Use mixmask.v1.FineTuneStep.$Properties instead.
+         */
+        interface IFineTuneStep extends mixmask.v1.FineTuneStep.$Properties {
+        }
+
+        /** Represents a FineTuneStep. */
+        class FineTuneStep {
+
+            /**
+             * Constructs a new FineTuneStep.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.FineTuneStep.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FineTuneStep indices. */
+            indices: number[];
+
+            /** FineTuneStep view. */
+            view?: (mixmask.v1.ViewPlan.$Properties|null);
+
+            /** FineTuneStep lr. */
+            lr: number;
+
+            /**
+             * Creates a new FineTuneStep instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns FineTuneStep instance
+             */
+            static create(properties: mixmask.v1.FineTuneStep.$Shape): mixmask.v1.FineTuneStep & mixmask.v1.FineTuneStep.$Shape;
+            static create(properties?: mixmask.v1.FineTuneStep.$Properties): mixmask.v1.FineTuneStep;
+
+            /**
+             * Encodes the specified FineTuneStep message. Does not implicitly {@link mixmask.v1.FineTuneStep.verify|verify} messages.
+             * @param message FineTuneStep message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.FineTuneStep.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FineTuneStep message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.FineTuneStep & mixmask.v1.FineTuneStep.$Shape} FineTuneStep
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.FineTuneStep & mixmask.v1.FineTuneStep.$Shape;
+        }
+
+        namespace FineTuneStep {
+
+            /** Properties of a FineTuneStep. */
+            interface $Properties {
+
+                /** FineTuneStep indices */
+                indices?: (number[]|null);
+
+                /** FineTuneStep view */
+                view?: (mixmask.v1.ViewPlan.$Properties|null);
+
+                /** FineTuneStep lr */
+                lr?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FineTuneStep. */
+            type $Shape = mixmask.v1.FineTuneStep.$Properties;
+        }
+
+        /**
+         * Properties of a FineTuneRequest.
+         * @deprecated Use mixmask.v1.FineTuneRequest.$Properties instead.
+         */
+        interface IFineTuneRequest extends mixmask.v1.FineTuneRequest.$Properties {
+        }
+
+        /** Represents a FineTuneRequest. */
+        class FineTuneRequest {
+
+            /**
+             * Constructs a new FineTuneRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.FineTuneRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FineTuneRequest runId. */
+            runId: string;
+
+            /** FineTuneRequest trainDatasetId. */
+            trainDatasetId: string;
+
+            /** FineTuneRequest testDatasetId. */
+            testDatasetId: string;
+
+            /** FineTuneRequest testIndices. */
+            testIndices: number[];
+
+            /** FineTuneRequest steps. */
+            steps: mixmask.v1.FineTuneStep.$Properties[];
+
+            /** FineTuneRequest momentum. */
+            momentum: number;
+
+            /** FineTuneRequest nesterov. */
+            nesterov: boolean;
+
+            /** FineTuneRequest weightDecay. */
+            weightDecay: number;
+
+            /** FineTuneRequest initStd. */
+            initStd: number;
+
+            /** FineTuneRequest seed. */
+            seed: number;
+
+            /** FineTuneRequest evalBatchSize. */
+            evalBatchSize: number;
+
+            /**
+             * Creates a new FineTuneRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns FineTuneRequest instance
+             */
+            static create(properties: mixmask.v1.FineTuneRequest.$Shape): mixmask.v1.FineTuneRequest & mixmask.v1.FineTuneRequest.$Shape;
+            static create(properties?: mixmask.v1.FineTuneRequest.$Properties): mixmask.v1.FineTuneRequest;
+
+            /**
+             * Encodes the specified FineTuneRequest message. Does not implicitly {@link mixmask.v1.FineTuneRequest.verify|verify} messages.
+             * @param message FineTuneRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.FineTuneRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FineTuneRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.FineTuneRequest & mixmask.v1.FineTuneRequest.$Shape} FineTuneRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.FineTuneRequest & mixmask.v1.FineTuneRequest.$Shape;
+        }
+
+        namespace FineTuneRequest {
+
+            /** Properties of a FineTuneRequest. */
+            interface $Properties {
+
+                /** FineTuneRequest runId */
+                runId?: (string|null);
+
+                /** FineTuneRequest trainDatasetId */
+                trainDatasetId?: (string|null);
+
+                /** FineTuneRequest testDatasetId */
+                testDatasetId?: (string|null);
+
+                /** FineTuneRequest testIndices */
+                testIndices?: (number[]|null);
+
+                /** FineTuneRequest steps */
+                steps?: (mixmask.v1.FineTuneStep.$Properties[]|null);
+
+                /** FineTuneRequest momentum */
+                momentum?: (number|null);
+
+                /** FineTuneRequest nesterov */
+                nesterov?: (boolean|null);
+
+                /** FineTuneRequest weightDecay */
+                weightDecay?: (number|null);
+
+                /** FineTuneRequest initStd */
+                initStd?: (number|null);
+
+                /** FineTuneRequest seed */
+                seed?: (number|null);
+
+                /** FineTuneRequest evalBatchSize */
+                evalBatchSize?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FineTuneRequest. */
+            type $Shape = mixmask.v1.FineTuneRequest.$Properties;
+        }
+
+        /**
+         * Properties of a FineTuneReply.
+         * @deprecated Use mixmask.v1.FineTuneReply.$Properties instead.
+         */
+        interface IFineTuneReply extends mixmask.v1.FineTuneReply.$Properties {
+        }
+
+        /** Represents a FineTuneReply. */
+        class FineTuneReply {
+
+            /**
+             * Constructs a new FineTuneReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.FineTuneReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FineTuneReply testTop1. */
+            testTop1: number;
+
+            /** FineTuneReply testTop5. */
+            testTop5: number;
+
+            /** FineTuneReply finalTrainLoss. */
+            finalTrainLoss: number;
+
+            /** FineTuneReply labelledCount. */
+            labelledCount: number;
+
+            /** FineTuneReply testCount. */
+            testCount: number;
+
+            /** FineTuneReply numClasses. */
+            numClasses: number;
+
+            /** FineTuneReply seconds. */
+            seconds: number;
+
+            /**
+             * Creates a new FineTuneReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns FineTuneReply instance
+             */
+            static create(properties: mixmask.v1.FineTuneReply.$Shape): mixmask.v1.FineTuneReply & mixmask.v1.FineTuneReply.$Shape;
+            static create(properties?: mixmask.v1.FineTuneReply.$Properties): mixmask.v1.FineTuneReply;
+
+            /**
+             * Encodes the specified FineTuneReply message. Does not implicitly {@link mixmask.v1.FineTuneReply.verify|verify} messages.
+             * @param message FineTuneReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.FineTuneReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FineTuneReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.FineTuneReply & mixmask.v1.FineTuneReply.$Shape} FineTuneReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.FineTuneReply & mixmask.v1.FineTuneReply.$Shape;
+        }
+
+        namespace FineTuneReply {
+
+            /** Properties of a FineTuneReply. */
+            interface $Properties {
+
+                /** FineTuneReply testTop1 */
+                testTop1?: (number|null);
+
+                /** FineTuneReply testTop5 */
+                testTop5?: (number|null);
+
+                /** FineTuneReply finalTrainLoss */
+                finalTrainLoss?: (number|null);
+
+                /** FineTuneReply labelledCount */
+                labelledCount?: (number|null);
+
+                /** FineTuneReply testCount */
+                testCount?: (number|null);
+
+                /** FineTuneReply numClasses */
+                numClasses?: (number|null);
+
+                /** FineTuneReply seconds */
+                seconds?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FineTuneReply. */
+            type $Shape = mixmask.v1.FineTuneReply.$Properties;
         }
     }
 }

@@ -674,6 +674,88 @@ export const mixmask = $root.mixmask = (() => {
                 responseStream: { value: $undefined }
             });
 
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#linearProbe}.
+             * @memberof mixmask.v1.Worker
+             * @typedef LinearProbeCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.LinearProbeReply} [response] LinearProbeReply
+             */
+
+            /**
+             * Calls LinearProbe.
+             * @memberof mixmask.v1.Worker
+             * @typedef LinearProbe
+             * @type {{
+             *   (request: mixmask.v1.ILinearProbeRequest, callback: mixmask.v1.Worker.LinearProbeCallback): void;
+             *   (request: mixmask.v1.ILinearProbeRequest): Promise<mixmask.v1.LinearProbeReply>;
+             *   readonly name: "LinearProbe";
+             *   readonly path: "/mixmask.v1.Worker/LinearProbe";
+             *   readonly requestType: "LinearProbeRequest";
+             *   readonly responseType: "LinearProbeReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls LinearProbe.
+             * @name mixmask.v1.Worker#linearProbe
+             * @type {mixmask.v1.Worker.LinearProbe}
+             */
+            $Object.defineProperties(Worker.prototype.linearProbe = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.linearProbe, $root.mixmask.v1.LinearProbeRequest, $root.mixmask.v1.LinearProbeReply, request, callback);
+            }, {
+                name: { value: "LinearProbe" },
+                path: { value: "/mixmask.v1.Worker/LinearProbe" },
+                requestType: { value: "LinearProbeRequest" },
+                responseType: { value: "LinearProbeReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#fineTune}.
+             * @memberof mixmask.v1.Worker
+             * @typedef FineTuneCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.FineTuneReply} [response] FineTuneReply
+             */
+
+            /**
+             * Calls FineTune.
+             * @memberof mixmask.v1.Worker
+             * @typedef FineTune
+             * @type {{
+             *   (request: mixmask.v1.IFineTuneRequest, callback: mixmask.v1.Worker.FineTuneCallback): void;
+             *   (request: mixmask.v1.IFineTuneRequest): Promise<mixmask.v1.FineTuneReply>;
+             *   readonly name: "FineTune";
+             *   readonly path: "/mixmask.v1.Worker/FineTune";
+             *   readonly requestType: "FineTuneRequest";
+             *   readonly responseType: "FineTuneReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls FineTune.
+             * @name mixmask.v1.Worker#fineTune
+             * @type {mixmask.v1.Worker.FineTune}
+             */
+            $Object.defineProperties(Worker.prototype.fineTune = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.fineTune, $root.mixmask.v1.FineTuneRequest, $root.mixmask.v1.FineTuneReply, request, callback);
+            }, {
+                name: { value: "FineTune" },
+                path: { value: "/mixmask.v1.Worker/FineTune" },
+                requestType: { value: "FineTuneRequest" },
+                responseType: { value: "FineTuneReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
             return Worker;
         })();
 
@@ -9166,6 +9248,1640 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             return StreamStats;
+        })();
+
+        v1.LinearProbeRequest = (function() {
+
+            /**
+             * Properties of a LinearProbeRequest.
+             * @typedef {Object} mixmask.v1.LinearProbeRequest.$Properties
+             * @property {string|null} [runId] LinearProbeRequest runId
+             * @property {string|null} [trainDatasetId] LinearProbeRequest trainDatasetId
+             * @property {string|null} [testDatasetId] LinearProbeRequest testDatasetId
+             * @property {Array.<number>|null} [trainIndices] LinearProbeRequest trainIndices
+             * @property {Array.<number>|null} [testIndices] LinearProbeRequest testIndices
+             * @property {number|null} [epochs] LinearProbeRequest epochs
+             * @property {number|null} [batchSize] LinearProbeRequest batchSize
+             * @property {number|null} [lr] LinearProbeRequest lr
+             * @property {number|null} [momentum] LinearProbeRequest momentum
+             * @property {number|null} [weightDecay] LinearProbeRequest weightDecay
+             * @property {Array.<number>|null} [lrMilestones] LinearProbeRequest lrMilestones
+             * @property {number|null} [lrGamma] LinearProbeRequest lrGamma
+             * @property {number|null} [initStd] LinearProbeRequest initStd
+             * @property {number|null} [seed] LinearProbeRequest seed
+             * @property {number|null} [featureBatchSize] LinearProbeRequest featureBatchSize
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LinearProbeRequest.
+             * @memberof mixmask.v1
+             * @interface ILinearProbeRequest
+             * @augments mixmask.v1.LinearProbeRequest.$Properties
+             * @deprecated Use mixmask.v1.LinearProbeRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a LinearProbeRequest.
+             * @typedef {mixmask.v1.LinearProbeRequest.$Properties} mixmask.v1.LinearProbeRequest.$Shape
+             */
+
+            /**
+             * Constructs a new LinearProbeRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a LinearProbeRequest.
+             * @constructor
+             * @param {mixmask.v1.LinearProbeRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LinearProbeRequest = function (properties) {
+                this.trainIndices = [];
+                this.testIndices = [];
+                this.lrMilestones = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LinearProbeRequest runId.
+             * @member {string} runId
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.runId = "";
+
+            /**
+             * LinearProbeRequest trainDatasetId.
+             * @member {string} trainDatasetId
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.trainDatasetId = "";
+
+            /**
+             * LinearProbeRequest testDatasetId.
+             * @member {string} testDatasetId
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.testDatasetId = "";
+
+            /**
+             * LinearProbeRequest trainIndices.
+             * @member {Array.<number>} trainIndices
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.trainIndices = $util.emptyArray;
+
+            /**
+             * LinearProbeRequest testIndices.
+             * @member {Array.<number>} testIndices
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.testIndices = $util.emptyArray;
+
+            /**
+             * LinearProbeRequest epochs.
+             * @member {number} epochs
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.epochs = 0;
+
+            /**
+             * LinearProbeRequest batchSize.
+             * @member {number} batchSize
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.batchSize = 0;
+
+            /**
+             * LinearProbeRequest lr.
+             * @member {number} lr
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.lr = 0;
+
+            /**
+             * LinearProbeRequest momentum.
+             * @member {number} momentum
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.momentum = 0;
+
+            /**
+             * LinearProbeRequest weightDecay.
+             * @member {number} weightDecay
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.weightDecay = 0;
+
+            /**
+             * LinearProbeRequest lrMilestones.
+             * @member {Array.<number>} lrMilestones
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.lrMilestones = $util.emptyArray;
+
+            /**
+             * LinearProbeRequest lrGamma.
+             * @member {number} lrGamma
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.lrGamma = 0;
+
+            /**
+             * LinearProbeRequest initStd.
+             * @member {number} initStd
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.initStd = 0;
+
+            /**
+             * LinearProbeRequest seed.
+             * @member {number} seed
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * LinearProbeRequest featureBatchSize.
+             * @member {number} featureBatchSize
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.featureBatchSize = 0;
+
+            /**
+             * Creates a new LinearProbeRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @static
+             * @param {mixmask.v1.LinearProbeRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.LinearProbeRequest} LinearProbeRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.LinearProbeRequest.$Shape): mixmask.v1.LinearProbeRequest & mixmask.v1.LinearProbeRequest.$Shape;
+             *   (properties?: mixmask.v1.LinearProbeRequest.$Properties): mixmask.v1.LinearProbeRequest;
+             * }}
+             */
+            LinearProbeRequest.create = function(properties) {
+                return new LinearProbeRequest(properties);
+            };
+
+            /**
+             * Encodes the specified LinearProbeRequest message. Does not implicitly {@link mixmask.v1.LinearProbeRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @static
+             * @param {mixmask.v1.LinearProbeRequest.$Properties} message LinearProbeRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LinearProbeRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.trainDatasetId != null && $Object.hasOwnProperty.call(message, "trainDatasetId") && message.trainDatasetId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.trainDatasetId);
+                if (message.testDatasetId != null && $Object.hasOwnProperty.call(message, "testDatasetId") && message.testDatasetId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.testDatasetId);
+                if (message.trainIndices != null && message.trainIndices.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).uint32s(message.trainIndices);
+                if (message.testIndices != null && message.testIndices.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).uint32s(message.testIndices);
+                if (message.epochs != null && $Object.hasOwnProperty.call(message, "epochs") && message.epochs !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.epochs);
+                if (message.batchSize != null && $Object.hasOwnProperty.call(message, "batchSize") && message.batchSize !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.batchSize);
+                if (message.lr != null && $Object.hasOwnProperty.call(message, "lr") && !$Object.is(message.lr, 0))
+                    writer.uint32(/* id 8, wireType 5 =*/69).float(message.lr);
+                if (message.momentum != null && $Object.hasOwnProperty.call(message, "momentum") && !$Object.is(message.momentum, 0))
+                    writer.uint32(/* id 9, wireType 5 =*/77).float(message.momentum);
+                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay") && !$Object.is(message.weightDecay, 0))
+                    writer.uint32(/* id 10, wireType 5 =*/85).float(message.weightDecay);
+                if (message.lrMilestones != null && message.lrMilestones.length)
+                    writer.uint32(/* id 11, wireType 2 =*/90).uint32s(message.lrMilestones);
+                if (message.lrGamma != null && $Object.hasOwnProperty.call(message, "lrGamma") && !$Object.is(message.lrGamma, 0))
+                    writer.uint32(/* id 12, wireType 5 =*/101).float(message.lrGamma);
+                if (message.initStd != null && $Object.hasOwnProperty.call(message, "initStd") && !$Object.is(message.initStd, 0))
+                    writer.uint32(/* id 13, wireType 5 =*/109).float(message.initStd);
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.seed);
+                if (message.featureBatchSize != null && $Object.hasOwnProperty.call(message, "featureBatchSize") && message.featureBatchSize !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.featureBatchSize);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LinearProbeRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.LinearProbeRequest & mixmask.v1.LinearProbeRequest.$Shape} LinearProbeRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LinearProbeRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.LinearProbeRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.trainDatasetId = value;
+                            else
+                                delete message.trainDatasetId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.testDatasetId = value;
+                            else
+                                delete message.testDatasetId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.trainIndices && message.trainIndices.length))
+                                    message.trainIndices = [];
+                                reader.uint32s(message.trainIndices);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.trainIndices && message.trainIndices.length))
+                                message.trainIndices = [];
+                            message.trainIndices.push(reader.uint32());
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType === 2) {
+                                if (!(message.testIndices && message.testIndices.length))
+                                    message.testIndices = [];
+                                reader.uint32s(message.testIndices);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.testIndices && message.testIndices.length))
+                                message.testIndices = [];
+                            message.testIndices.push(reader.uint32());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.epochs = value;
+                            else
+                                delete message.epochs;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.batchSize = value;
+                            else
+                                delete message.batchSize;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.lr = value;
+                            else
+                                delete message.lr;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.momentum = value;
+                            else
+                                delete message.momentum;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.weightDecay = value;
+                            else
+                                delete message.weightDecay;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType === 2) {
+                                if (!(message.lrMilestones && message.lrMilestones.length))
+                                    message.lrMilestones = [];
+                                reader.uint32s(message.lrMilestones);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.lrMilestones && message.lrMilestones.length))
+                                message.lrMilestones = [];
+                            message.lrMilestones.push(reader.uint32());
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.lrGamma = value;
+                            else
+                                delete message.lrGamma;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.initStd = value;
+                            else
+                                delete message.initStd;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seed = value;
+                            else
+                                delete message.seed;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.featureBatchSize = value;
+                            else
+                                delete message.featureBatchSize;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LinearProbeRequest;
+        })();
+
+        v1.LinearProbeReply = (function() {
+
+            /**
+             * Properties of a LinearProbeReply.
+             * @typedef {Object} mixmask.v1.LinearProbeReply.$Properties
+             * @property {Array.<number>|null} [testTop1] LinearProbeReply testTop1
+             * @property {number|null} [lastTop5] LinearProbeReply lastTop5
+             * @property {number|null} [trainTop1] LinearProbeReply trainTop1
+             * @property {number|null} [finalTrainLoss] LinearProbeReply finalTrainLoss
+             * @property {number|null} [featureDim] LinearProbeReply featureDim
+             * @property {number|null} [trainCount] LinearProbeReply trainCount
+             * @property {number|null} [testCount] LinearProbeReply testCount
+             * @property {number|null} [numClasses] LinearProbeReply numClasses
+             * @property {boolean|null} [featuresCached] LinearProbeReply featuresCached
+             * @property {number|null} [featureSeconds] LinearProbeReply featureSeconds
+             * @property {number|null} [seconds] LinearProbeReply seconds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LinearProbeReply.
+             * @memberof mixmask.v1
+             * @interface ILinearProbeReply
+             * @augments mixmask.v1.LinearProbeReply.$Properties
+             * @deprecated Use mixmask.v1.LinearProbeReply.$Properties instead.
+             */
+
+            /**
+             * Shape of a LinearProbeReply.
+             * @typedef {mixmask.v1.LinearProbeReply.$Properties} mixmask.v1.LinearProbeReply.$Shape
+             */
+
+            /**
+             * Constructs a new LinearProbeReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents a LinearProbeReply.
+             * @constructor
+             * @param {mixmask.v1.LinearProbeReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LinearProbeReply = function (properties) {
+                this.testTop1 = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LinearProbeReply testTop1.
+             * @member {Array.<number>} testTop1
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.testTop1 = $util.emptyArray;
+
+            /**
+             * LinearProbeReply lastTop5.
+             * @member {number} lastTop5
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.lastTop5 = 0;
+
+            /**
+             * LinearProbeReply trainTop1.
+             * @member {number} trainTop1
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.trainTop1 = 0;
+
+            /**
+             * LinearProbeReply finalTrainLoss.
+             * @member {number} finalTrainLoss
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.finalTrainLoss = 0;
+
+            /**
+             * LinearProbeReply featureDim.
+             * @member {number} featureDim
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.featureDim = 0;
+
+            /**
+             * LinearProbeReply trainCount.
+             * @member {number} trainCount
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.trainCount = 0;
+
+            /**
+             * LinearProbeReply testCount.
+             * @member {number} testCount
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.testCount = 0;
+
+            /**
+             * LinearProbeReply numClasses.
+             * @member {number} numClasses
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.numClasses = 0;
+
+            /**
+             * LinearProbeReply featuresCached.
+             * @member {boolean} featuresCached
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.featuresCached = false;
+
+            /**
+             * LinearProbeReply featureSeconds.
+             * @member {number} featureSeconds
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.featureSeconds = 0;
+
+            /**
+             * LinearProbeReply seconds.
+             * @member {number} seconds
+             * @memberof mixmask.v1.LinearProbeReply
+             * @instance
+             */
+            LinearProbeReply.prototype.seconds = 0;
+
+            /**
+             * Creates a new LinearProbeReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.LinearProbeReply
+             * @static
+             * @param {mixmask.v1.LinearProbeReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.LinearProbeReply} LinearProbeReply instance
+             * @type {{
+             *   (properties: mixmask.v1.LinearProbeReply.$Shape): mixmask.v1.LinearProbeReply & mixmask.v1.LinearProbeReply.$Shape;
+             *   (properties?: mixmask.v1.LinearProbeReply.$Properties): mixmask.v1.LinearProbeReply;
+             * }}
+             */
+            LinearProbeReply.create = function(properties) {
+                return new LinearProbeReply(properties);
+            };
+
+            /**
+             * Encodes the specified LinearProbeReply message. Does not implicitly {@link mixmask.v1.LinearProbeReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.LinearProbeReply
+             * @static
+             * @param {mixmask.v1.LinearProbeReply.$Properties} message LinearProbeReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LinearProbeReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.testTop1 != null && message.testTop1.length)
+                    writer.uint32(/* id 1, wireType 2 =*/10).floats(message.testTop1);
+                if (message.lastTop5 != null && $Object.hasOwnProperty.call(message, "lastTop5") && !$Object.is(message.lastTop5, 0))
+                    writer.uint32(/* id 2, wireType 5 =*/21).float(message.lastTop5);
+                if (message.trainTop1 != null && $Object.hasOwnProperty.call(message, "trainTop1") && !$Object.is(message.trainTop1, 0))
+                    writer.uint32(/* id 3, wireType 5 =*/29).float(message.trainTop1);
+                if (message.finalTrainLoss != null && $Object.hasOwnProperty.call(message, "finalTrainLoss") && !$Object.is(message.finalTrainLoss, 0))
+                    writer.uint32(/* id 4, wireType 5 =*/37).float(message.finalTrainLoss);
+                if (message.featureDim != null && $Object.hasOwnProperty.call(message, "featureDim") && message.featureDim !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.featureDim);
+                if (message.trainCount != null && $Object.hasOwnProperty.call(message, "trainCount") && message.trainCount !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.trainCount);
+                if (message.testCount != null && $Object.hasOwnProperty.call(message, "testCount") && message.testCount !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.testCount);
+                if (message.numClasses != null && $Object.hasOwnProperty.call(message, "numClasses") && message.numClasses !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.numClasses);
+                if (message.featuresCached != null && $Object.hasOwnProperty.call(message, "featuresCached") && message.featuresCached !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.featuresCached);
+                if (message.featureSeconds != null && $Object.hasOwnProperty.call(message, "featureSeconds") && !$Object.is(message.featureSeconds, 0))
+                    writer.uint32(/* id 10, wireType 5 =*/85).float(message.featureSeconds);
+                if (message.seconds != null && $Object.hasOwnProperty.call(message, "seconds") && !$Object.is(message.seconds, 0))
+                    writer.uint32(/* id 11, wireType 5 =*/93).float(message.seconds);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LinearProbeReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.LinearProbeReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.LinearProbeReply & mixmask.v1.LinearProbeReply.$Shape} LinearProbeReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LinearProbeReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.LinearProbeReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType === 2) {
+                                if (!(message.testTop1 && message.testTop1.length))
+                                    message.testTop1 = [];
+                                reader.floats(message.testTop1);
+                                continue;
+                            }
+                            if (wireType !== 5)
+                                break;
+                            if (!(message.testTop1 && message.testTop1.length))
+                                message.testTop1 = [];
+                            message.testTop1.push(reader.float());
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.lastTop5 = value;
+                            else
+                                delete message.lastTop5;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.trainTop1 = value;
+                            else
+                                delete message.trainTop1;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.finalTrainLoss = value;
+                            else
+                                delete message.finalTrainLoss;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.featureDim = value;
+                            else
+                                delete message.featureDim;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.trainCount = value;
+                            else
+                                delete message.trainCount;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.testCount = value;
+                            else
+                                delete message.testCount;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.numClasses = value;
+                            else
+                                delete message.numClasses;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.featuresCached = value;
+                            else
+                                delete message.featuresCached;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.featureSeconds = value;
+                            else
+                                delete message.featureSeconds;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.seconds = value;
+                            else
+                                delete message.seconds;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LinearProbeReply;
+        })();
+
+        v1.FineTuneStep = (function() {
+
+            /**
+             * Properties of a FineTuneStep.
+             * @typedef {Object} mixmask.v1.FineTuneStep.$Properties
+             * @property {Array.<number>|null} [indices] FineTuneStep indices
+             * @property {mixmask.v1.ViewPlan.$Properties|null} [view] FineTuneStep view
+             * @property {number|null} [lr] FineTuneStep lr
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FineTuneStep.
+             * @memberof mixmask.v1
+             * @interface IFineTuneStep
+             * @augments mixmask.v1.FineTuneStep.$Properties
+             * @deprecated Use mixmask.v1.FineTuneStep.$Properties instead.
+             */
+
+            /**
+             * Shape of a FineTuneStep.
+             * @typedef {mixmask.v1.FineTuneStep.$Properties} mixmask.v1.FineTuneStep.$Shape
+             */
+
+            /**
+             * Constructs a new FineTuneStep.
+             * @memberof mixmask.v1
+             * @classdesc Represents a FineTuneStep.
+             * @constructor
+             * @param {mixmask.v1.FineTuneStep.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FineTuneStep = function (properties) {
+                this.indices = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * FineTuneStep indices.
+             * @member {Array.<number>} indices
+             * @memberof mixmask.v1.FineTuneStep
+             * @instance
+             */
+            FineTuneStep.prototype.indices = $util.emptyArray;
+
+            /**
+             * FineTuneStep view.
+             * @member {mixmask.v1.ViewPlan.$Properties|null|undefined} view
+             * @memberof mixmask.v1.FineTuneStep
+             * @instance
+             */
+            FineTuneStep.prototype.view = null;
+
+            /**
+             * FineTuneStep lr.
+             * @member {number} lr
+             * @memberof mixmask.v1.FineTuneStep
+             * @instance
+             */
+            FineTuneStep.prototype.lr = 0;
+
+            /**
+             * Creates a new FineTuneStep instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.FineTuneStep
+             * @static
+             * @param {mixmask.v1.FineTuneStep.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.FineTuneStep} FineTuneStep instance
+             * @type {{
+             *   (properties: mixmask.v1.FineTuneStep.$Shape): mixmask.v1.FineTuneStep & mixmask.v1.FineTuneStep.$Shape;
+             *   (properties?: mixmask.v1.FineTuneStep.$Properties): mixmask.v1.FineTuneStep;
+             * }}
+             */
+            FineTuneStep.create = function(properties) {
+                return new FineTuneStep(properties);
+            };
+
+            /**
+             * Encodes the specified FineTuneStep message. Does not implicitly {@link mixmask.v1.FineTuneStep.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.FineTuneStep
+             * @static
+             * @param {mixmask.v1.FineTuneStep.$Properties} message FineTuneStep message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FineTuneStep.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.indices != null && message.indices.length)
+                    writer.uint32(/* id 1, wireType 2 =*/10).uint32s(message.indices);
+                if (message.view != null && $Object.hasOwnProperty.call(message, "view"))
+                    $root.mixmask.v1.ViewPlan.encode(message.view, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.lr != null && $Object.hasOwnProperty.call(message, "lr") && !$Object.is(message.lr, 0))
+                    writer.uint32(/* id 3, wireType 5 =*/29).float(message.lr);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FineTuneStep message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.FineTuneStep
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.FineTuneStep & mixmask.v1.FineTuneStep.$Shape} FineTuneStep
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FineTuneStep.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.FineTuneStep();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType === 2) {
+                                if (!(message.indices && message.indices.length))
+                                    message.indices = [];
+                                reader.uint32s(message.indices);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.indices && message.indices.length))
+                                message.indices = [];
+                            message.indices.push(reader.uint32());
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.view = $root.mixmask.v1.ViewPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.view);
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.lr = value;
+                            else
+                                delete message.lr;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return FineTuneStep;
+        })();
+
+        v1.FineTuneRequest = (function() {
+
+            /**
+             * Properties of a FineTuneRequest.
+             * @typedef {Object} mixmask.v1.FineTuneRequest.$Properties
+             * @property {string|null} [runId] FineTuneRequest runId
+             * @property {string|null} [trainDatasetId] FineTuneRequest trainDatasetId
+             * @property {string|null} [testDatasetId] FineTuneRequest testDatasetId
+             * @property {Array.<number>|null} [testIndices] FineTuneRequest testIndices
+             * @property {Array.<mixmask.v1.FineTuneStep.$Properties>|null} [steps] FineTuneRequest steps
+             * @property {number|null} [momentum] FineTuneRequest momentum
+             * @property {boolean|null} [nesterov] FineTuneRequest nesterov
+             * @property {number|null} [weightDecay] FineTuneRequest weightDecay
+             * @property {number|null} [initStd] FineTuneRequest initStd
+             * @property {number|null} [seed] FineTuneRequest seed
+             * @property {number|null} [evalBatchSize] FineTuneRequest evalBatchSize
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FineTuneRequest.
+             * @memberof mixmask.v1
+             * @interface IFineTuneRequest
+             * @augments mixmask.v1.FineTuneRequest.$Properties
+             * @deprecated Use mixmask.v1.FineTuneRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a FineTuneRequest.
+             * @typedef {mixmask.v1.FineTuneRequest.$Properties} mixmask.v1.FineTuneRequest.$Shape
+             */
+
+            /**
+             * Constructs a new FineTuneRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a FineTuneRequest.
+             * @constructor
+             * @param {mixmask.v1.FineTuneRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FineTuneRequest = function (properties) {
+                this.testIndices = [];
+                this.steps = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * FineTuneRequest runId.
+             * @member {string} runId
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.runId = "";
+
+            /**
+             * FineTuneRequest trainDatasetId.
+             * @member {string} trainDatasetId
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.trainDatasetId = "";
+
+            /**
+             * FineTuneRequest testDatasetId.
+             * @member {string} testDatasetId
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.testDatasetId = "";
+
+            /**
+             * FineTuneRequest testIndices.
+             * @member {Array.<number>} testIndices
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.testIndices = $util.emptyArray;
+
+            /**
+             * FineTuneRequest steps.
+             * @member {Array.<mixmask.v1.FineTuneStep.$Properties>} steps
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.steps = $util.emptyArray;
+
+            /**
+             * FineTuneRequest momentum.
+             * @member {number} momentum
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.momentum = 0;
+
+            /**
+             * FineTuneRequest nesterov.
+             * @member {boolean} nesterov
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.nesterov = false;
+
+            /**
+             * FineTuneRequest weightDecay.
+             * @member {number} weightDecay
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.weightDecay = 0;
+
+            /**
+             * FineTuneRequest initStd.
+             * @member {number} initStd
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.initStd = 0;
+
+            /**
+             * FineTuneRequest seed.
+             * @member {number} seed
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FineTuneRequest evalBatchSize.
+             * @member {number} evalBatchSize
+             * @memberof mixmask.v1.FineTuneRequest
+             * @instance
+             */
+            FineTuneRequest.prototype.evalBatchSize = 0;
+
+            /**
+             * Creates a new FineTuneRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.FineTuneRequest
+             * @static
+             * @param {mixmask.v1.FineTuneRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.FineTuneRequest} FineTuneRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.FineTuneRequest.$Shape): mixmask.v1.FineTuneRequest & mixmask.v1.FineTuneRequest.$Shape;
+             *   (properties?: mixmask.v1.FineTuneRequest.$Properties): mixmask.v1.FineTuneRequest;
+             * }}
+             */
+            FineTuneRequest.create = function(properties) {
+                return new FineTuneRequest(properties);
+            };
+
+            /**
+             * Encodes the specified FineTuneRequest message. Does not implicitly {@link mixmask.v1.FineTuneRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.FineTuneRequest
+             * @static
+             * @param {mixmask.v1.FineTuneRequest.$Properties} message FineTuneRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FineTuneRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.trainDatasetId != null && $Object.hasOwnProperty.call(message, "trainDatasetId") && message.trainDatasetId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.trainDatasetId);
+                if (message.testDatasetId != null && $Object.hasOwnProperty.call(message, "testDatasetId") && message.testDatasetId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.testDatasetId);
+                if (message.testIndices != null && message.testIndices.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).uint32s(message.testIndices);
+                if (message.steps != null && message.steps.length)
+                    for (let i = 0; i < message.steps.length; ++i)
+                        $root.mixmask.v1.FineTuneStep.encode(message.steps[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.momentum != null && $Object.hasOwnProperty.call(message, "momentum") && !$Object.is(message.momentum, 0))
+                    writer.uint32(/* id 6, wireType 5 =*/53).float(message.momentum);
+                if (message.nesterov != null && $Object.hasOwnProperty.call(message, "nesterov") && message.nesterov !== false)
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.nesterov);
+                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay") && !$Object.is(message.weightDecay, 0))
+                    writer.uint32(/* id 8, wireType 5 =*/69).float(message.weightDecay);
+                if (message.initStd != null && $Object.hasOwnProperty.call(message, "initStd") && !$Object.is(message.initStd, 0))
+                    writer.uint32(/* id 9, wireType 5 =*/77).float(message.initStd);
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.seed);
+                if (message.evalBatchSize != null && $Object.hasOwnProperty.call(message, "evalBatchSize") && message.evalBatchSize !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.evalBatchSize);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FineTuneRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.FineTuneRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.FineTuneRequest & mixmask.v1.FineTuneRequest.$Shape} FineTuneRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FineTuneRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.FineTuneRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.trainDatasetId = value;
+                            else
+                                delete message.trainDatasetId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.testDatasetId = value;
+                            else
+                                delete message.testDatasetId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.testIndices && message.testIndices.length))
+                                    message.testIndices = [];
+                                reader.uint32s(message.testIndices);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.testIndices && message.testIndices.length))
+                                message.testIndices = [];
+                            message.testIndices.push(reader.uint32());
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.steps && message.steps.length))
+                                message.steps = [];
+                            message.steps.push($root.mixmask.v1.FineTuneStep.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.momentum = value;
+                            else
+                                delete message.momentum;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.nesterov = value;
+                            else
+                                delete message.nesterov;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.weightDecay = value;
+                            else
+                                delete message.weightDecay;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.initStd = value;
+                            else
+                                delete message.initStd;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seed = value;
+                            else
+                                delete message.seed;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.evalBatchSize = value;
+                            else
+                                delete message.evalBatchSize;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return FineTuneRequest;
+        })();
+
+        v1.FineTuneReply = (function() {
+
+            /**
+             * Properties of a FineTuneReply.
+             * @typedef {Object} mixmask.v1.FineTuneReply.$Properties
+             * @property {number|null} [testTop1] FineTuneReply testTop1
+             * @property {number|null} [testTop5] FineTuneReply testTop5
+             * @property {number|null} [finalTrainLoss] FineTuneReply finalTrainLoss
+             * @property {number|null} [labelledCount] FineTuneReply labelledCount
+             * @property {number|null} [testCount] FineTuneReply testCount
+             * @property {number|null} [numClasses] FineTuneReply numClasses
+             * @property {number|null} [seconds] FineTuneReply seconds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FineTuneReply.
+             * @memberof mixmask.v1
+             * @interface IFineTuneReply
+             * @augments mixmask.v1.FineTuneReply.$Properties
+             * @deprecated Use mixmask.v1.FineTuneReply.$Properties instead.
+             */
+
+            /**
+             * Shape of a FineTuneReply.
+             * @typedef {mixmask.v1.FineTuneReply.$Properties} mixmask.v1.FineTuneReply.$Shape
+             */
+
+            /**
+             * Constructs a new FineTuneReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents a FineTuneReply.
+             * @constructor
+             * @param {mixmask.v1.FineTuneReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FineTuneReply = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * FineTuneReply testTop1.
+             * @member {number} testTop1
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.testTop1 = 0;
+
+            /**
+             * FineTuneReply testTop5.
+             * @member {number} testTop5
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.testTop5 = 0;
+
+            /**
+             * FineTuneReply finalTrainLoss.
+             * @member {number} finalTrainLoss
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.finalTrainLoss = 0;
+
+            /**
+             * FineTuneReply labelledCount.
+             * @member {number} labelledCount
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.labelledCount = 0;
+
+            /**
+             * FineTuneReply testCount.
+             * @member {number} testCount
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.testCount = 0;
+
+            /**
+             * FineTuneReply numClasses.
+             * @member {number} numClasses
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.numClasses = 0;
+
+            /**
+             * FineTuneReply seconds.
+             * @member {number} seconds
+             * @memberof mixmask.v1.FineTuneReply
+             * @instance
+             */
+            FineTuneReply.prototype.seconds = 0;
+
+            /**
+             * Creates a new FineTuneReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.FineTuneReply
+             * @static
+             * @param {mixmask.v1.FineTuneReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.FineTuneReply} FineTuneReply instance
+             * @type {{
+             *   (properties: mixmask.v1.FineTuneReply.$Shape): mixmask.v1.FineTuneReply & mixmask.v1.FineTuneReply.$Shape;
+             *   (properties?: mixmask.v1.FineTuneReply.$Properties): mixmask.v1.FineTuneReply;
+             * }}
+             */
+            FineTuneReply.create = function(properties) {
+                return new FineTuneReply(properties);
+            };
+
+            /**
+             * Encodes the specified FineTuneReply message. Does not implicitly {@link mixmask.v1.FineTuneReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.FineTuneReply
+             * @static
+             * @param {mixmask.v1.FineTuneReply.$Properties} message FineTuneReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FineTuneReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.testTop1 != null && $Object.hasOwnProperty.call(message, "testTop1") && !$Object.is(message.testTop1, 0))
+                    writer.uint32(/* id 1, wireType 5 =*/13).float(message.testTop1);
+                if (message.testTop5 != null && $Object.hasOwnProperty.call(message, "testTop5") && !$Object.is(message.testTop5, 0))
+                    writer.uint32(/* id 2, wireType 5 =*/21).float(message.testTop5);
+                if (message.finalTrainLoss != null && $Object.hasOwnProperty.call(message, "finalTrainLoss") && !$Object.is(message.finalTrainLoss, 0))
+                    writer.uint32(/* id 3, wireType 5 =*/29).float(message.finalTrainLoss);
+                if (message.labelledCount != null && $Object.hasOwnProperty.call(message, "labelledCount") && message.labelledCount !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.labelledCount);
+                if (message.testCount != null && $Object.hasOwnProperty.call(message, "testCount") && message.testCount !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.testCount);
+                if (message.numClasses != null && $Object.hasOwnProperty.call(message, "numClasses") && message.numClasses !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.numClasses);
+                if (message.seconds != null && $Object.hasOwnProperty.call(message, "seconds") && !$Object.is(message.seconds, 0))
+                    writer.uint32(/* id 7, wireType 5 =*/61).float(message.seconds);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a FineTuneReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.FineTuneReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.FineTuneReply & mixmask.v1.FineTuneReply.$Shape} FineTuneReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FineTuneReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.FineTuneReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.testTop1 = value;
+                            else
+                                delete message.testTop1;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.testTop5 = value;
+                            else
+                                delete message.testTop5;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.finalTrainLoss = value;
+                            else
+                                delete message.finalTrainLoss;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.labelledCount = value;
+                            else
+                                delete message.labelledCount;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.testCount = value;
+                            else
+                                delete message.testCount;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.numClasses = value;
+                            else
+                                delete message.numClasses;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.seconds = value;
+                            else
+                                delete message.seconds;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return FineTuneReply;
         })();
 
         return v1;

@@ -1,0 +1,81 @@
+import type { PretrainConfig } from "../config/pretrain-config.js";
+import type { ImageDataset } from "../data/image-dataset.js";
+import { Rng } from "../random/rng.js";
+import type { Worker } from "../worker/worker.js";
+import { evaluateKnn, type KnnResult } from "./knn.js";
+import { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeResult } from "./linear-probe.js";
+import { evaluateSemiSupervised, SIMCLR_SEMI_SUPERVISED, type SemiSupervisedResult } from "./semi-supervised.js";
+
+/** A point of the k-NN monitor: top-1 after `epoch` epochs (0 = the untrained encoder). */
+export interface KnnPoint {
+  epoch: number;
+  step: number;
+  top1: number;
+  top5: number;
+}
+
+/** Every evaluation of a run, each carrying its protocol; summary.json's `evaluations`. */
+export interface RunEvaluations {
+  knnInit: KnnResult;
+  knnFinal: KnnResult;
+  /** The k-NN monitor (`knnEvery`), from the untrained encoder to the last epoch. */
+  knnCurve: KnnPoint[];
+  linearProbeInit?: LinearProbeResult;
+  linearProbe?: LinearProbeResult;
+  semiSupervised: SemiSupervisedResult[];
+}
+
+/** The evaluation options of a config, with their defaults. */
+export function evaluationOptions(config: PretrainConfig): { knnEvery: number; linearProbe: boolean; linearProbeEpochs: number; semiSupervised: number[] } {
+  return {
+    knnEvery: config.knnEvery ?? 0,
+    linearProbe: config.linearProbe ?? true,
+    linearProbeEpochs: config.linearProbeEpochs ?? RELEASE_LINEAR_PROBE.epochs,
+    semiSupervised: config.semiSupervised ?? [],
+  };
+}
+
+/**
+ * Runs the protocols a config asks for on one run's backbone, on the worker: the k-NN bank and the probe's training
+ * set are the uploaded training images, the queries the test images. Every random choice comes from the config's seed.
+ */
+export class RunEvaluator {
+  constructor(
+    private readonly worker: Worker,
+    private readonly runId: string,
+    private readonly config: PretrainConfig,
+    private readonly bankId: string,
+    private readonly testId: string,
+    private readonly bank: Pick<ImageDataset, "labels" | "height" | "width" | "channels">,
+  ) {}
+
+  knn(): Promise<KnnResult> {
+    return evaluateKnn(this.worker, this.runId, this.bankId, this.testId, { k: this.config.knnK, temperature: this.config.knnTemperature });
+  }
+
+  linearProbe(): Promise<LinearProbeResult> {
+    const { linearProbeEpochs } = evaluationOptions(this.config);
+    return evaluateLinearProbe(this.worker, this.runId, this.bankId, this.testId, {
+      ...RELEASE_LINEAR_PROBE,
+      milestoneFractions: [...RELEASE_LINEAR_PROBE.milestoneFractions],
+      epochs: linearProbeEpochs,
+      seed: Rng.stream(this.config.seed, "linear-probe").nextUint32(),
+    });
+  }
+
+  semiSupervised(fraction: number): Promise<SemiSupervisedResult> {
+    const { lrPer256, batchSize, momentum, nesterov, weightDecay, initStd } = SIMCLR_SEMI_SUPERVISED;
+    return evaluateSemiSupervised(this.worker, this.runId, this.bank, this.bankId, this.testId, {
+      fraction,
+      lrPer256,
+      batchSize,
+      momentum,
+      nesterov,
+      weightDecay,
+      initStd,
+      seed: this.config.seed,
+      cropScale: [this.config.cropScaleMin, this.config.cropScaleMax],
+      imageSize: this.config.imageSize,
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import type { RunEvaluations } from "../eval/run-evaluator.js";
+
+export interface EvaluationRow {
+  protocol: string;
+  untrained: string;
+  trained: string;
+  how: string;
+}
+
+/** One table row per evaluation of a run, each naming its protocol and settings. */
+export function evaluationRows(e: RunEvaluations): EvaluationRow[] {
+  const f = (v: number | undefined): string => (v === undefined ? "—" : v.toFixed(4));
+  const rows: EvaluationRow[] = [
+    {
+      protocol: "k-NN top-1",
+      untrained: f(e.knnInit.top1),
+      trained: f(e.knnFinal.top1),
+      how: `weighted k-NN (Wu et al. 2018), k = ${e.knnFinal.k}, T = ${e.knnFinal.temperature}, ${e.knnFinal.trainCount} bank / ${e.knnFinal.testCount} test images, no augmentation`,
+    },
+  ];
+  if (e.linearProbe) {
+    const p = e.linearProbe;
+    rows.push({ protocol: "linear probe top-1, last epoch", untrained: f(e.linearProbeInit?.lastTop1), trained: f(p.lastTop1), how: p.description });
+    rows.push({ protocol: "linear probe top-1, best epoch", untrained: f(e.linearProbeInit?.bestTop1), trained: `${f(p.bestTop1)} (epoch ${p.bestEpoch})`, how: "the highest test top-1 over the probe's epochs, as the release reports it (chosen on the test set)" });
+  }
+  for (const s of e.semiSupervised) {
+    rows.push({ protocol: `semi-supervised ${(s.fraction * 100).toFixed(s.fraction < 0.1 ? 1 : 0)} % labels, top-1`, untrained: "—", trained: f(s.top1), how: s.description });
+  }
+  return rows;
+}
