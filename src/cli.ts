@@ -11,6 +11,7 @@ import { openDataset } from "./data/open-dataset.js";
 import { compare, type ComparisonResults } from "./compare/compare.js";
 import { parseVariations } from "./compare/variations.js";
 import { runDoctor } from "./doctor.js";
+import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
@@ -208,10 +209,30 @@ function compareCommand(): Command {
   return cmd;
 }
 
+function evaluateCommand(): Command {
+  const cmd = new Command("evaluate")
+    .description("evaluate a finished run again (its last checkpoint) with other protocols or settings; updates its summary.json and report.md")
+    .requiredOption("--run-dir <dir>", "the run to evaluate")
+    .option("--knn-k <n>", "k-NN neighbours")
+    .option("--knn-temperature <n>", "k-NN vote temperature")
+    .option("--linear-probe <true|false>", "run the linear probe (default true)")
+    .option("--linear-probe-epochs <n>", "linear probe epochs (release protocol: 100)")
+    .option("--semi-supervised <n,n,...>", "fine-tune with these label fractions, e.g. 0.01,0.1");
+  cmd.action(async (flags: Record<string, string>) => {
+    const overrides: Given = {};
+    for (const [key, kind] of CLI_OPTIONS) {
+      if (["knnK", "knnTemperature", "linearProbe", "linearProbeEpochs", "semiSupervised"].includes(key) && typeof flags[key] === "string") overrides[key] = parseFlagValue(kind, flags[key]);
+    }
+    const summary = await evaluateRun(flags.runDir!, overrides as EvaluationOverrides, { progress: new TerminalProgress() });
+    printSummary(summary);
+  });
+  return cmd;
+}
+
 function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
-    ["k-NN top-1, untrained encoder", s.knnInit.top1.toFixed(4)],
-    ["k-NN top-1, trained encoder", s.knnFinal.top1.toFixed(4)],
+    [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
+    [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), trained`, s.knnFinal.top1.toFixed(4)],
     ...(s.evaluations.linearProbe
       ? [["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
       : []),
@@ -235,6 +256,7 @@ const program = new Command("mixmask")
   .addCommand(pretrainCommand())
   .addCommand(previewCommand())
   .addCommand(compareCommand())
+  .addCommand(evaluateCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

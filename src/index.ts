@@ -10,6 +10,18 @@ export { pretrainWithRestarts, type RestartingPretrainOptions } from "./train/re
 export { readCheckpointManifest, type CheckpointManifest } from "./train/checkpoint-manifest.js";
 export type { TrainerState } from "./train/trainer-state.js";
 export { evaluateKnn, type KnnOptions, type KnnResult } from "./eval/knn.js";
+export { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeOptions, type LinearProbeResult } from "./eval/linear-probe.js";
+export { evaluateSemiSupervised, semiSupervisedEpochs, SIMCLR_SEMI_SUPERVISED, type SemiSupervisedOptions, type SemiSupervisedResult } from "./eval/semi-supervised.js";
+export { labelledSubset } from "./eval/labelled-subset.js";
+export { RunEvaluator, evaluationOptions, type RunEvaluations, type KnnPoint } from "./eval/run-evaluator.js";
+export { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
+export { compare, type CompareOptions, type ComparisonResults, type ComparisonConfiguration, type ComparisonRun } from "./compare/compare.js";
+export { parseVariations, type Variation } from "./compare/variations.js";
+export { meanStd, type MeanStd } from "./compare/stats.js";
+export { writeRunReport } from "./report/run-report.js";
+export { writeComparisonReport, comparisonRows, type ComparisonRow } from "./report/comparison-report.js";
+export { lineChartSvg, histogramSvg, type LineChartSpec, type LineSeries, type HistogramSpec } from "./report/svg-chart.js";
+export { writeSvgAsPng } from "./report/png-file.js";
 export { loadFashionMnist, FASHION_MNIST_DIR } from "./data/fashion-mnist.js";
 export { readIdx, parseIdx, type IdxArray } from "./data/idx.js";
 export type { ImageDataset } from "./data/image-dataset.js";

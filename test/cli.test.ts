@@ -46,7 +46,9 @@ describe("mixmask CLI", () => {
       "--batch-size", "64", "--base-width", "8", "--queue-size", "256", "--knn-k", "20", "--threads", "1");
     expect(r.stderr + r.stdout).toContain("k-NN top-1 before training");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/k-NN top-1, trained encoder\s+0\.\d{4}/);
+    expect(r.stdout).toMatch(/k-NN top-1 \(k=20, T=0.1\), trained\s+0\.\d{4}/);
+    expect(r.stdout).toMatch(/linear probe top-1, untrained → trained\s+0\.\d{4} → 0\.\d{4}/);
+    expect(readFileSync(join(runDir, "report.md"), "utf8")).toContain("![k-NN](plots\/knn.png)");
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
     expect(summary.knnInit.top1).toBeGreaterThan(0);
     expect(summary.knnFinal.top1).toBeGreaterThan(0);

@@ -39,7 +39,7 @@ describe("evaluation protocols on a real worker", () => {
       knnTemperature: 0.07,
       knnEvery: 2,
       semiSupervised: [0.01, 0.1],
-      threads: 2,
+      threads: 1,
       runDir,
     });
   }, 600_000);
@@ -85,6 +85,19 @@ describe("evaluation protocols on a real worker", () => {
     const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as PretrainSummary;
     expect(saved.evaluations.semiSupervised).toHaveLength(2);
     expect(saved.evaluations.linearProbe?.lastTop1).toBe(summary.evaluations.linearProbe?.lastTop1);
+  });
+
+  it("mixmask evaluate measures the finished run again from its checkpoint with other settings", () => {
+    const r = cli("evaluate", "--run-dir", runDir, "--knn-k", "50", "--knn-temperature", "0.07", "--linear-probe", "false", "--threads", "2");
+    expect(r.status).not.toBe(0); // --threads is not an evaluation option
+    expect(r.stderr).toContain("unknown option '--threads'");
+    const again = cli("evaluate", "--run-dir", runDir, "--knn-k", "50", "--knn-temperature", "0.07", "--linear-probe", "false");
+    expect(again.status).toBe(0);
+    const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as PretrainSummary;
+    // The same weights and settings give the same k-NN as at the end of training: the checkpoint holds the encoder.
+    expect(saved.evaluations.knnFinal.top1).toBe(summary.evaluations.knnFinal.top1);
+    expect(saved.evaluations.semiSupervised).toHaveLength(2); // kept
+    expect(cli("evaluate", "--run-dir", mkdtempSync(join(tmpdir(), "mixmask-empty-"))).stderr).toContain("holds no finished run");
   });
 });
 

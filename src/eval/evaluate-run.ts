@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
+import { headOf } from "../data/image-source.js";
+import { openDataset } from "../data/open-dataset.js";
+import { MixmaskError } from "../errors.js";
+import { writeRunReport } from "../report/run-report.js";
+import { readCheckpointManifest } from "../train/checkpoint-manifest.js";
+import type { PretrainSummary } from "../train/pretrain.js";
+import { silentProgress, type ProgressReporter } from "../train/progress.js";
+import { RunDirectory } from "../train/run-directory.js";
+import { runRequest } from "../train/run-request.js";
+import { TrainingData } from "../train/training-data.js";
+import { Worker } from "../worker/worker.js";
+import { evaluationOptions, RunEvaluator } from "./run-evaluator.js";
+
+/** Evaluation options that may differ from the ones the run was trained with. */
+export type EvaluationOverrides = Partial<Pick<PretrainConfig, "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised">>;
+
+const RUN_ID = "evaluate";
+
+/**
+ * Evaluates a finished (or checkpointed) run again with other protocols or settings: loads its latest checkpoint into
+ * a worker, measures k-NN, the linear probe and the requested semi-supervised fractions, and updates summary.json
+ * (each protocol's entry is replaced, fine-tuning results are kept per fraction) and report.md.
+ */
+export async function evaluateRun(runDirPath: string, overrides: EvaluationOverrides, options: { worker?: Worker; progress?: ProgressReporter } = {}): Promise<PretrainSummary> {
+  const progress = options.progress ?? silentProgress;
+  const runDir = new RunDirectory(runDirPath);
+  const manifest = readCheckpointManifest(runDir);
+  const summary = runDir.readJson<PretrainSummary>("summary.json");
+  if (!manifest || !summary?.evaluations) {
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--run-dir",
+      message: `${runDir.dir} holds no finished run (it needs checkpoints/latest.json and summary.json)`,
+      fix: "point --run-dir at a run that `mixmask pretrain` finished, or finish it with --resume",
+    });
+  }
+  const config = validatePretrainConfig({ ...manifest.config, ...overrides, runDir: runDir.dir });
+  const splits = await openDataset({ ...config, log: (line) => progress.log(line) });
+  const train = headOf(splits.train, config.trainImages);
+  const ownWorker = !options.worker;
+  const worker = options.worker ?? (await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}) }));
+  try {
+    const data = await TrainingData.prepare(worker, train, headOf(splits.test, config.testImages), {
+      streaming: config.streaming ?? false,
+      streamBufferBatches: config.streamBufferBatches ?? 8,
+      lane: config.lane ?? "auto",
+      progress,
+      batchTimeoutMs: 600_000,
+    });
+    try {
+      await worker.client.createRun(runRequest(RUN_ID, config, data.trainId, data));
+      await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
+      progress.log(`loaded ${manifest.worker.file} (step ${manifest.step})`);
+      const evaluator = new RunEvaluator(worker, RUN_ID, config, data.bankId, data.testId, {
+        labels: train.labels.subarray(0, data.bankCount),
+        height: train.height,
+        width: train.width,
+        channels: train.channels,
+      });
+      const wanted = evaluationOptions(config);
+      const e = { ...summary.evaluations };
+      e.knnFinal = await evaluator.knn();
+      progress.log(`k-NN top-1: ${e.knnFinal.top1.toFixed(4)} (k=${e.knnFinal.k}, T=${e.knnFinal.temperature})`);
+      if (e.knnCurve.length) e.knnCurve = [...e.knnCurve.slice(0, -1), { ...e.knnCurve[e.knnCurve.length - 1]!, top1: e.knnFinal.top1, top5: e.knnFinal.top5 }];
+      if (wanted.linearProbe) {
+        e.linearProbe = await evaluator.linearProbe();
+        progress.log(`linear probe top-1: ${e.linearProbe.lastTop1.toFixed(4)} (best ${e.linearProbe.bestTop1.toFixed(4)} at epoch ${e.linearProbe.bestEpoch})`);
+      }
+      for (const fraction of wanted.semiSupervised) {
+        const r = await evaluator.semiSupervised(fraction);
+        progress.log(`semi-supervised, ${r.description}: top-1 ${r.top1.toFixed(4)}`);
+        e.semiSupervised = [...e.semiSupervised.filter((s) => s.fraction !== fraction), r].sort((a, b) => a.fraction - b.fraction);
+      }
+      const updated: PretrainSummary = { ...summary, knnFinal: e.knnFinal, evaluations: e };
+      runDir.writeJson("summary.json", updated);
+      await writeRunReport(runDir.dir, updated, config);
+      return updated;
+    } finally {
+      if (config.streaming) await data.abort();
+    }
+  } finally {
+    if (ownWorker) await worker.close();
+  }
+}
