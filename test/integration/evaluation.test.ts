@@ -98,7 +98,7 @@ describe("evaluation protocols on a real worker", () => {
     expect(saved.evaluations.knnFinal.top1).toBe(summary.evaluations.knnFinal.top1);
     expect(saved.evaluations.semiSupervised).toHaveLength(2); // kept
     expect(cli("evaluate", "--run-dir", mkdtempSync(join(tmpdir(), "mixmask-empty-"))).stderr).toContain("holds no finished run");
-  });
+  }, 300_000);
 });
 
 describe("mixmask compare", () => {
@@ -136,7 +136,7 @@ describe("mixmask compare", () => {
     const redraw = cli("compare", "--report-only", "--out", out);
     expect(redraw.status).toBe(0);
     expect(redraw.stdout).toContain(join(out, "plots/knn.png"));
-  });
+  }, 600_000);
 
   it("names a bad --vary or --seeds before starting a worker", () => {
     const r = cli("compare", "--vary", "masker=none,cutout", "--seeds", "0");

@@ -50,15 +50,19 @@ def fine_tune(
     images: Callable[[Tensor], Tensor],
     labels: Callable[[Tensor], Tensor],
     steps: list[FineTuneStep],
-    test_features: Callable[[nn.Module], tuple[Tensor, Tensor]],
+    test_logits: Callable[[nn.Module], tuple[Tensor, Tensor]],
     num_classes: int,
     mean: Tensor,
     std: Tensor,
     settings: FineTuneSettings,
     generator: torch.Generator,
 ) -> FineTuneOutcome:
-    """Fine-tunes a copy of ``backbone``; ``images(indices)`` gives uint8 ``[B, H, W, C]`` on the device and
-    ``test_features(model)`` the test logits' inputs: it returns (logits ``[N, C]``, labels ``[N]``) for a model."""
+    """Fine-tunes a copy of ``backbone`` and returns its test accuracy.
+
+    ``images(indices)`` and ``labels(indices)`` give the labelled training images (uint8 ``[B, H, W, C]``) and labels
+    on the device; ``test_logits(model)`` runs the test images through ``model`` in eval mode and returns (logits
+    ``[N, C]``, labels ``[N]``).
+    """
     device = mean.device
     model = copy.deepcopy(backbone)
     for module in model.modules():
@@ -90,7 +94,7 @@ def fine_tune(
         last_loss = loss.detach()
     model.eval()
     with torch.no_grad():
-        logits, test_labels = test_features(nn.Sequential(model, classifier))
+        logits, test_labels = test_logits(nn.Sequential(model, classifier))
         ranked = logits.topk(min(5, num_classes), dim=1).indices  # [N, 5]
         hits = ranked == test_labels[:, None]
         top1 = hits[:, 0].float().mean()
