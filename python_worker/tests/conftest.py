@@ -1,10 +1,22 @@
-"""pytest hooks shared by the worker's tests: the fuzz tally at the end of the run."""
+"""pytest hooks and fixtures shared by the worker's tests: the fuzz tally at the end of the run, one torch thread."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import fuzz_budget
+import pytest
+import torch
+
+
+@pytest.fixture(scope="module")
+def one_thread() -> Iterator[None]:
+    """One intra-op thread for a module: tiny convolutions gain nothing from more, and OpenMP spinning on a busy 2-core
+    machine slows them down by an order of magnitude."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -22,14 +20,7 @@ N = 32
 RELEASE = ProbeSettings(
     epochs=100, batch_size=256, lr=30.0, momentum=0.9, weight_decay=0.0, milestones=(60, 80), gamma=0.1, init_std=0.01
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _clusters(per_class: int, classes: int, dim: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

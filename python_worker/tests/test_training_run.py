@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -20,16 +19,7 @@ from mixmask_worker.protocol import WorkerError
 
 CPU = torch.device("cpu")
 N = 16
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    # One intra-op thread: tiny convolutions gain nothing from more, and OpenMP spinning on a busy 2-core machine
-    # slows them down by an order of magnitude.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

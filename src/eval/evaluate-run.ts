@@ -53,12 +53,7 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
       await worker.client.createRun(runRequest(RUN_ID, config, data.trainId, data));
       await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       progress.log(`loaded ${manifest.worker.file} (step ${manifest.step})`);
-      const evaluator = new RunEvaluator(worker, RUN_ID, config, data.bankId, data.testId, {
-        labels: train.labels.subarray(0, data.bankCount),
-        height: train.height,
-        width: train.width,
-        channels: train.channels,
-      });
+      const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
       const wanted = evaluationOptions(config);
       const e = { ...summary.evaluations };
       e.knnFinal = await evaluator.knn();

@@ -49,6 +49,25 @@ export class RunEvaluator {
     private readonly bank: Pick<ImageDataset, "labels" | "height" | "width" | "channels">,
   ) {}
 
+  /**
+   * The evaluator of a run whose datasets were prepared by `TrainingData`: its k-NN bank (the uploaded training
+   * images, or the first of them when streaming) labels the probe and the fine-tuning subsets.
+   */
+  static forTrainingData(
+    worker: Worker,
+    runId: string,
+    config: PretrainConfig,
+    data: { bankId: string; testId: string; bankCount: number },
+    train: Pick<ImageDataset, "labels" | "height" | "width" | "channels">,
+  ): RunEvaluator {
+    return new RunEvaluator(worker, runId, config, data.bankId, data.testId, {
+      labels: train.labels.subarray(0, data.bankCount),
+      height: train.height,
+      width: train.width,
+      channels: train.channels,
+    });
+  }
+
   knn(): Promise<KnnResult> {
     return evaluateKnn(this.worker, this.runId, this.bankId, this.testId, { k: this.config.knnK, temperature: this.config.knnTemperature });
   }

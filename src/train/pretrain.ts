@@ -102,12 +102,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const created = await worker.client.createRun(runRequest(RUN_ID, config, data.trainId, data));
     progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
 
-    const evaluator = new RunEvaluator(worker, RUN_ID, config, data.bankId, data.testId, {
-      labels: train.labels.subarray(0, data.bankCount),
-      height: train.height,
-      width: train.width,
-      channels: train.channels,
-    });
+    const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
     const wanted = evaluationOptions(config);
     let knnInit: KnnResult;
     let linearProbeInit: LinearProbeResult | undefined;
