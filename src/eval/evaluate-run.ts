@@ -11,7 +11,7 @@ import { RunDirectory } from "../train/run-directory.js";
 import { runRequest } from "../train/run-request.js";
 import { TrainingData } from "../train/training-data.js";
 import { Worker } from "../worker/worker.js";
-import { evaluationOptions, RunEvaluator } from "./run-evaluator.js";
+import { describeProbe, evaluationOptions, RunEvaluator } from "./run-evaluator.js";
 
 /** Evaluation options that may differ from the ones the run was trained with. */
 export type EvaluationOverrides = Partial<Pick<PretrainConfig, "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised">>;
@@ -61,7 +61,7 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
       if (e.knnCurve.length) e.knnCurve = [...e.knnCurve.slice(0, -1), { ...e.knnCurve[e.knnCurve.length - 1]!, top1: e.knnFinal.top1, top5: e.knnFinal.top5 }];
       if (wanted.linearProbe) {
         e.linearProbe = await evaluator.linearProbe();
-        progress.log(`linear probe top-1: ${e.linearProbe.lastTop1.toFixed(4)} (best ${e.linearProbe.bestTop1.toFixed(4)} at epoch ${e.linearProbe.bestEpoch})`);
+        progress.log(`linear probe: ${describeProbe(e.linearProbe)}`);
       }
       for (const fraction of wanted.semiSupervised) {
         const r = await evaluator.semiSupervised(fraction);

@@ -6,8 +6,7 @@ import { openDataset } from "../data/open-dataset.js";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import type { KnnResult } from "../eval/knn.js";
 import type { LinearProbeResult } from "../eval/linear-probe.js";
-import { evaluationOptions, RunEvaluator, type KnnPoint, type RunEvaluations } from "../eval/run-evaluator.js";
-import type { SemiSupervisedResult } from "../eval/semi-supervised.js";
+import { describeProbe, evaluationOptions, RunEvaluator, type RunEvaluations } from "../eval/run-evaluator.js";
 import { writeRunReport } from "../report/run-report.js";
 import { MixmaskError } from "../errors.js";
 import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
@@ -195,22 +194,8 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     });
     const streaming = await data.finish();
 
-    const knnFinal = await evaluator.knn();
-    progress.log(`k-NN top-1 after training: ${knnFinal.top1.toFixed(4)} (before: ${knnInit.top1.toFixed(4)})`);
-    const linearProbe = wanted.linearProbe ? await evaluator.linearProbe() : undefined;
-    if (linearProbe) progress.log(`linear probe after training: ${describeProbe(linearProbe)}`);
-    const semiSupervised: SemiSupervisedResult[] = [];
-    for (const fraction of wanted.semiSupervised) {
-      const r = await evaluator.semiSupervised(fraction);
-      progress.log(`semi-supervised, ${r.description}: top-1 ${r.top1.toFixed(4)} (${r.seconds.toFixed(0)} s)`);
-      semiSupervised.push(r);
-    }
-    const knnCurve: KnnPoint[] = [
-      { epoch: 0, step: 0, top1: knnInit.top1, top5: knnInit.top5 },
-      ...runDir.knnMonitor(),
-      { epoch: config.epochs, step: planner.totalSteps, top1: knnFinal.top1, top5: knnFinal.top5 },
-    ];
-    const evaluations: RunEvaluations = { knnInit, knnFinal, knnCurve, ...(linearProbeInit ? { linearProbeInit } : {}), ...(linearProbe ? { linearProbe } : {}), semiSupervised };
+    const evaluations = await evaluator.afterTraining({ knnInit, linearProbeInit, monitored: runDir.knnMonitor(), totalSteps: planner.totalSteps }, progress);
+    const { knnFinal } = evaluations;
     const summary: PretrainSummary = {
       sdkVersion: SDK_VERSION,
       runDir: runDir.dir,
@@ -374,10 +359,6 @@ function lambdas(plan: StepPlan): { lambda?: number; unmixLambda?: number } {
     ...(kept ? { lambda: kept.reduce((a, b) => a + b, 0) / kept.length } : {}),
     ...(plan.unmix ? { unmixLambda: plan.unmix.lambda } : {}),
   };
-}
-
-function describeProbe(r: LinearProbeResult): string {
-  return `top-1 ${r.lastTop1.toFixed(4)} after ${r.settings.epochs} epochs, best ${r.bestTop1.toFixed(4)} at epoch ${r.bestEpoch} (${r.featureDim}-d features, ${r.seconds.toFixed(1)} s)`;
 }
 
 function describeWorker(info: WorkerInfo): string {
