@@ -17,13 +17,13 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mixmask_worker.protocol import WorkerError
 
-# Substrings of the RuntimeErrors that torch.distributed's backends raise when a peer is gone or late: older torch
-# versions raise plain RuntimeErrors rather than DistError subclasses.
+# Substrings of the RuntimeErrors that torch.distributed's backends raise when a peer is gone or late: gloo raises
+# plain RuntimeErrors (``Connection reset by peer``), and older torch versions have no DistError subclasses.
 _COLLECTIVE_FAILURE_MARKERS = ("gloo", "nccl", "connection reset", "connection closed", "timed out", "processgroup")
 
 
 def gather_rows(x: Tensor, world_size: int) -> Tensor:
-    """``x [n, ...]`` of every rank -> ``[R·n, ...]``, rank-major (rank 0's n rows, then rank 1's, …). No gradient."""
+    """``x [n, ...]`` of every rank -> ``[R·n, ...]``, rank-major (rank 0's rows, then rank 1's, …). No gradient."""
     parts = [torch.empty_like(x) for _ in range(world_size)]
     dist.all_gather(parts, x.contiguous())
     return torch.cat(parts)

@@ -36,7 +36,9 @@ AnyPlan = Union[worker_pb2.StepPlan, worker_pb2.ShardStepPlan]
 def parse_shard_plan(data: bytes) -> Union[worker_pb2.ShardStepPlan, RejectedPlan]:
     """TrainShard's request deserializer: never raises (see plan_intake.py for why)."""
     if len(data) > MAX_PLAN_BYTES:
-        return RejectedPlan(f"a ShardStepPlan of {len(data)} bytes exceeds the worker's limit of {MAX_PLAN_BYTES} bytes")
+        return RejectedPlan(
+            f"a ShardStepPlan of {len(data)} bytes exceeds the worker's limit of {MAX_PLAN_BYTES} bytes"
+        )
     try:
         return worker_pb2.ShardStepPlan.FromString(data)
     except (DecodeError, ValueError, RuntimeError) as error:
@@ -89,7 +91,9 @@ class DistributedService:
     ) -> worker_pb2.RankInfo:
         rank = self.rank
         if rank is None:
-            return worker_pb2.RankInfo(rank=0, world_size=1, host=socket.gethostname(), endpoint=self.endpoint, pid=os.getpid())
+            return worker_pb2.RankInfo(
+                rank=0, world_size=1, host=socket.gethostname(), endpoint=self.endpoint, pid=os.getpid()
+            )
         return worker_pb2.RankInfo(
             rank=rank.rank,
             world_size=rank.world_size,

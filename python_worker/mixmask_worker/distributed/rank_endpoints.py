@@ -52,7 +52,13 @@ def announce_endpoints(
     context: RankContext, endpoint: str, protocol_version: int, endpoints_file: Optional[str], device: torch.device
 ) -> list[dict[str, Any]]:
     """Gathers every rank's endpoint (a collective: all ranks call it once serving); rank 0 writes the file."""
-    mine = {"rank": context.rank, "localRank": context.local_rank, "host": context.host, "pid": os.getpid(), "endpoint": endpoint}
+    mine = {
+        "rank": context.rank,
+        "localRank": context.local_rank,
+        "host": context.host,
+        "pid": os.getpid(),
+        "endpoint": endpoint,
+    }
     gathered: list[Any] = [None] * context.world_size
     dist.all_gather_object(gathered, mine)
     entries = sorted((dict(e) for e in gathered), key=lambda e: int(e["rank"]))

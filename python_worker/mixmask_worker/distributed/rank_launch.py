@@ -45,7 +45,8 @@ class RankLaunch:
 
     def announce(self, bound_address: str, protocol_version: int, device: torch.device) -> str:
         """Announces this rank's endpoint (a collective); returns the address as announced."""
-        endpoint = bound_address if bound_address.startswith("unix:") else advertised_address(bound_address, self.advertise_host)
+        unix = bound_address.startswith("unix:")
+        endpoint = bound_address if unix else advertised_address(bound_address, self.advertise_host)
         announce_endpoints(self.context, endpoint, protocol_version, self.endpoints_file, device)
         return endpoint
 

@@ -33,7 +33,9 @@ def _rows(values: Sequence[int]) -> np.ndarray:
 
 
 def _distinct_in_range(values: np.ndarray, upper: int) -> bool:
-    return bool(values.size == 0 or (values.min() >= 0 and values.max() < upper and np.unique(values).size == values.size))
+    if values.size == 0:
+        return True
+    return bool(values.min() >= 0 and values.max() < upper and np.unique(values).size == values.size)
 
 
 def validate_shard(
@@ -55,7 +57,8 @@ def validate_shard(
     n = local_batch
     total = int(shard.global_batch_size)
     if total != n * rank.world_size:
-        add("global_batch_size", f"R · n = {rank.world_size} · {n} = {n * rank.world_size} (every rank gets n samples)", total)
+        expected = f"R · n = {rank.world_size} · {n} = {n * rank.world_size} (every rank gets n samples)"
+        add("global_batch_size", expected, total)
         total = max(total, 1)
     positions = _rows(shard.positions)
     if positions.shape[0] != n or not _distinct_in_range(positions, total):
@@ -66,7 +69,8 @@ def validate_shard(
         shuffle, unshuffle = _rows(shard.key_gather_shuffle), _rows(shard.key_gather_unshuffle)
         for name, rows in (("key_gather_shuffle", shuffle), ("key_gather_unshuffle", unshuffle)):
             if rows.shape[0] != n or not _distinct_in_range(rows, total):
-                add(name, f"{n} distinct gathered rows < {total} (both arrays, or neither)", f"{rows.shape[0]} entries")
+                expected = f"{n} distinct gathered rows < {total} (both arrays, or neither)"
+                add(name, expected, f"{rows.shape[0]} entries")
     if plan_key_shuffle:
         issues.append(
             f"plan.key_shuffle: expected empty in a shard (shuffle-BN across ranks uses shard.key_gather_*), "
@@ -74,17 +78,20 @@ def validate_shard(
         )
     order: Optional[np.ndarray] = None
     if queue_size > 0 and total > queue_size:
-        add("global_batch_size", f"at most the run's moco.queue_size = {queue_size} (every step enqueues N keys)", total)
+        expected = f"at most the run's moco.queue_size = {queue_size} (every step enqueues N keys)"
+        add("global_batch_size", expected, total)
     if queue_size > 0:
         order = _rows(shard.enqueue_order)
         if order.shape[0] != total or not _distinct_in_range(order, total):
-            add("enqueue_order", f"a permutation of the {total} gathered keys (the run has a queue)", f"{order.shape[0]} entries")
+            expected = f"a permutation of the {total} gathered keys (the run has a queue)"
+            add("enqueue_order", expected, f"{order.shape[0]} entries")
     elif len(shard.enqueue_order):
         add("enqueue_order", "empty: the run has no queue", f"{len(shard.enqueue_order)} entries")
     if issues:
         raise WorkerError(
             "INVALID_ARGUMENT",
-            f"rank {rank.rank}: the shard of step {step} is invalid ({len(issues)} issue{'s' if len(issues) > 1 else ''}): "
+            f"rank {rank.rank}: the shard of step {step} is invalid "
+            f"({len(issues)} issue{'s' if len(issues) > 1 else ''}): "
             + "; ".join(issues)
             + " (the SDK's shard planner produced it: fix src/distributed/shard-plan.ts)",
         )
