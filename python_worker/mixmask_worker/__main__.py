@@ -204,7 +204,7 @@ async def serve(
         address = f"{address.rpartition(':')[0]}:{port}"  # the port actually bound (port 0 picks one)
     if launch is not None:
         address = launch.announce(address, PROTOCOL_VERSION, device)
-        servicer.distributed.endpoint = address
+    servicer.distributed.endpoint = address  # DescribeRank's answer
     access = "".join([", token" if token else "", ", tls" if credentials else ""])
     print(f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}{access})", file=sys.stderr, flush=True)
     if faults is not None and faults.active:

@@ -124,6 +124,7 @@ def plain_worker() -> Iterator[Worker]:
 def test_a_worker_outside_torchrun_is_rank_0_of_1_and_refuses_distributed_runs(plain_worker: Worker) -> None:
     info = plain_worker.unary("DescribeRank", worker_pb2.DescribeRankRequest(), worker_pb2.RankInfo)
     assert (info.rank, info.world_size, info.launch_id, info.pid) == (0, 1, "", plain_worker.ready_pid())
+    assert info.endpoint == f"unix:{plain_worker.socket_path}"
     plain_worker.upload(upload_chunks("train", make_images(16), make_labels(16)))
     request = worker_pb2.CreateDistributedRunRequest(run=run_request())
     with pytest.raises(grpc.RpcError) as raised:

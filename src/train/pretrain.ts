@@ -28,7 +28,11 @@ import { WorkerGroup } from "../distributed/worker-group.js";
 export interface PretrainOptions {
   /** Train on this worker instead of spawning one (it is left open). */
   worker?: Worker;
-  /** Train on these torchrun ranks (left open); their world size must equal `config.ranks` (docs/DISTRIBUTED.md). */
+  /**
+   * Train on these torchrun ranks (left open); their world size must equal `config.ranks` (docs/DISTRIBUTED.md).
+   * Without it, `ranks` > 1 spawns a local launch; with `worker` instead, the run planned for `ranks` ranks executes
+   * on that one worker, which emulates the ranks' BatchNorm with its `bnSplits` groups.
+   */
   group?: WorkerGroup;
   /** Options of the spawned worker (ignored with `worker`). */
   workerOptions?: WorkerOptions;
