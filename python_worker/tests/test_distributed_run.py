@@ -1,7 +1,8 @@
 """DistributedTrainingRun on two gloo ranks (two processes, no gRPC) against one process on the same global plans.
 
-One process with ``bn_splits = 2`` normalises the groups ``i % 2`` of the batch; rank r of 2 holds exactly the
-samples ``i % 2 == r`` (rank_shards.py), so the two settings compute the same step: per-rank BatchNorm = split BN,
+One process with ``bn_splits = s`` normalises the groups ``i % s`` of the batch; rank r of 2 holds exactly the
+samples ``i % 2 == r`` (rank_shards.py) and normalises ``s / 2`` groups of them, the same groups, so the two
+settings compute the same step: per-rank BatchNorm = split BN,
 shuffle-BN across ranks = the single-process key shuffle, the gathered queue = the single-process queue, DDP's mean
 of gradients = the gradient of the mean loss. What differs is float summation order (gloo's all-reduce adds the
 two ranks' gradients; one process sums over the batch in one convolution backward), so values agree to ~1e-6, not
