@@ -22,6 +22,8 @@ import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
 import { TOKEN_ENV } from "./worker/worker-access.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
+import { openWorkerGroup } from "./distributed/open-worker-group.js";
+import { pretrain } from "./train/pretrain.js";
 
 type Given = Partial<Record<keyof PretrainConfig, unknown>>;
 
@@ -90,6 +92,7 @@ function pretrainCommand(): Command {
     .option("--worker <host:port>", `train on a worker already listening there (python -m mixmask_worker --listen ...); token from $${TOKEN_ENV} or --worker-token-file`)
     .option("--worker-token-file <path>", "file holding that worker's access token")
     .option("--worker-ca <pem>", "that worker serves TLS: the certificate (authority) to trust")
+    .option("--worker-endpoints <file>", "train on the ranks of a torchrun launch started elsewhere: its --endpoints-file (docs/DISTRIBUTED.md)")
     .option("--print-config", "print the resolved options and exit");
   cmd.action(async (flags: Record<string, string | boolean>) => {
     const { given, preset } = givenOptions(flags);
@@ -108,7 +111,16 @@ function pretrainCommand(): Command {
     }
     const opened = await openGivenDataset(given, progress);
     const spawnOptions = spawnOptionsOf(given);
-    const worker = remote
+    const group = await openWorkerGroup({
+      ranks: typeof given.ranks === "number" ? given.ranks : 1,
+      ...(typeof flags.workerEndpoints === "string" ? { endpointsFile: flags.workerEndpoints } : {}),
+      ...(typeof flags.workerTokenFile === "string" ? { tokenFile: flags.workerTokenFile } : {}),
+      ...(typeof flags.workerCa === "string" ? { caPath: flags.workerCa } : {}),
+      spawn: spawnOptions,
+      autoRestart: restarts,
+      ...(remote ? { remoteWorker: remote } : {}),
+    });
+    const worker = group ? group.lead : remote
       ? await Worker.connect(remote, {
           ...(typeof flags.workerTokenFile === "string" ? { token: readFileSync(flags.workerTokenFile, "utf8").trim() } : {}),
           ...(typeof flags.workerCa === "string" ? { tls: { caPath: flags.workerCa } } : {}),
@@ -116,14 +128,16 @@ function pretrainCommand(): Command {
       : await Worker.spawn(spawnOptions);
     const chosen = presetFor(worker, preset);
     try {
-      const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...given }));
+      const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...(group ? { ranks: group.worldSize } : {}), ...given }));
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
-      const summary = await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
+      const summary = group
+        ? await pretrain(config, { group, progress, datasets, resume: Boolean(flags.resume) })
+        : await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
       printSummary(summary);
     } finally {
-      await worker.close();
+      await (group ?? worker).close();
     }
   });
   return cmd;

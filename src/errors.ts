@@ -16,7 +16,8 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "NON_FINITE_LOSS"
   | "INTERRUPTED"
-  | "CHECKPOINT_FAILED";
+  | "CHECKPOINT_FAILED"
+  | "RANKS_MISMATCH";
 
 export interface ErrorIssue {
   /** Option path (`pretrain.batchSize`) or file location (`train-images-idx3-ubyte.gz@16`). */

@@ -52,3 +52,6 @@ export { previewBatch, type PreviewBatch, type PreviewColumn, type PreviewOption
 export { renderPreviewPng } from "./preview/render-grid.js";
 export { StepPlanner } from "./train/step-planner.js";
 export type { StepPlan } from "./train/step-plan.js";
+export { WorkerGroup, type RankWorker, type SpawnGroupOptions, type ConnectGroupOptions } from "./distributed/worker-group.js";
+export { ShardLayout } from "./distributed/shard-layout.js";
+export { shardStepPlan, type RankShard, type RankStepPlan } from "./distributed/shard-plan.js";

@@ -10,6 +10,10 @@ Access (access_control.py): the Unix socket's directory must be private to the u
 machines can reach needs an access token ($MIXMASK_WORKER_TOKEN or ``--token-file``), which every call must then
 carry; ``--tls-cert``/``--tls-key`` make the TCP port speak TLS.
 
+Under torchrun (``torchrun --nproc-per-node R -m mixmask_worker --socket-dir DIR --endpoints-file FILE``) the
+process is one rank of a group: it serves its own endpoint and rank 0 announces all of them (distributed/,
+docs/DISTRIBUTED.md).
+
 Exit codes: 0 after Shutdown, SIGTERM/SIGINT or the parent's death; 2 for bad arguments or an unsafe access setup;
 3 when the requested device cannot be used.
 """
@@ -37,8 +41,10 @@ from mixmask_worker.access_control import (
     read_token,
     split_host_port,
 )
+from mixmask_worker.distributed.rank_context import RankSetupError
+from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device
 from mixmask_worker.fault_injection import FaultPlan, FaultSpecError
-from mixmask_worker.protocol import configure_stderr_logging
+from mixmask_worker.protocol import PROTOCOL_VERSION, configure_stderr_logging
 from mixmask_worker.server import WorkerServicer, build_server
 
 log = logging.getLogger("mixmask_worker")
@@ -65,6 +71,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         "--dataset-cache", default=None, help="folder of the on-disk dataset cache, keyed by content hash (none: off)"
     )
+    add_rank_arguments(parser, where)
     return parser.parse_args(argv)
 
 
@@ -153,14 +160,23 @@ async def serve(
     credentials: Optional[grpc.ServerCredentials] = None,
     faults: Optional[FaultPlan] = None,
     dataset_cache: Optional[str] = None,
+    launch: Optional[RankLaunch] = None,
 ) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     # The zeromq lane's ipc endpoints live beside the gRPC socket, in the folder the SDK made private (0700); a TCP
     # worker gets a private folder of its own.
     bulk_dir = os.path.dirname(os.path.abspath(socket_path)) if socket_path is not None else tempfile.mkdtemp(prefix="mixmask-bulk-")
+    if launch is not None:  # ranks share the socket folder: each binds its zeromq endpoints in a folder of its own
+        bulk_dir = os.path.join(bulk_dir, f"rank-{launch.context.rank}")
+        os.makedirs(bulk_dir, mode=0o700, exist_ok=True)
     servicer = WorkerServicer(
-        device, request_stop=stop.set, bulk_dir=bulk_dir, dataset_cache_dir=dataset_cache, faults=faults
+        device,
+        request_stop=stop.set,
+        bulk_dir=bulk_dir,
+        dataset_cache_dir=dataset_cache,
+        faults=faults,
+        rank=None if launch is None else launch.context,
     )
     address = f"unix:{socket_path}" if socket_path is not None else str(listen)
     try:
@@ -182,8 +198,13 @@ async def serve(
         except (NotImplementedError, RuntimeError):  # not the main thread, or a platform without it
             pass
     watcher = asyncio.create_task(_watch_parent(parent_pid, stop)) if parent_pid else None
+    # A rank also ends with its torchrun agent, which may be killed without the chance to stop its ranks.
+    agent_watcher = asyncio.create_task(_watch_parent(os.getppid(), stop)) if launch is not None else None
     if socket_path is None:
         address = f"{address.rpartition(':')[0]}:{port}"  # the port actually bound (port 0 picks one)
+    if launch is not None:
+        address = launch.announce(address, PROTOCOL_VERSION, device)
+    servicer.distributed.endpoint = address  # DescribeRank's answer
     access = "".join([", token" if token else "", ", tls" if credentials else ""])
     print(f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}{access})", file=sys.stderr, flush=True)
     if faults is not None and faults.active:
@@ -191,8 +212,9 @@ async def serve(
     try:
         await stop.wait()
     finally:
-        if watcher is not None:
-            watcher.cancel()
+        for task in (watcher, agent_watcher):
+            if task is not None:
+                task.cancel()
         await server.stop(STOP_GRACE_SECONDS)
         servicer.close()
         if socket_path is not None:
@@ -210,6 +232,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         token = read_token(args.token_file, os.environ)
         credentials = _server_credentials(args.tls_cert, args.tls_key)
+        launch = prepare_rank(args, os.environ)  # a torchrun rank: sets this rank's --socket or --listen
         if args.listen is not None:
             check_listen_policy(split_host_port(args.listen)[0], token)
         else:
@@ -217,11 +240,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 raise AccessConfigError("--tls-cert/--tls-key apply to --listen (TCP); a Unix socket needs no TLS")
             check_private_directory(args.socket)
         faults = FaultPlan.from_environ()
-    except (AccessConfigError, FaultSpecError) as error:
+    except (AccessConfigError, FaultSpecError, RankSetupError) as error:
         print(f"mixmask worker: {error}", file=sys.stderr, flush=True)
         return EXIT_BAD_ARGUMENTS
     if args.listen is not None:
-        return _serve_after_checks(args, None, token, credentials, faults)
+        return _serve_after_checks(args, None, token, credentials, faults, launch)
     if len(os.fsencode(args.socket)) > MAX_SOCKET_PATH_BYTES:
         print(
             f"mixmask worker: --socket path is {len(os.fsencode(args.socket))} bytes, Unix sockets allow at most "
@@ -234,7 +257,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if problem is not None:
         print(f"mixmask worker: {problem}", file=sys.stderr, flush=True)
         return EXIT_BAD_ARGUMENTS
-    return _serve_after_checks(args, args.socket, token, credentials, faults)
+    return _serve_after_checks(args, args.socket, token, credentials, faults, launch)
 
 
 def _serve_after_checks(
@@ -243,16 +266,33 @@ def _serve_after_checks(
     token: Optional[str],
     credentials: Optional[grpc.ServerCredentials],
     faults: FaultPlan,
+    launch: Optional[RankLaunch] = None,
 ) -> int:
     if args.threads is not None:
         if args.threads < 1:
             print(f"mixmask worker: --threads expects >= 1, received {args.threads}", file=sys.stderr, flush=True)
             return EXIT_BAD_ARGUMENTS
         torch.set_num_threads(args.threads)
+    if launch is None:
+        device = resolve_device(args.device)
+        return asyncio.run(
+            serve(socket_path, args.listen, device, args.parent_pid, token, credentials, faults, args.dataset_cache)
+        )
+    try:
+        select_rank_device(args, launch)
+    except RankSetupError as error:
+        print(f"mixmask worker: {error}", file=sys.stderr, flush=True)
+        return EXIT_BAD_ARGUMENTS
     device = resolve_device(args.device)
-    return asyncio.run(
-        serve(socket_path, args.listen, device, args.parent_pid, token, credentials, faults, args.dataset_cache)
+    launch = launch.join(device)
+    code = asyncio.run(
+        serve(socket_path, args.listen, device, args.parent_pid, token, credentials, faults, args.dataset_cache, launch)
     )
+    # A rank's compute thread may be stuck in a collective with a rank that died; exiting here ends it instead of
+    # waiting for the collective timeout (the process group needs no clean-up: its peers are being stopped too).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ STATUS_FOR_CODE: dict[str, grpc.StatusCode] = {
     "INTERNAL": grpc.StatusCode.INTERNAL,
     "UNAUTHENTICATED": grpc.StatusCode.UNAUTHENTICATED,
     "CHECKPOINT_WRITE_FAILED": grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "RANK_FAILED": grpc.StatusCode.ABORTED,
 }
 
 log = logging.getLogger("mixmask_worker")

@@ -30,6 +30,8 @@ from mixmask_worker.bulk_data_service import BulkDataService
 from mixmask_worker.dataset_header import check_dataset_header as _check_header
 from mixmask_worker.dataset_store import DatasetStore
 from mixmask_worker.diverged_runs import DivergedRuns
+from mixmask_worker.distributed.distributed_service import AnyPlan, DistributedService, run_step, step_of
+from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.fault_injection import FaultPlan
 from mixmask_worker.evaluation.run_evaluation import RunEvaluation, evaluation_of
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
@@ -79,9 +81,11 @@ class WorkerServicer:
         bulk_dir: Optional[str] = None,
         dataset_cache_dir: Optional[str] = None,
         faults: Optional[FaultPlan] = None,
+        rank: Optional[RankContext] = None,
     ) -> None:
         """``bulk_dir``: private folder for the zeromq lane's ipc endpoints (no zeromq lane without it);
-        ``dataset_cache_dir``: the on-disk dataset cache (none without it); ``faults``: injected faults (tests)."""
+        ``dataset_cache_dir``: the on-disk dataset cache (none without it); ``faults``: injected faults (tests);
+        ``rank``: this worker's place in a torchrun launch (None: not distributed)."""
         self.device = device
         self.store = DatasetStore(device)
         self.runs: dict[str, TrainingRun] = {}
@@ -101,6 +105,7 @@ class WorkerServicer:
         )
         self._readback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixmask-readback")
         self.bulk = BulkDataService(self.store, self._on_compute, bulk_dir, dataset_cache_dir)
+        self.distributed = DistributedService(rank, self.store, device, self._on_compute, self._add_run, self.Train)
         self._hello = self._hello_facts()
 
     def close(self) -> None:
@@ -226,8 +231,7 @@ class WorkerServicer:
         self, request: worker_pb2.CreateRunRequest, context: grpc.aio.ServicerContext
     ) -> worker_pb2.CreateRunReply:
         run = await self._on_compute(TrainingRun, request, self.store, self.device)
-        self.runs[run.run_id] = run
-        self._latest_run_id = run.run_id
+        self._add_run(run)
         log.info(
             "run %s created: %s width %d, %d parameters, feature dim %d, %s%s",
             run.run_id,
@@ -239,6 +243,10 @@ class WorkerServicer:
             ", channels_last" if run.channels_last else "",
         )
         return worker_pb2.CreateRunReply(run_id=run.run_id, parameters=run.parameters, feature_dim=run.feature_dim)
+
+    def _add_run(self, run: TrainingRun) -> None:
+        self.runs[run.run_id] = run
+        self._latest_run_id = run.run_id
 
     # ------------------------------------------------------------------------------------------------------
     # Training
@@ -322,10 +330,11 @@ class WorkerServicer:
             if run is not None:
                 self._training.discard(run)
 
-    def _step(self, run: TrainingRun, plan: worker_pb2.StepPlan, received_at: float) -> PendingResult:
-        """One plan on the compute thread, with any fault injected for the reliability tests around it."""
-        self._faults.before_step(int(plan.step))
-        result = run.step(plan, received_at)
+    def _step(self, run: TrainingRun, plan: AnyPlan, received_at: float) -> PendingResult:
+        """One plan (a StepPlan, or a rank's ShardStepPlan on TrainShard) on the compute thread, with any fault
+        injected for the reliability tests around it."""
+        self._faults.before_step(step_of(plan))
+        result = run_step(run, plan, received_at)
         self._faults.after_step(result)
         return result
 
@@ -475,6 +484,7 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
             response_serializer=worker_pb2.ShutdownReply.SerializeToString,
         ),
         **servicer.bulk.method_handlers(),
+        **servicer.distributed.method_handlers(),
     }
 
 

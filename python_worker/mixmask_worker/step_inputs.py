@@ -11,7 +11,7 @@ erase baseline's noise, whose generator is seeded by the plan (``noise_seed + v`
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -46,13 +46,16 @@ class StepInputs:
         mean: Tensor,
         std: Tensor,
         upload: Callable[[np.ndarray], Tensor],
+        global_rows: Optional[tuple[int, Tensor]] = None,
     ) -> None:
+        """``global_rows``: (N_global, rows [N] int64) when the batch is rows of a global batch split over ranks."""
         self.images = images  # [N, H, W, C] uint8 on the device
         self.plan = plan
         self.image_size = image_size
         self.mean = mean  # [3]
         self.std = std  # [3]
         self.upload = upload
+        self.global_rows = global_rows
         self._built: dict[int, Tensor] = {}
         self._mask_pixels: Tensor | None = None
 
@@ -111,4 +114,10 @@ class StepInputs:
         if fill == worker_pb2.MEAN:
             return torch.zeros((1, 3, 1, 1), device=x.device)  # the dataset mean is 0 after normalisation
         generator = torch.Generator(device=x.device).manual_seed(seed % 2**63)
-        return torch.randn(x.shape, generator=generator, device=x.device)  # N(0, 1) in normalised units
+        if self.global_rows is None:
+            return torch.randn(x.shape, generator=generator, device=x.device)  # N(0, 1) in normalised units
+        # A rank draws the noise of the whole global batch and keeps its rows: R ranks erase with what one process
+        # would (docs/DISTRIBUTED.md).
+        total, rows = self.global_rows
+        noise = torch.randn((total, *x.shape[1:]), generator=generator, device=x.device)  # [N_global, 3, S, S]
+        return noise.index_select(0, rows)

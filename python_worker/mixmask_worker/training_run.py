@@ -287,21 +287,21 @@ class TrainingRun:
             images = dataset.take(checked.step, checked.indices, self.device)  # [N, H, W, C] uint8 on the device
         else:
             images = self._gather(dataset, checked.indices)  # [N, H, W, C] uint8 on the device
-        return StepInputs(images, checked, self.image_size, self.mean, self.std, self._index_tensor)
+        return StepInputs(
+            images, checked, self.image_size, self.mean, self.std, self._index_tensor, global_rows=self._global_rows()
+        )
 
     def step(self, plan: worker_pb2.StepPlan, received_at: Optional[float] = None) -> PendingResult:
         """Executes one plan; returns before the device finishes (no host sync on CUDA)."""
         started = time.perf_counter() if received_at is None else received_at
         checked = self.validate(plan)
         self.weights_version += 1
-        key_shuffle = None
-        if checked.key_shuffle is not None:
-            key_shuffle = (self._index_tensor(checked.key_shuffle), self._index_tensor(np.argsort(checked.key_shuffle)))
+        online, predictor, momentum, key_shuffle = self._step_networks(checked)
         branches = BranchOutputs(
             self.inputs(checked),
-            self.online,
-            self.predictor,
-            self.momentum,
+            online,
+            predictor,
+            momentum,
             key_shuffle,
             checked.branches(),
             self._to_input,
@@ -317,9 +317,11 @@ class TrainingRun:
         self.optimizer.step()
         if self.momentum is not None:
             update_momentum(self.online, self.momentum, checked.key_momentum)
+        self._after_update()
         if self.queue is not None:
             # MoCo enqueues after the loss: this step's keys are negatives from the next step on.
-            self.queue.enqueue(F.normalize(branches.get(checked.terms[checked.enqueue_term].positive).detach(), dim=1))
+            keys = F.normalize(branches.get(checked.terms[checked.enqueue_term].positive).detach(), dim=1)
+            self.queue.enqueue(self._keys_to_enqueue(keys))
 
         packed = torch.stack(
             [loss.total.detach(), *(t.detach() for t in loss.terms), loss.positive_top1, loss.embedding_std]
@@ -333,6 +335,28 @@ class TrainingRun:
             ready=ready,
             worker_ms=(time.perf_counter() - started) * 1000.0,
         )
+
+    # Hooks a distributed run (distributed/distributed_run.py) overrides; here, one process holds the whole batch.
+
+    def _step_networks(
+        self, checked: ValidatedPlan
+    ) -> tuple[nn.Module, Optional[nn.Module], Optional[nn.Module], Optional[tuple[torch.Tensor, torch.Tensor]]]:
+        """What the step's branches run: online encoder, predictor, momentum encoder and the shuffle-BN (σ, σ⁻¹)."""
+        key_shuffle = None
+        if checked.key_shuffle is not None:
+            key_shuffle = (self._index_tensor(checked.key_shuffle), self._index_tensor(np.argsort(checked.key_shuffle)))
+        return self.online, self.predictor, self.momentum, key_shuffle
+
+    def _after_update(self) -> None:
+        """Runs after the optimizer step and the momentum update."""
+
+    def _keys_to_enqueue(self, keys: torch.Tensor) -> torch.Tensor:
+        """The unit keys ``[N, D]`` of this step that enter the queue."""
+        return keys
+
+    def _global_rows(self) -> Optional[tuple[int, torch.Tensor]]:
+        """(N, rows) when this batch is rows of a larger global batch (erase noise is drawn for N); else None."""
+        return None
 
     def _gather(self, dataset: ResidentDataset, indices: np.ndarray) -> torch.Tensor:
         host_indices = torch.from_numpy(indices)

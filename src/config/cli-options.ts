@@ -32,7 +32,7 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["keyMomentum", "number", "momentum encoder m (MoCo) or base tau (BYOL)"],
   ["keyMomentumSchedule", "string", "constant | cosine (BYOL: tau rises to 1)"],
   ["predictorHiddenDim", "number", "BYOL/SimSiam predictor hidden width"],
-  ["bnSplits", "number", "shuffle-BN groups on one device (1 = off)"],
+  ["bnSplits", "number", "BatchNorm groups of the global batch, keys shuffled across them (shuffle-BN; 1 = off)"],
   ["masker", "string", "none | mixmask | unmix | both | erase"],
   ["maskShape", "string", "block | discrete"],
   ["maskGrid", "number", "mask grid side g"],
@@ -64,6 +64,8 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["precision", "string", "fp32 | bf16 (CUDA only)"],
   ["channelsLast", "boolean", "channels_last memory format on CUDA"],
   ["runDir", "string", "output folder"],
+  ["ranks", "number", "torch.distributed ranks sharing each step; > 1 starts a local torchrun group (docs/DISTRIBUTED.md)"],
+  ["syncBatchNorm", "boolean", "ranks > 1: SyncBatchNorm over the global batch in the online encoder (GPUs only)"],
 ];
 
 export function parseFlagValue(kind: FlagKind, raw: string): unknown {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
+import { distributedIssues } from "../distributed/distributed-options.js";
 import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
 
 /**
@@ -59,7 +60,10 @@ export const PretrainConfigSchema = z
     keyMomentumSchedule: z.enum(["constant", "cosine"]),
     /** BYOL and SimSiam: hidden width of the predictor MLP (its output is headOutDim). */
     predictorHiddenDim: z.number().int().min(4).max(8192),
-    /** Shuffle-BN on one device: both encoders normalise this many groups of a batch separately; keys are shuffled first. */
+    /**
+     * BatchNorm groups of the global batch: both encoders normalise this many groups separately, keys shuffled first
+     * (shuffle-BN). With `ranks` R, each rank normalises bnSplits / R groups of its shard.
+     */
     bnSplits: z.number().int().min(1).max(512),
     /** "none" (the framework alone), "mixmask", "unmix", "both" (MixMask + Un-Mix) or "erase" (MSCN baseline). */
     masker: z.enum(MASKERS as [MaskerName, ...MaskerName[]]),
@@ -114,6 +118,11 @@ export const PretrainConfigSchema = z
     channelsLast: z.boolean(),
     /** Output folder: config.json, metrics.jsonl, checkpoints/, summary.json. */
     runDir: z.string().min(1),
+    // --- scale-out (docs/DISTRIBUTED.md); optional so that presets need not name them ---
+    /** torch.distributed ranks sharing every step (a torchrun group: one process per GPU). Default 1. */
+    ranks: z.number().int().min(1).max(4096).optional(),
+    /** With ranks > 1: the online encoder's BatchNorm normalises the whole global batch (SyncBatchNorm, GPUs only). Default false. */
+    syncBatchNorm: z.boolean().optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -142,6 +151,7 @@ export const PretrainConfigSchema = z
     if (c.dataDir === undefined && c.dataset !== "fashion-mnist" && c.dataset !== "synthetic") {
       ctx.addIssue({ code: "custom", path: ["dataDir"], message: `is required with --dataset ${c.dataset}: the folder holding its files` });
     }
+    for (const issue of distributedIssues(c)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (c.knnK > c.trainImages) {
       ctx.addIssue({ code: "custom", path: ["knnK"], message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank` });
     }

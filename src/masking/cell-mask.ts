@@ -3,7 +3,7 @@ import type { Rng } from "../random/rng.js";
 import { drawBlockMask } from "./block-mask.js";
 import { drawDiscreteMask } from "./discrete-mask.js";
 import { keptPixelFraction } from "./kept-fraction.js";
-import { inversePermutation, randomPartner, reversePartner } from "./partner.js";
+import { inversePermutation, pairWithinShards, randomPartner, reversePartner } from "./partner.js";
 
 /** "block": BEiT's blocks (MixMask's default); "discrete": independent cells. */
 export type MaskShape = "block" | "discrete";
@@ -23,6 +23,8 @@ export interface CellMaskOptions {
   fill: MaskFill;
   /** Used with fill "partner". */
   pairing: Pairing;
+  /** Partners are drawn inside each of this many rank shards (distributed runs, src/distributed/). Default 1. */
+  shards?: number;
 }
 
 /** One step's g×g mask(s) (proto MaskPlan), with λ and the inverse pairing the loss needs. */
@@ -63,7 +65,8 @@ export function planCellMask(maskRng: Rng, pairingRng: Rng, batchSize: number, i
   }
   const mask: CellMask = { grid: g, cells, perSample: options.perSample, fill: options.fill, keptFractions, noiseSeed: 0 };
   if (options.fill === "partner") {
-    const partner = options.pairing === "reverse" ? reversePartner(batchSize) : randomPartner(pairingRng, batchSize);
+    const pair = (size: number): Uint32Array => (options.pairing === "reverse" ? reversePartner(size) : randomPartner(pairingRng, size));
+    const partner = pairWithinShards(batchSize, options.shards ?? 1, pair);
     return { ...mask, partner, partnerInverse: inversePermutation(partner) };
   }
   return options.fill === "noise" ? { ...mask, noiseSeed: maskRng.int(4294967296) } : mask;

@@ -29,6 +29,8 @@ export interface MaskerOptions {
   /** Un-Mix: λ ~ Beta(α, α), and the probability of a CutMix box instead of a global blend. */
   unmixAlpha: number;
   unmixCutmixProbability: number;
+  /** Partners stay inside each of this many rank shards of the batch (distributed runs: the ranks). Default 1. */
+  pairingShards?: number;
 }
 
 /** One step's masks and the query pieces they give the loss (src/frameworks/compose-terms.ts). */
@@ -101,6 +103,7 @@ export function planStepMasks(streams: MaskStreams, batchSize: number, imageSize
       perSample: options.maskPerSample,
       fill: erase ? options.eraseFill : "partner",
       pairing,
+      shards: options.pairingShards ?? 1,
     });
     result.mask = mask;
     if (erase) {
@@ -115,7 +118,7 @@ export function planStepMasks(streams: MaskStreams, batchSize: number, imageSize
     }
   }
   if (options.masker === "unmix" || options.masker === "both") {
-    const unmix = planUnmix(streams.unmix, batchSize, imageSize, { alpha: options.unmixAlpha, cutmixProbability: options.unmixCutmixProbability });
+    const unmix = planUnmix(streams.unmix, batchSize, imageSize, { alpha: options.unmixAlpha, cutmixProbability: options.unmixCutmixProbability, shards: options.pairingShards ?? 1 });
     result.unmix = unmix;
     pieces.push({ image: "unmix", weight: unmix.lambda }, { image: "unmix", weight: 1 - unmix.lambda, order: unmix.partnerInverse });
   }

@@ -1,3 +1,4 @@
+import { ShardLayout } from "../distributed/shard-layout.js";
 import { MixmaskError } from "../errors.js";
 import type { Rng } from "../random/rng.js";
 
@@ -22,6 +23,24 @@ export function reversePartner(n: number): Uint32Array {
  */
 export function randomPartner(rng: Rng, n: number): Uint32Array {
   return rng.permutation(n);
+}
+
+/**
+ * A pairing drawn inside each rank's shard of the batch, as global positions (rank r holds positions r, r+R, …;
+ * src/distributed/shard-layout.ts): a rank holds only its own images, so its mixes can only use them — the release
+ * likewise reverses each GPU's own batch. Shards are paired in rank order, each by `pair(n)` on local positions.
+ * With one shard this is `pair(N)` itself, so single-process plans are unchanged.
+ * @param n N, the global batch size; @param shards R, the ranks (must divide N).
+ */
+export function pairWithinShards(n: number, shards: number, pair: (size: number) => Uint32Array): Uint32Array {
+  if (shards === 1) return pair(n);
+  const layout = new ShardLayout(n, shards);
+  const partner = new Uint32Array(n);
+  for (let rank = 0; rank < shards; rank++) {
+    const local = pair(layout.shardSize);
+    for (let j = 0; j < layout.shardSize; j++) partner[layout.positionOf(rank, j)] = layout.positionOf(rank, local[j]!);
+  }
+  return partner;
 }
 
 /**

@@ -1,12 +1,14 @@
 import { drawBeta } from "../random/beta.js";
 import type { Rng } from "../random/rng.js";
-import { inversePermutation, reversePartner } from "./partner.js";
+import { inversePermutation, pairWithinShards, reversePartner } from "./partner.js";
 
 export interface UnmixOptions {
   /** λ ~ Beta(α, α); Un-Mix uses α = 1 (uniform). */
   alpha: number;
   /** Probability of the region-level mixture (a CutMix box) instead of the global blend; Un-Mix: 0.5. */
   cutmixProbability: number;
+  /** The batch is reversed inside each of this many rank shards (distributed runs). Default 1. */
+  shards?: number;
 }
 
 /** One step's Un-Mix mixture (proto UnmixPlan): the batch mixed with itself reversed. */
@@ -27,7 +29,7 @@ export interface UnmixMixture {
  * from x_rev, with λ reset to the kept area (Un-Mix's `rand_bbox`, CutMix, Yun et al. 2019).
  */
 export function planUnmix(rng: Rng, batchSize: number, imageSize: number, options: UnmixOptions): UnmixMixture {
-  const partner = reversePartner(batchSize);
+  const partner = pairWithinShards(batchSize, options.shards ?? 1, reversePartner);
   const partnerInverse = inversePermutation(partner);
   const lambda = drawBeta(rng, options.alpha, options.alpha);
   if (!rng.bernoulli(options.cutmixProbability)) return { cutmix: false, lambda, partner, partnerInverse };

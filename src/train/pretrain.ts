@@ -20,14 +20,23 @@ import type { StepPlan } from "./step-plan.js";
 import { StepPlanner } from "./step-planner.js";
 import { describeMethod } from "./describe-method.js";
 import { runRequest } from "./run-request.js";
-import { StepStream, type StepResult } from "./step-stream.js";
+import type { StepResult } from "./step-stream.js";
 import type { BatchFeeder } from "./batch-feeder.js";
 import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
-import { TrainingData, type StreamingSummary } from "./training-data.js";
+import type { StreamingSummary } from "./training-data.js";
+import { oneWorker, type RunWorkers, type StepSink } from "./run-workers.js";
+import { groupRunWorkers } from "../distributed/group-run-workers.js";
+import { WorkerGroup } from "../distributed/worker-group.js";
 
 export interface PretrainOptions {
   /** Train on this worker instead of spawning one (it is left open). */
   worker?: Worker;
+  /**
+   * Train on these torchrun ranks (left open); their world size must equal `config.ranks` (docs/DISTRIBUTED.md).
+   * Without it, `ranks` > 1 spawns a local launch; with `worker` instead, the run planned for `ranks` ranks executes
+   * on that one worker, which emulates the ranks' BatchNorm with its `bnSplits` groups.
+   */
+  group?: WorkerGroup;
   /** Options of the spawned worker (ignored with `worker`). */
   workerOptions?: WorkerOptions;
   progress?: ProgressReporter;
@@ -86,19 +95,26 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
   if (manifest) assertSameConfig(manifest.config, config, runDir.dir);
 
   const { train, test } = options.datasets ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
-  const ownWorker = !options.worker;
-  const worker = options.worker ?? (await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions }));
+  const ranks = config.ranks ?? 1;
+  if (options.group && options.group.worldSize !== ranks) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "--ranks", message: `the run plans for ${ranks} rank(s) but the group has ${options.group.worldSize}`, expected: String(options.group.worldSize), received: String(ranks), fix: `set --ranks ${options.group.worldSize}` });
+  }
+  const owned = !options.worker && !options.group;
+  const spawnOptions = { device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions };
+  const group = options.group ?? (owned && ranks > 1 ? await WorkerGroup.spawn({ ...spawnOptions, ranks }) : undefined);
+  const workers: RunWorkers = group ? groupRunWorkers(group, config.syncBatchNorm ?? false) : oneWorker(options.worker ?? (await Worker.spawn(spawnOptions)));
+  const worker = workers.lead;
   try {
-    progress.log(describeWorker(worker.info));
+    progress.log(`${describeWorker(worker.info)}${group ? `; ${workers.description}` : ""}`);
     runDir.writeJson("config.json", { ...config, sdkVersion: SDK_VERSION, worker: worker.info });
-    const data = await TrainingData.prepare(worker, train, test, {
+    const data = await workers.prepareData(train, test, {
       streaming: config.streaming ?? false,
       streamBufferBatches: config.streamBufferBatches ?? 8,
       lane: config.lane ?? "auto",
       progress,
       batchTimeoutMs: options.stepIdleTimeoutMs ?? 600_000,
     });
-    const created = await worker.client.createRun(runRequest(RUN_ID, config, data.trainId, data));
+    const created = await workers.createRun(runRequest(RUN_ID, config, data.trainId, data));
     progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
 
     const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
@@ -112,7 +128,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const trainedContentId = data.streaming ? data.bankId : data.trainId;
     if (manifest) {
       verifyTrainerState(manifest.trainer, captureTrainerState(config, planner, manifest.step, trainedContentId, train.count), runDir.file("checkpoints/latest.json"));
-      const loaded = await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
+      const loaded = await workers.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       if (Number(loaded.step) !== manifest.step) {
         throw new MixmaskError({
           code: "INVALID_FILE",
@@ -188,7 +204,8 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
         progress.log(`k-NN top-1 after epoch ${epoch}: ${r.top1.toFixed(4)}`);
       },
     };
-    const totals = await trainLoop(config, planner, worker, runDir, progress, firstStep, options.stepIdleTimeoutMs ?? 600_000, feeder, checkpoints, monitor).catch(async (error: unknown) => {
+    const openSteps = (): StepSink => workers.openSteps(RUN_ID, options.stepIdleTimeoutMs ?? 600_000);
+    const totals = await trainLoop(config, planner, openSteps, runDir, progress, firstStep, feeder, checkpoints, monitor).catch(async (error: unknown) => {
       await data.abort();
       throw error;
     });
@@ -216,7 +233,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     await writeRunReport(runDir.dir, summary, config);
     return summary;
   } finally {
-    if (ownWorker) await worker.close();
+    if (owned) await (group ?? worker).close();
   }
 }
 
@@ -246,18 +263,17 @@ interface Checkpoints {
 async function trainLoop(
   config: PretrainConfig,
   planner: StepPlanner,
-  worker: Worker,
+  openSteps: () => StepSink,
   runDir: RunDirectory,
   progress: ProgressReporter,
   firstStep: number,
-  idleTimeoutMs: number,
   feeder: BatchFeeder | undefined,
   checkpoints: Checkpoints,
   monitor: KnnMonitor,
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
-  const stream = new StepStream(worker, RUN_ID, idleTimeoutMs);
+  const stream = openSteps();
   const planned = new Map<number, PlannedStep>();
   const t0 = performance.now();
   let evalMs = 0; // k-NN monitor time, left out of the throughput

@@ -27,6 +27,13 @@ export async function pretrainWithRestarts(input: PretrainConfig, options: Resta
   const { maxRestarts = 0, spawnWorker, worker: given, ...rest } = options;
   const progress = options.progress ?? silentProgress;
   const spawn = spawnWorker ?? (() => Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions }));
+  if ((config.ranks ?? 1) > 1 && !given) {
+    // A torchrun group (src/distributed/): pretrain spawns it; a group whose rank died is not restarted from here.
+    if (maxRestarts > 0) {
+      throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "a torchrun group is not restarted automatically yet: when a rank dies the run stops and names it", fix: "drop --auto-restart; continue a stopped run with --resume" });
+    }
+    return pretrain(config, rest);
+  }
   const runDir = new RunDirectory(config.runDir);
   // A checkpoint counts as this run's only when asked to resume, or when it appeared after this run started.
   const before = options.resume ? undefined : latestChecksum(runDir);

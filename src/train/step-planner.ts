@@ -62,7 +62,8 @@ export class StepPlanner {
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
     ];
     const streams = { mask: Rng.stream(c.seed, "mask", step), pairing: Rng.stream(c.seed, "pairing", step), unmix: Rng.stream(c.seed, "unmix", step) };
-    const masks = planStepMasks(streams, n, c.imageSize, { ...c, keepRatio: keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps) });
+    // Distributed runs pair each sample with one of its own rank's shard (src/distributed/shard-layout.ts).
+    const masks = planStepMasks(streams, n, c.imageSize, { ...c, keepRatio: keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps), pairingShards: c.ranks ?? 1 });
     const needs = this.framework.needs;
     return {
       step,

@@ -5,6 +5,18 @@ import type { StepPlanMessage, StepResultMessage } from "../worker/worker-client
 import type { Worker } from "../worker/worker.js";
 import type { StepPlan } from "./step-plan.js";
 
+/** How plans of type P reach a worker: the stream to open and each plan's wire message W. */
+export interface StepChannel<P, W> {
+  open(worker: Worker, runId: string): ClientDuplexStream<W, StepResultMessage>;
+  encode(plan: P): W;
+}
+
+/** Whole step plans on the `Train` stream (one worker holds the batch). */
+export const TRAIN_CHANNEL: StepChannel<StepPlan, StepPlanMessage> = {
+  open: (worker, runId) => worker.client.train(runId),
+  encode: encodeStepPlan,
+};
+
 /** What the worker reports for one step (proto StepResult), read back lazily on its side. */
 export interface StepResult {
   step: number;
@@ -21,16 +33,22 @@ export interface StepResult {
  * `next` yields results in order. Keeping a few plans ahead means the worker never waits for TypeScript planning or
  * the network, while the bound keeps memory flat and progress honest.
  */
-export class StepStream {
-  private readonly call: ClientDuplexStream<StepPlanMessage, StepResultMessage>;
+export class StepStream<P = StepPlan, W = StepPlanMessage> {
+  private readonly call: ClientDuplexStream<W, StepResultMessage>;
   private readonly results: StepResult[] = [];
   private waiter: { resolve: (r: StepResult) => void; reject: (e: unknown) => void } | undefined;
   private failure: MixmaskError | undefined;
   private sent = 0;
   private received = 0;
 
-  constructor(worker: Worker, runId: string, private readonly idleTimeoutMs: number) {
-    this.call = worker.client.train(runId);
+  constructor(
+    worker: Worker,
+    runId: string,
+    private readonly idleTimeoutMs: number,
+    // Without a channel P is StepPlan (the default type argument), whose channel is Train's.
+    private readonly channel: StepChannel<P, W> = TRAIN_CHANNEL as unknown as StepChannel<P, W>,
+  ) {
+    this.call = channel.open(worker, runId);
     this.call.on("data", (r: StepResultMessage) => {
       this.received++;
       const result: StepResult = { step: Number(r.step), loss: r.loss, termLosses: [...r.termLosses], positiveTop1: r.positiveTop1, embeddingStd: r.embeddingStd, workerMs: r.workerMs };
@@ -57,10 +75,10 @@ export class StepStream {
     return this.sent - this.received + this.results.length;
   }
 
-  submit(plan: StepPlan): void {
+  submit(plan: P): void {
     if (this.failure) throw this.failure;
     this.sent++;
-    this.call.write(encodeStepPlan(plan));
+    this.call.write(this.channel.encode(plan));
   }
 
   private fail(error: MixmaskError): void {

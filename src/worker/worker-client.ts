@@ -214,6 +214,26 @@ export class WorkerClient {
     return this.unary("CloseStream", v1.CloseStreamRequest, v1.StreamStats, v1.CloseStreamRequest.create({ streamId }), this.deadlines.createRun);
   }
 
+  // --- Distributed (docs/DISTRIBUTED.md): the ranks of a torchrun launch -----------------------------------------
+
+  /** This worker's rank, world size and launch id (world size 1 for a worker not started by torchrun). */
+  describeRank(deadlineMs = this.deadlines.hello): Promise<mixmask.v1.RankInfo> {
+    return this.unary("DescribeRank", v1.DescribeRankRequest, v1.RankInfo, v1.DescribeRankRequest.create({}), deadlineMs);
+  }
+
+  /** CreateRun of a run that every rank trains together (DDP); every rank must receive it. */
+  createDistributedRun(request: CreateRunMessage, syncBatchNorm: boolean): Promise<mixmask.v1.CreateRunReply> {
+    const message = v1.CreateDistributedRunRequest.create({ run: request, syncBatchNorm });
+    return this.unary("CreateDistributedRun", v1.CreateDistributedRunRequest, v1.CreateRunReply, message, this.deadlines.createRun);
+  }
+
+  /** The training stream of one rank of a distributed run: its ShardStepPlans in, results out, in order. */
+  trainShard(runId: string): grpc.ClientDuplexStream<mixmask.v1.IShardStepPlan, StepResultMessage> {
+    const metadata = callMetadata(this.access);
+    metadata.set("mixmask-run-id", runId);
+    return this.client.makeBidiStreamRequest<mixmask.v1.IShardStepPlan, StepResultMessage>(path("TrainShard"), serializer(v1.ShardStepPlan), deserializer(v1.StepResult), metadata);
+  }
+
   close(): void {
     this.client.close();
   }

@@ -77,6 +77,15 @@ export namespace mixmask {
 
             /** Calls FineTune. */
             fineTune: mixmask.v1.Worker.FineTune;
+
+            /** Calls DescribeRank. */
+            describeRank: mixmask.v1.Worker.DescribeRank;
+
+            /** Calls CreateDistributedRun. */
+            createDistributedRun: mixmask.v1.Worker.CreateDistributedRun;
+
+            /** Calls TrainShard. */
+            trainShard: mixmask.v1.Worker.TrainShard;
         }
 
         namespace Worker {
@@ -403,6 +412,63 @@ export namespace mixmask {
               readonly requestStream: undefined;
               readonly responseStream: undefined;
             };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#describeRank}.
+             * @param error Error, if any
+             * @param [response] RankInfo
+             */
+            type DescribeRankCallback = (error: (Error|null), response?: mixmask.v1.RankInfo) => void;
+
+            /** Calls DescribeRank. */
+            type DescribeRank = {
+              (request: mixmask.v1.IDescribeRankRequest, callback: mixmask.v1.Worker.DescribeRankCallback): void;
+              (request: mixmask.v1.IDescribeRankRequest): Promise<mixmask.v1.RankInfo>;
+              readonly name: "DescribeRank";
+              readonly path: "/mixmask.v1.Worker/DescribeRank";
+              readonly requestType: "DescribeRankRequest";
+              readonly responseType: "RankInfo";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#createDistributedRun}.
+             * @param error Error, if any
+             * @param [response] CreateRunReply
+             */
+            type CreateDistributedRunCallback = (error: (Error|null), response?: mixmask.v1.CreateRunReply) => void;
+
+            /** Calls CreateDistributedRun. */
+            type CreateDistributedRun = {
+              (request: mixmask.v1.ICreateDistributedRunRequest, callback: mixmask.v1.Worker.CreateDistributedRunCallback): void;
+              (request: mixmask.v1.ICreateDistributedRunRequest): Promise<mixmask.v1.CreateRunReply>;
+              readonly name: "CreateDistributedRun";
+              readonly path: "/mixmask.v1.Worker/CreateDistributedRun";
+              readonly requestType: "CreateDistributedRunRequest";
+              readonly responseType: "CreateRunReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#trainShard}.
+             * @param error Error, if any
+             * @param [response] StepResult
+             */
+            type TrainShardCallback = (error: (Error|null), response?: mixmask.v1.StepResult) => void;
+
+            /** Calls TrainShard. */
+            type TrainShard = {
+              (request: mixmask.v1.IShardStepPlan, callback: mixmask.v1.Worker.TrainShardCallback): void;
+              (request: mixmask.v1.IShardStepPlan): Promise<mixmask.v1.StepResult>;
+              readonly name: "TrainShard";
+              readonly path: "/mixmask.v1.Worker/TrainShard";
+              readonly requestType: "ShardStepPlan";
+              readonly responseType: "StepResult";
+              readonly requestStream: true;
+              readonly responseStream: true;
+            };
         }
 
         /** ErrorCode enum. */
@@ -439,7 +505,10 @@ export namespace mixmask {
             UNAUTHENTICATED = 9,
 
             /** CHECKPOINT_WRITE_FAILED value */
-            CHECKPOINT_WRITE_FAILED = 10
+            CHECKPOINT_WRITE_FAILED = 10,
+
+            /** RANK_FAILED value */
+            RANK_FAILED = 80
         }
 
         /**
@@ -4367,6 +4436,415 @@ export namespace mixmask {
 
             /** Shape of a FineTuneReply. */
             type $Shape = mixmask.v1.FineTuneReply.$Properties;
+        }
+
+        /**
+         * Properties of a DescribeRankRequest.
+         * @deprecated Use mixmask.v1.DescribeRankRequest.$Properties instead.
+         */
+        interface IDescribeRankRequest extends mixmask.v1.DescribeRankRequest.$Properties {
+        }
+
+        /** Represents a DescribeRankRequest. */
+        class DescribeRankRequest {
+
+            /**
+             * Constructs a new DescribeRankRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.DescribeRankRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /**
+             * Creates a new DescribeRankRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DescribeRankRequest instance
+             */
+            static create(properties: mixmask.v1.DescribeRankRequest.$Shape): mixmask.v1.DescribeRankRequest & mixmask.v1.DescribeRankRequest.$Shape;
+            static create(properties?: mixmask.v1.DescribeRankRequest.$Properties): mixmask.v1.DescribeRankRequest;
+
+            /**
+             * Encodes the specified DescribeRankRequest message. Does not implicitly {@link mixmask.v1.DescribeRankRequest.verify|verify} messages.
+             * @param message DescribeRankRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.DescribeRankRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DescribeRankRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.DescribeRankRequest & mixmask.v1.DescribeRankRequest.$Shape} DescribeRankRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.DescribeRankRequest & mixmask.v1.DescribeRankRequest.$Shape;
+        }
+
+        namespace DescribeRankRequest {
+
+            /** Properties of a DescribeRankRequest. */
+            interface $Properties {
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DescribeRankRequest. */
+            type $Shape = mixmask.v1.DescribeRankRequest.$Properties;
+        }
+
+        /**
+         * Properties of a RankInfo.
+         * @deprecated Use mixmask.v1.RankInfo.$Properties instead.
+         */
+        interface IRankInfo extends mixmask.v1.RankInfo.$Properties {
+        }
+
+        /** Represents a RankInfo. */
+        class RankInfo {
+
+            /**
+             * Constructs a new RankInfo.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.RankInfo.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RankInfo rank. */
+            rank: number;
+
+            /** RankInfo worldSize. */
+            worldSize: number;
+
+            /** RankInfo localRank. */
+            localRank: number;
+
+            /** RankInfo launchId. */
+            launchId: string;
+
+            /** RankInfo backend. */
+            backend: string;
+
+            /** RankInfo host. */
+            host: string;
+
+            /** RankInfo endpoint. */
+            endpoint: string;
+
+            /** RankInfo pid. */
+            pid: number;
+
+            /**
+             * Creates a new RankInfo instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns RankInfo instance
+             */
+            static create(properties: mixmask.v1.RankInfo.$Shape): mixmask.v1.RankInfo & mixmask.v1.RankInfo.$Shape;
+            static create(properties?: mixmask.v1.RankInfo.$Properties): mixmask.v1.RankInfo;
+
+            /**
+             * Encodes the specified RankInfo message. Does not implicitly {@link mixmask.v1.RankInfo.verify|verify} messages.
+             * @param message RankInfo message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.RankInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RankInfo message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.RankInfo & mixmask.v1.RankInfo.$Shape} RankInfo
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.RankInfo & mixmask.v1.RankInfo.$Shape;
+        }
+
+        namespace RankInfo {
+
+            /** Properties of a RankInfo. */
+            interface $Properties {
+
+                /** RankInfo rank */
+                rank?: (number|null);
+
+                /** RankInfo worldSize */
+                worldSize?: (number|null);
+
+                /** RankInfo localRank */
+                localRank?: (number|null);
+
+                /** RankInfo launchId */
+                launchId?: (string|null);
+
+                /** RankInfo backend */
+                backend?: (string|null);
+
+                /** RankInfo host */
+                host?: (string|null);
+
+                /** RankInfo endpoint */
+                endpoint?: (string|null);
+
+                /** RankInfo pid */
+                pid?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RankInfo. */
+            type $Shape = mixmask.v1.RankInfo.$Properties;
+        }
+
+        /**
+         * Properties of a CreateDistributedRunRequest.
+         * @deprecated Use mixmask.v1.CreateDistributedRunRequest.$Properties instead.
+         */
+        interface ICreateDistributedRunRequest extends mixmask.v1.CreateDistributedRunRequest.$Properties {
+        }
+
+        /** Represents a CreateDistributedRunRequest. */
+        class CreateDistributedRunRequest {
+
+            /**
+             * Constructs a new CreateDistributedRunRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.CreateDistributedRunRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CreateDistributedRunRequest run. */
+            run?: (mixmask.v1.CreateRunRequest.$Properties|null);
+
+            /** CreateDistributedRunRequest syncBatchNorm. */
+            syncBatchNorm: boolean;
+
+            /**
+             * Creates a new CreateDistributedRunRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns CreateDistributedRunRequest instance
+             */
+            static create(properties: mixmask.v1.CreateDistributedRunRequest.$Shape): mixmask.v1.CreateDistributedRunRequest & mixmask.v1.CreateDistributedRunRequest.$Shape;
+            static create(properties?: mixmask.v1.CreateDistributedRunRequest.$Properties): mixmask.v1.CreateDistributedRunRequest;
+
+            /**
+             * Encodes the specified CreateDistributedRunRequest message. Does not implicitly {@link mixmask.v1.CreateDistributedRunRequest.verify|verify} messages.
+             * @param message CreateDistributedRunRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.CreateDistributedRunRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CreateDistributedRunRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.CreateDistributedRunRequest & mixmask.v1.CreateDistributedRunRequest.$Shape} CreateDistributedRunRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.CreateDistributedRunRequest & mixmask.v1.CreateDistributedRunRequest.$Shape;
+        }
+
+        namespace CreateDistributedRunRequest {
+
+            /** Properties of a CreateDistributedRunRequest. */
+            interface $Properties {
+
+                /** CreateDistributedRunRequest run */
+                run?: (mixmask.v1.CreateRunRequest.$Properties|null);
+
+                /** CreateDistributedRunRequest syncBatchNorm */
+                syncBatchNorm?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CreateDistributedRunRequest. */
+            type $Shape = mixmask.v1.CreateDistributedRunRequest.$Properties;
+        }
+
+        /**
+         * Properties of a RankShard.
+         * @deprecated Use mixmask.v1.RankShard.$Properties instead.
+         */
+        interface IRankShard extends mixmask.v1.RankShard.$Properties {
+        }
+
+        /** Represents a RankShard. */
+        class RankShard {
+
+            /**
+             * Constructs a new RankShard.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.RankShard.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RankShard rank. */
+            rank: number;
+
+            /** RankShard worldSize. */
+            worldSize: number;
+
+            /** RankShard globalBatchSize. */
+            globalBatchSize: number;
+
+            /** RankShard positions. */
+            positions: number[];
+
+            /** RankShard keyGatherShuffle. */
+            keyGatherShuffle: number[];
+
+            /** RankShard keyGatherUnshuffle. */
+            keyGatherUnshuffle: number[];
+
+            /** RankShard enqueueOrder. */
+            enqueueOrder: number[];
+
+            /**
+             * Creates a new RankShard instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns RankShard instance
+             */
+            static create(properties: mixmask.v1.RankShard.$Shape): mixmask.v1.RankShard & mixmask.v1.RankShard.$Shape;
+            static create(properties?: mixmask.v1.RankShard.$Properties): mixmask.v1.RankShard;
+
+            /**
+             * Encodes the specified RankShard message. Does not implicitly {@link mixmask.v1.RankShard.verify|verify} messages.
+             * @param message RankShard message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.RankShard.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RankShard message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.RankShard & mixmask.v1.RankShard.$Shape} RankShard
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.RankShard & mixmask.v1.RankShard.$Shape;
+        }
+
+        namespace RankShard {
+
+            /** Properties of a RankShard. */
+            interface $Properties {
+
+                /** RankShard rank */
+                rank?: (number|null);
+
+                /** RankShard worldSize */
+                worldSize?: (number|null);
+
+                /** RankShard globalBatchSize */
+                globalBatchSize?: (number|null);
+
+                /** RankShard positions */
+                positions?: (number[]|null);
+
+                /** RankShard keyGatherShuffle */
+                keyGatherShuffle?: (number[]|null);
+
+                /** RankShard keyGatherUnshuffle */
+                keyGatherUnshuffle?: (number[]|null);
+
+                /** RankShard enqueueOrder */
+                enqueueOrder?: (number[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RankShard. */
+            type $Shape = mixmask.v1.RankShard.$Properties;
+        }
+
+        /**
+         * Properties of a ShardStepPlan.
+         * @deprecated Use mixmask.v1.ShardStepPlan.$Properties instead.
+         */
+        interface IShardStepPlan extends mixmask.v1.ShardStepPlan.$Properties {
+        }
+
+        /** Represents a ShardStepPlan. */
+        class ShardStepPlan {
+
+            /**
+             * Constructs a new ShardStepPlan.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ShardStepPlan.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ShardStepPlan plan. */
+            plan?: (mixmask.v1.StepPlan.$Properties|null);
+
+            /** ShardStepPlan shard. */
+            shard?: (mixmask.v1.RankShard.$Properties|null);
+
+            /**
+             * Creates a new ShardStepPlan instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ShardStepPlan instance
+             */
+            static create(properties: mixmask.v1.ShardStepPlan.$Shape): mixmask.v1.ShardStepPlan & mixmask.v1.ShardStepPlan.$Shape;
+            static create(properties?: mixmask.v1.ShardStepPlan.$Properties): mixmask.v1.ShardStepPlan;
+
+            /**
+             * Encodes the specified ShardStepPlan message. Does not implicitly {@link mixmask.v1.ShardStepPlan.verify|verify} messages.
+             * @param message ShardStepPlan message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ShardStepPlan.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ShardStepPlan message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ShardStepPlan & mixmask.v1.ShardStepPlan.$Shape} ShardStepPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ShardStepPlan & mixmask.v1.ShardStepPlan.$Shape;
+        }
+
+        namespace ShardStepPlan {
+
+            /** Properties of a ShardStepPlan. */
+            interface $Properties {
+
+                /** ShardStepPlan plan */
+                plan?: (mixmask.v1.StepPlan.$Properties|null);
+
+                /** ShardStepPlan shard */
+                shard?: (mixmask.v1.RankShard.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a ShardStepPlan. */
+            type $Shape = mixmask.v1.ShardStepPlan.$Properties;
         }
     }
 }

@@ -756,6 +756,129 @@ export const mixmask = $root.mixmask = (() => {
                 responseStream: { value: $undefined }
             });
 
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#describeRank}.
+             * @memberof mixmask.v1.Worker
+             * @typedef DescribeRankCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.RankInfo} [response] RankInfo
+             */
+
+            /**
+             * Calls DescribeRank.
+             * @memberof mixmask.v1.Worker
+             * @typedef DescribeRank
+             * @type {{
+             *   (request: mixmask.v1.IDescribeRankRequest, callback: mixmask.v1.Worker.DescribeRankCallback): void;
+             *   (request: mixmask.v1.IDescribeRankRequest): Promise<mixmask.v1.RankInfo>;
+             *   readonly name: "DescribeRank";
+             *   readonly path: "/mixmask.v1.Worker/DescribeRank";
+             *   readonly requestType: "DescribeRankRequest";
+             *   readonly responseType: "RankInfo";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls DescribeRank.
+             * @name mixmask.v1.Worker#describeRank
+             * @type {mixmask.v1.Worker.DescribeRank}
+             */
+            $Object.defineProperties(Worker.prototype.describeRank = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.describeRank, $root.mixmask.v1.DescribeRankRequest, $root.mixmask.v1.RankInfo, request, callback);
+            }, {
+                name: { value: "DescribeRank" },
+                path: { value: "/mixmask.v1.Worker/DescribeRank" },
+                requestType: { value: "DescribeRankRequest" },
+                responseType: { value: "RankInfo" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#createDistributedRun}.
+             * @memberof mixmask.v1.Worker
+             * @typedef CreateDistributedRunCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.CreateRunReply} [response] CreateRunReply
+             */
+
+            /**
+             * Calls CreateDistributedRun.
+             * @memberof mixmask.v1.Worker
+             * @typedef CreateDistributedRun
+             * @type {{
+             *   (request: mixmask.v1.ICreateDistributedRunRequest, callback: mixmask.v1.Worker.CreateDistributedRunCallback): void;
+             *   (request: mixmask.v1.ICreateDistributedRunRequest): Promise<mixmask.v1.CreateRunReply>;
+             *   readonly name: "CreateDistributedRun";
+             *   readonly path: "/mixmask.v1.Worker/CreateDistributedRun";
+             *   readonly requestType: "CreateDistributedRunRequest";
+             *   readonly responseType: "CreateRunReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls CreateDistributedRun.
+             * @name mixmask.v1.Worker#createDistributedRun
+             * @type {mixmask.v1.Worker.CreateDistributedRun}
+             */
+            $Object.defineProperties(Worker.prototype.createDistributedRun = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.createDistributedRun, $root.mixmask.v1.CreateDistributedRunRequest, $root.mixmask.v1.CreateRunReply, request, callback);
+            }, {
+                name: { value: "CreateDistributedRun" },
+                path: { value: "/mixmask.v1.Worker/CreateDistributedRun" },
+                requestType: { value: "CreateDistributedRunRequest" },
+                responseType: { value: "CreateRunReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#trainShard}.
+             * @memberof mixmask.v1.Worker
+             * @typedef TrainShardCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.StepResult} [response] StepResult
+             */
+
+            /**
+             * Calls TrainShard.
+             * @memberof mixmask.v1.Worker
+             * @typedef TrainShard
+             * @type {{
+             *   (request: mixmask.v1.IShardStepPlan, callback: mixmask.v1.Worker.TrainShardCallback): void;
+             *   (request: mixmask.v1.IShardStepPlan): Promise<mixmask.v1.StepResult>;
+             *   readonly name: "TrainShard";
+             *   readonly path: "/mixmask.v1.Worker/TrainShard";
+             *   readonly requestType: "ShardStepPlan";
+             *   readonly responseType: "StepResult";
+             *   readonly requestStream: true;
+             *   readonly responseStream: true;
+             * }}
+             */
+
+            /**
+             * Calls TrainShard.
+             * @name mixmask.v1.Worker#trainShard
+             * @type {mixmask.v1.Worker.TrainShard}
+             */
+            $Object.defineProperties(Worker.prototype.trainShard = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.trainShard, $root.mixmask.v1.ShardStepPlan, $root.mixmask.v1.StepResult, request, callback);
+            }, {
+                name: { value: "TrainShard" },
+                path: { value: "/mixmask.v1.Worker/TrainShard" },
+                requestType: { value: "ShardStepPlan" },
+                responseType: { value: "StepResult" },
+                requestStream: { value: true },
+                responseStream: { value: true }
+            });
+
             return Worker;
         })();
 
@@ -774,6 +897,7 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} INTERNAL=8 INTERNAL value
          * @property {number} UNAUTHENTICATED=9 UNAUTHENTICATED value
          * @property {number} CHECKPOINT_WRITE_FAILED=10 CHECKPOINT_WRITE_FAILED value
+         * @property {number} RANK_FAILED=80 RANK_FAILED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -788,6 +912,7 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[8] = "INTERNAL"] = 8;
             values[valuesById[9] = "UNAUTHENTICATED"] = 9;
             values[valuesById[10] = "CHECKPOINT_WRITE_FAILED"] = 10;
+            values[valuesById[80] = "RANK_FAILED"] = 80;
             return values;
         })();
 
@@ -10882,6 +11007,1058 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             return FineTuneReply;
+        })();
+
+        v1.DescribeRankRequest = (function() {
+
+            /**
+             * Properties of a DescribeRankRequest.
+             * @typedef {Object} mixmask.v1.DescribeRankRequest.$Properties
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DescribeRankRequest.
+             * @memberof mixmask.v1
+             * @interface IDescribeRankRequest
+             * @augments mixmask.v1.DescribeRankRequest.$Properties
+             * @deprecated Use mixmask.v1.DescribeRankRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a DescribeRankRequest.
+             * @typedef {mixmask.v1.DescribeRankRequest.$Properties} mixmask.v1.DescribeRankRequest.$Shape
+             */
+
+            /**
+             * Constructs a new DescribeRankRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a DescribeRankRequest.
+             * @constructor
+             * @param {mixmask.v1.DescribeRankRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DescribeRankRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Creates a new DescribeRankRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.DescribeRankRequest
+             * @static
+             * @param {mixmask.v1.DescribeRankRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.DescribeRankRequest} DescribeRankRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.DescribeRankRequest.$Shape): mixmask.v1.DescribeRankRequest & mixmask.v1.DescribeRankRequest.$Shape;
+             *   (properties?: mixmask.v1.DescribeRankRequest.$Properties): mixmask.v1.DescribeRankRequest;
+             * }}
+             */
+            DescribeRankRequest.create = function(properties) {
+                return new DescribeRankRequest(properties);
+            };
+
+            /**
+             * Encodes the specified DescribeRankRequest message. Does not implicitly {@link mixmask.v1.DescribeRankRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.DescribeRankRequest
+             * @static
+             * @param {mixmask.v1.DescribeRankRequest.$Properties} message DescribeRankRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DescribeRankRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DescribeRankRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.DescribeRankRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.DescribeRankRequest & mixmask.v1.DescribeRankRequest.$Shape} DescribeRankRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DescribeRankRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.DescribeRankRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    reader.skipType(tag & 7, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DescribeRankRequest;
+        })();
+
+        v1.RankInfo = (function() {
+
+            /**
+             * Properties of a RankInfo.
+             * @typedef {Object} mixmask.v1.RankInfo.$Properties
+             * @property {number|null} [rank] RankInfo rank
+             * @property {number|null} [worldSize] RankInfo worldSize
+             * @property {number|null} [localRank] RankInfo localRank
+             * @property {string|null} [launchId] RankInfo launchId
+             * @property {string|null} [backend] RankInfo backend
+             * @property {string|null} [host] RankInfo host
+             * @property {string|null} [endpoint] RankInfo endpoint
+             * @property {number|null} [pid] RankInfo pid
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RankInfo.
+             * @memberof mixmask.v1
+             * @interface IRankInfo
+             * @augments mixmask.v1.RankInfo.$Properties
+             * @deprecated Use mixmask.v1.RankInfo.$Properties instead.
+             */
+
+            /**
+             * Shape of a RankInfo.
+             * @typedef {mixmask.v1.RankInfo.$Properties} mixmask.v1.RankInfo.$Shape
+             */
+
+            /**
+             * Constructs a new RankInfo.
+             * @memberof mixmask.v1
+             * @classdesc Represents a RankInfo.
+             * @constructor
+             * @param {mixmask.v1.RankInfo.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RankInfo = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RankInfo rank.
+             * @member {number} rank
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.rank = 0;
+
+            /**
+             * RankInfo worldSize.
+             * @member {number} worldSize
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.worldSize = 0;
+
+            /**
+             * RankInfo localRank.
+             * @member {number} localRank
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.localRank = 0;
+
+            /**
+             * RankInfo launchId.
+             * @member {string} launchId
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.launchId = "";
+
+            /**
+             * RankInfo backend.
+             * @member {string} backend
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.backend = "";
+
+            /**
+             * RankInfo host.
+             * @member {string} host
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.host = "";
+
+            /**
+             * RankInfo endpoint.
+             * @member {string} endpoint
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.endpoint = "";
+
+            /**
+             * RankInfo pid.
+             * @member {number} pid
+             * @memberof mixmask.v1.RankInfo
+             * @instance
+             */
+            RankInfo.prototype.pid = 0;
+
+            /**
+             * Creates a new RankInfo instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.RankInfo
+             * @static
+             * @param {mixmask.v1.RankInfo.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.RankInfo} RankInfo instance
+             * @type {{
+             *   (properties: mixmask.v1.RankInfo.$Shape): mixmask.v1.RankInfo & mixmask.v1.RankInfo.$Shape;
+             *   (properties?: mixmask.v1.RankInfo.$Properties): mixmask.v1.RankInfo;
+             * }}
+             */
+            RankInfo.create = function(properties) {
+                return new RankInfo(properties);
+            };
+
+            /**
+             * Encodes the specified RankInfo message. Does not implicitly {@link mixmask.v1.RankInfo.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.RankInfo
+             * @static
+             * @param {mixmask.v1.RankInfo.$Properties} message RankInfo message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RankInfo.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.rank != null && $Object.hasOwnProperty.call(message, "rank") && message.rank !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.rank);
+                if (message.worldSize != null && $Object.hasOwnProperty.call(message, "worldSize") && message.worldSize !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.worldSize);
+                if (message.localRank != null && $Object.hasOwnProperty.call(message, "localRank") && message.localRank !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.localRank);
+                if (message.launchId != null && $Object.hasOwnProperty.call(message, "launchId") && message.launchId !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.launchId);
+                if (message.backend != null && $Object.hasOwnProperty.call(message, "backend") && message.backend !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.backend);
+                if (message.host != null && $Object.hasOwnProperty.call(message, "host") && message.host !== "")
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.host);
+                if (message.endpoint != null && $Object.hasOwnProperty.call(message, "endpoint") && message.endpoint !== "")
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.endpoint);
+                if (message.pid != null && $Object.hasOwnProperty.call(message, "pid") && message.pid !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.pid);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RankInfo message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.RankInfo
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.RankInfo & mixmask.v1.RankInfo.$Shape} RankInfo
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RankInfo.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.RankInfo();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rank = value;
+                            else
+                                delete message.rank;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.worldSize = value;
+                            else
+                                delete message.worldSize;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.localRank = value;
+                            else
+                                delete message.localRank;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.launchId = value;
+                            else
+                                delete message.launchId;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.backend = value;
+                            else
+                                delete message.backend;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.host = value;
+                            else
+                                delete message.host;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.endpoint = value;
+                            else
+                                delete message.endpoint;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.pid = value;
+                            else
+                                delete message.pid;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RankInfo;
+        })();
+
+        v1.CreateDistributedRunRequest = (function() {
+
+            /**
+             * Properties of a CreateDistributedRunRequest.
+             * @typedef {Object} mixmask.v1.CreateDistributedRunRequest.$Properties
+             * @property {mixmask.v1.CreateRunRequest.$Properties|null} [run] CreateDistributedRunRequest run
+             * @property {boolean|null} [syncBatchNorm] CreateDistributedRunRequest syncBatchNorm
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CreateDistributedRunRequest.
+             * @memberof mixmask.v1
+             * @interface ICreateDistributedRunRequest
+             * @augments mixmask.v1.CreateDistributedRunRequest.$Properties
+             * @deprecated Use mixmask.v1.CreateDistributedRunRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a CreateDistributedRunRequest.
+             * @typedef {mixmask.v1.CreateDistributedRunRequest.$Properties} mixmask.v1.CreateDistributedRunRequest.$Shape
+             */
+
+            /**
+             * Constructs a new CreateDistributedRunRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a CreateDistributedRunRequest.
+             * @constructor
+             * @param {mixmask.v1.CreateDistributedRunRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CreateDistributedRunRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CreateDistributedRunRequest run.
+             * @member {mixmask.v1.CreateRunRequest.$Properties|null|undefined} run
+             * @memberof mixmask.v1.CreateDistributedRunRequest
+             * @instance
+             */
+            CreateDistributedRunRequest.prototype.run = null;
+
+            /**
+             * CreateDistributedRunRequest syncBatchNorm.
+             * @member {boolean} syncBatchNorm
+             * @memberof mixmask.v1.CreateDistributedRunRequest
+             * @instance
+             */
+            CreateDistributedRunRequest.prototype.syncBatchNorm = false;
+
+            /**
+             * Creates a new CreateDistributedRunRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.CreateDistributedRunRequest
+             * @static
+             * @param {mixmask.v1.CreateDistributedRunRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.CreateDistributedRunRequest} CreateDistributedRunRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.CreateDistributedRunRequest.$Shape): mixmask.v1.CreateDistributedRunRequest & mixmask.v1.CreateDistributedRunRequest.$Shape;
+             *   (properties?: mixmask.v1.CreateDistributedRunRequest.$Properties): mixmask.v1.CreateDistributedRunRequest;
+             * }}
+             */
+            CreateDistributedRunRequest.create = function(properties) {
+                return new CreateDistributedRunRequest(properties);
+            };
+
+            /**
+             * Encodes the specified CreateDistributedRunRequest message. Does not implicitly {@link mixmask.v1.CreateDistributedRunRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.CreateDistributedRunRequest
+             * @static
+             * @param {mixmask.v1.CreateDistributedRunRequest.$Properties} message CreateDistributedRunRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CreateDistributedRunRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.run != null && $Object.hasOwnProperty.call(message, "run"))
+                    $root.mixmask.v1.CreateRunRequest.encode(message.run, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.syncBatchNorm != null && $Object.hasOwnProperty.call(message, "syncBatchNorm") && message.syncBatchNorm !== false)
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.syncBatchNorm);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CreateDistributedRunRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.CreateDistributedRunRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.CreateDistributedRunRequest & mixmask.v1.CreateDistributedRunRequest.$Shape} CreateDistributedRunRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CreateDistributedRunRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.CreateDistributedRunRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.run = $root.mixmask.v1.CreateRunRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.run);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.syncBatchNorm = value;
+                            else
+                                delete message.syncBatchNorm;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CreateDistributedRunRequest;
+        })();
+
+        v1.RankShard = (function() {
+
+            /**
+             * Properties of a RankShard.
+             * @typedef {Object} mixmask.v1.RankShard.$Properties
+             * @property {number|null} [rank] RankShard rank
+             * @property {number|null} [worldSize] RankShard worldSize
+             * @property {number|null} [globalBatchSize] RankShard globalBatchSize
+             * @property {Array.<number>|null} [positions] RankShard positions
+             * @property {Array.<number>|null} [keyGatherShuffle] RankShard keyGatherShuffle
+             * @property {Array.<number>|null} [keyGatherUnshuffle] RankShard keyGatherUnshuffle
+             * @property {Array.<number>|null} [enqueueOrder] RankShard enqueueOrder
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RankShard.
+             * @memberof mixmask.v1
+             * @interface IRankShard
+             * @augments mixmask.v1.RankShard.$Properties
+             * @deprecated Use mixmask.v1.RankShard.$Properties instead.
+             */
+
+            /**
+             * Shape of a RankShard.
+             * @typedef {mixmask.v1.RankShard.$Properties} mixmask.v1.RankShard.$Shape
+             */
+
+            /**
+             * Constructs a new RankShard.
+             * @memberof mixmask.v1
+             * @classdesc Represents a RankShard.
+             * @constructor
+             * @param {mixmask.v1.RankShard.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RankShard = function (properties) {
+                this.positions = [];
+                this.keyGatherShuffle = [];
+                this.keyGatherUnshuffle = [];
+                this.enqueueOrder = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * RankShard rank.
+             * @member {number} rank
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.rank = 0;
+
+            /**
+             * RankShard worldSize.
+             * @member {number} worldSize
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.worldSize = 0;
+
+            /**
+             * RankShard globalBatchSize.
+             * @member {number} globalBatchSize
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.globalBatchSize = 0;
+
+            /**
+             * RankShard positions.
+             * @member {Array.<number>} positions
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.positions = $util.emptyArray;
+
+            /**
+             * RankShard keyGatherShuffle.
+             * @member {Array.<number>} keyGatherShuffle
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.keyGatherShuffle = $util.emptyArray;
+
+            /**
+             * RankShard keyGatherUnshuffle.
+             * @member {Array.<number>} keyGatherUnshuffle
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.keyGatherUnshuffle = $util.emptyArray;
+
+            /**
+             * RankShard enqueueOrder.
+             * @member {Array.<number>} enqueueOrder
+             * @memberof mixmask.v1.RankShard
+             * @instance
+             */
+            RankShard.prototype.enqueueOrder = $util.emptyArray;
+
+            /**
+             * Creates a new RankShard instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.RankShard
+             * @static
+             * @param {mixmask.v1.RankShard.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.RankShard} RankShard instance
+             * @type {{
+             *   (properties: mixmask.v1.RankShard.$Shape): mixmask.v1.RankShard & mixmask.v1.RankShard.$Shape;
+             *   (properties?: mixmask.v1.RankShard.$Properties): mixmask.v1.RankShard;
+             * }}
+             */
+            RankShard.create = function(properties) {
+                return new RankShard(properties);
+            };
+
+            /**
+             * Encodes the specified RankShard message. Does not implicitly {@link mixmask.v1.RankShard.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.RankShard
+             * @static
+             * @param {mixmask.v1.RankShard.$Properties} message RankShard message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RankShard.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.rank != null && $Object.hasOwnProperty.call(message, "rank") && message.rank !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.rank);
+                if (message.worldSize != null && $Object.hasOwnProperty.call(message, "worldSize") && message.worldSize !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.worldSize);
+                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize") && message.globalBatchSize !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.globalBatchSize);
+                if (message.positions != null && message.positions.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).uint32s(message.positions);
+                if (message.keyGatherShuffle != null && message.keyGatherShuffle.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).uint32s(message.keyGatherShuffle);
+                if (message.keyGatherUnshuffle != null && message.keyGatherUnshuffle.length)
+                    writer.uint32(/* id 6, wireType 2 =*/50).uint32s(message.keyGatherUnshuffle);
+                if (message.enqueueOrder != null && message.enqueueOrder.length)
+                    writer.uint32(/* id 7, wireType 2 =*/58).uint32s(message.enqueueOrder);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a RankShard message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.RankShard
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.RankShard & mixmask.v1.RankShard.$Shape} RankShard
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RankShard.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.RankShard();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rank = value;
+                            else
+                                delete message.rank;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.worldSize = value;
+                            else
+                                delete message.worldSize;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.globalBatchSize = value;
+                            else
+                                delete message.globalBatchSize;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.positions && message.positions.length))
+                                    message.positions = [];
+                                reader.uint32s(message.positions);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.positions && message.positions.length))
+                                message.positions = [];
+                            message.positions.push(reader.uint32());
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType === 2) {
+                                if (!(message.keyGatherShuffle && message.keyGatherShuffle.length))
+                                    message.keyGatherShuffle = [];
+                                reader.uint32s(message.keyGatherShuffle);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.keyGatherShuffle && message.keyGatherShuffle.length))
+                                message.keyGatherShuffle = [];
+                            message.keyGatherShuffle.push(reader.uint32());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType === 2) {
+                                if (!(message.keyGatherUnshuffle && message.keyGatherUnshuffle.length))
+                                    message.keyGatherUnshuffle = [];
+                                reader.uint32s(message.keyGatherUnshuffle);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.keyGatherUnshuffle && message.keyGatherUnshuffle.length))
+                                message.keyGatherUnshuffle = [];
+                            message.keyGatherUnshuffle.push(reader.uint32());
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType === 2) {
+                                if (!(message.enqueueOrder && message.enqueueOrder.length))
+                                    message.enqueueOrder = [];
+                                reader.uint32s(message.enqueueOrder);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.enqueueOrder && message.enqueueOrder.length))
+                                message.enqueueOrder = [];
+                            message.enqueueOrder.push(reader.uint32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return RankShard;
+        })();
+
+        v1.ShardStepPlan = (function() {
+
+            /**
+             * Properties of a ShardStepPlan.
+             * @typedef {Object} mixmask.v1.ShardStepPlan.$Properties
+             * @property {mixmask.v1.StepPlan.$Properties|null} [plan] ShardStepPlan plan
+             * @property {mixmask.v1.RankShard.$Properties|null} [shard] ShardStepPlan shard
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ShardStepPlan.
+             * @memberof mixmask.v1
+             * @interface IShardStepPlan
+             * @augments mixmask.v1.ShardStepPlan.$Properties
+             * @deprecated Use mixmask.v1.ShardStepPlan.$Properties instead.
+             */
+
+            /**
+             * Shape of a ShardStepPlan.
+             * @typedef {mixmask.v1.ShardStepPlan.$Properties} mixmask.v1.ShardStepPlan.$Shape
+             */
+
+            /**
+             * Constructs a new ShardStepPlan.
+             * @memberof mixmask.v1
+             * @classdesc Represents a ShardStepPlan.
+             * @constructor
+             * @param {mixmask.v1.ShardStepPlan.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ShardStepPlan = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ShardStepPlan plan.
+             * @member {mixmask.v1.StepPlan.$Properties|null|undefined} plan
+             * @memberof mixmask.v1.ShardStepPlan
+             * @instance
+             */
+            ShardStepPlan.prototype.plan = null;
+
+            /**
+             * ShardStepPlan shard.
+             * @member {mixmask.v1.RankShard.$Properties|null|undefined} shard
+             * @memberof mixmask.v1.ShardStepPlan
+             * @instance
+             */
+            ShardStepPlan.prototype.shard = null;
+
+            /**
+             * Creates a new ShardStepPlan instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.ShardStepPlan
+             * @static
+             * @param {mixmask.v1.ShardStepPlan.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.ShardStepPlan} ShardStepPlan instance
+             * @type {{
+             *   (properties: mixmask.v1.ShardStepPlan.$Shape): mixmask.v1.ShardStepPlan & mixmask.v1.ShardStepPlan.$Shape;
+             *   (properties?: mixmask.v1.ShardStepPlan.$Properties): mixmask.v1.ShardStepPlan;
+             * }}
+             */
+            ShardStepPlan.create = function(properties) {
+                return new ShardStepPlan(properties);
+            };
+
+            /**
+             * Encodes the specified ShardStepPlan message. Does not implicitly {@link mixmask.v1.ShardStepPlan.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.ShardStepPlan
+             * @static
+             * @param {mixmask.v1.ShardStepPlan.$Properties} message ShardStepPlan message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ShardStepPlan.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.plan != null && $Object.hasOwnProperty.call(message, "plan"))
+                    $root.mixmask.v1.StepPlan.encode(message.plan, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.shard != null && $Object.hasOwnProperty.call(message, "shard"))
+                    $root.mixmask.v1.RankShard.encode(message.shard, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a ShardStepPlan message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.ShardStepPlan
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.ShardStepPlan & mixmask.v1.ShardStepPlan.$Shape} ShardStepPlan
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ShardStepPlan.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.ShardStepPlan();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.plan = $root.mixmask.v1.StepPlan.decode(reader, reader.size(), $undefined, _depth + 1, message.plan);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.shard = $root.mixmask.v1.RankShard.decode(reader, reader.size(), $undefined, _depth + 1, message.shard);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ShardStepPlan;
         })();
 
         return v1;

@@ -1,0 +1,150 @@
+"""The RPCs of a worker that is one rank of a torchrun launch (proto: "Distributed (issue 8)").
+
+* ``DescribeRank``: rank, world size, launch id, endpoint — the SDK checks that all ranks agree before training;
+* ``CreateDistributedRun``: a DistributedTrainingRun on this rank (every rank must receive it: DDP's construction
+  is a collective);
+* ``TrainShard``: the server's Train stream, fed ShardStepPlans instead of StepPlans (``parse_shard_plan``).
+
+Rank 0 answers evaluation and writes checkpoints (docs/DISTRIBUTED.md): every rank holds the same state after each
+step, so those RPCs need no collective and other work (a linear probe, a preview) can go to rank 0 alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any, Awaitable, Callable, Optional, Union
+
+import grpc
+import torch
+from google.protobuf.message import DecodeError
+
+from mixmask_worker.dataset_store import DatasetStore
+from mixmask_worker.distributed.distributed_run import DistributedTrainingRun
+from mixmask_worker.distributed.rank_context import RankContext
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.plan_intake import MAX_PLAN_BYTES, RejectedPlan
+from mixmask_worker.protocol import WorkerError, reporting_errors
+from mixmask_worker.training_run import PendingResult, TrainingRun
+
+log = logging.getLogger("mixmask_worker")
+
+AnyPlan = Union[worker_pb2.StepPlan, worker_pb2.ShardStepPlan]
+
+
+def parse_shard_plan(data: bytes) -> Union[worker_pb2.ShardStepPlan, RejectedPlan]:
+    """TrainShard's request deserializer: never raises (see plan_intake.py for why)."""
+    if len(data) > MAX_PLAN_BYTES:
+        return RejectedPlan(
+            f"a ShardStepPlan of {len(data)} bytes exceeds the worker's limit of {MAX_PLAN_BYTES} bytes"
+        )
+    try:
+        return worker_pb2.ShardStepPlan.FromString(data)
+    except (DecodeError, ValueError, RuntimeError) as error:
+        return RejectedPlan(
+            f"a message of {len(data)} bytes on the TrainShard stream is not a ShardStepPlan ({type(error).__name__}: "
+            f"{error}): the client and worker disagree on the protocol, or the bytes were damaged"
+        )
+
+
+def step_of(plan: AnyPlan) -> int:
+    return int(plan.plan.step) if isinstance(plan, worker_pb2.ShardStepPlan) else int(plan.step)
+
+
+def run_step(run: TrainingRun, plan: AnyPlan, received_at: float) -> PendingResult:
+    """One plan of a Train or TrainShard stream on its run (on the compute thread)."""
+    if not isinstance(plan, worker_pb2.ShardStepPlan):
+        return run.step(plan, received_at)
+    if not isinstance(run, DistributedTrainingRun):
+        raise WorkerError(
+            "INVALID_ARGUMENT",
+            f"run {run.run_id!r} is not distributed: TrainShard needs a run made by CreateDistributedRun on every rank",
+        )
+    return run.step_shard(plan, received_at)
+
+
+class DistributedService:
+    """DescribeRank and CreateDistributedRun; TrainShard is the servicer's Train with another deserializer."""
+
+    def __init__(
+        self,
+        rank: Optional[RankContext],
+        store: DatasetStore,
+        device: torch.device,
+        on_compute: Callable[..., Awaitable[Any]],
+        add_run: Callable[[TrainingRun], None],
+        train: Callable[..., Any],
+    ) -> None:
+        self.rank = rank
+        self.store = store
+        self.device = device
+        self._on_compute = on_compute
+        self._add_run = add_run
+        self._train = train
+        # Set once the server is bound (the address others dial, as in the endpoints file).
+        self.endpoint = ""
+
+    @reporting_errors
+    async def DescribeRank(
+        self, request: worker_pb2.DescribeRankRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.RankInfo:
+        rank = self.rank
+        if rank is None:
+            return worker_pb2.RankInfo(
+                rank=0, world_size=1, host=socket.gethostname(), endpoint=self.endpoint, pid=os.getpid()
+            )
+        return worker_pb2.RankInfo(
+            rank=rank.rank,
+            world_size=rank.world_size,
+            local_rank=rank.local_rank,
+            launch_id=rank.launch_id,
+            backend=rank.backend,
+            host=rank.host,
+            endpoint=self.endpoint,
+            pid=os.getpid(),
+        )
+
+    @reporting_errors
+    async def CreateDistributedRun(
+        self, request: worker_pb2.CreateDistributedRunRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.CreateRunReply:
+        rank = self.rank
+        if rank is None:
+            raise WorkerError(
+                "INVALID_ARGUMENT",
+                "this worker is not a rank of a torchrun launch: start the workers with "
+                "`torchrun --nproc-per-node R -m mixmask_worker ...` (docs/DISTRIBUTED.md), or use CreateRun",
+            )
+        run = await self._on_compute(DistributedTrainingRun, request, self.store, self.device, rank)
+        self._add_run(run)
+        log.info(
+            "distributed run %s created on rank %d of %d (%s%s): %d parameters",
+            run.run_id,
+            rank.rank,
+            rank.world_size,
+            rank.backend,
+            ", SyncBatchNorm" if run.sync_batch_norm else "",
+            run.parameters,
+        )
+        return worker_pb2.CreateRunReply(run_id=run.run_id, parameters=run.parameters, feature_dim=run.feature_dim)
+
+    def method_handlers(self) -> dict[str, grpc.RpcMethodHandler]:
+        """This service's part of the rpc name -> handler table of mixmask.v1.Worker."""
+        return {
+            "DescribeRank": grpc.unary_unary_rpc_method_handler(
+                self.DescribeRank,
+                request_deserializer=worker_pb2.DescribeRankRequest.FromString,
+                response_serializer=worker_pb2.RankInfo.SerializeToString,
+            ),
+            "CreateDistributedRun": grpc.unary_unary_rpc_method_handler(
+                self.CreateDistributedRun,
+                request_deserializer=worker_pb2.CreateDistributedRunRequest.FromString,
+                response_serializer=worker_pb2.CreateRunReply.SerializeToString,
+            ),
+            "TrainShard": grpc.stream_stream_rpc_method_handler(
+                self._train,
+                request_deserializer=parse_shard_plan,
+                response_serializer=worker_pb2.StepResult.SerializeToString,
+            ),
+        }
