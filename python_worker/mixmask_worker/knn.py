@@ -14,9 +14,15 @@ from torch import Tensor, nn
 
 @torch.no_grad()
 def extract_features(
-    backbone: nn.Module, images: Tensor, image_size: int, mean: Tensor, std: Tensor, batch_size: int
+    backbone: nn.Module,
+    images: Tensor,
+    image_size: int,
+    mean: Tensor,
+    std: Tensor,
+    batch_size: int,
+    normalize: bool = True,
 ) -> Tensor:
-    """L2-normalised float32 backbone features ``[N, F]`` of uint8 ``images [N, H, W, C]`` (C = 1 or 3).
+    """L2-normalised (``normalize=False``: raw) float32 backbone features ``[N, F]`` of uint8 ``images [N, H, W, C]``.
 
     The backbone runs in eval mode (its previous mode is restored). Grey images are repeated to 3 channels; images
     that are not ``image_size`` square are resized to it (bilinear, antialiased, aspect ratio not kept); then
@@ -44,7 +50,8 @@ def extract_features(
                     x, size=(image_size, image_size), mode="bilinear", align_corners=False, antialias=True
                 )
             x = (x - mean.view(1, 3, 1, 1)) / std.view(1, 3, 1, 1)  # [B, 3, S, S]
-            features.append(F.normalize(backbone(x).float(), dim=1))  # [B, F]
+            f = backbone(x).float()  # [B, F]
+            features.append(F.normalize(f, dim=1) if normalize else f)
         return torch.cat(features)  # [N, F]
     finally:
         backbone.train(was_training)

@@ -21,7 +21,7 @@ import grpc
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
 # Bump together with src/worker/protocol-version.ts whenever the meaning of a message on the wire changes.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 ERROR_CODE_TRAILER = "mixmask-error-code"
 # Optional machine-readable facts about an error (a JSON object), e.g. the step, term and lr of a non-finite loss,
@@ -47,6 +47,8 @@ STATUS_FOR_CODE: dict[str, grpc.StatusCode] = {
     "INTERNAL": grpc.StatusCode.INTERNAL,
     "UNAUTHENTICATED": grpc.StatusCode.UNAUTHENTICATED,
     "CHECKPOINT_WRITE_FAILED": grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "MODEL_NOT_FOUND": grpc.StatusCode.NOT_FOUND,
+    "EXPORT_FAILED": grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 log = logging.getLogger("mixmask_worker")

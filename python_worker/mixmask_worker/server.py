@@ -32,6 +32,7 @@ from mixmask_worker.dataset_store import DatasetStore
 from mixmask_worker.diverged_runs import DivergedRuns
 from mixmask_worker.fault_injection import FaultPlan
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.model_service import ModelService
 from mixmask_worker.plan_intake import accept_plan, parse_plan
 from mixmask_worker.preview import preview
 from mixmask_worker.training_run import PendingResult, TrainingRun
@@ -99,6 +100,7 @@ class WorkerServicer:
         )
         self._readback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixmask-readback")
         self.bulk = BulkDataService(self.store, self._on_compute, bulk_dir, dataset_cache_dir)
+        self.models = ModelService(self.store, self._on_compute, device, self._run)
         self._hello = self._hello_facts()
 
     def close(self) -> None:
@@ -429,6 +431,7 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
             response_serializer=worker_pb2.ShutdownReply.SerializeToString,
         ),
         **servicer.bulk.method_handlers(),
+        **servicer.models.method_handlers(),
     }
 
 
