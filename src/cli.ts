@@ -8,6 +8,7 @@ import type { DatasetName } from "./data/dataset-names.js";
 import { headOf, materialize, type DatasetSplits } from "./data/image-source.js";
 import { openDataset } from "./data/open-dataset.js";
 import { runDoctor } from "./doctor.js";
+import { exportCommand } from "./export/export-command.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
@@ -182,6 +183,7 @@ const program = new Command("mixmask")
   .showSuggestionAfterError(true)
   .addCommand(pretrainCommand())
   .addCommand(previewCommand())
+  .addCommand(exportCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

@@ -16,7 +16,10 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "NON_FINITE_LOSS"
   | "INTERRUPTED"
-  | "CHECKPOINT_FAILED";
+  | "CHECKPOINT_FAILED"
+  // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.
+  | "INTEROP_TIMEOUT"
+  | "INTEROP_FAILED";
 
 export interface ErrorIssue {
   /** Option path (`pretrain.batchSize`) or file location (`train-images-idx3-ubyte.gz@16`). */

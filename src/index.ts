@@ -40,3 +40,12 @@ export { previewBatch, type PreviewBatch, type PreviewColumn, type PreviewOption
 export { renderPreviewPng } from "./preview/render-grid.js";
 export { StepPlanner } from "./train/step-planner.js";
 export type { StepPlan } from "./train/step-plan.js";
+export { exportRun, type ExportOptions } from "./export/export-run.js";
+export { readExportManifest, verifyExportedFile, EXPORT_FORMATS, type ExportFormat, type ExportManifest, type ExportedFile } from "./export/export-manifest.js";
+export type { BackboneSpec } from "./export/backbone-spec.js";
+export { embed, type EmbedOptions, type UploadedImages } from "./embed/embed.js";
+export { loadBackbone, type LoadedBackbone, type BackboneSource } from "./embed/load-backbone.js";
+export { Embeddings } from "./embed/embeddings.js";
+export type { ImageBatch } from "./embed/image-batch.js";
+export { modelInput } from "./embed/model-input.js";
+export { OnnxEmbedder, type OnnxEmbedderOptions } from "./embed/onnx-embedder.js";
