@@ -124,7 +124,7 @@ describe("export and embeddings against a real worker", () => {
     const damaged = mkdtempSync(join(tmpdir(), "mixmask-export-"));
     for (const f of ["export.json", "backbone.onnx"]) copyFileSync(join(exportDir, f), join(damaged, f));
     const bytes = readFileSync(join(damaged, "backbone.onnx"));
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
     writeFileSync(join(damaged, "backbone.onnx"), bytes);
     await expect(OnnxEmbedder.open(damaged)).rejects.toMatchObject({ code: "INVALID_FILE", message: expect.stringMatching(/changed or damaged after export/) });
     await expect(embed(worker, "no-such-run", data.test)).rejects.toMatchObject({ workerCode: "RUN_NOT_FOUND" });
