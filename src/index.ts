@@ -1,3 +1,10 @@
+/**
+ * The mixmask SDK: pretraining (`pretrain`, presets, config validation), datasets, the method's planners (masks,
+ * augmentation, loss terms), workers, checkpoints, k-NN, and using the trained encoder afterwards (`exportRun`,
+ * `embed`, `loadBackbone`, `OnnxEmbedder`). Python interop for notebook-like scripts lives at `mixmask/interop`.
+ *
+ * @module mixmask
+ */
 export { MixmaskError, type ErrorCode, type ErrorIssue, type Diagnostics } from "./errors.js";
 export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
 export { PRESETS, CPU_PRESET, GPU_PRESET, CIFAR_PRESET, IMAGENET_PRESET, resolveConfig, frameworkDefaults, type PresetName } from "./config/presets.js";

@@ -1,9 +1,15 @@
+/**
+ * `mixmask/interop`: Python analysis libraries called from TypeScript through pythonia, for notebook-like scripts
+ * (opt-in: never imported by the SDK's training path). See `PythonSessionOptions` for what it adds to pythonia.
+ *
+ * @module mixmask/interop
+ */
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
 import { MixmaskError } from "../errors.js";
 import { addExitCleanup } from "../worker/interrupt-hooks.js";
 import { resolvePython } from "../worker/worker-process.js";
-import { importPythonia, type PythoniaModule } from "./pythonia-module.js";
+import { importPythonia, letNodeExitWhileIdle, type PythoniaModule } from "./pythonia-module.js";
 import { timedValue, unwrapped, type CallGuard } from "./timed-proxy.js";
 
 /**
@@ -76,6 +82,7 @@ export class PythonSession {
     this.dropExitCleanup = addExitCleanup(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     });
+    letNodeExitWhileIdle(child);
   }
 
   /** Starts the interpreter. Refused while another session is open (pythonia runs one interpreter per process). */

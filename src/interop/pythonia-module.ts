@@ -23,3 +23,16 @@ export async function importPythonia(): Promise<PythoniaModule> {
   const loaded = (await import("pythonia")) as unknown as { default: PythoniaModule };
   return loaded.default;
 }
+
+/**
+ * Lets Node exit while the interpreter is idle, so a script that forgets `close()` ends (and its exit clean-up kills
+ * the interpreter) instead of hanging — pythonia's known failure. Three things hold the event loop: the child process,
+ * its IPC channel and pythonia's 1 s object-freeing interval (reachable only as `globalThis.__pythonBridge.loop`).
+ * During a call the session's timeout timer keeps Node alive until the answer arrives.
+ */
+export function letNodeExitWhileIdle(child: ChildProcess): void {
+  child.unref();
+  (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
+  const bridge = (globalThis as { __pythonBridge?: { loop?: { unref?: () => void } } }).__pythonBridge;
+  bridge?.loop?.unref?.();
+}
