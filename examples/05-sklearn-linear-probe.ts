@@ -2,7 +2,7 @@
 // backbone — through pythonia, in the worker's Python — and compare it with the worker's own weighted k-NN.
 // Two different readers of the same features: if both rise above the untrained network, the features learned something.
 //
-//   npx tsx examples/05-sklearn-linear-probe.ts          # 10 000 training images, 8 epochs (the CPU preset)
+//   npx tsx examples/05-sklearn-linear-probe.ts          # the CPU preset: 10 000 images, 8 epochs (about 6 minutes)
 //   npx tsx examples/05-sklearn-linear-probe.ts --tiny   # 256 training images, 2 epochs (CI)
 import { CPU_PRESET, embed, evaluateKnn, loadFashionMnist, pretrain, uploadDataset, validatePretrainConfig, Worker } from "mixmask";
 import { withPython } from "mixmask/interop";
