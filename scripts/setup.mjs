@@ -34,6 +34,9 @@ function run(cmd, args, what) {
 }
 
 // 1. npm dependencies
+// onnxruntime-node ships its CPU binaries in the package; its postinstall would download a CUDA provider from outside
+// the npm registry (fails offline). package.json's allowScripts denies it on npm ≥ 11; this covers older npm.
+process.env.ONNXRUNTIME_NODE_INSTALL ??= "skip";
 const npmHash = hashFiles("package.json", "package-lock.json");
 const npmStamp = join(root, "node_modules/.mixmask-setup");
 if (!stampOk(npmStamp, npmHash)) {

@@ -13,6 +13,7 @@ import { parseVariations } from "./compare/variations.js";
 import { runDoctor } from "./doctor.js";
 import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
+import { exportCommand } from "./export/export-command.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
@@ -271,6 +272,7 @@ const program = new Command("mixmask")
   .addCommand(previewCommand())
   .addCommand(compareCommand())
   .addCommand(evaluateCommand())
+  .addCommand(exportCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

@@ -17,7 +17,10 @@ export type ErrorCode =
   | "NON_FINITE_LOSS"
   | "INTERRUPTED"
   | "CHECKPOINT_FAILED"
-  | "RANKS_MISMATCH";
+  | "RANKS_MISMATCH"
+  // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.
+  | "INTEROP_TIMEOUT"
+  | "INTEROP_FAILED";
 
 export interface ErrorIssue {
   /** Option path (`pretrain.batchSize`) or file location (`train-images-idx3-ubyte.gz@16`). */

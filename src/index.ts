@@ -1,3 +1,10 @@
+/**
+ * The mixmask SDK: pretraining (`pretrain`, presets, config validation), datasets, the method's planners (masks,
+ * augmentation, loss terms), workers, checkpoints, k-NN, and using the trained encoder afterwards (`exportRun`,
+ * `embed`, `loadBackbone`, `OnnxEmbedder`). Python interop for notebook-like scripts lives at `mixmask/interop`.
+ *
+ * @module mixmask
+ */
 export { MixmaskError, type ErrorCode, type ErrorIssue, type Diagnostics } from "./errors.js";
 export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
 export { PRESETS, CPU_PRESET, GPU_PRESET, CIFAR_PRESET, IMAGENET_PRESET, resolveConfig, frameworkDefaults, type PresetName } from "./config/presets.js";
@@ -55,3 +62,12 @@ export type { StepPlan } from "./train/step-plan.js";
 export { WorkerGroup, type RankWorker, type SpawnGroupOptions, type ConnectGroupOptions } from "./distributed/worker-group.js";
 export { ShardLayout } from "./distributed/shard-layout.js";
 export { shardStepPlan, type RankShard, type RankStepPlan } from "./distributed/shard-plan.js";
+export { exportRun, type ExportOptions } from "./export/export-run.js";
+export { readExportManifest, verifyExportedFile, EXPORT_FORMATS, type ExportFormat, type ExportManifest, type ExportedFile } from "./export/export-manifest.js";
+export type { BackboneSpec } from "./export/backbone-spec.js";
+export { embed, type EmbedOptions, type UploadedImages } from "./embed/embed.js";
+export { loadBackbone, type LoadedBackbone, type BackboneSource } from "./embed/load-backbone.js";
+export { Embeddings } from "./embed/embeddings.js";
+export type { ImageBatch } from "./embed/image-batch.js";
+export { modelInput } from "./embed/model-input.js";
+export { OnnxEmbedder, type OnnxEmbedderOptions } from "./embed/onnx-embedder.js";

@@ -48,6 +48,8 @@ STATUS_FOR_CODE: dict[str, grpc.StatusCode] = {
     "UNAUTHENTICATED": grpc.StatusCode.UNAUTHENTICATED,
     "CHECKPOINT_WRITE_FAILED": grpc.StatusCode.RESOURCE_EXHAUSTED,
     "RANK_FAILED": grpc.StatusCode.ABORTED,
+    "MODEL_NOT_FOUND": grpc.StatusCode.NOT_FOUND,
+    "EXPORT_FAILED": grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 log = logging.getLogger("mixmask_worker")

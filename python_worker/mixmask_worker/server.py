@@ -35,6 +35,7 @@ from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.fault_injection import FaultPlan
 from mixmask_worker.evaluation.run_evaluation import RunEvaluation, evaluation_of
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.model_service import ModelService
 from mixmask_worker.plan_intake import accept_plan, parse_plan
 from mixmask_worker.preview import preview
 from mixmask_worker.training_run import PendingResult, TrainingRun
@@ -106,6 +107,7 @@ class WorkerServicer:
         self._readback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixmask-readback")
         self.bulk = BulkDataService(self.store, self._on_compute, bulk_dir, dataset_cache_dir)
         self.distributed = DistributedService(rank, self.store, device, self._on_compute, self._add_run, self.Train)
+        self.models = ModelService(self.store, self._on_compute, device, self._run)
         self._hello = self._hello_facts()
 
     def close(self) -> None:
@@ -485,6 +487,7 @@ def method_handlers(servicer: WorkerServicer) -> dict[str, grpc.RpcMethodHandler
         ),
         **servicer.bulk.method_handlers(),
         **servicer.distributed.method_handlers(),
+        **servicer.models.method_handlers(),
     }
 
 

@@ -12,6 +12,11 @@ export type StepResultMessage = mixmask.v1.StepResult;
 export type CreateRunMessage = mixmask.v1.ICreateRunRequest;
 export type KnnRequestMessage = mixmask.v1.IKnnRequest;
 export type KnnReplyMessage = mixmask.v1.KnnReply;
+export type BackboneSpecMessage = mixmask.v1.IBackboneSpec;
+export type ExportReplyMessage = mixmask.v1.ExportReply;
+export type EmbedRequestMessage = mixmask.v1.IEmbedRequest;
+/** proto ExportFormat values by name. */
+export const EXPORT_FORMAT_VALUES = { safetensors: v1.ExportFormat.SAFETENSORS, torchscript: v1.ExportFormat.TORCHSCRIPT, onnx: v1.ExportFormat.ONNX, detectron2: v1.ExportFormat.DETECTRON2 } as const;
 
 /** A generated message class: encodes its plain-object shape, decodes to the class. */
 interface MessageType<In, Out = In> {
@@ -232,6 +237,21 @@ export class WorkerClient {
     const metadata = callMetadata(this.access);
     metadata.set("mixmask-run-id", runId);
     return this.client.makeBidiStreamRequest<mixmask.v1.IShardStepPlan, StepResultMessage>(path("TrainShard"), serializer(v1.ShardStepPlan), deserializer(v1.StepResult), metadata);
+  }
+
+  // --- Export and embeddings (issue 9) ---------------------------------------------------------------------------
+
+  /** Writes a checkpoint's backbone in the given formats (proto ExportFormat values) into `outDir` on the worker. */
+  exportBackbone(checkpointPath: string, sha256: string, outDir: string, formats: number[]): Promise<ExportReplyMessage> {
+    return this.unary("Export", v1.ExportRequest, v1.ExportReply, v1.ExportRequest.create({ checkpointPath, sha256, outDir, formats }), this.deadlines.checkpoint);
+  }
+
+  loadBackbone(request: mixmask.v1.ILoadBackboneRequest): Promise<mixmask.v1.LoadBackboneReply> {
+    return this.unary("LoadBackbone", v1.LoadBackboneRequest, v1.LoadBackboneReply, v1.LoadBackboneRequest.create(request), this.deadlines.checkpoint);
+  }
+
+  embed(request: EmbedRequestMessage): Promise<mixmask.v1.EmbedReply> {
+    return this.unary("Embed", v1.EmbedRequest, v1.EmbedReply, v1.EmbedRequest.create(request), this.deadlines.evaluate);
   }
 
   close(): void {

@@ -86,6 +86,15 @@ export namespace mixmask {
 
             /** Calls TrainShard. */
             trainShard: mixmask.v1.Worker.TrainShard;
+
+            /** Calls Export. */
+            export: mixmask.v1.Worker.Export;
+
+            /** Calls LoadBackbone. */
+            loadBackbone: mixmask.v1.Worker.LoadBackbone;
+
+            /** Calls Embed. */
+            embed: mixmask.v1.Worker.Embed;
         }
 
         namespace Worker {
@@ -469,6 +478,63 @@ export namespace mixmask {
               readonly requestStream: true;
               readonly responseStream: true;
             };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#export_}.
+             * @param error Error, if any
+             * @param [response] ExportReply
+             */
+            type ExportCallback = (error: (Error|null), response?: mixmask.v1.ExportReply) => void;
+
+            /** Calls Export. */
+            type Export = {
+              (request: mixmask.v1.IExportRequest, callback: mixmask.v1.Worker.ExportCallback): void;
+              (request: mixmask.v1.IExportRequest): Promise<mixmask.v1.ExportReply>;
+              readonly name: "Export";
+              readonly path: "/mixmask.v1.Worker/Export";
+              readonly requestType: "ExportRequest";
+              readonly responseType: "ExportReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#loadBackbone}.
+             * @param error Error, if any
+             * @param [response] LoadBackboneReply
+             */
+            type LoadBackboneCallback = (error: (Error|null), response?: mixmask.v1.LoadBackboneReply) => void;
+
+            /** Calls LoadBackbone. */
+            type LoadBackbone = {
+              (request: mixmask.v1.ILoadBackboneRequest, callback: mixmask.v1.Worker.LoadBackboneCallback): void;
+              (request: mixmask.v1.ILoadBackboneRequest): Promise<mixmask.v1.LoadBackboneReply>;
+              readonly name: "LoadBackbone";
+              readonly path: "/mixmask.v1.Worker/LoadBackbone";
+              readonly requestType: "LoadBackboneRequest";
+              readonly responseType: "LoadBackboneReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#embed}.
+             * @param error Error, if any
+             * @param [response] EmbedReply
+             */
+            type EmbedCallback = (error: (Error|null), response?: mixmask.v1.EmbedReply) => void;
+
+            /** Calls Embed. */
+            type Embed = {
+              (request: mixmask.v1.IEmbedRequest, callback: mixmask.v1.Worker.EmbedCallback): void;
+              (request: mixmask.v1.IEmbedRequest): Promise<mixmask.v1.EmbedReply>;
+              readonly name: "Embed";
+              readonly path: "/mixmask.v1.Worker/Embed";
+              readonly requestType: "EmbedRequest";
+              readonly responseType: "EmbedReply";
+              readonly requestStream: undefined;
+              readonly responseStream: undefined;
+            };
         }
 
         /** ErrorCode enum. */
@@ -508,7 +574,13 @@ export namespace mixmask {
             CHECKPOINT_WRITE_FAILED = 10,
 
             /** RANK_FAILED value */
-            RANK_FAILED = 80
+            RANK_FAILED = 80,
+
+            /** MODEL_NOT_FOUND value */
+            MODEL_NOT_FOUND = 11,
+
+            /** EXPORT_FAILED value */
+            EXPORT_FAILED = 12
         }
 
         /**
@@ -4845,6 +4917,1052 @@ export namespace mixmask {
 
             /** Shape of a ShardStepPlan. */
             type $Shape = mixmask.v1.ShardStepPlan.$Properties;
+        }
+
+        /**
+         * Properties of a BackboneSpec.
+         * @deprecated Use mixmask.v1.BackboneSpec.$Properties instead.
+         */
+        interface IBackboneSpec extends mixmask.v1.BackboneSpec.$Properties {
+        }
+
+        /** Represents a BackboneSpec. */
+        class BackboneSpec {
+
+            /**
+             * Constructs a new BackboneSpec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.BackboneSpec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BackboneSpec backbone. */
+            backbone?: (mixmask.v1.BackboneConfig.$Properties|null);
+
+            /** BackboneSpec imageSize. */
+            imageSize: number;
+
+            /** BackboneSpec mean. */
+            mean: number[];
+
+            /** BackboneSpec std. */
+            std: number[];
+
+            /** BackboneSpec featureDim. */
+            featureDim: number;
+
+            /**
+             * Creates a new BackboneSpec instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns BackboneSpec instance
+             */
+            static create(properties: mixmask.v1.BackboneSpec.$Shape): mixmask.v1.BackboneSpec & mixmask.v1.BackboneSpec.$Shape;
+            static create(properties?: mixmask.v1.BackboneSpec.$Properties): mixmask.v1.BackboneSpec;
+
+            /**
+             * Encodes the specified BackboneSpec message. Does not implicitly {@link mixmask.v1.BackboneSpec.verify|verify} messages.
+             * @param message BackboneSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.BackboneSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BackboneSpec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.BackboneSpec & mixmask.v1.BackboneSpec.$Shape} BackboneSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.BackboneSpec & mixmask.v1.BackboneSpec.$Shape;
+        }
+
+        namespace BackboneSpec {
+
+            /** Properties of a BackboneSpec. */
+            interface $Properties {
+
+                /** BackboneSpec backbone */
+                backbone?: (mixmask.v1.BackboneConfig.$Properties|null);
+
+                /** BackboneSpec imageSize */
+                imageSize?: (number|null);
+
+                /** BackboneSpec mean */
+                mean?: (number[]|null);
+
+                /** BackboneSpec std */
+                std?: (number[]|null);
+
+                /** BackboneSpec featureDim */
+                featureDim?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BackboneSpec. */
+            type $Shape = mixmask.v1.BackboneSpec.$Properties;
+        }
+
+        /** ExportFormat enum. */
+        enum ExportFormat {
+
+            /** EXPORT_FORMAT_UNSPECIFIED value */
+            EXPORT_FORMAT_UNSPECIFIED = 0,
+
+            /** SAFETENSORS value */
+            SAFETENSORS = 1,
+
+            /** TORCHSCRIPT value */
+            TORCHSCRIPT = 2,
+
+            /** ONNX value */
+            ONNX = 3,
+
+            /** DETECTRON2 value */
+            DETECTRON2 = 4
+        }
+
+        /**
+         * Properties of an ExportRequest.
+         * @deprecated Use mixmask.v1.ExportRequest.$Properties instead.
+         */
+        interface IExportRequest extends mixmask.v1.ExportRequest.$Properties {
+        }
+
+        /** Represents an ExportRequest. */
+        class ExportRequest {
+
+            /**
+             * Constructs a new ExportRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ExportRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ExportRequest checkpointPath. */
+            checkpointPath: string;
+
+            /** ExportRequest sha256. */
+            sha256: string;
+
+            /** ExportRequest outDir. */
+            outDir: string;
+
+            /** ExportRequest formats. */
+            formats: mixmask.v1.ExportFormat[];
+
+            /**
+             * Creates a new ExportRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ExportRequest instance
+             */
+            static create(properties: mixmask.v1.ExportRequest.$Shape): mixmask.v1.ExportRequest & mixmask.v1.ExportRequest.$Shape;
+            static create(properties?: mixmask.v1.ExportRequest.$Properties): mixmask.v1.ExportRequest;
+
+            /**
+             * Encodes the specified ExportRequest message. Does not implicitly {@link mixmask.v1.ExportRequest.verify|verify} messages.
+             * @param message ExportRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ExportRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ExportRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ExportRequest & mixmask.v1.ExportRequest.$Shape} ExportRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ExportRequest & mixmask.v1.ExportRequest.$Shape;
+        }
+
+        namespace ExportRequest {
+
+            /** Properties of an ExportRequest. */
+            interface $Properties {
+
+                /** ExportRequest checkpointPath */
+                checkpointPath?: (string|null);
+
+                /** ExportRequest sha256 */
+                sha256?: (string|null);
+
+                /** ExportRequest outDir */
+                outDir?: (string|null);
+
+                /** ExportRequest formats */
+                formats?: (mixmask.v1.ExportFormat[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ExportRequest. */
+            type $Shape = mixmask.v1.ExportRequest.$Properties;
+        }
+
+        /**
+         * Properties of an ExportedFile.
+         * @deprecated Use mixmask.v1.ExportedFile.$Properties instead.
+         */
+        interface IExportedFile extends mixmask.v1.ExportedFile.$Properties {
+        }
+
+        /** Represents an ExportedFile. */
+        class ExportedFile {
+
+            /**
+             * Constructs a new ExportedFile.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ExportedFile.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ExportedFile format. */
+            format: mixmask.v1.ExportFormat;
+
+            /** ExportedFile file. */
+            file: string;
+
+            /** ExportedFile bytes. */
+            bytes: number;
+
+            /** ExportedFile sha256. */
+            sha256: string;
+
+            /** ExportedFile check. */
+            check: string;
+
+            /** ExportedFile maxAbsDiff. */
+            maxAbsDiff: number;
+
+            /**
+             * Creates a new ExportedFile instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ExportedFile instance
+             */
+            static create(properties: mixmask.v1.ExportedFile.$Shape): mixmask.v1.ExportedFile & mixmask.v1.ExportedFile.$Shape;
+            static create(properties?: mixmask.v1.ExportedFile.$Properties): mixmask.v1.ExportedFile;
+
+            /**
+             * Encodes the specified ExportedFile message. Does not implicitly {@link mixmask.v1.ExportedFile.verify|verify} messages.
+             * @param message ExportedFile message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ExportedFile.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ExportedFile message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ExportedFile & mixmask.v1.ExportedFile.$Shape} ExportedFile
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ExportedFile & mixmask.v1.ExportedFile.$Shape;
+        }
+
+        namespace ExportedFile {
+
+            /** Properties of an ExportedFile. */
+            interface $Properties {
+
+                /** ExportedFile format */
+                format?: (mixmask.v1.ExportFormat|null);
+
+                /** ExportedFile file */
+                file?: (string|null);
+
+                /** ExportedFile bytes */
+                bytes?: (number|null);
+
+                /** ExportedFile sha256 */
+                sha256?: (string|null);
+
+                /** ExportedFile check */
+                check?: (string|null);
+
+                /** ExportedFile maxAbsDiff */
+                maxAbsDiff?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ExportedFile. */
+            type $Shape = mixmask.v1.ExportedFile.$Properties;
+        }
+
+        /**
+         * Properties of an ExportReply.
+         * @deprecated Use mixmask.v1.ExportReply.$Properties instead.
+         */
+        interface IExportReply extends mixmask.v1.ExportReply.$Properties {
+        }
+
+        /** Represents an ExportReply. */
+        class ExportReply {
+
+            /**
+             * Constructs a new ExportReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.ExportReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ExportReply spec. */
+            spec?: (mixmask.v1.BackboneSpec.$Properties|null);
+
+            /** ExportReply step. */
+            step: number;
+
+            /** ExportReply files. */
+            files: mixmask.v1.ExportedFile.$Properties[];
+
+            /** ExportReply torchVersion. */
+            torchVersion: string;
+
+            /** ExportReply onnxOpset. */
+            onnxOpset: number;
+
+            /**
+             * Creates a new ExportReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ExportReply instance
+             */
+            static create(properties: mixmask.v1.ExportReply.$Shape): mixmask.v1.ExportReply & mixmask.v1.ExportReply.$Shape;
+            static create(properties?: mixmask.v1.ExportReply.$Properties): mixmask.v1.ExportReply;
+
+            /**
+             * Encodes the specified ExportReply message. Does not implicitly {@link mixmask.v1.ExportReply.verify|verify} messages.
+             * @param message ExportReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.ExportReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ExportReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.ExportReply & mixmask.v1.ExportReply.$Shape} ExportReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.ExportReply & mixmask.v1.ExportReply.$Shape;
+        }
+
+        namespace ExportReply {
+
+            /** Properties of an ExportReply. */
+            interface $Properties {
+
+                /** ExportReply spec */
+                spec?: (mixmask.v1.BackboneSpec.$Properties|null);
+
+                /** ExportReply step */
+                step?: (number|null);
+
+                /** ExportReply files */
+                files?: (mixmask.v1.ExportedFile.$Properties[]|null);
+
+                /** ExportReply torchVersion */
+                torchVersion?: (string|null);
+
+                /** ExportReply onnxOpset */
+                onnxOpset?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ExportReply. */
+            type $Shape = mixmask.v1.ExportReply.$Properties;
+        }
+
+        /**
+         * Properties of a CheckpointRef.
+         * @deprecated Use mixmask.v1.CheckpointRef.$Properties instead.
+         */
+        interface ICheckpointRef extends mixmask.v1.CheckpointRef.$Properties {
+        }
+
+        /** Represents a CheckpointRef. */
+        class CheckpointRef {
+
+            /**
+             * Constructs a new CheckpointRef.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.CheckpointRef.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CheckpointRef path. */
+            path: string;
+
+            /** CheckpointRef sha256. */
+            sha256: string;
+
+            /**
+             * Creates a new CheckpointRef instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns CheckpointRef instance
+             */
+            static create(properties: mixmask.v1.CheckpointRef.$Shape): mixmask.v1.CheckpointRef & mixmask.v1.CheckpointRef.$Shape;
+            static create(properties?: mixmask.v1.CheckpointRef.$Properties): mixmask.v1.CheckpointRef;
+
+            /**
+             * Encodes the specified CheckpointRef message. Does not implicitly {@link mixmask.v1.CheckpointRef.verify|verify} messages.
+             * @param message CheckpointRef message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.CheckpointRef.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CheckpointRef message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.CheckpointRef & mixmask.v1.CheckpointRef.$Shape} CheckpointRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.CheckpointRef & mixmask.v1.CheckpointRef.$Shape;
+        }
+
+        namespace CheckpointRef {
+
+            /** Properties of a CheckpointRef. */
+            interface $Properties {
+
+                /** CheckpointRef path */
+                path?: (string|null);
+
+                /** CheckpointRef sha256 */
+                sha256?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CheckpointRef. */
+            type $Shape = mixmask.v1.CheckpointRef.$Properties;
+        }
+
+        /**
+         * Properties of a SafetensorsBackbone.
+         * @deprecated Use mixmask.v1.SafetensorsBackbone.$Properties instead.
+         */
+        interface ISafetensorsBackbone extends mixmask.v1.SafetensorsBackbone.$Properties {
+        }
+
+        /** Represents a SafetensorsBackbone. */
+        class SafetensorsBackbone {
+
+            /**
+             * Constructs a new SafetensorsBackbone.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.SafetensorsBackbone.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SafetensorsBackbone path. */
+            path: string;
+
+            /** SafetensorsBackbone sha256. */
+            sha256: string;
+
+            /** SafetensorsBackbone spec. */
+            spec?: (mixmask.v1.BackboneSpec.$Properties|null);
+
+            /**
+             * Creates a new SafetensorsBackbone instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SafetensorsBackbone instance
+             */
+            static create(properties: mixmask.v1.SafetensorsBackbone.$Shape): mixmask.v1.SafetensorsBackbone & mixmask.v1.SafetensorsBackbone.$Shape;
+            static create(properties?: mixmask.v1.SafetensorsBackbone.$Properties): mixmask.v1.SafetensorsBackbone;
+
+            /**
+             * Encodes the specified SafetensorsBackbone message. Does not implicitly {@link mixmask.v1.SafetensorsBackbone.verify|verify} messages.
+             * @param message SafetensorsBackbone message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.SafetensorsBackbone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SafetensorsBackbone message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.SafetensorsBackbone & mixmask.v1.SafetensorsBackbone.$Shape} SafetensorsBackbone
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.SafetensorsBackbone & mixmask.v1.SafetensorsBackbone.$Shape;
+        }
+
+        namespace SafetensorsBackbone {
+
+            /** Properties of a SafetensorsBackbone. */
+            interface $Properties {
+
+                /** SafetensorsBackbone path */
+                path?: (string|null);
+
+                /** SafetensorsBackbone sha256 */
+                sha256?: (string|null);
+
+                /** SafetensorsBackbone spec */
+                spec?: (mixmask.v1.BackboneSpec.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SafetensorsBackbone. */
+            type $Shape = mixmask.v1.SafetensorsBackbone.$Properties;
+        }
+
+        /**
+         * Properties of a LoadBackboneRequest.
+         * @deprecated Use mixmask.v1.LoadBackboneRequest.$Properties instead.
+         */
+        interface ILoadBackboneRequest extends mixmask.v1.LoadBackboneRequest.$Properties {
+        }
+
+        /** Represents a LoadBackboneRequest. */
+        class LoadBackboneRequest {
+
+            /**
+             * Constructs a new LoadBackboneRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LoadBackboneRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LoadBackboneRequest modelId. */
+            modelId: string;
+
+            /** LoadBackboneRequest checkpoint. */
+            checkpoint?: (mixmask.v1.CheckpointRef.$Properties|null);
+
+            /** LoadBackboneRequest safetensors. */
+            safetensors?: (mixmask.v1.SafetensorsBackbone.$Properties|null);
+
+            /** LoadBackboneRequest source. */
+            source?: ("checkpoint"|"safetensors");
+
+            /**
+             * Creates a new LoadBackboneRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LoadBackboneRequest instance
+             */
+            static create(properties: mixmask.v1.LoadBackboneRequest.$Shape): mixmask.v1.LoadBackboneRequest & mixmask.v1.LoadBackboneRequest.$Shape;
+            static create(properties?: mixmask.v1.LoadBackboneRequest.$Properties): mixmask.v1.LoadBackboneRequest;
+
+            /**
+             * Encodes the specified LoadBackboneRequest message. Does not implicitly {@link mixmask.v1.LoadBackboneRequest.verify|verify} messages.
+             * @param message LoadBackboneRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LoadBackboneRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LoadBackboneRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LoadBackboneRequest & mixmask.v1.LoadBackboneRequest.$Shape} LoadBackboneRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LoadBackboneRequest & mixmask.v1.LoadBackboneRequest.$Shape;
+        }
+
+        namespace LoadBackboneRequest {
+
+            /** Properties of a LoadBackboneRequest. */
+            interface $Properties {
+
+                /** LoadBackboneRequest modelId */
+                modelId?: (string|null);
+
+                /** LoadBackboneRequest checkpoint */
+                checkpoint?: (mixmask.v1.CheckpointRef.$Properties|null);
+
+                /** LoadBackboneRequest safetensors */
+                safetensors?: (mixmask.v1.SafetensorsBackbone.$Properties|null);
+
+                /** LoadBackboneRequest source */
+                source?: ("checkpoint"|"safetensors");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a LoadBackboneRequest. */
+            type $Shape = {
+              modelId?: string|null;
+              checkpoint?: mixmask.v1.CheckpointRef.$Shape|null;
+              safetensors?: mixmask.v1.SafetensorsBackbone.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ source?: undefined; checkpoint?: null; safetensors?: null }|{ source?: "checkpoint"; checkpoint: mixmask.v1.CheckpointRef.$Shape; safetensors?: null }|{ source?: "safetensors"; checkpoint?: null; safetensors: mixmask.v1.SafetensorsBackbone.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a LoadBackboneReply.
+         * @deprecated Use mixmask.v1.LoadBackboneReply.$Properties instead.
+         */
+        interface ILoadBackboneReply extends mixmask.v1.LoadBackboneReply.$Properties {
+        }
+
+        /** Represents a LoadBackboneReply. */
+        class LoadBackboneReply {
+
+            /**
+             * Constructs a new LoadBackboneReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.LoadBackboneReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LoadBackboneReply modelId. */
+            modelId: string;
+
+            /** LoadBackboneReply spec. */
+            spec?: (mixmask.v1.BackboneSpec.$Properties|null);
+
+            /**
+             * Creates a new LoadBackboneReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LoadBackboneReply instance
+             */
+            static create(properties: mixmask.v1.LoadBackboneReply.$Shape): mixmask.v1.LoadBackboneReply & mixmask.v1.LoadBackboneReply.$Shape;
+            static create(properties?: mixmask.v1.LoadBackboneReply.$Properties): mixmask.v1.LoadBackboneReply;
+
+            /**
+             * Encodes the specified LoadBackboneReply message. Does not implicitly {@link mixmask.v1.LoadBackboneReply.verify|verify} messages.
+             * @param message LoadBackboneReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.LoadBackboneReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LoadBackboneReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.LoadBackboneReply & mixmask.v1.LoadBackboneReply.$Shape} LoadBackboneReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.LoadBackboneReply & mixmask.v1.LoadBackboneReply.$Shape;
+        }
+
+        namespace LoadBackboneReply {
+
+            /** Properties of a LoadBackboneReply. */
+            interface $Properties {
+
+                /** LoadBackboneReply modelId */
+                modelId?: (string|null);
+
+                /** LoadBackboneReply spec */
+                spec?: (mixmask.v1.BackboneSpec.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LoadBackboneReply. */
+            type $Shape = mixmask.v1.LoadBackboneReply.$Properties;
+        }
+
+        /**
+         * Properties of an InlineImages.
+         * @deprecated Use mixmask.v1.InlineImages.$Properties instead.
+         */
+        interface IInlineImages extends mixmask.v1.InlineImages.$Properties {
+        }
+
+        /** Represents an InlineImages. */
+        class InlineImages {
+
+            /**
+             * Constructs a new InlineImages.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.InlineImages.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** InlineImages count. */
+            count: number;
+
+            /** InlineImages height. */
+            height: number;
+
+            /** InlineImages width. */
+            width: number;
+
+            /** InlineImages channels. */
+            channels: number;
+
+            /** InlineImages pixels. */
+            pixels: Uint8Array;
+
+            /**
+             * Creates a new InlineImages instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns InlineImages instance
+             */
+            static create(properties: mixmask.v1.InlineImages.$Shape): mixmask.v1.InlineImages & mixmask.v1.InlineImages.$Shape;
+            static create(properties?: mixmask.v1.InlineImages.$Properties): mixmask.v1.InlineImages;
+
+            /**
+             * Encodes the specified InlineImages message. Does not implicitly {@link mixmask.v1.InlineImages.verify|verify} messages.
+             * @param message InlineImages message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.InlineImages.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an InlineImages message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.InlineImages & mixmask.v1.InlineImages.$Shape} InlineImages
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.InlineImages & mixmask.v1.InlineImages.$Shape;
+        }
+
+        namespace InlineImages {
+
+            /** Properties of an InlineImages. */
+            interface $Properties {
+
+                /** InlineImages count */
+                count?: (number|null);
+
+                /** InlineImages height */
+                height?: (number|null);
+
+                /** InlineImages width */
+                width?: (number|null);
+
+                /** InlineImages channels */
+                channels?: (number|null);
+
+                /** InlineImages pixels */
+                pixels?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an InlineImages. */
+            type $Shape = mixmask.v1.InlineImages.$Properties;
+        }
+
+        /**
+         * Properties of a DatasetImages.
+         * @deprecated Use mixmask.v1.DatasetImages.$Properties instead.
+         */
+        interface IDatasetImages extends mixmask.v1.DatasetImages.$Properties {
+        }
+
+        /** Represents a DatasetImages. */
+        class DatasetImages {
+
+            /**
+             * Constructs a new DatasetImages.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.DatasetImages.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DatasetImages datasetId. */
+            datasetId: string;
+
+            /** DatasetImages indices. */
+            indices: number[];
+
+            /**
+             * Creates a new DatasetImages instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DatasetImages instance
+             */
+            static create(properties: mixmask.v1.DatasetImages.$Shape): mixmask.v1.DatasetImages & mixmask.v1.DatasetImages.$Shape;
+            static create(properties?: mixmask.v1.DatasetImages.$Properties): mixmask.v1.DatasetImages;
+
+            /**
+             * Encodes the specified DatasetImages message. Does not implicitly {@link mixmask.v1.DatasetImages.verify|verify} messages.
+             * @param message DatasetImages message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.DatasetImages.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DatasetImages message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.DatasetImages & mixmask.v1.DatasetImages.$Shape} DatasetImages
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.DatasetImages & mixmask.v1.DatasetImages.$Shape;
+        }
+
+        namespace DatasetImages {
+
+            /** Properties of a DatasetImages. */
+            interface $Properties {
+
+                /** DatasetImages datasetId */
+                datasetId?: (string|null);
+
+                /** DatasetImages indices */
+                indices?: (number[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DatasetImages. */
+            type $Shape = mixmask.v1.DatasetImages.$Properties;
+        }
+
+        /**
+         * Properties of an EmbedRequest.
+         * @deprecated Use mixmask.v1.EmbedRequest.$Properties instead.
+         */
+        interface IEmbedRequest extends mixmask.v1.EmbedRequest.$Properties {
+        }
+
+        /** Represents an EmbedRequest. */
+        class EmbedRequest {
+
+            /**
+             * Constructs a new EmbedRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.EmbedRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** EmbedRequest runId. */
+            runId?: (string|null);
+
+            /** EmbedRequest modelId. */
+            modelId?: (string|null);
+
+            /** EmbedRequest inline. */
+            inline?: (mixmask.v1.InlineImages.$Properties|null);
+
+            /** EmbedRequest dataset. */
+            dataset?: (mixmask.v1.DatasetImages.$Properties|null);
+
+            /** EmbedRequest normalize. */
+            normalize: boolean;
+
+            /** EmbedRequest batchSize. */
+            batchSize: number;
+
+            /** EmbedRequest model. */
+            model?: ("runId"|"modelId");
+
+            /** EmbedRequest images. */
+            images?: ("inline"|"dataset");
+
+            /**
+             * Creates a new EmbedRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns EmbedRequest instance
+             */
+            static create(properties: mixmask.v1.EmbedRequest.$Shape): mixmask.v1.EmbedRequest & mixmask.v1.EmbedRequest.$Shape;
+            static create(properties?: mixmask.v1.EmbedRequest.$Properties): mixmask.v1.EmbedRequest;
+
+            /**
+             * Encodes the specified EmbedRequest message. Does not implicitly {@link mixmask.v1.EmbedRequest.verify|verify} messages.
+             * @param message EmbedRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.EmbedRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an EmbedRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.EmbedRequest & mixmask.v1.EmbedRequest.$Shape} EmbedRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.EmbedRequest & mixmask.v1.EmbedRequest.$Shape;
+        }
+
+        namespace EmbedRequest {
+
+            /** Properties of an EmbedRequest. */
+            interface $Properties {
+
+                /** EmbedRequest runId */
+                runId?: (string|null);
+
+                /** EmbedRequest modelId */
+                modelId?: (string|null);
+
+                /** EmbedRequest inline */
+                inline?: (mixmask.v1.InlineImages.$Properties|null);
+
+                /** EmbedRequest dataset */
+                dataset?: (mixmask.v1.DatasetImages.$Properties|null);
+
+                /** EmbedRequest normalize */
+                normalize?: (boolean|null);
+
+                /** EmbedRequest batchSize */
+                batchSize?: (number|null);
+
+                /** EmbedRequest model */
+                model?: ("runId"|"modelId");
+
+                /** EmbedRequest images */
+                images?: ("inline"|"dataset");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of an EmbedRequest. */
+            type $Shape = {
+              runId?: string|null;
+              modelId?: string|null;
+              inline?: mixmask.v1.InlineImages.$Shape|null;
+              dataset?: mixmask.v1.DatasetImages.$Shape|null;
+              normalize?: boolean|null;
+              batchSize?: number|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ model?: undefined; runId?: null; modelId?: null }|{ model?: "runId"; runId: string; modelId?: null }|{ model?: "modelId"; runId?: null; modelId: string })
+            ) & (
+              ({ images?: undefined; inline?: null; dataset?: null }|{ images?: "inline"; inline: mixmask.v1.InlineImages.$Shape; dataset?: null }|{ images?: "dataset"; inline?: null; dataset: mixmask.v1.DatasetImages.$Shape })
+            );
+        }
+
+        /**
+         * Properties of an EmbedReply.
+         * @deprecated Use mixmask.v1.EmbedReply.$Properties instead.
+         */
+        interface IEmbedReply extends mixmask.v1.EmbedReply.$Properties {
+        }
+
+        /** Represents an EmbedReply. */
+        class EmbedReply {
+
+            /**
+             * Constructs a new EmbedReply.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: mixmask.v1.EmbedReply.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** EmbedReply count. */
+            count: number;
+
+            /** EmbedReply dim. */
+            dim: number;
+
+            /** EmbedReply features. */
+            features: Uint8Array;
+
+            /** EmbedReply seconds. */
+            seconds: number;
+
+            /**
+             * Creates a new EmbedReply instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns EmbedReply instance
+             */
+            static create(properties: mixmask.v1.EmbedReply.$Shape): mixmask.v1.EmbedReply & mixmask.v1.EmbedReply.$Shape;
+            static create(properties?: mixmask.v1.EmbedReply.$Properties): mixmask.v1.EmbedReply;
+
+            /**
+             * Encodes the specified EmbedReply message. Does not implicitly {@link mixmask.v1.EmbedReply.verify|verify} messages.
+             * @param message EmbedReply message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: mixmask.v1.EmbedReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an EmbedReply message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {mixmask.v1.EmbedReply & mixmask.v1.EmbedReply.$Shape} EmbedReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.EmbedReply & mixmask.v1.EmbedReply.$Shape;
+        }
+
+        namespace EmbedReply {
+
+            /** Properties of an EmbedReply. */
+            interface $Properties {
+
+                /** EmbedReply count */
+                count?: (number|null);
+
+                /** EmbedReply dim */
+                dim?: (number|null);
+
+                /** EmbedReply features */
+                features?: (Uint8Array|null);
+
+                /** EmbedReply seconds */
+                seconds?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an EmbedReply. */
+            type $Shape = mixmask.v1.EmbedReply.$Properties;
         }
     }
 }

@@ -879,6 +879,129 @@ export const mixmask = $root.mixmask = (() => {
                 responseStream: { value: true }
             });
 
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#export_}.
+             * @memberof mixmask.v1.Worker
+             * @typedef ExportCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.ExportReply} [response] ExportReply
+             */
+
+            /**
+             * Calls Export.
+             * @memberof mixmask.v1.Worker
+             * @typedef Export
+             * @type {{
+             *   (request: mixmask.v1.IExportRequest, callback: mixmask.v1.Worker.ExportCallback): void;
+             *   (request: mixmask.v1.IExportRequest): Promise<mixmask.v1.ExportReply>;
+             *   readonly name: "Export";
+             *   readonly path: "/mixmask.v1.Worker/Export";
+             *   readonly requestType: "ExportRequest";
+             *   readonly responseType: "ExportReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls Export.
+             * @name mixmask.v1.Worker#export
+             * @type {mixmask.v1.Worker.Export}
+             */
+            $Object.defineProperties(Worker.prototype["export"] = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype["export"], $root.mixmask.v1.ExportRequest, $root.mixmask.v1.ExportReply, request, callback);
+            }, {
+                name: { value: "Export" },
+                path: { value: "/mixmask.v1.Worker/Export" },
+                requestType: { value: "ExportRequest" },
+                responseType: { value: "ExportReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#loadBackbone}.
+             * @memberof mixmask.v1.Worker
+             * @typedef LoadBackboneCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.LoadBackboneReply} [response] LoadBackboneReply
+             */
+
+            /**
+             * Calls LoadBackbone.
+             * @memberof mixmask.v1.Worker
+             * @typedef LoadBackbone
+             * @type {{
+             *   (request: mixmask.v1.ILoadBackboneRequest, callback: mixmask.v1.Worker.LoadBackboneCallback): void;
+             *   (request: mixmask.v1.ILoadBackboneRequest): Promise<mixmask.v1.LoadBackboneReply>;
+             *   readonly name: "LoadBackbone";
+             *   readonly path: "/mixmask.v1.Worker/LoadBackbone";
+             *   readonly requestType: "LoadBackboneRequest";
+             *   readonly responseType: "LoadBackboneReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls LoadBackbone.
+             * @name mixmask.v1.Worker#loadBackbone
+             * @type {mixmask.v1.Worker.LoadBackbone}
+             */
+            $Object.defineProperties(Worker.prototype.loadBackbone = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.loadBackbone, $root.mixmask.v1.LoadBackboneRequest, $root.mixmask.v1.LoadBackboneReply, request, callback);
+            }, {
+                name: { value: "LoadBackbone" },
+                path: { value: "/mixmask.v1.Worker/LoadBackbone" },
+                requestType: { value: "LoadBackboneRequest" },
+                responseType: { value: "LoadBackboneReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
+            /**
+             * Callback as used by {@link mixmask.v1.Worker#embed}.
+             * @memberof mixmask.v1.Worker
+             * @typedef EmbedCallback
+             * @type {function}
+             * @param {Error|null} error Error, if any
+             * @param {mixmask.v1.EmbedReply} [response] EmbedReply
+             */
+
+            /**
+             * Calls Embed.
+             * @memberof mixmask.v1.Worker
+             * @typedef Embed
+             * @type {{
+             *   (request: mixmask.v1.IEmbedRequest, callback: mixmask.v1.Worker.EmbedCallback): void;
+             *   (request: mixmask.v1.IEmbedRequest): Promise<mixmask.v1.EmbedReply>;
+             *   readonly name: "Embed";
+             *   readonly path: "/mixmask.v1.Worker/Embed";
+             *   readonly requestType: "EmbedRequest";
+             *   readonly responseType: "EmbedReply";
+             *   readonly requestStream: undefined;
+             *   readonly responseStream: undefined;
+             * }}
+             */
+
+            /**
+             * Calls Embed.
+             * @name mixmask.v1.Worker#embed
+             * @type {mixmask.v1.Worker.Embed}
+             */
+            $Object.defineProperties(Worker.prototype.embed = function(request, callback) {
+                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.embed, $root.mixmask.v1.EmbedRequest, $root.mixmask.v1.EmbedReply, request, callback);
+            }, {
+                name: { value: "Embed" },
+                path: { value: "/mixmask.v1.Worker/Embed" },
+                requestType: { value: "EmbedRequest" },
+                responseType: { value: "EmbedReply" },
+                requestStream: { value: $undefined },
+                responseStream: { value: $undefined }
+            });
+
             return Worker;
         })();
 
@@ -898,6 +1021,8 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} UNAUTHENTICATED=9 UNAUTHENTICATED value
          * @property {number} CHECKPOINT_WRITE_FAILED=10 CHECKPOINT_WRITE_FAILED value
          * @property {number} RANK_FAILED=80 RANK_FAILED value
+         * @property {number} MODEL_NOT_FOUND=11 MODEL_NOT_FOUND value
+         * @property {number} EXPORT_FAILED=12 EXPORT_FAILED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -913,6 +1038,8 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[9] = "UNAUTHENTICATED"] = 9;
             values[valuesById[10] = "CHECKPOINT_WRITE_FAILED"] = 10;
             values[valuesById[80] = "RANK_FAILED"] = 80;
+            values[valuesById[11] = "MODEL_NOT_FOUND"] = 11;
+            values[valuesById[12] = "EXPORT_FAILED"] = 12;
             return values;
         })();
 
@@ -12059,6 +12186,2612 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             return ShardStepPlan;
+        })();
+
+        v1.BackboneSpec = (function() {
+
+            /**
+             * Properties of a BackboneSpec.
+             * @typedef {Object} mixmask.v1.BackboneSpec.$Properties
+             * @property {mixmask.v1.BackboneConfig.$Properties|null} [backbone] BackboneSpec backbone
+             * @property {number|null} [imageSize] BackboneSpec imageSize
+             * @property {Array.<number>|null} [mean] BackboneSpec mean
+             * @property {Array.<number>|null} [std] BackboneSpec std
+             * @property {number|null} [featureDim] BackboneSpec featureDim
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a BackboneSpec.
+             * @memberof mixmask.v1
+             * @interface IBackboneSpec
+             * @augments mixmask.v1.BackboneSpec.$Properties
+             * @deprecated Use mixmask.v1.BackboneSpec.$Properties instead.
+             */
+
+            /**
+             * Shape of a BackboneSpec.
+             * @typedef {mixmask.v1.BackboneSpec.$Properties} mixmask.v1.BackboneSpec.$Shape
+             */
+
+            /**
+             * Constructs a new BackboneSpec.
+             * @memberof mixmask.v1
+             * @classdesc Represents a BackboneSpec.
+             * @constructor
+             * @param {mixmask.v1.BackboneSpec.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const BackboneSpec = function (properties) {
+                this.mean = [];
+                this.std = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * BackboneSpec backbone.
+             * @member {mixmask.v1.BackboneConfig.$Properties|null|undefined} backbone
+             * @memberof mixmask.v1.BackboneSpec
+             * @instance
+             */
+            BackboneSpec.prototype.backbone = null;
+
+            /**
+             * BackboneSpec imageSize.
+             * @member {number} imageSize
+             * @memberof mixmask.v1.BackboneSpec
+             * @instance
+             */
+            BackboneSpec.prototype.imageSize = 0;
+
+            /**
+             * BackboneSpec mean.
+             * @member {Array.<number>} mean
+             * @memberof mixmask.v1.BackboneSpec
+             * @instance
+             */
+            BackboneSpec.prototype.mean = $util.emptyArray;
+
+            /**
+             * BackboneSpec std.
+             * @member {Array.<number>} std
+             * @memberof mixmask.v1.BackboneSpec
+             * @instance
+             */
+            BackboneSpec.prototype.std = $util.emptyArray;
+
+            /**
+             * BackboneSpec featureDim.
+             * @member {number} featureDim
+             * @memberof mixmask.v1.BackboneSpec
+             * @instance
+             */
+            BackboneSpec.prototype.featureDim = 0;
+
+            /**
+             * Creates a new BackboneSpec instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.BackboneSpec
+             * @static
+             * @param {mixmask.v1.BackboneSpec.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.BackboneSpec} BackboneSpec instance
+             * @type {{
+             *   (properties: mixmask.v1.BackboneSpec.$Shape): mixmask.v1.BackboneSpec & mixmask.v1.BackboneSpec.$Shape;
+             *   (properties?: mixmask.v1.BackboneSpec.$Properties): mixmask.v1.BackboneSpec;
+             * }}
+             */
+            BackboneSpec.create = function(properties) {
+                return new BackboneSpec(properties);
+            };
+
+            /**
+             * Encodes the specified BackboneSpec message. Does not implicitly {@link mixmask.v1.BackboneSpec.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.BackboneSpec
+             * @static
+             * @param {mixmask.v1.BackboneSpec.$Properties} message BackboneSpec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            BackboneSpec.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.backbone != null && $Object.hasOwnProperty.call(message, "backbone"))
+                    $root.mixmask.v1.BackboneConfig.encode(message.backbone, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.imageSize != null && $Object.hasOwnProperty.call(message, "imageSize") && message.imageSize !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.imageSize);
+                if (message.mean != null && message.mean.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).floats(message.mean);
+                if (message.std != null && message.std.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).floats(message.std);
+                if (message.featureDim != null && $Object.hasOwnProperty.call(message, "featureDim") && message.featureDim !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.featureDim);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a BackboneSpec message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.BackboneSpec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.BackboneSpec & mixmask.v1.BackboneSpec.$Shape} BackboneSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            BackboneSpec.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.BackboneSpec();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.backbone = $root.mixmask.v1.BackboneConfig.decode(reader, reader.size(), $undefined, _depth + 1, message.backbone);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.imageSize = value;
+                            else
+                                delete message.imageSize;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType === 2) {
+                                if (!(message.mean && message.mean.length))
+                                    message.mean = [];
+                                reader.floats(message.mean);
+                                continue;
+                            }
+                            if (wireType !== 5)
+                                break;
+                            if (!(message.mean && message.mean.length))
+                                message.mean = [];
+                            message.mean.push(reader.float());
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.std && message.std.length))
+                                    message.std = [];
+                                reader.floats(message.std);
+                                continue;
+                            }
+                            if (wireType !== 5)
+                                break;
+                            if (!(message.std && message.std.length))
+                                message.std = [];
+                            message.std.push(reader.float());
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.featureDim = value;
+                            else
+                                delete message.featureDim;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return BackboneSpec;
+        })();
+
+        /**
+         * ExportFormat enum.
+         * @name mixmask.v1.ExportFormat
+         * @enum {number}
+         * @property {number} EXPORT_FORMAT_UNSPECIFIED=0 EXPORT_FORMAT_UNSPECIFIED value
+         * @property {number} SAFETENSORS=1 SAFETENSORS value
+         * @property {number} TORCHSCRIPT=2 TORCHSCRIPT value
+         * @property {number} ONNX=3 ONNX value
+         * @property {number} DETECTRON2=4 DETECTRON2 value
+         */
+        v1.ExportFormat = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "EXPORT_FORMAT_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "SAFETENSORS"] = 1;
+            values[valuesById[2] = "TORCHSCRIPT"] = 2;
+            values[valuesById[3] = "ONNX"] = 3;
+            values[valuesById[4] = "DETECTRON2"] = 4;
+            return values;
+        })();
+
+        v1.ExportRequest = (function() {
+
+            /**
+             * Properties of an ExportRequest.
+             * @typedef {Object} mixmask.v1.ExportRequest.$Properties
+             * @property {string|null} [checkpointPath] ExportRequest checkpointPath
+             * @property {string|null} [sha256] ExportRequest sha256
+             * @property {string|null} [outDir] ExportRequest outDir
+             * @property {Array.<mixmask.v1.ExportFormat>|null} [formats] ExportRequest formats
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ExportRequest.
+             * @memberof mixmask.v1
+             * @interface IExportRequest
+             * @augments mixmask.v1.ExportRequest.$Properties
+             * @deprecated Use mixmask.v1.ExportRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of an ExportRequest.
+             * @typedef {mixmask.v1.ExportRequest.$Properties} mixmask.v1.ExportRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ExportRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents an ExportRequest.
+             * @constructor
+             * @param {mixmask.v1.ExportRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ExportRequest = function (properties) {
+                this.formats = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ExportRequest checkpointPath.
+             * @member {string} checkpointPath
+             * @memberof mixmask.v1.ExportRequest
+             * @instance
+             */
+            ExportRequest.prototype.checkpointPath = "";
+
+            /**
+             * ExportRequest sha256.
+             * @member {string} sha256
+             * @memberof mixmask.v1.ExportRequest
+             * @instance
+             */
+            ExportRequest.prototype.sha256 = "";
+
+            /**
+             * ExportRequest outDir.
+             * @member {string} outDir
+             * @memberof mixmask.v1.ExportRequest
+             * @instance
+             */
+            ExportRequest.prototype.outDir = "";
+
+            /**
+             * ExportRequest formats.
+             * @member {Array.<mixmask.v1.ExportFormat>} formats
+             * @memberof mixmask.v1.ExportRequest
+             * @instance
+             */
+            ExportRequest.prototype.formats = $util.emptyArray;
+
+            /**
+             * Creates a new ExportRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.ExportRequest
+             * @static
+             * @param {mixmask.v1.ExportRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.ExportRequest} ExportRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.ExportRequest.$Shape): mixmask.v1.ExportRequest & mixmask.v1.ExportRequest.$Shape;
+             *   (properties?: mixmask.v1.ExportRequest.$Properties): mixmask.v1.ExportRequest;
+             * }}
+             */
+            ExportRequest.create = function(properties) {
+                return new ExportRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ExportRequest message. Does not implicitly {@link mixmask.v1.ExportRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.ExportRequest
+             * @static
+             * @param {mixmask.v1.ExportRequest.$Properties} message ExportRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ExportRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.checkpointPath != null && $Object.hasOwnProperty.call(message, "checkpointPath") && message.checkpointPath !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.checkpointPath);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.sha256);
+                if (message.outDir != null && $Object.hasOwnProperty.call(message, "outDir") && message.outDir !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.outDir);
+                if (message.formats != null && message.formats.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).int32s(message.formats);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ExportRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.ExportRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.ExportRequest & mixmask.v1.ExportRequest.$Shape} ExportRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ExportRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.ExportRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.checkpointPath = value;
+                            else
+                                delete message.checkpointPath;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.outDir = value;
+                            else
+                                delete message.outDir;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType === 2) {
+                                if (!(message.formats && message.formats.length))
+                                    message.formats = [];
+                                reader.int32s(message.formats);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.formats && message.formats.length))
+                                message.formats = [];
+                            message.formats.push(reader.int32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ExportRequest;
+        })();
+
+        v1.ExportedFile = (function() {
+
+            /**
+             * Properties of an ExportedFile.
+             * @typedef {Object} mixmask.v1.ExportedFile.$Properties
+             * @property {mixmask.v1.ExportFormat|null} [format] ExportedFile format
+             * @property {string|null} [file] ExportedFile file
+             * @property {number|null} [bytes] ExportedFile bytes
+             * @property {string|null} [sha256] ExportedFile sha256
+             * @property {string|null} [check] ExportedFile check
+             * @property {number|null} [maxAbsDiff] ExportedFile maxAbsDiff
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ExportedFile.
+             * @memberof mixmask.v1
+             * @interface IExportedFile
+             * @augments mixmask.v1.ExportedFile.$Properties
+             * @deprecated Use mixmask.v1.ExportedFile.$Properties instead.
+             */
+
+            /**
+             * Shape of an ExportedFile.
+             * @typedef {mixmask.v1.ExportedFile.$Properties} mixmask.v1.ExportedFile.$Shape
+             */
+
+            /**
+             * Constructs a new ExportedFile.
+             * @memberof mixmask.v1
+             * @classdesc Represents an ExportedFile.
+             * @constructor
+             * @param {mixmask.v1.ExportedFile.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ExportedFile = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ExportedFile format.
+             * @member {mixmask.v1.ExportFormat} format
+             * @memberof mixmask.v1.ExportedFile
+             * @instance
+             */
+            ExportedFile.prototype.format = 0;
+
+            /**
+             * ExportedFile file.
+             * @member {string} file
+             * @memberof mixmask.v1.ExportedFile
+             * @instance
+             */
+            ExportedFile.prototype.file = "";
+
+            /**
+             * ExportedFile bytes.
+             * @member {number} bytes
+             * @memberof mixmask.v1.ExportedFile
+             * @instance
+             */
+            ExportedFile.prototype.bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ExportedFile sha256.
+             * @member {string} sha256
+             * @memberof mixmask.v1.ExportedFile
+             * @instance
+             */
+            ExportedFile.prototype.sha256 = "";
+
+            /**
+             * ExportedFile check.
+             * @member {string} check
+             * @memberof mixmask.v1.ExportedFile
+             * @instance
+             */
+            ExportedFile.prototype.check = "";
+
+            /**
+             * ExportedFile maxAbsDiff.
+             * @member {number} maxAbsDiff
+             * @memberof mixmask.v1.ExportedFile
+             * @instance
+             */
+            ExportedFile.prototype.maxAbsDiff = 0;
+
+            /**
+             * Creates a new ExportedFile instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.ExportedFile
+             * @static
+             * @param {mixmask.v1.ExportedFile.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.ExportedFile} ExportedFile instance
+             * @type {{
+             *   (properties: mixmask.v1.ExportedFile.$Shape): mixmask.v1.ExportedFile & mixmask.v1.ExportedFile.$Shape;
+             *   (properties?: mixmask.v1.ExportedFile.$Properties): mixmask.v1.ExportedFile;
+             * }}
+             */
+            ExportedFile.create = function(properties) {
+                return new ExportedFile(properties);
+            };
+
+            /**
+             * Encodes the specified ExportedFile message. Does not implicitly {@link mixmask.v1.ExportedFile.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.ExportedFile
+             * @static
+             * @param {mixmask.v1.ExportedFile.$Properties} message ExportedFile message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ExportedFile.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.format != null && $Object.hasOwnProperty.call(message, "format") && message.format !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.format);
+                if (message.file != null && $Object.hasOwnProperty.call(message, "file") && message.file !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.file);
+                if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes") && (typeof message.bytes === "object" ? message.bytes.low || message.bytes.high : message.bytes !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.bytes);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.sha256);
+                if (message.check != null && $Object.hasOwnProperty.call(message, "check") && message.check !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.check);
+                if (message.maxAbsDiff != null && $Object.hasOwnProperty.call(message, "maxAbsDiff") && !$Object.is(message.maxAbsDiff, 0))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.maxAbsDiff);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ExportedFile message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.ExportedFile
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.ExportedFile & mixmask.v1.ExportedFile.$Shape} ExportedFile
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ExportedFile.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.ExportedFile();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.format = value;
+                            else
+                                delete message.format;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.file = value;
+                            else
+                                delete message.file;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.bytes = value;
+                            else
+                                delete message.bytes;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.check = value;
+                            else
+                                delete message.check;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.maxAbsDiff = value;
+                            else
+                                delete message.maxAbsDiff;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ExportedFile;
+        })();
+
+        v1.ExportReply = (function() {
+
+            /**
+             * Properties of an ExportReply.
+             * @typedef {Object} mixmask.v1.ExportReply.$Properties
+             * @property {mixmask.v1.BackboneSpec.$Properties|null} [spec] ExportReply spec
+             * @property {number|null} [step] ExportReply step
+             * @property {Array.<mixmask.v1.ExportedFile.$Properties>|null} [files] ExportReply files
+             * @property {string|null} [torchVersion] ExportReply torchVersion
+             * @property {number|null} [onnxOpset] ExportReply onnxOpset
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ExportReply.
+             * @memberof mixmask.v1
+             * @interface IExportReply
+             * @augments mixmask.v1.ExportReply.$Properties
+             * @deprecated Use mixmask.v1.ExportReply.$Properties instead.
+             */
+
+            /**
+             * Shape of an ExportReply.
+             * @typedef {mixmask.v1.ExportReply.$Properties} mixmask.v1.ExportReply.$Shape
+             */
+
+            /**
+             * Constructs a new ExportReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents an ExportReply.
+             * @constructor
+             * @param {mixmask.v1.ExportReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ExportReply = function (properties) {
+                this.files = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ExportReply spec.
+             * @member {mixmask.v1.BackboneSpec.$Properties|null|undefined} spec
+             * @memberof mixmask.v1.ExportReply
+             * @instance
+             */
+            ExportReply.prototype.spec = null;
+
+            /**
+             * ExportReply step.
+             * @member {number} step
+             * @memberof mixmask.v1.ExportReply
+             * @instance
+             */
+            ExportReply.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * ExportReply files.
+             * @member {Array.<mixmask.v1.ExportedFile.$Properties>} files
+             * @memberof mixmask.v1.ExportReply
+             * @instance
+             */
+            ExportReply.prototype.files = $util.emptyArray;
+
+            /**
+             * ExportReply torchVersion.
+             * @member {string} torchVersion
+             * @memberof mixmask.v1.ExportReply
+             * @instance
+             */
+            ExportReply.prototype.torchVersion = "";
+
+            /**
+             * ExportReply onnxOpset.
+             * @member {number} onnxOpset
+             * @memberof mixmask.v1.ExportReply
+             * @instance
+             */
+            ExportReply.prototype.onnxOpset = 0;
+
+            /**
+             * Creates a new ExportReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.ExportReply
+             * @static
+             * @param {mixmask.v1.ExportReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.ExportReply} ExportReply instance
+             * @type {{
+             *   (properties: mixmask.v1.ExportReply.$Shape): mixmask.v1.ExportReply & mixmask.v1.ExportReply.$Shape;
+             *   (properties?: mixmask.v1.ExportReply.$Properties): mixmask.v1.ExportReply;
+             * }}
+             */
+            ExportReply.create = function(properties) {
+                return new ExportReply(properties);
+            };
+
+            /**
+             * Encodes the specified ExportReply message. Does not implicitly {@link mixmask.v1.ExportReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.ExportReply
+             * @static
+             * @param {mixmask.v1.ExportReply.$Properties} message ExportReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ExportReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.spec != null && $Object.hasOwnProperty.call(message, "spec"))
+                    $root.mixmask.v1.BackboneSpec.encode(message.spec, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
+                if (message.files != null && message.files.length)
+                    for (let i = 0; i < message.files.length; ++i)
+                        $root.mixmask.v1.ExportedFile.encode(message.files[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.torchVersion != null && $Object.hasOwnProperty.call(message, "torchVersion") && message.torchVersion !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.torchVersion);
+                if (message.onnxOpset != null && $Object.hasOwnProperty.call(message, "onnxOpset") && message.onnxOpset !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.onnxOpset);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ExportReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.ExportReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.ExportReply & mixmask.v1.ExportReply.$Shape} ExportReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ExportReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.ExportReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.spec = $root.mixmask.v1.BackboneSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.spec);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.files && message.files.length))
+                                message.files = [];
+                            message.files.push($root.mixmask.v1.ExportedFile.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.torchVersion = value;
+                            else
+                                delete message.torchVersion;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.onnxOpset = value;
+                            else
+                                delete message.onnxOpset;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ExportReply;
+        })();
+
+        v1.CheckpointRef = (function() {
+
+            /**
+             * Properties of a CheckpointRef.
+             * @typedef {Object} mixmask.v1.CheckpointRef.$Properties
+             * @property {string|null} [path] CheckpointRef path
+             * @property {string|null} [sha256] CheckpointRef sha256
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CheckpointRef.
+             * @memberof mixmask.v1
+             * @interface ICheckpointRef
+             * @augments mixmask.v1.CheckpointRef.$Properties
+             * @deprecated Use mixmask.v1.CheckpointRef.$Properties instead.
+             */
+
+            /**
+             * Shape of a CheckpointRef.
+             * @typedef {mixmask.v1.CheckpointRef.$Properties} mixmask.v1.CheckpointRef.$Shape
+             */
+
+            /**
+             * Constructs a new CheckpointRef.
+             * @memberof mixmask.v1
+             * @classdesc Represents a CheckpointRef.
+             * @constructor
+             * @param {mixmask.v1.CheckpointRef.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CheckpointRef = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * CheckpointRef path.
+             * @member {string} path
+             * @memberof mixmask.v1.CheckpointRef
+             * @instance
+             */
+            CheckpointRef.prototype.path = "";
+
+            /**
+             * CheckpointRef sha256.
+             * @member {string} sha256
+             * @memberof mixmask.v1.CheckpointRef
+             * @instance
+             */
+            CheckpointRef.prototype.sha256 = "";
+
+            /**
+             * Creates a new CheckpointRef instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.CheckpointRef
+             * @static
+             * @param {mixmask.v1.CheckpointRef.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.CheckpointRef} CheckpointRef instance
+             * @type {{
+             *   (properties: mixmask.v1.CheckpointRef.$Shape): mixmask.v1.CheckpointRef & mixmask.v1.CheckpointRef.$Shape;
+             *   (properties?: mixmask.v1.CheckpointRef.$Properties): mixmask.v1.CheckpointRef;
+             * }}
+             */
+            CheckpointRef.create = function(properties) {
+                return new CheckpointRef(properties);
+            };
+
+            /**
+             * Encodes the specified CheckpointRef message. Does not implicitly {@link mixmask.v1.CheckpointRef.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.CheckpointRef
+             * @static
+             * @param {mixmask.v1.CheckpointRef.$Properties} message CheckpointRef message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CheckpointRef.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.path != null && $Object.hasOwnProperty.call(message, "path") && message.path !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.path);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.sha256);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a CheckpointRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.CheckpointRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.CheckpointRef & mixmask.v1.CheckpointRef.$Shape} CheckpointRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CheckpointRef.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.CheckpointRef();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.path = value;
+                            else
+                                delete message.path;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return CheckpointRef;
+        })();
+
+        v1.SafetensorsBackbone = (function() {
+
+            /**
+             * Properties of a SafetensorsBackbone.
+             * @typedef {Object} mixmask.v1.SafetensorsBackbone.$Properties
+             * @property {string|null} [path] SafetensorsBackbone path
+             * @property {string|null} [sha256] SafetensorsBackbone sha256
+             * @property {mixmask.v1.BackboneSpec.$Properties|null} [spec] SafetensorsBackbone spec
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SafetensorsBackbone.
+             * @memberof mixmask.v1
+             * @interface ISafetensorsBackbone
+             * @augments mixmask.v1.SafetensorsBackbone.$Properties
+             * @deprecated Use mixmask.v1.SafetensorsBackbone.$Properties instead.
+             */
+
+            /**
+             * Shape of a SafetensorsBackbone.
+             * @typedef {mixmask.v1.SafetensorsBackbone.$Properties} mixmask.v1.SafetensorsBackbone.$Shape
+             */
+
+            /**
+             * Constructs a new SafetensorsBackbone.
+             * @memberof mixmask.v1
+             * @classdesc Represents a SafetensorsBackbone.
+             * @constructor
+             * @param {mixmask.v1.SafetensorsBackbone.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SafetensorsBackbone = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SafetensorsBackbone path.
+             * @member {string} path
+             * @memberof mixmask.v1.SafetensorsBackbone
+             * @instance
+             */
+            SafetensorsBackbone.prototype.path = "";
+
+            /**
+             * SafetensorsBackbone sha256.
+             * @member {string} sha256
+             * @memberof mixmask.v1.SafetensorsBackbone
+             * @instance
+             */
+            SafetensorsBackbone.prototype.sha256 = "";
+
+            /**
+             * SafetensorsBackbone spec.
+             * @member {mixmask.v1.BackboneSpec.$Properties|null|undefined} spec
+             * @memberof mixmask.v1.SafetensorsBackbone
+             * @instance
+             */
+            SafetensorsBackbone.prototype.spec = null;
+
+            /**
+             * Creates a new SafetensorsBackbone instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.SafetensorsBackbone
+             * @static
+             * @param {mixmask.v1.SafetensorsBackbone.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.SafetensorsBackbone} SafetensorsBackbone instance
+             * @type {{
+             *   (properties: mixmask.v1.SafetensorsBackbone.$Shape): mixmask.v1.SafetensorsBackbone & mixmask.v1.SafetensorsBackbone.$Shape;
+             *   (properties?: mixmask.v1.SafetensorsBackbone.$Properties): mixmask.v1.SafetensorsBackbone;
+             * }}
+             */
+            SafetensorsBackbone.create = function(properties) {
+                return new SafetensorsBackbone(properties);
+            };
+
+            /**
+             * Encodes the specified SafetensorsBackbone message. Does not implicitly {@link mixmask.v1.SafetensorsBackbone.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.SafetensorsBackbone
+             * @static
+             * @param {mixmask.v1.SafetensorsBackbone.$Properties} message SafetensorsBackbone message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SafetensorsBackbone.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.path != null && $Object.hasOwnProperty.call(message, "path") && message.path !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.path);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256 !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.sha256);
+                if (message.spec != null && $Object.hasOwnProperty.call(message, "spec"))
+                    $root.mixmask.v1.BackboneSpec.encode(message.spec, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SafetensorsBackbone message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.SafetensorsBackbone
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.SafetensorsBackbone & mixmask.v1.SafetensorsBackbone.$Shape} SafetensorsBackbone
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SafetensorsBackbone.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.SafetensorsBackbone();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.path = value;
+                            else
+                                delete message.path;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.spec = $root.mixmask.v1.BackboneSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.spec);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SafetensorsBackbone;
+        })();
+
+        v1.LoadBackboneRequest = (function() {
+
+            /**
+             * Properties of a LoadBackboneRequest.
+             * @typedef {Object} mixmask.v1.LoadBackboneRequest.$Properties
+             * @property {string|null} [modelId] LoadBackboneRequest modelId
+             * @property {mixmask.v1.CheckpointRef.$Properties|null} [checkpoint] LoadBackboneRequest checkpoint
+             * @property {mixmask.v1.SafetensorsBackbone.$Properties|null} [safetensors] LoadBackboneRequest safetensors
+             * @property {"checkpoint"|"safetensors"} [source] LoadBackboneRequest source
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LoadBackboneRequest.
+             * @memberof mixmask.v1
+             * @interface ILoadBackboneRequest
+             * @augments mixmask.v1.LoadBackboneRequest.$Properties
+             * @deprecated Use mixmask.v1.LoadBackboneRequest.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a LoadBackboneRequest.
+             * @typedef {{
+             *   modelId?: string|null;
+             *   checkpoint?: mixmask.v1.CheckpointRef.$Shape|null;
+             *   safetensors?: mixmask.v1.SafetensorsBackbone.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ source?: undefined; checkpoint?: null; safetensors?: null }|{ source?: "checkpoint"; checkpoint: mixmask.v1.CheckpointRef.$Shape; safetensors?: null }|{ source?: "safetensors"; checkpoint?: null; safetensors: mixmask.v1.SafetensorsBackbone.$Shape })
+             * )} mixmask.v1.LoadBackboneRequest.$Shape
+             */
+
+            /**
+             * Constructs a new LoadBackboneRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents a LoadBackboneRequest.
+             * @constructor
+             * @param {mixmask.v1.LoadBackboneRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LoadBackboneRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LoadBackboneRequest modelId.
+             * @member {string} modelId
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @instance
+             */
+            LoadBackboneRequest.prototype.modelId = "";
+
+            /**
+             * LoadBackboneRequest checkpoint.
+             * @member {mixmask.v1.CheckpointRef.$Properties|null|undefined} checkpoint
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @instance
+             */
+            LoadBackboneRequest.prototype.checkpoint = null;
+
+            /**
+             * LoadBackboneRequest safetensors.
+             * @member {mixmask.v1.SafetensorsBackbone.$Properties|null|undefined} safetensors
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @instance
+             */
+            LoadBackboneRequest.prototype.safetensors = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * LoadBackboneRequest source.
+             * @member {"checkpoint"|"safetensors"|undefined} source
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @instance
+             */
+            $Object.defineProperty(LoadBackboneRequest.prototype, "source", {
+                get: $util.oneOfGetter($oneOfFields = ["checkpoint", "safetensors"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new LoadBackboneRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @static
+             * @param {mixmask.v1.LoadBackboneRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.LoadBackboneRequest} LoadBackboneRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.LoadBackboneRequest.$Shape): mixmask.v1.LoadBackboneRequest & mixmask.v1.LoadBackboneRequest.$Shape;
+             *   (properties?: mixmask.v1.LoadBackboneRequest.$Properties): mixmask.v1.LoadBackboneRequest;
+             * }}
+             */
+            LoadBackboneRequest.create = function(properties) {
+                return new LoadBackboneRequest(properties);
+            };
+
+            /**
+             * Encodes the specified LoadBackboneRequest message. Does not implicitly {@link mixmask.v1.LoadBackboneRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @static
+             * @param {mixmask.v1.LoadBackboneRequest.$Properties} message LoadBackboneRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LoadBackboneRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.modelId != null && $Object.hasOwnProperty.call(message, "modelId") && message.modelId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.modelId);
+                if (message.checkpoint != null && $Object.hasOwnProperty.call(message, "checkpoint"))
+                    $root.mixmask.v1.CheckpointRef.encode(message.checkpoint, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.safetensors != null && $Object.hasOwnProperty.call(message, "safetensors"))
+                    $root.mixmask.v1.SafetensorsBackbone.encode(message.safetensors, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LoadBackboneRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.LoadBackboneRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.LoadBackboneRequest & mixmask.v1.LoadBackboneRequest.$Shape} LoadBackboneRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LoadBackboneRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.LoadBackboneRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.modelId = value;
+                            else
+                                delete message.modelId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.checkpoint = $root.mixmask.v1.CheckpointRef.decode(reader, reader.size(), $undefined, _depth + 1, message.checkpoint);
+                            message.source = "checkpoint";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.safetensors = $root.mixmask.v1.SafetensorsBackbone.decode(reader, reader.size(), $undefined, _depth + 1, message.safetensors);
+                            message.source = "safetensors";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LoadBackboneRequest;
+        })();
+
+        v1.LoadBackboneReply = (function() {
+
+            /**
+             * Properties of a LoadBackboneReply.
+             * @typedef {Object} mixmask.v1.LoadBackboneReply.$Properties
+             * @property {string|null} [modelId] LoadBackboneReply modelId
+             * @property {mixmask.v1.BackboneSpec.$Properties|null} [spec] LoadBackboneReply spec
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LoadBackboneReply.
+             * @memberof mixmask.v1
+             * @interface ILoadBackboneReply
+             * @augments mixmask.v1.LoadBackboneReply.$Properties
+             * @deprecated Use mixmask.v1.LoadBackboneReply.$Properties instead.
+             */
+
+            /**
+             * Shape of a LoadBackboneReply.
+             * @typedef {mixmask.v1.LoadBackboneReply.$Properties} mixmask.v1.LoadBackboneReply.$Shape
+             */
+
+            /**
+             * Constructs a new LoadBackboneReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents a LoadBackboneReply.
+             * @constructor
+             * @param {mixmask.v1.LoadBackboneReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LoadBackboneReply = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LoadBackboneReply modelId.
+             * @member {string} modelId
+             * @memberof mixmask.v1.LoadBackboneReply
+             * @instance
+             */
+            LoadBackboneReply.prototype.modelId = "";
+
+            /**
+             * LoadBackboneReply spec.
+             * @member {mixmask.v1.BackboneSpec.$Properties|null|undefined} spec
+             * @memberof mixmask.v1.LoadBackboneReply
+             * @instance
+             */
+            LoadBackboneReply.prototype.spec = null;
+
+            /**
+             * Creates a new LoadBackboneReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.LoadBackboneReply
+             * @static
+             * @param {mixmask.v1.LoadBackboneReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.LoadBackboneReply} LoadBackboneReply instance
+             * @type {{
+             *   (properties: mixmask.v1.LoadBackboneReply.$Shape): mixmask.v1.LoadBackboneReply & mixmask.v1.LoadBackboneReply.$Shape;
+             *   (properties?: mixmask.v1.LoadBackboneReply.$Properties): mixmask.v1.LoadBackboneReply;
+             * }}
+             */
+            LoadBackboneReply.create = function(properties) {
+                return new LoadBackboneReply(properties);
+            };
+
+            /**
+             * Encodes the specified LoadBackboneReply message. Does not implicitly {@link mixmask.v1.LoadBackboneReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.LoadBackboneReply
+             * @static
+             * @param {mixmask.v1.LoadBackboneReply.$Properties} message LoadBackboneReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LoadBackboneReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.modelId != null && $Object.hasOwnProperty.call(message, "modelId") && message.modelId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.modelId);
+                if (message.spec != null && $Object.hasOwnProperty.call(message, "spec"))
+                    $root.mixmask.v1.BackboneSpec.encode(message.spec, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a LoadBackboneReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.LoadBackboneReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.LoadBackboneReply & mixmask.v1.LoadBackboneReply.$Shape} LoadBackboneReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LoadBackboneReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.LoadBackboneReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.modelId = value;
+                            else
+                                delete message.modelId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.spec = $root.mixmask.v1.BackboneSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.spec);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return LoadBackboneReply;
+        })();
+
+        v1.InlineImages = (function() {
+
+            /**
+             * Properties of an InlineImages.
+             * @typedef {Object} mixmask.v1.InlineImages.$Properties
+             * @property {number|null} [count] InlineImages count
+             * @property {number|null} [height] InlineImages height
+             * @property {number|null} [width] InlineImages width
+             * @property {number|null} [channels] InlineImages channels
+             * @property {Uint8Array|null} [pixels] InlineImages pixels
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an InlineImages.
+             * @memberof mixmask.v1
+             * @interface IInlineImages
+             * @augments mixmask.v1.InlineImages.$Properties
+             * @deprecated Use mixmask.v1.InlineImages.$Properties instead.
+             */
+
+            /**
+             * Shape of an InlineImages.
+             * @typedef {mixmask.v1.InlineImages.$Properties} mixmask.v1.InlineImages.$Shape
+             */
+
+            /**
+             * Constructs a new InlineImages.
+             * @memberof mixmask.v1
+             * @classdesc Represents an InlineImages.
+             * @constructor
+             * @param {mixmask.v1.InlineImages.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const InlineImages = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * InlineImages count.
+             * @member {number} count
+             * @memberof mixmask.v1.InlineImages
+             * @instance
+             */
+            InlineImages.prototype.count = 0;
+
+            /**
+             * InlineImages height.
+             * @member {number} height
+             * @memberof mixmask.v1.InlineImages
+             * @instance
+             */
+            InlineImages.prototype.height = 0;
+
+            /**
+             * InlineImages width.
+             * @member {number} width
+             * @memberof mixmask.v1.InlineImages
+             * @instance
+             */
+            InlineImages.prototype.width = 0;
+
+            /**
+             * InlineImages channels.
+             * @member {number} channels
+             * @memberof mixmask.v1.InlineImages
+             * @instance
+             */
+            InlineImages.prototype.channels = 0;
+
+            /**
+             * InlineImages pixels.
+             * @member {Uint8Array} pixels
+             * @memberof mixmask.v1.InlineImages
+             * @instance
+             */
+            InlineImages.prototype.pixels = $util.newBuffer([]);
+
+            /**
+             * Creates a new InlineImages instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.InlineImages
+             * @static
+             * @param {mixmask.v1.InlineImages.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.InlineImages} InlineImages instance
+             * @type {{
+             *   (properties: mixmask.v1.InlineImages.$Shape): mixmask.v1.InlineImages & mixmask.v1.InlineImages.$Shape;
+             *   (properties?: mixmask.v1.InlineImages.$Properties): mixmask.v1.InlineImages;
+             * }}
+             */
+            InlineImages.create = function(properties) {
+                return new InlineImages(properties);
+            };
+
+            /**
+             * Encodes the specified InlineImages message. Does not implicitly {@link mixmask.v1.InlineImages.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.InlineImages
+             * @static
+             * @param {mixmask.v1.InlineImages.$Properties} message InlineImages message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            InlineImages.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.count != null && $Object.hasOwnProperty.call(message, "count") && message.count !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.count);
+                if (message.height != null && $Object.hasOwnProperty.call(message, "height") && message.height !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.height);
+                if (message.width != null && $Object.hasOwnProperty.call(message, "width") && message.width !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.width);
+                if (message.channels != null && $Object.hasOwnProperty.call(message, "channels") && message.channels !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.channels);
+                if (message.pixels != null && $Object.hasOwnProperty.call(message, "pixels") && message.pixels.length)
+                    writer.uint32(/* id 5, wireType 2 =*/42).bytes(message.pixels);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an InlineImages message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.InlineImages
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.InlineImages & mixmask.v1.InlineImages.$Shape} InlineImages
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            InlineImages.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.InlineImages();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.count = value;
+                            else
+                                delete message.count;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.height = value;
+                            else
+                                delete message.height;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.width = value;
+                            else
+                                delete message.width;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.channels = value;
+                            else
+                                delete message.channels;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.pixels = value;
+                            else
+                                delete message.pixels;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return InlineImages;
+        })();
+
+        v1.DatasetImages = (function() {
+
+            /**
+             * Properties of a DatasetImages.
+             * @typedef {Object} mixmask.v1.DatasetImages.$Properties
+             * @property {string|null} [datasetId] DatasetImages datasetId
+             * @property {Array.<number>|null} [indices] DatasetImages indices
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DatasetImages.
+             * @memberof mixmask.v1
+             * @interface IDatasetImages
+             * @augments mixmask.v1.DatasetImages.$Properties
+             * @deprecated Use mixmask.v1.DatasetImages.$Properties instead.
+             */
+
+            /**
+             * Shape of a DatasetImages.
+             * @typedef {mixmask.v1.DatasetImages.$Properties} mixmask.v1.DatasetImages.$Shape
+             */
+
+            /**
+             * Constructs a new DatasetImages.
+             * @memberof mixmask.v1
+             * @classdesc Represents a DatasetImages.
+             * @constructor
+             * @param {mixmask.v1.DatasetImages.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DatasetImages = function (properties) {
+                this.indices = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DatasetImages datasetId.
+             * @member {string} datasetId
+             * @memberof mixmask.v1.DatasetImages
+             * @instance
+             */
+            DatasetImages.prototype.datasetId = "";
+
+            /**
+             * DatasetImages indices.
+             * @member {Array.<number>} indices
+             * @memberof mixmask.v1.DatasetImages
+             * @instance
+             */
+            DatasetImages.prototype.indices = $util.emptyArray;
+
+            /**
+             * Creates a new DatasetImages instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.DatasetImages
+             * @static
+             * @param {mixmask.v1.DatasetImages.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.DatasetImages} DatasetImages instance
+             * @type {{
+             *   (properties: mixmask.v1.DatasetImages.$Shape): mixmask.v1.DatasetImages & mixmask.v1.DatasetImages.$Shape;
+             *   (properties?: mixmask.v1.DatasetImages.$Properties): mixmask.v1.DatasetImages;
+             * }}
+             */
+            DatasetImages.create = function(properties) {
+                return new DatasetImages(properties);
+            };
+
+            /**
+             * Encodes the specified DatasetImages message. Does not implicitly {@link mixmask.v1.DatasetImages.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.DatasetImages
+             * @static
+             * @param {mixmask.v1.DatasetImages.$Properties} message DatasetImages message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DatasetImages.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.datasetId != null && $Object.hasOwnProperty.call(message, "datasetId") && message.datasetId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.datasetId);
+                if (message.indices != null && message.indices.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).uint32s(message.indices);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DatasetImages message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.DatasetImages
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.DatasetImages & mixmask.v1.DatasetImages.$Shape} DatasetImages
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DatasetImages.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.DatasetImages();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.datasetId = value;
+                            else
+                                delete message.datasetId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType === 2) {
+                                if (!(message.indices && message.indices.length))
+                                    message.indices = [];
+                                reader.uint32s(message.indices);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.indices && message.indices.length))
+                                message.indices = [];
+                            message.indices.push(reader.uint32());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DatasetImages;
+        })();
+
+        v1.EmbedRequest = (function() {
+
+            /**
+             * Properties of an EmbedRequest.
+             * @typedef {Object} mixmask.v1.EmbedRequest.$Properties
+             * @property {string|null} [runId] EmbedRequest runId
+             * @property {string|null} [modelId] EmbedRequest modelId
+             * @property {mixmask.v1.InlineImages.$Properties|null} [inline] EmbedRequest inline
+             * @property {mixmask.v1.DatasetImages.$Properties|null} [dataset] EmbedRequest dataset
+             * @property {boolean|null} [normalize] EmbedRequest normalize
+             * @property {number|null} [batchSize] EmbedRequest batchSize
+             * @property {"runId"|"modelId"} [model] EmbedRequest model
+             * @property {"inline"|"dataset"} [images] EmbedRequest images
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EmbedRequest.
+             * @memberof mixmask.v1
+             * @interface IEmbedRequest
+             * @augments mixmask.v1.EmbedRequest.$Properties
+             * @deprecated Use mixmask.v1.EmbedRequest.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of an EmbedRequest.
+             * @typedef {{
+             *   runId?: string|null;
+             *   modelId?: string|null;
+             *   inline?: mixmask.v1.InlineImages.$Shape|null;
+             *   dataset?: mixmask.v1.DatasetImages.$Shape|null;
+             *   normalize?: boolean|null;
+             *   batchSize?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ model?: undefined; runId?: null; modelId?: null }|{ model?: "runId"; runId: string; modelId?: null }|{ model?: "modelId"; runId?: null; modelId: string })
+             * ) & (
+             *   ({ images?: undefined; inline?: null; dataset?: null }|{ images?: "inline"; inline: mixmask.v1.InlineImages.$Shape; dataset?: null }|{ images?: "dataset"; inline?: null; dataset: mixmask.v1.DatasetImages.$Shape })
+             * )} mixmask.v1.EmbedRequest.$Shape
+             */
+
+            /**
+             * Constructs a new EmbedRequest.
+             * @memberof mixmask.v1
+             * @classdesc Represents an EmbedRequest.
+             * @constructor
+             * @param {mixmask.v1.EmbedRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EmbedRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * EmbedRequest runId.
+             * @member {string|null|undefined} runId
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            EmbedRequest.prototype.runId = null;
+
+            /**
+             * EmbedRequest modelId.
+             * @member {string|null|undefined} modelId
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            EmbedRequest.prototype.modelId = null;
+
+            /**
+             * EmbedRequest inline.
+             * @member {mixmask.v1.InlineImages.$Properties|null|undefined} inline
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            EmbedRequest.prototype.inline = null;
+
+            /**
+             * EmbedRequest dataset.
+             * @member {mixmask.v1.DatasetImages.$Properties|null|undefined} dataset
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            EmbedRequest.prototype.dataset = null;
+
+            /**
+             * EmbedRequest normalize.
+             * @member {boolean} normalize
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            EmbedRequest.prototype.normalize = false;
+
+            /**
+             * EmbedRequest batchSize.
+             * @member {number} batchSize
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            EmbedRequest.prototype.batchSize = 0;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * EmbedRequest model.
+             * @member {"runId"|"modelId"|undefined} model
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            $Object.defineProperty(EmbedRequest.prototype, "model", {
+                get: $util.oneOfGetter($oneOfFields = ["runId", "modelId"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * EmbedRequest images.
+             * @member {"inline"|"dataset"|undefined} images
+             * @memberof mixmask.v1.EmbedRequest
+             * @instance
+             */
+            $Object.defineProperty(EmbedRequest.prototype, "images", {
+                get: $util.oneOfGetter($oneOfFields = ["inline", "dataset"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new EmbedRequest instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.EmbedRequest
+             * @static
+             * @param {mixmask.v1.EmbedRequest.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.EmbedRequest} EmbedRequest instance
+             * @type {{
+             *   (properties: mixmask.v1.EmbedRequest.$Shape): mixmask.v1.EmbedRequest & mixmask.v1.EmbedRequest.$Shape;
+             *   (properties?: mixmask.v1.EmbedRequest.$Properties): mixmask.v1.EmbedRequest;
+             * }}
+             */
+            EmbedRequest.create = function(properties) {
+                return new EmbedRequest(properties);
+            };
+
+            /**
+             * Encodes the specified EmbedRequest message. Does not implicitly {@link mixmask.v1.EmbedRequest.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.EmbedRequest
+             * @static
+             * @param {mixmask.v1.EmbedRequest.$Properties} message EmbedRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EmbedRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId"))
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.modelId != null && $Object.hasOwnProperty.call(message, "modelId"))
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.modelId);
+                if (message.inline != null && $Object.hasOwnProperty.call(message, "inline"))
+                    $root.mixmask.v1.InlineImages.encode(message.inline, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.dataset != null && $Object.hasOwnProperty.call(message, "dataset"))
+                    $root.mixmask.v1.DatasetImages.encode(message.dataset, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.normalize != null && $Object.hasOwnProperty.call(message, "normalize") && message.normalize !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.normalize);
+                if (message.batchSize != null && $Object.hasOwnProperty.call(message, "batchSize") && message.batchSize !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.batchSize);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an EmbedRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.EmbedRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.EmbedRequest & mixmask.v1.EmbedRequest.$Shape} EmbedRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EmbedRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.EmbedRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.runId = reader.stringVerify();
+                            message.model = "runId";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.modelId = reader.stringVerify();
+                            message.model = "modelId";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.inline = $root.mixmask.v1.InlineImages.decode(reader, reader.size(), $undefined, _depth + 1, message.inline);
+                            message.images = "inline";
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.dataset = $root.mixmask.v1.DatasetImages.decode(reader, reader.size(), $undefined, _depth + 1, message.dataset);
+                            message.images = "dataset";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.normalize = value;
+                            else
+                                delete message.normalize;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.batchSize = value;
+                            else
+                                delete message.batchSize;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EmbedRequest;
+        })();
+
+        v1.EmbedReply = (function() {
+
+            /**
+             * Properties of an EmbedReply.
+             * @typedef {Object} mixmask.v1.EmbedReply.$Properties
+             * @property {number|null} [count] EmbedReply count
+             * @property {number|null} [dim] EmbedReply dim
+             * @property {Uint8Array|null} [features] EmbedReply features
+             * @property {number|null} [seconds] EmbedReply seconds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an EmbedReply.
+             * @memberof mixmask.v1
+             * @interface IEmbedReply
+             * @augments mixmask.v1.EmbedReply.$Properties
+             * @deprecated Use mixmask.v1.EmbedReply.$Properties instead.
+             */
+
+            /**
+             * Shape of an EmbedReply.
+             * @typedef {mixmask.v1.EmbedReply.$Properties} mixmask.v1.EmbedReply.$Shape
+             */
+
+            /**
+             * Constructs a new EmbedReply.
+             * @memberof mixmask.v1
+             * @classdesc Represents an EmbedReply.
+             * @constructor
+             * @param {mixmask.v1.EmbedReply.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const EmbedReply = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * EmbedReply count.
+             * @member {number} count
+             * @memberof mixmask.v1.EmbedReply
+             * @instance
+             */
+            EmbedReply.prototype.count = 0;
+
+            /**
+             * EmbedReply dim.
+             * @member {number} dim
+             * @memberof mixmask.v1.EmbedReply
+             * @instance
+             */
+            EmbedReply.prototype.dim = 0;
+
+            /**
+             * EmbedReply features.
+             * @member {Uint8Array} features
+             * @memberof mixmask.v1.EmbedReply
+             * @instance
+             */
+            EmbedReply.prototype.features = $util.newBuffer([]);
+
+            /**
+             * EmbedReply seconds.
+             * @member {number} seconds
+             * @memberof mixmask.v1.EmbedReply
+             * @instance
+             */
+            EmbedReply.prototype.seconds = 0;
+
+            /**
+             * Creates a new EmbedReply instance using the specified properties.
+             * @function create
+             * @memberof mixmask.v1.EmbedReply
+             * @static
+             * @param {mixmask.v1.EmbedReply.$Properties=} [properties] Properties to set
+             * @returns {mixmask.v1.EmbedReply} EmbedReply instance
+             * @type {{
+             *   (properties: mixmask.v1.EmbedReply.$Shape): mixmask.v1.EmbedReply & mixmask.v1.EmbedReply.$Shape;
+             *   (properties?: mixmask.v1.EmbedReply.$Properties): mixmask.v1.EmbedReply;
+             * }}
+             */
+            EmbedReply.create = function(properties) {
+                return new EmbedReply(properties);
+            };
+
+            /**
+             * Encodes the specified EmbedReply message. Does not implicitly {@link mixmask.v1.EmbedReply.verify|verify} messages.
+             * @function encode
+             * @memberof mixmask.v1.EmbedReply
+             * @static
+             * @param {mixmask.v1.EmbedReply.$Properties} message EmbedReply message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            EmbedReply.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.count != null && $Object.hasOwnProperty.call(message, "count") && message.count !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.count);
+                if (message.dim != null && $Object.hasOwnProperty.call(message, "dim") && message.dim !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.dim);
+                if (message.features != null && $Object.hasOwnProperty.call(message, "features") && message.features.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.features);
+                if (message.seconds != null && $Object.hasOwnProperty.call(message, "seconds") && !$Object.is(message.seconds, 0))
+                    writer.uint32(/* id 4, wireType 5 =*/37).float(message.seconds);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an EmbedReply message from the specified reader or buffer.
+             * @function decode
+             * @memberof mixmask.v1.EmbedReply
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {mixmask.v1.EmbedReply & mixmask.v1.EmbedReply.$Shape} EmbedReply
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            EmbedReply.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.mixmask.v1.EmbedReply();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.count = value;
+                            else
+                                delete message.count;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.dim = value;
+                            else
+                                delete message.dim;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.features = value;
+                            else
+                                delete message.features;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.seconds = value;
+                            else
+                                delete message.seconds;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return EmbedReply;
         })();
 
         return v1;
