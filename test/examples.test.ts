@@ -31,10 +31,12 @@ describe("examples/ at the tiny size", () => {
     expect(stdout).toContain("exported 4 formats");
   });
 
-  it("02-compare-maskers prints one row per masker", async () => {
+  it("02-compare-maskers prints one row per masker with mean ± std over two seeds, and writes a report", async () => {
     const { stdout } = await runExample("02-compare-maskers");
-    for (const masker of ["none", "mixmask", "erase"]) expect(stdout).toMatch(new RegExp(`^\\s+${masker}\\s+0\\.\\d{4}\\s+0\\.\\d{4}\\s+[\\d.]+ → [\\d.]+`, "m"));
-    expect(stdout).toMatch(/highest trained k-NN: (none|mixmask|erase)/);
+    for (const masker of ["none", "mixmask", "erase"]) expect(stdout).toMatch(new RegExp(`^\\s+masker=${masker}\\s+0\\.\\d{4} ± 0\\.\\d{4}\\s+0\\.\\d{4} ± 0\\.\\d{4}`, "m"));
+    expect(stdout).toMatch(/highest mean k-NN: masker=(none|mixmask|erase)/);
+    const report = /report with plots: (\S+)/.exec(stdout)?.[1];
+    expect(report && existsSync(report)).toBe(true);
   });
 
   it("03-custom-image-folder draws a folder of PNGs, reads it and pretrains on it", async () => {
@@ -58,5 +60,7 @@ describe("examples/ at the tiny size", () => {
     expect(stdout).toMatch(/StandardScaler \+ LogisticRegression \(scikit-learn \d+\.\d+/);
     expect(stdout).toMatch(/weighted k-NN, worker \(k = 20, T = 0\.1\)\s+0\.\d{4}/);
     expect(stdout).toMatch(/logistic regression, scikit-learn\s+0\.\d{4}/);
+    expect(stdout).toMatch(/linear probe, worker \(100 epochs, SGD lr 30, last epoch\)\s+0\.\d{4}/);
+    expect(stdout).toMatch(/our probe − scikit-learn: [+-]\d+\.\d points/);
   });
 });
