@@ -66,7 +66,7 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
     "",
     `Command: \`${results.command}\``,
     "",
-    `Seeds ${results.seeds.join(", ")}; ${results.configurations.length} configurations; mean ± sample standard deviation over seeds. Machine: ${results.machine.device} (${results.machine.deviceName}), torch ${results.machine.torchVersion}, ${results.machine.torchThreads} threads, Node ${results.machine.node}. Wall time ${(results.wallSeconds / 60).toFixed(1)} min (runs reused from an earlier invocation count only their own time).`,
+    `Seeds ${results.seeds.join(", ")}; ${results.configurations.length} configurations; mean ± sample standard deviation over seeds. Machine: ${results.machine.device} (${results.machine.deviceName}), torch ${results.machine.torchVersion}, ${results.machine.torchThreads} threads, Node ${results.machine.node}. Wall time: ${(results.wallSeconds / 60).toFixed(1)} min for this invocation; the runs themselves took ${(results.configurations.flatMap((c) => c.runs).reduce((a, r) => a + r.wallSeconds, 0) / 60).toFixed(1)} min${results.configurations.some((c) => c.runs.some((r) => r.reused)) ? " (some were reused from an earlier invocation)" : ""}.`,
     "",
     ...table,
     "",
