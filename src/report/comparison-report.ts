@@ -66,7 +66,7 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
     "",
     `Command: \`${results.command}\``,
     "",
-    `Seeds ${results.seeds.join(", ")}; ${results.configurations.length} configurations; mean ± sample standard deviation over seeds. Machine: ${results.machine.device} (${results.machine.deviceName}), torch ${results.machine.torchVersion}, ${results.machine.torchThreads} threads, Node ${results.machine.node}. Wall time: ${(results.wallSeconds / 60).toFixed(1)} min for this invocation; the runs themselves took ${(results.configurations.flatMap((c) => c.runs).reduce((a, r) => a + r.wallSeconds, 0) / 60).toFixed(1)} min${results.configurations.some((c) => c.runs.some((r) => r.reused)) ? " (some were reused from an earlier invocation)" : ""}.`,
+    `Seeds ${results.seeds.join(", ")}; ${results.configurations.length} configurations; mean ± sample standard deviation over seeds. Machine: ${results.machine.device} (${results.machine.deviceName}), torch ${results.machine.torchVersion}, torch threads ${results.machine.torchThreads}, Node ${results.machine.node}. Wall time: ${(results.wallSeconds / 60).toFixed(1)} min for this invocation; the runs themselves took ${(results.configurations.flatMap((c) => c.runs).reduce((a, r) => a + r.wallSeconds, 0) / 60).toFixed(1)} min${results.configurations.some((c) => c.runs.some((r) => r.reused)) ? " (some were reused from an earlier invocation)" : ""}.`,
     "",
     ...table,
     "",
@@ -88,7 +88,7 @@ async function writeComparisonPlots(out: string, results: ComparisonResults): Pr
     written.push(`plots/${name}`);
   };
   const configs = results.configurations;
-  await plot("loss.png", lineChartSvg({ title: "Training loss (mean ± std over seeds)", xLabel: "step", yLabel: "loss, moving average", series: configs.map(lossSeries) }));
+  await plot("loss.png", lineChartSvg({ title: "Training loss (mean ± std over seeds)", xLabel: "step", yLabel: "loss, moving average", series: configs.map((c, i) => ({ ...lossSeries(c), colour: i })) }));
   const base = untrained(results);
   await plot(
     "knn.png",
@@ -96,13 +96,13 @@ async function writeComparisonPlots(out: string, results: ComparisonResults): Pr
       title: "k-NN top-1 during pretraining (mean ± std over seeds)",
       xLabel: "epoch",
       yLabel: "k-NN top-1",
-      series: configs.map(knnSeries),
+      series: configs.map((c, i) => ({ ...knnSeries(c), colour: i })),
       reference: { y: base.knn.mean, label: `untrained encoder ${base.knn.mean.toFixed(4)}` },
     }),
   );
-  const mixed = configs.filter((c) => c.runs.some((r) => r.lambdaPerStep.length > 0));
+  const mixed = configs.map((c, colour) => ({ name: c.name, values: c.runs.flatMap((r) => r.lambdaPerStep), colour })).filter((s) => s.values.length > 0);
   if (mixed.length) {
-    await plot("lambda.png", histogramSvg({ title: "λ per step: fraction of the mixed view kept from its own image", xLabel: "λ", range: [0, 1], bins: 40, series: mixed.map((c) => ({ name: c.name, values: c.runs.flatMap((r) => r.lambdaPerStep) })) }));
+    await plot("lambda.png", histogramSvg({ title: "λ per step: fraction of each masked view kept from its own image", xLabel: "λ", range: [0, 1], bins: 40, series: mixed }));
   }
   return written;
 }

@@ -42,7 +42,7 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
     }),
   );
   const lambdaPlot = metrics.lambda.length
-    ? await plot("lambda.png", histogramSvg({ title: "λ: fraction of each mixed view kept from its own image", xLabel: "λ", series: [{ name: describeMethod(config), values: metrics.lambda }], range: [0, 1], bins: 40 }))
+    ? await plot("lambda.png", histogramSvg({ title: "λ: fraction of each masked view kept from its own image", xLabel: "λ", series: [{ name: describeMethod(config), values: metrics.lambda }], range: [0, 1], bins: 40 }))
     : undefined;
 
   const lines = [

@@ -9,6 +9,8 @@ export interface LineSeries {
   points: [number, number][];
   /** Optional shaded band: [x, low, high] (e.g. mean ± std over seeds). */
   band?: [number, number, number][];
+  /** Palette index, so that one configuration keeps its colour across plots (default: the series' position). */
+  colour?: number;
 }
 
 export interface LineChartSpec {
@@ -25,7 +27,7 @@ export interface LineChartSpec {
 export interface HistogramSpec {
   title: string;
   xLabel: string;
-  series: { name: string; values: number[] }[];
+  series: { name: string; values: number[]; colour?: number }[];
   range: [number, number];
   bins: number;
   width?: number;
@@ -53,7 +55,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
   const y = axis(ys, height - MARGIN.bottom, MARGIN.top, true);
   const parts: string[] = [frame(width, height, spec.title, spec.xLabel, spec.yLabel, x, y)];
   spec.series.forEach((s, i) => {
-    const colour = colourOf(i);
+    const colour = colourOf(s.colour ?? i);
     if (s.band && s.band.length > 1) {
       const upper = s.band.map((b) => `${x.at(b[0]).toFixed(1)},${y.at(b[2]).toFixed(1)}`);
       const lower = s.band.map((b) => `${x.at(b[0]).toFixed(1)},${y.at(b[1]).toFixed(1)}`).reverse();
@@ -69,7 +71,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
     parts.push(`<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${yy}" y2="${yy}" stroke="#555" stroke-dasharray="5,4"/>`);
     parts.push(`<text x="${width - MARGIN.right - 4}" y="${(Number(yy) - 4).toFixed(1)}" ${FONT} font-size="11" fill="#555" text-anchor="end">${escape(spec.reference.label)}</text>`);
   }
-  parts.push(legend(spec.series.map((s) => s.name), MARGIN.left + 8, MARGIN.top + 6));
+  parts.push(legend(spec.series.map((s, i) => ({ name: s.name, colour: s.colour ?? i })), MARGIN.left + 8, MARGIN.top + 6));
   return svgDocument(width, height, parts);
 }
 
@@ -91,11 +93,12 @@ export function histogramSvg(spec: HistogramSpec): string {
   const y = axis([0, ...counts.flat()], height - MARGIN.bottom, MARGIN.top, true, true);
   const parts: string[] = [frame(width, height, spec.title, spec.xLabel, "fraction of steps", x, y)];
   counts.forEach((c, i) => {
+    const colour = colourOf(spec.series[i]!.colour ?? i);
     const path = c.map((f, b) => `L${x.at(lo + b * binWidth).toFixed(1)},${y.at(f).toFixed(1)} L${x.at(lo + (b + 1) * binWidth).toFixed(1)},${y.at(f).toFixed(1)}`).join(" ");
     const base = y.at(0).toFixed(1);
-    parts.push(`<path d="M${x.at(lo).toFixed(1)},${base} ${path} L${x.at(hi).toFixed(1)},${base} Z" fill="${colourOf(i)}" fill-opacity="0.25" stroke="${colourOf(i)}" stroke-width="1.5"/>`);
+    parts.push(`<path d="M${x.at(lo).toFixed(1)},${base} ${path} L${x.at(hi).toFixed(1)},${base} Z" fill="${colour}" fill-opacity="0.25" stroke="${colour}" stroke-width="1.5"/>`);
   });
-  parts.push(legend(spec.series.map((s) => `${s.name} (${s.values.length} steps)`), MARGIN.left + 8, MARGIN.top + 6));
+  parts.push(legend(spec.series.map((s, i) => ({ name: `${s.name} (${s.values.length} steps)`, colour: s.colour ?? i })), MARGIN.left + 8, MARGIN.top + 6));
   return svgDocument(width, height, parts);
 }
 
@@ -153,13 +156,13 @@ function frame(width: number, height: number, title: string, xLabel: string, yLa
   return out.join("\n");
 }
 
-function legend(names: string[], x: number, y: number): string {
-  const rows = names.map((name, i) => {
+function legend(entries: { name: string; colour: number }[], x: number, y: number): string {
+  const rows = entries.map(({ name, colour }, i) => {
     const yy = y + 14 * i + 8;
-    return `<rect x="${x}" y="${yy - 8}" width="14" height="8" fill="${colourOf(i)}"/><text x="${x + 20}" y="${yy}" ${FONT} font-size="11">${escape(name)}</text>`;
+    return `<rect x="${x}" y="${yy - 8}" width="14" height="8" fill="${colourOf(colour)}"/><text x="${x + 20}" y="${yy}" ${FONT} font-size="11">${escape(name)}</text>`;
   });
-  const longest = Math.max(0, ...names.map((n) => n.length));
-  return `<rect x="${x - 4}" y="${y - 2}" width="${longest * 6.6 + 30}" height="${14 * names.length + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>\n${rows.join("\n")}`;
+  const longest = Math.max(0, ...entries.map((e) => e.name.length));
+  return `<rect x="${x - 4}" y="${y - 2}" width="${longest * 6.6 + 30}" height="${14 * entries.length + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>\n${rows.join("\n")}`;
 }
 
 function formatTick(v: number): string {
