@@ -174,7 +174,9 @@ def push_batches_zmq(endpoint: str, batches: list[worker_pb2.StreamBatch]) -> No
         for b in batches:
             push.send_multipart([worker_pb2.StreamBatch(step=b.step, indices=b.indices).SerializeToString(), b.pixels])
     finally:
-        push.close(linger=5000)
+        # The worker reads a batch only when a step frees its buffer, so queued batches may wait as long as the steps
+        # take; a short linger would drop them on a slow machine (seen once under load: step 4's batch never came).
+        push.close(linger=60_000)
 
 
 @pytest.mark.parametrize("lane", [worker_pb2.LANE_GRPC, worker_pb2.LANE_ZMQ], ids=["grpc", "zmq"])
@@ -190,6 +192,7 @@ def test_a_streamed_dataset_trains_exactly_like_the_resident_one_within_its_buff
                for p in plans]
     # All five batches are pushed at once; the buffer of 2 makes the pusher wait for the steps to consume them.
     pusher = threading.Thread(
+        daemon=True,
         target=push_batches_zmq if lane == worker_pb2.LANE_ZMQ else push_batches_grpc,
         args=(opened.zmq_endpoint, batches) if lane == worker_pb2.LANE_ZMQ else (worker, stream_id, batches),
     )
