@@ -53,11 +53,12 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
   const fractions = rows[0]?.semiSupervised.map((s) => s.fraction) ?? [];
   const pct = (f: number): string => `${(f * 100).toFixed(f < 0.1 ? 1 : 0)} %`;
   const header = ["configuration", "method", "k-NN top-1", "linear probe top-1 (last epoch)", "linear probe top-1 (best epoch)", ...fractions.map((f) => `fine-tune ${pct(f)} labels top-1`), "loss, last epoch", "steps/s"];
+  const f = (m: MeanStd): string => formatMeanStd(m);
   const table = [
-    `| ${header.join(" | ")} |`,
-    `|${header.map(() => "---").join("|")}|`,
-    `| untrained encoder | (same initial weights for every configuration of a seed) | ${formatMeanStd(base.knn)} | ${formatMeanStd(base.linearLast)} | ${formatMeanStd(base.linearBest)} | ${fractions.map(() => "—").join(" | ")}${fractions.length ? " | " : ""}— | — |`,
-    ...rows.map((r) => `| ${r.name} | ${r.method} | ${formatMeanStd(r.knnTop1)} | ${formatMeanStd(r.linearLastTop1)} | ${formatMeanStd(r.linearBestTop1)} | ${r.semiSupervised.map((s) => formatMeanStd(s.top1)).join(" | ")}${fractions.length ? " | " : ""}${formatMeanStd(r.lossLastEpoch, 3)} | ${formatMeanStd(r.stepsPerSecond, 2)} |`),
+    cells(header),
+    cells(header.map(() => "---")),
+    cells(["untrained encoder", "(same initial weights for every configuration of a seed)", f(base.knn), f(base.linearLast), f(base.linearBest), ...fractions.map(() => "—"), "—", "—"]),
+    ...rows.map((r) => cells([r.name, r.method, f(r.knnTop1), f(r.linearLastTop1), f(r.linearBestTop1), ...r.semiSupervised.map((x) => f(x.top1)), formatMeanStd(r.lossLastEpoch, 3), formatMeanStd(r.stepsPerSecond, 2)])),
   ];
   const plots = await writeComparisonPlots(out, results);
   const first = results.configurations[0]?.runs[0]?.evaluations;
@@ -66,7 +67,7 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
     "",
     `Command: \`${results.command}\``,
     "",
-    `Seeds ${results.seeds.join(", ")}; ${results.configurations.length} configurations; mean ± sample standard deviation over seeds. Machine: ${results.machine.device} (${results.machine.deviceName}), torch ${results.machine.torchVersion}, torch threads ${results.machine.torchThreads}, Node ${results.machine.node}. Wall time: ${(results.wallSeconds / 60).toFixed(1)} min for this invocation; the runs themselves took ${(results.configurations.flatMap((c) => c.runs).reduce((a, r) => a + r.wallSeconds, 0) / 60).toFixed(1)} min${results.configurations.some((c) => c.runs.some((r) => r.reused)) ? " (some were reused from an earlier invocation)" : ""}.`,
+    describeSetting(results),
     "",
     ...table,
     "",
@@ -79,6 +80,21 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
   ];
   writeFileAtomic(join(out, "report.md"), lines.join("\n"));
   return ["report.md", ...plots];
+}
+
+const cells = (values: string[]): string => `| ${values.join(" | ")} |`;
+
+/** Seeds, machine and wall time, in one sentence. */
+function describeSetting(results: ComparisonResults): string {
+  const m = results.machine;
+  const runs = results.configurations.flatMap((c) => c.runs);
+  const runMinutes = runs.reduce((a, r) => a + r.wallSeconds, 0) / 60;
+  const reused = runs.some((r) => r.reused) ? " (some were reused from an earlier invocation)" : "";
+  return (
+    `Seeds ${results.seeds.join(", ")}; ${results.configurations.length} configurations; mean ± sample standard deviation over seeds. ` +
+    `Machine: ${m.device} (${m.deviceName}), torch ${m.torchVersion}, torch threads ${m.torchThreads}, Node ${m.node}. ` +
+    `Wall time: ${(results.wallSeconds / 60).toFixed(1)} min for this invocation; the runs themselves took ${runMinutes.toFixed(1)} min${reused}.`
+  );
 }
 
 async function writeComparisonPlots(out: string, results: ComparisonResults): Promise<string[]> {
