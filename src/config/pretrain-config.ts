@@ -169,14 +169,16 @@ export function validatePretrainConfig(input: unknown): PretrainConfig {
   const parsed = PretrainConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues: ErrorIssue[] = parsed.error.issues.map((issue) => {
-    const key = issue.path.map(String).join(".");
+    // The flag is the option's; an item of a list option (--semi-supervised 0.01,0) is named in the message.
+    const key = issue.path.length > 0 ? String(issue.path[0]) : "";
+    const item = issue.path.length > 1 ? `item ${issue.path.slice(1).map(String).join(".")}: ` : "";
     if (issue.code === "unrecognized_keys") {
       // A key that no flag could spell (found by fuzzing: " " became "-- ") is quoted as it came.
       const named = issue.keys.map((k) => (/^[a-z][A-Za-z0-9]*$/.test(k) ? flagName(k) : JSON.stringify(k)));
       return { path: named.join(", "), message: "unknown option", expected: `one of ${Object.keys(PretrainConfigSchema.shape).map(flagName).join(" ")}` };
     }
     if (key === "") return { path: "options", message: issue.message, expected: "an object of pretrain options", received: typeof input };
-    return { path: flagName(key), message: issue.message, expected: describeExpected(key), received: JSON.stringify(readPath(input, issue.path)) };
+    return { path: flagName(key), message: `${item}${issue.message}`, expected: describeExpected(key), received: JSON.stringify(readPath(input, issue.path)) };
   });
   throw new MixmaskError({
     code: "INVALID_OPTION",

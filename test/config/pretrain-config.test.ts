@@ -20,6 +20,14 @@ describe("pretrain config", () => {
     expect(validatePretrainConfig(GPU_PRESET)).toEqual(GPU_PRESET);
   });
 
+  it("names a bad item of a list option by the option's flag and the item's position", () => {
+    const e = invalid({ ...CPU_PRESET, semiSupervised: [0.01, 0] });
+    expect(e.issues).toHaveLength(1);
+    expect(e.issues[0]!.path).toBe("--semi-supervised");
+    expect(e.issues[0]!.message).toMatch(/^item 1: /);
+    expect(e.issues[0]!.received).toBe("0");
+  });
+
   it("names the flag, the allowed values and what came for an out-of-range or wrong value", () => {
     const e = invalid({ ...CPU_PRESET, batchSize: 2, masker: "cutout" });
     expect(e.code).toBe("INVALID_OPTION");

@@ -128,7 +128,7 @@ describe("mixmask compare", () => {
 
     const again = cli("compare", "--vary", "masker=none,mixmask", "--seeds", "3,4", "--out", out, ...tiny);
     expect(again.status).toBe(0);
-    expect(again.stdout.match(/reusing the finished run/g)).toHaveLength(4);
+    expect((again.stderr + again.stdout).match(/reusing the finished run/g)).toHaveLength(4); // progress lines go to stderr
     const reused = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as ComparisonResults;
     expect(reused.configurations.flatMap((c) => c.runs.map((r) => r.reused))).toEqual([true, true, true, true]);
     expect(reused.configurations[1]!.runs[1]!.evaluations).toEqual(results.configurations[1]!.runs[1]!.evaluations);
