@@ -12,6 +12,7 @@ import { compare, type ComparisonResults } from "./compare/compare.js";
 import { parseVariations } from "./compare/variations.js";
 import { runDoctor } from "./doctor.js";
 import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
+import { labelPercent } from "./eval/labelled-subset.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
 import { exportCommand } from "./export/export-command.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
@@ -251,7 +252,7 @@ function printSummary(s: PretrainSummary): void {
     ...(s.evaluations.linearProbe
       ? [["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
       : []),
-    ...s.evaluations.semiSupervised.map((r) => [`fine-tuned on ${(r.fraction * 100).toFixed(r.fraction < 0.1 ? 1 : 0)} % of labels, top-1`, r.top1.toFixed(4)] as [string, string]),
+    ...s.evaluations.semiSupervised.map((r) => [`fine-tuned on ${labelPercent(r.fraction)} of labels, top-1`, r.top1.toFixed(4)] as [string, string]),
     ["positive top-1 (term 0), first epoch", s.positiveTop1FirstEpoch.toFixed(4)],
     ["positive top-1 (term 0), last epoch", s.positiveTop1LastEpoch.toFixed(4)],
     ["loss, first → last epoch", `${s.lossFirstEpoch.toFixed(3)} → ${s.lossLastEpoch.toFixed(3)}`],

@@ -33,3 +33,8 @@ export function labelledSubset(labels: ArrayLike<number>, fraction: number, rng:
   }
   return Uint32Array.from(chosen.sort((a, b) => a - b));
 }
+
+/** A label fraction as people write it: 0.01 → "1.0 %", 0.1 → "10 %". */
+export function labelPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)} %`;
+}

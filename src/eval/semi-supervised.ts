@@ -4,7 +4,7 @@ import type { ImageDataset } from "../data/image-dataset.js";
 import { Rng } from "../random/rng.js";
 import { encodeView } from "../worker/plan-encoding.js";
 import type { Worker } from "../worker/worker.js";
-import { labelledSubset } from "./labelled-subset.js";
+import { labelledSubset, labelPercent } from "./labelled-subset.js";
 import { parseOptions } from "./parse-options.js";
 
 /**
@@ -105,7 +105,7 @@ export async function evaluateSemiSupervised(worker: Worker, runId: string, trai
   });
   return {
     protocol: "semi-supervised-fine-tune",
-    description: `fine-tune backbone + linear layer on ${(o.fraction * 100).toFixed(o.fraction < 0.1 ? 1 : 0)} % of the labels (${reply.labelledCount} images, class-balanced): ${epochs} epochs, ${o.nesterov ? "Nesterov " : ""}SGD lr ${lr.toPrecision(3)} momentum ${o.momentum}, crops + flips`,
+    description: `fine-tune backbone + linear layer on ${labelPercent(o.fraction)} of the labels (${reply.labelledCount} images, class-balanced): ${epochs} epochs, ${o.nesterov ? "Nesterov " : ""}SGD lr ${lr.toPrecision(3)} momentum ${o.momentum}, crops + flips`,
     fraction: o.fraction,
     labelledCount: reply.labelledCount,
     epochs,

@@ -1,3 +1,4 @@
+import { labelPercent } from "../eval/labelled-subset.js";
 import { join } from "node:path";
 import type { ComparisonConfiguration, ComparisonResults } from "../compare/compare.js";
 import { formatMeanStd, meanStd, type MeanStd } from "../compare/stats.js";
@@ -51,8 +52,7 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
   const rows = comparisonRows(results);
   const base = untrained(results);
   const fractions = rows[0]?.semiSupervised.map((s) => s.fraction) ?? [];
-  const pct = (f: number): string => `${(f * 100).toFixed(f < 0.1 ? 1 : 0)} %`;
-  const header = ["configuration", "method", "k-NN top-1", "linear probe top-1 (last epoch)", "linear probe top-1 (best epoch)", ...fractions.map((f) => `fine-tune ${pct(f)} labels top-1`), "loss, last epoch", "steps/s"];
+  const header = ["configuration", "method", "k-NN top-1", "linear probe top-1 (last epoch)", "linear probe top-1 (best epoch)", ...fractions.map((f) => `fine-tune ${labelPercent(f)} labels top-1`), "loss, last epoch", "steps/s"];
   const f = (m: MeanStd): string => formatMeanStd(m);
   const table = [
     cells(header),

@@ -1,3 +1,4 @@
+import { labelPercent } from "../eval/labelled-subset.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
 
 export interface EvaluationRow {
@@ -24,7 +25,7 @@ export function evaluationRows(e: RunEvaluations): EvaluationRow[] {
     rows.push({ protocol: "linear probe top-1, best epoch", untrained: f(e.linearProbeInit?.bestTop1), trained: `${f(p.bestTop1)} (epoch ${p.bestEpoch})`, how: "the highest test top-1 over the probe's epochs, as the release reports it (chosen on the test set)" });
   }
   for (const s of e.semiSupervised) {
-    rows.push({ protocol: `semi-supervised ${(s.fraction * 100).toFixed(s.fraction < 0.1 ? 1 : 0)} % labels, top-1`, untrained: "—", trained: f(s.top1), how: s.description });
+    rows.push({ protocol: `semi-supervised ${labelPercent(s.fraction)} labels, top-1`, untrained: "—", trained: f(s.top1), how: s.description });
   }
   return rows;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { labelledSubset } from "../../src/eval/labelled-subset.js";
+import { labelledSubset, labelPercent } from "../../src/eval/labelled-subset.js";
 import { semiSupervisedEpochs } from "../../src/eval/semi-supervised.js";
 import { MixmaskError } from "../../src/errors.js";
 import { Rng } from "../../src/random/rng.js";
@@ -55,5 +55,11 @@ describe("semiSupervisedEpochs", () => {
     expect(semiSupervisedEpochs(0.001)).toBe(60);
     expect(semiSupervisedEpochs(0.5)).toBe(30);
     expect(semiSupervisedEpochs(0.03)).toBeGreaterThan(30);
+  });
+});
+
+describe("labelPercent", () => {
+  it("writes fractions below 10 % with one decimal", () => {
+    expect([0.01, 0.05, 0.1, 0.5].map(labelPercent)).toEqual(["1.0 %", "5.0 %", "10 %", "50 %"]);
   });
 });
