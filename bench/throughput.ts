@@ -7,10 +7,7 @@
 //     --batch 256 --base-width 64 --precision bf16 --framework mocov2 --masker mixmask --device auto --threads 0]
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { validatePretrainConfig } from "../src/config/pretrain-config.js";
-import { resolveConfig, type PresetName } from "../src/config/presets.js";
-import { channelMeanStd, type ImageDataset } from "../src/data/image-dataset.js";
-import { Rng } from "../src/random/rng.js";
+import { channelMeanStd } from "../src/data/image-dataset.js";
 import { runRequest } from "../src/train/run-request.js";
 import { StepPlanner } from "../src/train/step-planner.js";
 import { StepStream } from "../src/train/step-stream.js";
@@ -18,57 +15,21 @@ import { mixmask } from "../src/worker/generated/mixmask.js";
 import { encodeStepPlan } from "../src/worker/plan-encoding.js";
 import { uploadDataset } from "../src/worker/upload-dataset.js";
 import { Worker } from "../src/worker/worker.js";
+import { benchConfig, lengthPrefixed, RUN_FLAGS, syntheticImages } from "./synthetic-run.js";
 
 const { values: a } = parseArgs({
   options: {
-    preset: { type: "string", default: "cpu" },
+    ...RUN_FLAGS,
     steps: { type: "string", default: "30" },
     warmup: { type: "string", default: "5" },
-    count: { type: "string", default: "4096" },
-    "source-size": { type: "string" },
-    "source-channels": { type: "string", default: "3" },
-    arch: { type: "string" },
-    "image-size": { type: "string" },
-    batch: { type: "string" },
-    "base-width": { type: "string" },
-    precision: { type: "string" },
-    framework: { type: "string" },
-    masker: { type: "string" },
-    "cifar-stem": { type: "string" },
-    "head-hidden": { type: "string" },
-    "plans-in-flight": { type: "string" },
-    "blur-probability": { type: "string" },
-    device: { type: "string", default: "auto" },
-    threads: { type: "string", default: "0" },
     "dump-plans": { type: "string" },
   },
 });
 
 const steps = Number(a.steps);
 const warmup = Number(a.warmup);
-const count = Number(a.count);
-const given: Record<string, unknown> = { trainImages: count, testImages: 16, knnK: 8, device: a.device, threads: Number(a.threads) };
-const numeric: [string, string | undefined][] = [["imageSize", a["image-size"]], ["batchSize", a.batch], ["baseWidth", a["base-width"]], ["headHiddenDim", a["head-hidden"]], ["plansInFlight", a["plans-in-flight"]], ["blurProbability", a["blur-probability"]]];
-for (const [key, raw] of numeric) if (raw !== undefined) given[key] = Number(raw);
-for (const [key, raw] of [["arch", a.arch], ["precision", a.precision], ["framework", a.framework], ["masker", a.masker]] as const) if (raw !== undefined) given[key] = raw;
-if (a["cifar-stem"] !== undefined) given.cifarStem = a["cifar-stem"] === "true";
-const preset = a.preset as PresetName;
-const probe = validatePretrainConfig(resolveConfig(preset, given));
-const perEpoch = Math.floor(count / probe.batchSize);
-const config = validatePretrainConfig(resolveConfig(preset, { ...given, epochs: Math.ceil((warmup + steps) / perEpoch) + 1 }));
-
-const side = Number(a["source-size"] ?? config.imageSize);
-const channels = Number(a["source-channels"]) as 1 | 3;
-const pixels = new Uint8Array(count * side * side * channels);
-const rng = Rng.stream(0, "synthetic-pixels");
-for (let i = 0; i < pixels.length; i += 4) {
-  const word = rng.nextUint32();
-  pixels[i] = word & 255;
-  pixels[i + 1] = (word >>> 8) & 255;
-  pixels[i + 2] = (word >>> 16) & 255;
-  pixels[i + 3] = word >>> 24;
-}
-const train: ImageDataset = { name: "synthetic", split: "train", count, height: side, width: side, channels, pixels, labels: new Int32Array(count), numClasses: 1, classNames: ["x"] };
+const config = benchConfig(a, warmup + steps);
+const train = syntheticImages(a, config);
 
 const planner = new StepPlanner(config, train);
 // Planning cost alone: sampler + augmentation + masks + terms + wire encoding, per step.
@@ -84,7 +45,7 @@ try {
   if (a["dump-plans"]) {
     const records = [mixmask.v1.CreateRunRequest.encode(request).finish()];
     for (let s = 0; s < warmup + steps; s++) records.push(mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish());
-    writeFileSync(a["dump-plans"], Buffer.concat(records.flatMap((r) => [lengthPrefix(r.length), Buffer.from(r)])));
+    writeFileSync(a["dump-plans"], lengthPrefixed(records));
   }
   const stream = new StepStream(worker, "bench", 600_000);
   let workerMs = 0;
@@ -126,10 +87,4 @@ try {
   console.log(JSON.stringify(result));
 } finally {
   await worker.close();
-}
-
-function lengthPrefix(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
 }

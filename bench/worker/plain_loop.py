@@ -2,7 +2,7 @@
 in-process: no TypeScript, no gRPC. The SDK's steps/s over this loop's is the bridge overhead (issue 6 target ≥ 0.97).
 
     python bench/worker/plain_loop.py --plans FILE --count N --source-size S [--source-channels 3] [--warmup W]
-    [--device cpu|cuda] [--threads T] [--in-flight 4]
+    [--device cpu|cuda] [--threads T] [--in-flight 4] [--serve]
 
 FILE comes from ``bench/throughput.ts --dump-plans FILE``: the CreateRun request then every step's plan. The loop
 keeps the same number of steps in flight as the SDK (results are read back with that lag), so neither side syncs
@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--in-flight", type=int, default=4)
     parser.add_argument("--profile", help="write torch.profiler's top operators of 10 timed steps to this file")
+    parser.add_argument("--serve", action="store_true", help="run blocks of steps on request (see serve())")
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -65,24 +66,16 @@ def main() -> None:
     store.put(request.dataset_id, np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8), None)
     run = TrainingRun(request, store, device)
 
+    if args.serve:
+        serve(run, plans, args.in_flight)
+        return
     for plan in plans[: args.warmup]:
         run.step(plan).resolve()
-    # Timed: steps are submitted with the SDK's lag and read back `in_flight` steps later, as the server does.
-    pending: collections.deque = collections.deque()
-    host_seconds = 0.0
-    t0 = time.perf_counter()
-    for plan in plans[args.warmup :]:
-        if len(pending) >= args.in_flight:
-            pending.popleft().resolve()
-        submitted = time.perf_counter()
-        pending.append(run.step(plan))
-        host_seconds += time.perf_counter() - submitted
-    while pending:
-        pending.popleft().resolve()
-    seconds = time.perf_counter() - t0
+    timed = plans[args.warmup :]
+    seconds, host_seconds = timed_steps(run, timed, args.in_flight)
     if args.profile:
-        write_profile(run, plans[args.warmup : args.warmup + 10], args.profile)
-    steps = len(plans) - args.warmup
+        write_profile(run, timed[:10], args.profile)
+    steps = len(timed)
     batch = len(plans[0].indices)
     print(json.dumps({
         "bench": "plain",
@@ -92,6 +85,37 @@ def main() -> None:
         "hostMsPerStep": 1000 * host_seconds / steps,
         "device": str(device),
     }))
+
+
+def timed_steps(run: TrainingRun, plans: list, in_flight: int) -> tuple[float, float]:
+    """Runs ``plans`` with the server's lag (results read back ``in_flight`` steps late); (wall s, host s in step)."""
+    pending: collections.deque = collections.deque()
+    host_seconds = 0.0
+    t0 = time.perf_counter()
+    for plan in plans:
+        if len(pending) >= in_flight:
+            pending.popleft().resolve()
+        submitted = time.perf_counter()
+        pending.append(run.step(plan))
+        host_seconds += time.perf_counter() - submitted
+    while pending:
+        pending.popleft().resolve()
+    return time.perf_counter() - t0, host_seconds
+
+
+def serve(run: TrainingRun, plans: list, in_flight: int) -> None:
+    """Blocks of steps on request, for bench/bridge-overhead.ts, which alternates them with the SDK's.
+
+    Reads ``START COUNT`` lines from stdin, runs ``plans[START:START+COUNT]`` and answers one JSON line; an empty
+    line or end of input quits. The run and its warm caches live across blocks, as the SDK worker's do.
+    """
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        start, count = (int(v) for v in line.split())
+        seconds, host_seconds = timed_steps(run, plans[start : start + count], in_flight)
+        print(json.dumps({"seconds": seconds, "hostSeconds": host_seconds}), flush=True)
 
 
 def write_profile(run: TrainingRun, plans: list, path: str) -> None:
