@@ -4,7 +4,8 @@
 // (length-prefixed protobuf) so bench/worker/plain_loop.py can replay the very same steps without TypeScript or gRPC.
 //
 //   npx tsx bench/throughput.ts --preset cpu --steps 30 --warmup 5 [--arch resnet18 --image-size 32 --source-size 32
-//     --batch 256 --base-width 64 --precision bf16 --framework mocov2 --masker mixmask --device auto --threads 0]
+//     --batch 256 --base-width 64 --precision bf16 --framework mocov2 --masker mixmask --device auto --threads 0
+//     --compile default]
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { validatePretrainConfig } from "../src/config/pretrain-config.js";
@@ -34,6 +35,7 @@ const { values: a } = parseArgs({
     precision: { type: "string" },
     framework: { type: "string" },
     masker: { type: "string" },
+    compile: { type: "string" },
     "cifar-stem": { type: "string" },
     "head-hidden": { type: "string" },
     "plans-in-flight": { type: "string" },
@@ -50,7 +52,7 @@ const count = Number(a.count);
 const given: Record<string, unknown> = { trainImages: count, testImages: 16, knnK: 8, device: a.device, threads: Number(a.threads) };
 const numeric: [string, string | undefined][] = [["imageSize", a["image-size"]], ["batchSize", a.batch], ["baseWidth", a["base-width"]], ["headHiddenDim", a["head-hidden"]], ["plansInFlight", a["plans-in-flight"]], ["blurProbability", a["blur-probability"]]];
 for (const [key, raw] of numeric) if (raw !== undefined) given[key] = Number(raw);
-for (const [key, raw] of [["arch", a.arch], ["precision", a.precision], ["framework", a.framework], ["masker", a.masker]] as const) if (raw !== undefined) given[key] = raw;
+for (const [key, raw] of [["arch", a.arch], ["precision", a.precision], ["framework", a.framework], ["masker", a.masker], ["compile", a.compile]] as const) if (raw !== undefined) given[key] = raw;
 if (a["cifar-stem"] !== undefined) given.cifarStem = a["cifar-stem"] === "true";
 const preset = a.preset as PresetName;
 const probe = validatePretrainConfig(resolveConfig(preset, given));
