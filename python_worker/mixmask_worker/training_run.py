@@ -311,6 +311,11 @@ class TrainingRun:
         started = time.perf_counter() if received_at is None else received_at
         checked = self.validate(plan)
         self.weights_version += 1
+        if self.compile_mode == "reduce-overhead":
+            # CUDA graph trees otherwise start a new iteration at every compiled call made without a pending backward,
+            # and a second such call in one step (e.g. the momentum encoder on both views, symmetric losses) would
+            # overwrite the first call's outputs: one iteration per step (torch.compiler.cudagraph_mark_step_begin).
+            torch.compiler.cudagraph_mark_step_begin()
         online, predictor, momentum, key_shuffle = self._step_networks(checked)
         branches = BranchOutputs(
             self.inputs(checked),
