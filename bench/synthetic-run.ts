@@ -19,6 +19,7 @@ export const RUN_FLAGS = {
   precision: { type: "string" },
   framework: { type: "string" },
   masker: { type: "string" },
+  compile: { type: "string" },
   "cifar-stem": { type: "string" },
   "head-hidden": { type: "string" },
   "plans-in-flight": { type: "string" },
@@ -35,7 +36,7 @@ export function benchConfig(flags: RunFlagValues, totalSteps: number): PretrainC
   const given: Record<string, unknown> = { trainImages: count, testImages: 16, knnK: 8, device: flags.device, threads: Number(flags.threads) };
   const numeric: [string, string | undefined][] = [["imageSize", flags["image-size"]], ["batchSize", flags.batch], ["baseWidth", flags["base-width"]], ["headHiddenDim", flags["head-hidden"]], ["plansInFlight", flags["plans-in-flight"]], ["blurProbability", flags["blur-probability"]]];
   for (const [key, raw] of numeric) if (raw !== undefined) given[key] = Number(raw);
-  for (const [key, raw] of [["arch", flags.arch], ["precision", flags.precision], ["framework", flags.framework], ["masker", flags.masker]] as const) if (raw !== undefined) given[key] = raw;
+  for (const [key, raw] of [["arch", flags.arch], ["precision", flags.precision], ["framework", flags.framework], ["masker", flags.masker], ["compile", flags.compile]] as const) if (raw !== undefined) given[key] = raw;
   if (flags["cifar-stem"] !== undefined) given.cifarStem = flags["cifar-stem"] === "true";
   const preset = flags.preset as PresetName;
   const probe = validatePretrainConfig(resolveConfig(preset, given));

@@ -4,7 +4,8 @@
 // (length-prefixed protobuf) so bench/worker/plain_loop.py can replay the very same steps without TypeScript or gRPC.
 //
 //   npx tsx bench/throughput.ts --preset cpu --steps 30 --warmup 5 [--arch resnet18 --image-size 32 --source-size 32
-//     --batch 256 --base-width 64 --precision bf16 --framework mocov2 --masker mixmask --device auto --threads 0]
+//     --batch 256 --base-width 64 --precision bf16 --framework mocov2 --masker mixmask --device auto --threads 0
+//     --compile default]
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { channelMeanStd } from "../src/data/image-dataset.js";

@@ -32,6 +32,7 @@ export async function runDoctor(): Promise<number> {
       row("device", `${i.device} (${i.deviceName}), ${i.torchThreads} threads`);
       row("capabilities", i.capabilities.join(", ") || "none");
       if (!i.capabilities.includes("zmq")) row("bulk lane", "gRPC streams (pyzmq not installed in the worker's Python)");
+      if (!i.capabilities.includes("compile")) row("--compile", "off only (inductor needs g++ and python3-dev beside the worker; triton on CUDA)");
       await worker.close();
     } catch (error) {
       row("worker", "does not start");

@@ -36,6 +36,7 @@ from mixmask_worker.fault_injection import FaultPlan
 from mixmask_worker.evaluation.run_evaluation import RunEvaluation, evaluation_of
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.model_service import ModelService
+from mixmask_worker.models.compiled import compile_toolchain_missing
 from mixmask_worker.plan_intake import accept_plan, parse_plan
 from mixmask_worker.preview import preview
 from mixmask_worker.training_run import PendingResult, TrainingRun
@@ -141,6 +142,8 @@ class WorkerServicer:
             capabilities.append("channels_last")
         if self.bulk.zmq_lane:  # pyzmq importable (it is optional) and a private folder for ipc endpoints
             capabilities.append("zmq")
+        if compile_toolchain_missing(self.device) is None:  # CreateRunRequest.compile is honoured
+            capabilities.append("compile")
         device_name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else _cpu_name()
         return worker_pb2.HelloReply(
             protocol_version=PROTOCOL_VERSION,
@@ -235,7 +238,7 @@ class WorkerServicer:
         run = await self._on_compute(TrainingRun, request, self.store, self.device)
         self._add_run(run)
         log.info(
-            "run %s created: %s width %d, %d parameters, feature dim %d, %s%s",
+            "run %s created: %s width %d, %d parameters, feature dim %d, %s%s%s",
             run.run_id,
             request.backbone.arch,
             request.backbone.base_width,
@@ -243,6 +246,7 @@ class WorkerServicer:
             run.feature_dim,
             run.precision_in_use,
             ", channels_last" if run.channels_last else "",
+            f", torch.compile {run.compile_in_use!r}" if run.compile_mode is not None else "",
         )
         return worker_pb2.CreateRunReply(run_id=run.run_id, parameters=run.parameters, feature_dim=run.feature_dim)
 

@@ -37,6 +37,7 @@ from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.key_queue import KeyQueue
 from mixmask_worker.knn import extract_features, weighted_knn
 from mixmask_worker.loss_assembly import assemble_loss
+from mixmask_worker.models.compiled import COMPILE_MODES, compile_in_place, compile_mode, compile_toolchain_missing
 from mixmask_worker.models.encoder import HeadShape, build_encoder
 from mixmask_worker.models.mlp_head import MlpHead
 from mixmask_worker.momentum import update_momentum
@@ -170,6 +171,8 @@ def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
         add("run.std", "3 finite per-channel standard deviations > 0", list(request.std))
     if request.precision not in PRECISIONS:
         add("run.precision", " or ".join(repr(p) for p in PRECISIONS), request.precision)
+    if request.compile not in ("", *COMPILE_MODES):
+        add("run.compile", "one of " + ", ".join(repr(m) for m in COMPILE_MODES) + " ('' means 'off')", request.compile)
     if issues:
         raise WorkerError("INVALID_ARGUMENT", f"CreateRun is invalid ({len(issues)} issues): " + "; ".join(issues))
 
@@ -229,6 +232,18 @@ class TrainingRun:
                 parameter.requires_grad_(False)
         if self.predictor is not None:
             self.predictor.to(device).train()
+        # After the deep copy: each encoder gets its own compiled wrapper; state_dict keys stay the eager ones.
+        self.compile_mode = compile_mode(request.compile)
+        if self.compile_mode is not None:
+            missing = compile_toolchain_missing(device)
+            if missing is not None:
+                raise WorkerError(
+                    "DEVICE_UNAVAILABLE",
+                    f"run.compile {self.compile_mode!r}: torch.compile cannot build kernels on this machine, it lacks "
+                    f"{missing}: install them, or use compile 'off' (eager, the same weights)",
+                )
+            compile_in_place([self.online, self.predictor, self.momentum], self.compile_mode)
+        self.compile_in_use = self.compile_mode or "off"
 
         self.queue: Optional[KeyQueue] = None
         if request.moco.queue_size > 0:
@@ -296,6 +311,11 @@ class TrainingRun:
         started = time.perf_counter() if received_at is None else received_at
         checked = self.validate(plan)
         self.weights_version += 1
+        if self.compile_mode == "reduce-overhead":
+            # CUDA graph trees otherwise start a new iteration at every compiled call made without a pending backward,
+            # and a second such call in one step (e.g. the momentum encoder on both views, symmetric losses) would
+            # overwrite the first call's outputs: one iteration per step (torch.compiler.cudagraph_mark_step_begin).
+            torch.compiler.cudagraph_mark_step_begin()
         online, predictor, momentum, key_shuffle = self._step_networks(checked)
         branches = BranchOutputs(
             self.inputs(checked),

@@ -40,6 +40,7 @@ def run_request(
     base_width: int = 8,
     momentum_encoder: bool = True,
     predictor_hidden_dim: int = 0,
+    compile: str = "",
 ) -> worker_pb2.CreateRunRequest:
     request = worker_pb2.CreateRunRequest(
         run_id=run_id,
@@ -55,6 +56,7 @@ def run_request(
         precision="fp32",
         channels_last=False,
         momentum_encoder=momentum_encoder,
+        compile=compile,
     )
     if predictor_hidden_dim:
         request.predictor.CopyFrom(worker_pb2.HeadConfig(hidden_dim=predictor_hidden_dim, out_dim=16, batch_norm=True))

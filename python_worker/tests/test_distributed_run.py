@@ -115,3 +115,12 @@ def test_two_ranks_compute_what_one_process_computes_with_split_batch_norm(tmp_p
     assert torch.allclose(loaded.queue.keys, reference.queue.keys, atol=1e-5)
     next_plan = global_plan(STEPS, n)
     assert abs(loaded.step(next_plan).resolve().loss - reference.step(next_plan).resolve().loss) < LOSS_TOLERANCE
+
+
+def test_a_compiled_distributed_run_is_refused_before_anything_is_built() -> None:
+    context = RankContext(rank=0, world_size=WORLD, local_rank=0, backend="gloo", host="test", launch_id="t")
+    request = worker_pb2.CreateDistributedRunRequest(run=run_request(compile="default"))
+    with pytest.raises(WorkerError) as caught:  # no process group needed: refused before DDP is constructed
+        DistributedTrainingRun(request, _store(), CPU, context)
+    assert caught.value.code == "INVALID_ARGUMENT"
+    assert "run.compile 'default'" in caught.value.message and "compile 'off'" in caught.value.message

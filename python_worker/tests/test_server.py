@@ -20,6 +20,7 @@ from spawned_worker import DEADLINE_S, WORKER_DIR, Worker
 from spawned_worker import worker_command as _worker_command
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.models.compiled import compile_toolchain_missing
 from mixmask_worker.protocol import ERROR_CODE_TRAILER, PROTOCOL_VERSION, STATUS_FOR_CODE, WorkerError, as_worker_error
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,9 @@ def test_hello_reports_versions_device_and_capabilities(worker: Worker) -> None:
     assert reply.torch_version == torch.__version__ and reply.python_version.count(".") == 2
     assert reply.device == "cpu" and reply.device_name and reply.torch_threads == 1
     assert reply.pid == worker.process.pid == worker.ready_pid()
-    assert set(reply.capabilities) <= {"cuda", "bf16", "zmq", "channels_last"}
+    assert set(reply.capabilities) <= {"cuda", "bf16", "zmq", "channels_last", "compile"}
+    # "compile" is announced exactly when inductor's toolchain is here (this machine and CI install g++, python3-dev).
+    assert ("compile" in reply.capabilities) == (compile_toolchain_missing(torch.device("cpu")) is None)
 
 
 @pytest.mark.parametrize("version,older", [(PROTOCOL_VERSION + 1, "python_worker"), (0, "mixmask npm package")])

@@ -50,6 +50,7 @@ const COMMON = {
   device: "auto",
   threads: 0,
   channelsLast: true,
+  compile: "off",
   runDir: "runs/latest",
 } as const;
 

@@ -4,6 +4,10 @@ import { MixmaskError, type ErrorIssue } from "../errors.js";
 import { distributedIssues } from "../distributed/distributed-options.js";
 import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
 
+/** Values of `compile`: eager, or a torch.compile mode (proto CreateRunRequest.compile). */
+export const COMPILE_MODES = ["off", "default", "reduce-overhead", "max-autotune"] as const;
+export type CompileMode = (typeof COMPILE_MODES)[number];
+
 /**
  * Every option of a pretraining run, validated before any work starts. Units are in the names where they matter.
  * Defaults come from a preset (src/config/presets.ts); this schema only says what is allowed.
@@ -116,6 +120,13 @@ export const PretrainConfigSchema = z
     /** "bf16" autocast on CUDA (fp32 on CPU whatever is chosen). */
     precision: z.enum(["fp32", "bf16"]),
     channelsLast: z.boolean(),
+    /**
+     * torch.compile mode of the worker's online encoder, predictor and momentum encoder: "off" (eager) or one of
+     * torch.compile's modes. Compiling fuses the encoder's kernels; the first steps are slow while it compiles
+     * (minutes on a CPU); "reduce-overhead" also captures CUDA graphs on a GPU. Weights and checkpoints are the eager
+     * ones, so a run may resume with another mode. Optional so that older configs need not name it. Default "off".
+     */
+    compile: z.enum(COMPILE_MODES).optional(),
     /** Output folder: config.json, metrics.jsonl, checkpoints/, summary.json. */
     runDir: z.string().min(1),
     // --- scale-out (docs/DISTRIBUTED.md); optional so that presets need not name them ---

@@ -6,6 +6,7 @@ export interface DistributedOptions {
   bnSplits: number;
   framework: string;
   streaming?: boolean | undefined;
+  compile?: string | undefined;
 }
 
 /**
@@ -14,7 +15,8 @@ export interface DistributedOptions {
  *   with the same `bnSplits` computes the same step: src/distributed/shard-layout.ts);
  * * SimCLR's NT-Xent takes its negatives from the batch: on R ranks each rank would see only its shard, which is
  *   another loss than the one planned (not gathered across ranks yet);
- * * streamed datasets push each step's batch to one worker (not sharded across ranks yet).
+ * * streamed datasets push each step's batch to one worker (not sharded across ranks yet);
+ * * compile: DDP wraps the online encoder, and a compiled encoder inside DDP is untested (the worker refuses it).
  */
 export function distributedIssues(c: DistributedOptions): { path: string; message: string }[] {
   const ranks = c.ranks ?? 1;
@@ -34,6 +36,9 @@ export function distributedIssues(c: DistributedOptions): { path: string; messag
   }
   if (c.streaming) {
     issues.push({ path: "streaming", message: "streamed datasets are not sharded across ranks yet: upload the dataset (--streaming false) or use --ranks 1" });
+  }
+  if (c.compile !== undefined && c.compile !== "off") {
+    issues.push({ path: "compile", message: "distributed runs train eagerly (torch.compile inside DDP is not supported by the worker yet): use --compile off, or --ranks 1" });
   }
   return issues;
 }

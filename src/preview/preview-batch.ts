@@ -48,7 +48,7 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
   const samples = options.samples ?? 8;
   const upload = await uploadDataset(worker, train);
   const runId = `preview-${step}`;
-  await worker.client.createRun(runRequest(runId, config, upload.id, channelMeanStd(train)));
+  await worker.client.createRun(runRequest(runId, { ...config, compile: "off" }, upload.id, channelMeanStd(train))); // a preview trains nothing
   const plan = new StepPlanner(config, train).plan(step);
   const reply = await worker.client.preview(runId, encodeStepPlan(plan), samples);
   const m = reply.samples;

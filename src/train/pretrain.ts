@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
 import { openDataset } from "../data/open-dataset.js";
@@ -19,7 +19,8 @@ import { RunDirectory } from "./run-directory.js";
 import type { StepPlan } from "./step-plan.js";
 import { StepPlanner } from "./step-planner.js";
 import { describeMethod } from "./describe-method.js";
-import { runRequest } from "./run-request.js";
+import { assertWorkerCompiles, runRequest } from "./run-request.js";
+import { assertResumableConfig } from "./resume-options.js";
 import type { StepResult } from "./step-stream.js";
 import type { BatchFeeder } from "./batch-feeder.js";
 import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
@@ -92,7 +93,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
   if (options.resume && !manifest) {
     throw new MixmaskError({ code: "INVALID_OPTION", path: "--resume", message: `no checkpoint in ${runDir.checkpointsDir}`, fix: "start without --resume, or point --run-dir at the run to continue" });
   }
-  if (manifest) assertSameConfig(manifest.config, config, runDir.dir);
+  if (manifest) assertResumableConfig(manifest.config, config, runDir.dir);
 
   const { train, test } = options.datasets ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
   const ranks = config.ranks ?? 1;
@@ -106,6 +107,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
   const worker = workers.lead;
   try {
     progress.log(`${describeWorker(worker.info)}${group ? `; ${workers.description}` : ""}`);
+    assertWorkerCompiles(config, worker.info.capabilities);
     runDir.writeJson("config.json", { ...config, sdkVersion: SDK_VERSION, worker: worker.info });
     const data = await workers.prepareData(train, test, {
       streaming: config.streaming ?? false,
@@ -115,7 +117,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       batchTimeoutMs: options.stepIdleTimeoutMs ?? 600_000,
     });
     const created = await workers.createRun(runRequest(RUN_ID, config, data.trainId, data));
-    progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters`);
+    progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters${config.compile && config.compile !== "off" ? `, torch.compile "${config.compile}" (the first steps compile)` : ""}`);
 
     const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
     const wanted = evaluationOptions(config);
@@ -379,23 +381,6 @@ function lambdas(plan: StepPlan): { lambda?: number; unmixLambda?: number } {
 
 function describeWorker(info: WorkerInfo): string {
   return `worker pid ${info.pid}: python ${info.pythonVersion}, torch ${info.torchVersion}, device ${info.device} (${info.deviceName}), ${info.torchThreads} threads${info.capabilities.length ? `, ${info.capabilities.join(", ")}` : ""}`;
-}
-
-/** Options that change only what is measured, never what is trained: a resumed run may change them. */
-const EVALUATION_OPTIONS = ["knnK", "knnTemperature", "knnEvery", "linearProbe", "linearProbeEpochs", "semiSupervised"];
-
-function assertSameConfig(saved: PretrainConfig, now: PretrainConfig, dir: string): void {
-  const differing = (Object.keys(now) as (keyof PretrainConfig)[]).filter(
-    (k) => !["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches", ...EVALUATION_OPTIONS].includes(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
-  );
-  if (differing.length > 0) {
-    throw new MixmaskError({
-      code: "INVALID_OPTION",
-      path: "--resume",
-      message: `the checkpoint in ${basename(dir)} was made with other options: ${differing.map((k) => `${k} ${JSON.stringify(saved[k])} → ${JSON.stringify(now[k])}`).join(", ")}`,
-      fix: "resume with the run's original options (see its config.json), or start a new run directory",
-    });
-  }
 }
 
 export type { CheckpointManifest };

@@ -1,5 +1,6 @@
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { FRAMEWORKS } from "../frameworks/frameworks.js";
+import { MixmaskError } from "../errors.js";
 import type { mixmask } from "../worker/generated/mixmask.js";
 
 /**
@@ -24,5 +25,24 @@ export function runRequest(runId: string, config: PretrainConfig, datasetId: str
     std: normalisation.std,
     precision: config.precision,
     channelsLast: config.channelsLast,
+    compile: config.compile ?? "off",
   };
+}
+
+/**
+ * Refuses a `compile` the worker would not honour, instead of a run that silently trains eagerly: a worker older than
+ * the option ignores the field, and one without inductor's toolchain (a C++ compiler and Python's headers; triton
+ * on CUDA) would fail at its first step. Both lack the capability "compile" in their Hello.
+ */
+export function assertWorkerCompiles(config: Pick<PretrainConfig, "compile">, capabilities: readonly string[]): void {
+  const mode = config.compile ?? "off";
+  if (mode === "off" || capabilities.includes("compile")) return;
+  throw new MixmaskError({
+    code: "INVALID_OPTION",
+    path: "--compile",
+    message: "torch.compile was asked for, but the worker did not announce the capability \"compile\": it is older than this SDK, or its machine lacks inductor's toolchain",
+    expected: `"off" for this worker`,
+    received: JSON.stringify(mode),
+    fix: "install g++ and python3-dev beside the worker (triton with CUDA torch) and update python_worker, or use --compile off (`mixmask doctor` lists the worker's capabilities)",
+  });
 }

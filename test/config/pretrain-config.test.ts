@@ -39,6 +39,20 @@ describe("pretrain config", () => {
     expect(e.message).toContain("--masker");
   });
 
+  it("accepts every compile mode, defaults to eager in the presets, and names --compile and its modes for a bad one", () => {
+    for (const mode of ["off", "default", "reduce-overhead", "max-autotune"]) expect(validatePretrainConfig({ ...CPU_PRESET, compile: mode }).compile).toBe(mode);
+    expect(CPU_PRESET.compile).toBe("off");
+    expect(GPU_PRESET.compile).toBe("off");
+    const { compile: _omitted, ...older } = CPU_PRESET; // configs written before the option: still valid, eager
+    expect(validatePretrainConfig(older).compile).toBeUndefined();
+    for (const bad of ["fast", "", true, "Default"]) {
+      const e = invalid({ ...CPU_PRESET, compile: bad });
+      expect(e.code).toBe("INVALID_OPTION");
+      expect(e.issues).toHaveLength(1);
+      expect(e.issues[0]).toMatchObject({ path: "--compile", expected: 'one of "off", "default", "reduce-overhead", "max-autotune"', received: JSON.stringify(bad) });
+    }
+  });
+
   it("rejects unknown options and lists the known ones", () => {
     const e = invalid({ ...CPU_PRESET, batchSise: 64 });
     expect(e.issues[0]?.path).toBe("--batch-sise");

@@ -19,13 +19,16 @@ describe("options of a distributed run", () => {
   });
 
   it("lists every rule that ranks > 1 adds, under the flag to change", () => {
-    const issues = issuesOf({ ranks: 3, framework: "simclr", streaming: true, syncBatchNorm: true });
+    const issues = issuesOf({ ranks: 3, framework: "simclr", streaming: true, syncBatchNorm: true, compile: "default" });
     expect(issues).toEqual([
       expect.stringMatching(/^--batch-size: must be a multiple of --ranks \(3\)/),
       expect.stringMatching(/^--bn-splits: must be a multiple of --ranks \(3\)/),
       expect.stringMatching(/^--framework: simclr takes its negatives from the batch/),
       expect.stringMatching(/^--streaming: streamed datasets are not sharded/),
+      expect.stringMatching(/^--compile: distributed runs train eagerly .*use --compile off, or --ranks 1/),
     ]);
+    expect(issuesOf({ ranks: 2, compile: "off" })).toEqual([]);
+    expect(issuesOf({ compile: "reduce-overhead" })).toEqual([]);
     expect(issuesOf({ syncBatchNorm: true })).toEqual([expect.stringMatching(/^--sync-batch-norm: applies to distributed runs only/)]);
   });
 });

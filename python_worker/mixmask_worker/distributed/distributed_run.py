@@ -37,6 +37,7 @@ from mixmask_worker.distributed.cross_rank_shuffle import CrossRankShuffle
 from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.distributed.shard_validation import ShardArrays, validate_shard
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.models.compiled import compile_mode
 from mixmask_worker.plan_validation import ValidatedPlan
 from mixmask_worker.protocol import WorkerError
 from mixmask_worker.training_run import PendingResult, TrainingRun
@@ -69,6 +70,14 @@ class DistributedTrainingRun(TrainingRun):
                 "INVALID_ARGUMENT",
                 f"sync_batch_norm: torch's SyncBatchNorm runs on GPUs only and rank {rank.rank} runs on {device}: "
                 "drop sync_batch_norm for CPU ranks (each rank then normalises its own shard, as the release does)",
+            )
+        if compile_mode(request.run.compile) is not None:
+            # Not tested with DDP: the encoder would be compiled inside DDP's wrapper (in place), so DDP's bucketed
+            # all-reduce could not overlap the compiled backward, and no run here has checked that ranks agree.
+            raise WorkerError(
+                "INVALID_ARGUMENT",
+                f"run.compile {request.run.compile!r}: distributed runs train eagerly (torch.compile is not supported "
+                "with DDP in this worker yet): use compile 'off', or one rank",
             )
         super().__init__(request.run, store, device)  # the same seed on every rank: the same initial weights
         self.rank = rank

@@ -1391,6 +1391,9 @@ export namespace mixmask {
             /** CreateRunRequest momentumEncoder. */
             momentumEncoder: boolean;
 
+            /** CreateRunRequest compile. */
+            compile: string;
+
             /**
              * Creates a new CreateRunRequest instance using the specified properties.
              * @param [properties] Properties to set
@@ -1464,6 +1467,9 @@ export namespace mixmask {
 
                 /** CreateRunRequest momentumEncoder */
                 momentumEncoder?: (boolean|null);
+
+                /** CreateRunRequest compile */
+                compile?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

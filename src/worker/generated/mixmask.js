@@ -2954,6 +2954,7 @@ export const mixmask = $root.mixmask = (() => {
              * @property {boolean|null} [channelsLast] CreateRunRequest channelsLast
              * @property {mixmask.v1.HeadConfig.$Properties|null} [predictor] CreateRunRequest predictor
              * @property {boolean|null} [momentumEncoder] CreateRunRequest momentumEncoder
+             * @property {string|null} [compile] CreateRunRequest compile
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3100,6 +3101,14 @@ export const mixmask = $root.mixmask = (() => {
             CreateRunRequest.prototype.momentumEncoder = false;
 
             /**
+             * CreateRunRequest compile.
+             * @member {string} compile
+             * @memberof mixmask.v1.CreateRunRequest
+             * @instance
+             */
+            CreateRunRequest.prototype.compile = "";
+
+            /**
              * Creates a new CreateRunRequest instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.CreateRunRequest
@@ -3159,6 +3168,8 @@ export const mixmask = $root.mixmask = (() => {
                     $root.mixmask.v1.HeadConfig.encode(message.predictor, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
                 if (message.momentumEncoder != null && $Object.hasOwnProperty.call(message, "momentumEncoder") && message.momentumEncoder !== false)
                     writer.uint32(/* id 14, wireType 0 =*/112).bool(message.momentumEncoder);
+                if (message.compile != null && $Object.hasOwnProperty.call(message, "compile") && message.compile !== "")
+                    writer.uint32(/* id 15, wireType 2 =*/122).string(message.compile);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3322,6 +3333,15 @@ export const mixmask = $root.mixmask = (() => {
                                 message.momentumEncoder = value;
                             else
                                 delete message.momentumEncoder;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.compile = value;
+                            else
+                                delete message.compile;
                             continue;
                         }
                     }
