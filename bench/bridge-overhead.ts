@@ -52,37 +52,42 @@ try {
   const stream = new StepStream(worker, "bridge", 600_000);
   try {
     // SDK: plan in TypeScript, encode, send; `plansInFlight` ahead, exactly as `mixmask pretrain` does.
-    const sdkBlock = async (start: number, count: number): Promise<number> => {
+    // Also sums the worker's own time in each step (plan received → step enqueued; on a CPU, the step's compute):
+    // wall time beyond it is time between steps, which is where a bridge would lose.
+    const sdkBlock = async (start: number, count: number): Promise<{ seconds: number; stepSeconds: number }> => {
+      let stepMs = 0;
       const t0 = performance.now();
       for (let s = start; s < start + count; s++) {
-        while (stream.inFlight >= config.plansInFlight) await stream.next();
+        while (stream.inFlight >= config.plansInFlight) stepMs += (await stream.next()).workerMs;
         stream.submit(planner.plan(s));
       }
-      while (stream.inFlight > 0) await stream.next();
-      return (performance.now() - t0) / 1000;
+      while (stream.inFlight > 0) stepMs += (await stream.next()).workerMs;
+      return { seconds: (performance.now() - t0) / 1000, stepSeconds: stepMs / 1000 };
     };
     await plain.ready;
     await sdkBlock(0, warmup);
     await plain.run(0, warmup);
-    const rows: { round: number; order: string; sdkSeconds: number; plainSeconds: number; ratio: number }[] = [];
+    const rows: { round: number; order: string; sdkSeconds: number; plainSeconds: number; ratio: number; sdkStepSeconds: number; plainStepSeconds: number }[] = [];
     for (let r = 0; r < rounds; r++) {
       const start = warmup + r * block;
-      let sdkSeconds: number, plainSeconds: number;
+      let sdk: { seconds: number; stepSeconds: number }, plainRun: { seconds: number; stepSeconds: number };
       if (r % 2 === 0) {
-        sdkSeconds = await sdkBlock(start, block);
-        plainSeconds = await plain.run(start, block);
+        sdk = await sdkBlock(start, block);
+        plainRun = await plain.run(start, block);
       } else {
-        plainSeconds = await plain.run(start, block);
-        sdkSeconds = await sdkBlock(start, block);
+        plainRun = await plain.run(start, block);
+        sdk = await sdkBlock(start, block);
       }
-      rows.push({ round: r, order: r % 2 === 0 ? "sdk,plain" : "plain,sdk", sdkSeconds, plainSeconds, ratio: plainSeconds / sdkSeconds });
+      const [sdkSeconds, plainSeconds] = [sdk.seconds, plainRun.seconds];
+      rows.push({ round: r, order: r % 2 === 0 ? "sdk,plain" : "plain,sdk", sdkSeconds, plainSeconds, ratio: plainSeconds / sdkSeconds, sdkStepSeconds: sdk.stepSeconds, plainStepSeconds: plainRun.stepSeconds });
       console.error(`round ${r + 1}/${rounds}: SDK ${(block / sdkSeconds).toFixed(3)} steps/s, plain ${(block / plainSeconds).toFixed(3)}, SDK/plain ${(plainSeconds / sdkSeconds).toFixed(3)}`);
     }
     const planT0 = performance.now();
     for (let s = 0; s < total; s++) mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish();
     const planMsPerStep = (performance.now() - planT0) / total;
     const ratios = rows.map((row) => row.ratio).sort((x, y) => x - y);
-    const sum = (key: "sdkSeconds" | "plainSeconds") => rows.reduce((acc, row) => acc + row[key], 0);
+    const sum = (key: "sdkSeconds" | "plainSeconds" | "sdkStepSeconds" | "plainStepSeconds") => rows.reduce((acc, row) => acc + row[key], 0);
+    const steps = rounds * block;
     const summary = {
       bench: "bridge-overhead",
       config: { arch: config.arch, imageSize: config.imageSize, batchSize: config.batchSize, baseWidth: config.baseWidth, framework: config.framework, masker: config.masker, precision: config.precision, threads: config.threads, plansInFlight: config.plansInFlight },
@@ -95,15 +100,20 @@ try {
       minRatio: ratios[0]!,
       maxRatio: ratios[ratios.length - 1]!,
       roundsAtOrAbove097: ratios.filter((x) => x >= 0.97).length,
-      sdkStepsPerSecond: (rounds * block) / sum("sdkSeconds"),
-      plainStepsPerSecond: (rounds * block) / sum("plainSeconds"),
+      sdkStepsPerSecond: steps / sum("sdkSeconds"),
+      plainStepsPerSecond: steps / sum("plainSeconds"),
+      // Per step: wall time, and the part spent inside the worker's step (plain: inside TrainingRun.step).
+      sdkWallMsPerStep: (1000 * sum("sdkSeconds")) / steps,
+      sdkInStepMsPerStep: (1000 * sum("sdkStepSeconds")) / steps,
+      plainWallMsPerStep: (1000 * sum("plainSeconds")) / steps,
+      plainInStepMsPerStep: (1000 * sum("plainStepSeconds")) / steps,
       planMsPerStep,
       rows,
     };
     if (a.out) writeFileSync(a.out, JSON.stringify(summary, null, 2) + "\n");
-    console.log(`| SDK steps/s | plain steps/s | SDK/plain median (min–max) over ${rounds} rounds | pooled | rounds ≥ 0.97 | TS plan ms/step |`);
-    console.log("|---|---|---|---|---|---|");
-    console.log(`| ${summary.sdkStepsPerSecond.toFixed(3)} | ${summary.plainStepsPerSecond.toFixed(3)} | ${summary.medianRatio.toFixed(3)} (${summary.minRatio.toFixed(3)}–${summary.maxRatio.toFixed(3)}) | ${summary.pooledRatio.toFixed(3)} | ${summary.roundsAtOrAbove097}/${rounds} | ${planMsPerStep.toFixed(2)} |`);
+    console.log(`| SDK steps/s | plain steps/s | SDK/plain median (min–max) over ${rounds} rounds | pooled | rounds ≥ 0.97 | ms/step in step: SDK, plain | TS plan ms/step |`);
+    console.log("|---|---|---|---|---|---|---|");
+    console.log(`| ${summary.sdkStepsPerSecond.toFixed(3)} | ${summary.plainStepsPerSecond.toFixed(3)} | ${summary.medianRatio.toFixed(3)} (${summary.minRatio.toFixed(3)}–${summary.maxRatio.toFixed(3)}) | ${summary.pooledRatio.toFixed(3)} | ${summary.roundsAtOrAbove097}/${rounds} | ${summary.sdkInStepMsPerStep.toFixed(0)} of ${summary.sdkWallMsPerStep.toFixed(0)}, ${summary.plainInStepMsPerStep.toFixed(0)} of ${summary.plainWallMsPerStep.toFixed(0)} | ${planMsPerStep.toFixed(2)} |`);
   } finally {
     stream.close();
     plain.close();

@@ -17,10 +17,11 @@ export class PlainLoop {
     this.ready = this.reply().then(() => undefined);
   }
 
-  /** Runs plans[start, start + count) with the SDK's lag; the block's wall-clock seconds. */
-  async run(start: number, count: number): Promise<number> {
+  /** Runs plans[start, start + count) with the SDK's lag: the block's wall-clock seconds, and those inside the steps. */
+  async run(start: number, count: number): Promise<{ seconds: number; stepSeconds: number }> {
     this.child.stdin.write(`${start} ${count}\n`);
-    return (await this.reply()).seconds as number;
+    const reply = await this.reply();
+    return { seconds: reply.seconds as number, stepSeconds: reply.hostSeconds as number };
   }
 
   close(): void {

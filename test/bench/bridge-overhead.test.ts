@@ -28,10 +28,13 @@ describe("bench/bridge-overhead.ts", () => {
     for (const row of summary.rows) {
       expect(row.sdkSeconds).toBeGreaterThan(0);
       expect(row.ratio).toBeCloseTo(row.plainSeconds / row.sdkSeconds, 10);
+      expect(row.sdkStepSeconds).toBeGreaterThan(0);
+      expect(row.sdkStepSeconds).toBeLessThanOrEqual(row.sdkSeconds);
+      expect(row.plainStepSeconds).toBeLessThanOrEqual(row.plainSeconds);
     }
     expect(summary.pooledRatio).toBeGreaterThan(0);
     expect(summary.config).toMatchObject({ batchSize: 16, baseWidth: 4, framework: "mocov2", masker: "mixmask", threads: 1 });
-    expect(stdout).toMatch(/^\| [\d.]+ \| [\d.]+ \| [\d.]+ \([\d.]+–[\d.]+\) \| [\d.]+ \| \d\/2 \| [\d.]+ \|$/m);
+    expect(stdout).toMatch(/^\| [\d.]+ \| [\d.]+ \| [\d.]+ \([\d.]+–[\d.]+\) \| [\d.]+ \| \d\/2 \| \d+ of \d+, \d+ of \d+ \| [\d.]+ \|$/m);
     expect(stderr).toMatch(/round 2\/2: SDK [\d.]+ steps\/s, plain [\d.]+, SDK\/plain [\d.]+/);
   }, 120_000);
 });
