@@ -48,7 +48,7 @@ try {
   await worker.client.createRun(request);
   const plansFile = join(scratch, "plans.bin");
   writeFileSync(plansFile, lengthPrefixed([mixmask.v1.CreateRunRequest.encode(request).finish(), ...plans.map((p) => mixmask.v1.StepPlan.encode(encodeStepPlan(p)).finish())]));
-  const plain = new PlainLoop(plansFile, train.count, train.height, train.channels, config.device === "cuda" ? "cuda" : "cpu", config.threads, config.plansInFlight);
+  const plain = new PlainLoop(plansFile, train.count, train.height, train.channels, worker.info.device.startsWith("cuda") ? "cuda" : "cpu", config.threads, config.plansInFlight);
   const stream = new StepStream(worker, "bridge", 600_000);
   try {
     // SDK: plan in TypeScript, encode, send; `plansInFlight` ahead, exactly as `mixmask pretrain` does.
