@@ -13,36 +13,22 @@ import collections
 import os
 import sys
 
-import numpy as np
 import torch
 from torch.profiler import ProfilerActivity, profile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from plain_loop import read_records  # noqa: E402
-
-from mixmask_worker.dataset_store import DatasetStore  # noqa: E402
-from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
-from mixmask_worker.training_run import TrainingRun  # noqa: E402
+from plain_loop import add_plan_arguments, run_with_plans  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--plans", required=True)
-    parser.add_argument("--count", type=int, required=True)
-    parser.add_argument("--source-size", type=int, required=True)
-    parser.add_argument("--source-channels", type=int, default=3)
+    add_plan_arguments(parser)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    records = read_records(args.plans)
-    request = worker_pb2.CreateRunRequest.FromString(records[0])
-    plans = [worker_pb2.StepPlan.FromString(r) for r in records[1:]]
-    store = DatasetStore(torch.device("cpu"))
-    shape = (args.count, args.source_size, args.source_size, args.source_channels)
-    store.put(request.dataset_id, np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8), None)
-    run = TrainingRun(request, store, torch.device("cpu"))
+    run, plans = run_with_plans(args, torch.device("cpu"))
     run.step(plans[0]).resolve()  # the first step allocates and tiles what later steps reuse
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         run.step(plans[1]).resolve()

@@ -39,12 +39,28 @@ def read_records(path: str) -> list[bytes]:
     return records
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
+    """The dumped plans and the shape of the synthetic images they index (bench/throughput.ts --dump-plans)."""
     parser.add_argument("--plans", required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--source-size", type=int, required=True)
     parser.add_argument("--source-channels", type=int, default=3)
+
+
+def run_with_plans(args: argparse.Namespace, device: torch.device) -> tuple[TrainingRun, list]:
+    """The dump's run, created on ``device`` over random images of the dumped shape, and its step plans."""
+    records = read_records(args.plans)
+    request = worker_pb2.CreateRunRequest.FromString(records[0])
+    plans = [worker_pb2.StepPlan.FromString(r) for r in records[1:]]
+    store = DatasetStore(device)
+    shape = (args.count, args.source_size, args.source_size, args.source_channels)
+    store.put(request.dataset_id, np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8), None)
+    return TrainingRun(request, store, device), plans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    add_plan_arguments(parser)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=0)
@@ -58,13 +74,7 @@ def main() -> None:
     if device.type == "cuda" and device.index is None:
         device = torch.device("cuda", torch.cuda.current_device())  # the dataset store places tensors on cuda:N
 
-    records = read_records(args.plans)
-    request = worker_pb2.CreateRunRequest.FromString(records[0])
-    plans = [worker_pb2.StepPlan.FromString(r) for r in records[1:]]
-    store = DatasetStore(device)
-    shape = (args.count, args.source_size, args.source_size, args.source_channels)
-    store.put(request.dataset_id, np.random.default_rng(0).integers(0, 256, size=shape, dtype=np.uint8), None)
-    run = TrainingRun(request, store, device)
+    run, plans = run_with_plans(args, device)
 
     if args.serve:
         serve(run, plans, args.in_flight)
