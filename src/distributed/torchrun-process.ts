@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mixmaskCacheDir } from "../io/cache-dir.js";
-import { addExitCleanup } from "../worker/interrupt-hooks.js";
+import { WatchedChild, type ChildExit } from "../worker/watched-child.js";
 import { newToken, TOKEN_ENV } from "../worker/worker-access.js";
 import { resolvePython, WORKER_PACKAGE_DIR, type SpawnOptions } from "../worker/worker-process.js";
 
@@ -29,10 +29,7 @@ export class TorchrunProcess {
   readonly dir: string;
   readonly endpointsFile: string;
   readonly token = newToken();
-  private readonly child: ChildProcess;
-  private readonly dropExitCleanup: () => void;
-  private stderr = "";
-  private exitState: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly child: WatchedChild;
   /** Rank pids, once the endpoints file named them: killed with the agent. */
   rankPids: number[] = [];
   readonly exited: Promise<void>;
@@ -50,58 +47,33 @@ export class TorchrunProcess {
     const pythonPath = [WORKER_PACKAGE_DIR, options.env?.PYTHONPATH ?? process.env.PYTHONPATH];
     // torchrun prints a banner about OMP_NUM_THREADS unless it is set; --threads sets torch's threads per rank anyway.
     const env = { OMP_NUM_THREADS: String(options.threads ?? 1), ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1", [TOKEN_ENV]: this.token };
-    this.child = spawn(python, [...launcher, ...worker], { detached: true, stdio: ["ignore", "ignore", "pipe"], env });
-    this.child.stderr!.setEncoding("utf8");
-    this.child.stderr!.on("data", (text: string) => {
-      this.stderr = (this.stderr + text).slice(-STDERR_TAIL_BYTES);
-      if (process.env.MIXMASK_WORKER_LOG === "1") process.stderr.write(text);
-    });
-    this.exited = new Promise((done) => {
-      const finish = (state: { code: number | null; signal: NodeJS.Signals | null }): void => {
-        this.exitState = state;
-        this.dropExitCleanup();
-        done();
-      };
-      this.child.once("exit", (code, signal) => finish({ code, signal }));
-      this.child.once("error", (error) => {
-        this.stderr += `\nspawn failed: ${error.message}`;
-        finish({ code: -1, signal: null });
-      });
-    });
-    this.dropExitCleanup = addExitCleanup(() => {
+    this.child = new WatchedChild(spawn(python, [...launcher, ...worker], { detached: true, stdio: ["ignore", "ignore", "pipe"], env }), STDERR_TAIL_BYTES, () => {
       this.killAll("SIGKILL");
       this.removeDirectory();
     });
+    this.exited = this.child.exited;
   }
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
-    return this.exitState;
+  exit(): ChildExit | undefined {
+    return this.child.exit();
   }
 
   /** The last output of the agent and of every rank (they share its stderr). */
   stderrTail(): string {
-    return this.stderr;
+    return this.child.stderrTail();
   }
 
   async waitForExit(ms: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.exited, new Promise<void>((done) => (timer = setTimeout(done, ms)))]);
-    clearTimeout(timer);
-    return this.exitState !== undefined;
+    return this.child.waitForExit(ms);
   }
 
   /** Signals the agent's process group: SIGTERM lets it stop its ranks and report. */
   signalAgent(signal: NodeJS.Signals): void {
-    if (this.exitState || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      // Already gone.
-    }
+    this.child.signalGroup(signal);
   }
 
   /**

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MixmaskError } from "../errors.js";
 import { mixmaskCacheDir } from "../io/cache-dir.js";
-import { addExitCleanup } from "./interrupt-hooks.js";
 import { newToken, TOKEN_ENV } from "./worker-access.js";
+import { WatchedChild, type ChildExit } from "./watched-child.js";
 import type { ProcessState } from "./worker-error.js";
 
 /**
@@ -66,11 +66,8 @@ export class WorkerProcess implements ProcessState {
   readonly address: string;
   /** The access token this worker requires on every call. */
   readonly token = newToken();
-  private readonly dropExitCleanup: () => void;
-  private readonly child: ChildProcess;
+  private readonly child: WatchedChild;
   private readonly dir: string;
-  private stderr = "";
-  private exitState: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<void>;
 
   constructor(options: SpawnOptions = {}) {
@@ -84,47 +81,27 @@ export class WorkerProcess implements ProcessState {
     if (cacheDir !== false) args.push("--dataset-cache", cacheDir);
     const pythonPath = [WORKER_PACKAGE_DIR, options.env?.PYTHONPATH ?? process.env.PYTHONPATH];
     const env = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1", [TOKEN_ENV]: this.token };
-    this.child = spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env });
-    this.child.stderr!.setEncoding("utf8");
-    this.child.stderr!.on("data", (text: string) => {
-      this.stderr = (this.stderr + text).slice(-STDERR_TAIL_BYTES);
-      if (process.env.MIXMASK_WORKER_LOG === "1") process.stderr.write(text);
-    });
-    this.exited = new Promise((done) => {
-      this.child.once("exit", (code, signal) => {
-        this.exitState = { code, signal };
-        this.dropExitCleanup();
-        done();
-      });
-      this.child.once("error", (error) => {
-        this.stderr += `\nspawn failed: ${error.message}`;
-        this.exitState = { code: -1, signal: null };
-        this.dropExitCleanup();
-        done();
-      });
-    });
-    this.dropExitCleanup = addExitCleanup(() => {
+    this.child = new WatchedChild(spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env }), STDERR_TAIL_BYTES, () => {
       this.kill("SIGKILL");
       this.removeDirectory();
     });
+    this.exited = this.child.exited;
   }
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
-    return this.exitState;
+  exit(): ChildExit | undefined {
+    return this.child.exit();
   }
 
   stderrTail(): string {
-    return this.stderr;
+    return this.child.stderrTail();
   }
 
   async waitForExit(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.exited, new Promise<void>((done) => (timer = setTimeout(done, ms)))]);
-    clearTimeout(timer);
+    await this.child.waitForExit(ms);
   }
 
   /** Removes the private directory (socket); safe to call more than once. */
@@ -134,12 +111,7 @@ export class WorkerProcess implements ProcessState {
 
   /** Kills the whole process group now. */
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    if (this.exitState || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch {
-      // Already gone.
-    }
+    this.child.signalGroup(signal);
   }
 
   /** Waits up to `ms` for the process to exit by itself, then kills the group; removes the private directory. */
