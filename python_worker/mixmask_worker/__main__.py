@@ -28,7 +28,6 @@ import signal
 import socket
 import stat
 import sys
-import tempfile
 from typing import Optional, Sequence
 
 import grpc
@@ -46,6 +45,7 @@ from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_argument
 from mixmask_worker.fault_injection import FaultPlan, FaultSpecError
 from mixmask_worker.protocol import PROTOCOL_VERSION, configure_stderr_logging
 from mixmask_worker.server import WorkerServicer, build_server
+from mixmask_worker.zmq_pull_endpoint import BulkPlace, TcpBind
 
 log = logging.getLogger("mixmask_worker")
 
@@ -164,12 +164,17 @@ async def serve(
 ) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    # The zeromq lane's ipc endpoints live beside the gRPC socket, in the folder the SDK made private (0700); a TCP
-    # worker gets a private folder of its own.
-    bulk_dir = os.path.dirname(os.path.abspath(socket_path)) if socket_path is not None else tempfile.mkdtemp(prefix="mixmask-bulk-")
-    if launch is not None:  # ranks share the socket folder: each binds its zeromq endpoints in a folder of its own
-        bulk_dir = os.path.join(bulk_dir, f"rank-{launch.context.rank}")
-        os.makedirs(bulk_dir, mode=0o700, exist_ok=True)
+    # The zeromq lane's ipc endpoints live beside the gRPC socket, in the folder the SDK made private (0700). A TCP
+    # worker may serve another machine, which cannot reach an ipc path here: it binds tcp endpoints on the interface
+    # gRPC listens on, guarded by the same token (zap_handler.py).
+    bulk_dir: BulkPlace
+    if socket_path is not None:
+        bulk_dir = os.path.dirname(os.path.abspath(socket_path))
+        if launch is not None:  # ranks share the socket folder: each binds its zeromq endpoints in a folder of its own
+            bulk_dir = os.path.join(bulk_dir, f"rank-{launch.context.rank}")
+            os.makedirs(bulk_dir, mode=0o700, exist_ok=True)
+    else:
+        bulk_dir = TcpBind(split_host_port(str(listen))[0], token)
     servicer = WorkerServicer(
         device,
         request_stop=stop.set,
@@ -218,12 +223,23 @@ async def serve(
         await server.stop(STOP_GRACE_SECONDS)
         servicer.close()
         if socket_path is not None:
-            try:
-                os.unlink(socket_path)
-            except OSError:
-                pass
+            remove_private_folders(socket_path, bulk_dir)
     log.info("stopped")
     return 0
+
+
+def remove_private_folders(socket_path: str, bulk_dir: BulkPlace) -> None:
+    """Removes the socket, a rank's endpoint folder, and the SDK's ``mixmask-*`` folder once empty: the SDK removes
+    that folder too, but not when it was killed (the worker then exits by itself, --parent-pid)."""
+    folders = [bulk_dir] if isinstance(bulk_dir, str) else []
+    folder = os.path.dirname(os.path.abspath(socket_path))
+    if os.path.basename(folder).startswith("mixmask-"):
+        folders.append(folder)
+    for path in [socket_path, *folders]:
+        try:
+            os.rmdir(path) if path in folders else os.unlink(path)  # rmdir: only an empty folder, never others' files
+        except OSError:
+            pass
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

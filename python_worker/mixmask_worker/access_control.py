@@ -44,6 +44,7 @@ def read_token(token_file: Optional[str], environ: dict[str, str]) -> Optional[s
     if token_file is not None:
         try:
             with open(token_file, encoding="utf-8") as file:
+                check_token_file_mode(token_file, os.fstat(file.fileno()))
                 token = file.read().strip()
         except OSError as error:
             raise AccessConfigError(f"cannot read --token-file {token_file}: {error.strerror or error}") from error
@@ -57,6 +58,16 @@ def read_token(token_file: Optional[str], environ: dict[str, str]) -> Optional[s
             "generate one with `openssl rand -hex 32`"
         )
     return token
+
+
+def check_token_file_mode(path: str, info: os.stat_result) -> None:
+    """A token file that other users can read is no secret (the rule ssh applies to private keys)."""
+    others = stat.S_IMODE(info.st_mode) & 0o077
+    if stat.S_ISREG(info.st_mode) and others:
+        raise AccessConfigError(
+            f"--token-file {path} has mode {stat.S_IMODE(info.st_mode):04o}, so other users can read the token: "
+            f"`chmod 600 {path}` (and make a new token if others may have read it)"
+        )
 
 
 def is_loopback_host(host: str) -> bool:
@@ -132,10 +143,9 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Optional[grpc.RpcMethodHandler]]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> Optional[grpc.RpcMethodHandler]:
-        handler = await continuation(handler_call_details)
-        if handler is None or self.allows(handler_call_details.invocation_metadata):
-            return handler
-        return _refusing_handler(handler)
+        if self.allows(handler_call_details.invocation_metadata):
+            return await continuation(handler_call_details)
+        return _REFUSING_HANDLER
 
 
 async def _refuse(request: Any, context: grpc.aio.ServicerContext) -> None:
@@ -149,18 +159,9 @@ async def _refuse(request: Any, context: grpc.aio.ServicerContext) -> None:
     )
 
 
-def _refusing_handler(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-    """A handler of the same shape as ``handler`` that aborts with UNAUTHENTICATED. The request is not parsed
-    (no deserializer): bytes from a stranger reach no protobuf parser."""
-    kinds = {
-        (False, False): grpc.unary_unary_rpc_method_handler,
-        (True, False): grpc.stream_unary_rpc_method_handler,
-        (False, True): grpc.unary_stream_rpc_method_handler,
-        (True, True): grpc.stream_stream_rpc_method_handler,
-    }
-    make = kinds[(bool(handler.request_streaming), bool(handler.response_streaming))]
-    return make(
-        _refuse,
-        request_deserializer=None,
-        response_serializer=handler.response_serializer,
-    )
+# A refusal decided on the metadata alone, before any request byte is read: a streaming-request handler makes
+# grpcio hand over the call without receiving its message (a unary handler would first receive all of it, up to
+# the 256 MiB limit, per call), and without a deserializer no stranger's byte reaches a parser. The client sees
+# UNAUTHENTICATED whatever the method's shape; an unknown method is refused the same way, so a stranger learns nothing
+# about which methods exist.
+_REFUSING_HANDLER = grpc.stream_stream_rpc_method_handler(_refuse, request_deserializer=None, response_serializer=None)

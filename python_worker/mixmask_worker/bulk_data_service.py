@@ -35,7 +35,7 @@ from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.protocol import WorkerError, abort_with_error, invalid_argument, is_grpc_abort, reporting_errors
 from mixmask_worker.streamed_dataset import DEFAULT_BATCH_TIMEOUT_S, StreamedDataset, StreamShape
 from mixmask_worker.upload_session import UploadSession
-from mixmask_worker.zmq_pull_endpoint import PullEndpoint, zmq_available
+from mixmask_worker.zmq_pull_endpoint import BulkPlace, PullEndpoint, zmq_available
 
 log = logging.getLogger("mixmask_worker")
 
@@ -53,7 +53,7 @@ class BulkDataService:
         self,
         store: DatasetStore,
         on_compute: Callable[..., Awaitable[Any]],
-        bulk_dir: Optional[str],
+        bulk_dir: Optional[BulkPlace],
         cache_dir: Optional[str],
     ) -> None:
         self.store = store

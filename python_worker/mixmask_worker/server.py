@@ -26,6 +26,7 @@ import torch
 
 import mixmask_worker
 from mixmask_worker.access_control import TokenInterceptor
+from mixmask_worker.request_decoding import RequestDecodingInterceptor
 from mixmask_worker.bulk_data_service import BulkDataService
 from mixmask_worker.dataset_header import check_dataset_header as _check_header
 from mixmask_worker.dataset_store import DatasetStore
@@ -40,6 +41,7 @@ from mixmask_worker.models.compiled import compile_toolchain_missing
 from mixmask_worker.plan_intake import accept_plan, parse_plan
 from mixmask_worker.preview import preview
 from mixmask_worker.training_run import PendingResult, TrainingRun
+from mixmask_worker.zmq_pull_endpoint import BulkPlace
 from mixmask_worker.protocol import PROTOCOL_VERSION, WorkerError, abort_with_error, invalid_argument, is_grpc_abort
 from mixmask_worker.protocol import reporting_errors as _reporting_errors
 
@@ -80,12 +82,13 @@ class WorkerServicer:
         self,
         device: torch.device,
         request_stop: Callable[[], None],
-        bulk_dir: Optional[str] = None,
+        bulk_dir: Optional[BulkPlace] = None,
         dataset_cache_dir: Optional[str] = None,
         faults: Optional[FaultPlan] = None,
         rank: Optional[RankContext] = None,
     ) -> None:
-        """``bulk_dir``: private folder for the zeromq lane's ipc endpoints (no zeromq lane without it);
+        """``bulk_dir``: private folder for the zeromq lane's ipc endpoints, or the TCP interface to bind them on (no
+        zeromq lane without it);
         ``dataset_cache_dir``: the on-disk dataset cache (none without it); ``faults``: injected faults (tests);
         ``rank``: this worker's place in a torchrun launch (None: not distributed)."""
         self.device = device
@@ -505,10 +508,11 @@ def build_server(
     TCP port it bound (port 0 asks the system for one). With ``token`` every call must carry it (access_control.py); with
     ``credentials`` the port speaks TLS."""
     server = grpc.aio.server(
-        interceptors=[TokenInterceptor(token)] if token is not None else None,
+        interceptors=[*([TokenInterceptor(token)] if token is not None else []), RequestDecodingInterceptor()],
         options=[
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),  # a second process must not bind the same port and take over new connections
         ],
     )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, method_handlers(servicer)),))

@@ -3,8 +3,12 @@
 The GPU machines' Python has no pyzmq, so this module imports without it: ``zmq_available()`` says whether the lane
 exists, the worker announces the "zmq" capability in Hello only then, and clients use the gRPC lane otherwise.
 
-Each upload or streamed dataset gets its own endpoint (``ipc://`` in the worker's private run directory, next to
-its gRPC socket), so a full stream buffer blocks only its own sender, and closing one never drops another's bytes.
+Each upload or streamed dataset gets its own endpoint, so a full stream buffer blocks only its own sender, and closing
+one never drops another's bytes. A worker on a Unix socket binds ``ipc://`` in its private directory, next to its
+gRPC socket. A worker on TCP may serve another machine, where that path means nothing: it binds ``tcp://`` on the
+interface gRPC listens on, a port of the system's choice, and with an access token every connection must present it
+in zeromq's PLAIN handshake, checked by this module's ZAP handler before a byte of data is accepted
+(``zap_handler.py``).
 The socket's receive high-water mark bounds what zeromq queues while the handler blocks (backpressure to the
 client's PUSH socket, whose own high-water mark then makes its sends wait).
 """
@@ -14,7 +18,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Union
 
 log = logging.getLogger("mixmask_worker")
 
@@ -32,8 +37,27 @@ def zmq_available() -> bool:
     return _zmq is not None
 
 
+@dataclass(frozen=True)
+class TcpBind:
+    """Bind endpoints on ``host`` (the interface gRPC listens on); with ``token``, PLAIN-authenticated by it."""
+
+    host: str
+    token: Optional[str] = None
+
+
+# Where endpoints are bound: a private folder (ipc://) or a TCP interface.
+BulkPlace = Union[str, TcpBind]
+
+
+def _tcp_host(host: str) -> str:
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if bare == "localhost":  # zeromq binds interfaces and addresses, not host names
+        return "127.0.0.1"
+    return f"[{bare}]" if ":" in bare else bare
+
+
 class PullEndpoint:
-    """Binds ``ipc://{directory}/{name}.ipc`` and hands every multipart message to ``on_message`` on its thread.
+    """Binds ``ipc://{directory}/{name}.ipc`` (or ``tcp://HOST:*`` for a TcpBind) and hands every multipart message to ``on_message`` on its thread.
 
     ``on_message(frames)`` receives a list of memoryviews (zero-copy; valid while referenced) and returns True to
     keep receiving or False when it expects nothing more. An exception from it goes to ``on_error`` and ends the
@@ -42,15 +66,17 @@ class PullEndpoint:
 
     def __init__(
         self,
-        directory: str,
+        place: BulkPlace,
         name: str,
         on_message: Callable[[list[memoryview]], bool],
         on_error: Callable[[BaseException], None],
     ) -> None:
         if _zmq is None:
             raise RuntimeError("pyzmq is not installed: the zeromq lane is unavailable")
-        self.path = os.path.join(directory, f"{name}.ipc")
-        self.endpoint = f"ipc://{self.path}"
+        self._tcp = place if isinstance(place, TcpBind) else None
+        self.path = None if self._tcp is not None else os.path.join(str(place), f"{name}.ipc")
+        # The bound endpoint; for TCP the port is the system's choice, read back once bound.
+        self.endpoint = f"ipc://{self.path}" if self._tcp is None else f"tcp://{_tcp_host(self._tcp.host)}:*"
         self._on_message = on_message
         self._on_error = on_error
         self._stop = threading.Event()
@@ -68,7 +94,18 @@ class PullEndpoint:
         try:
             socket.setsockopt(zmq.RCVHWM, RECEIVE_HIGH_WATER_MARK)
             socket.setsockopt(zmq.LINGER, 0)
+            if self._tcp is not None:
+                if ":" in _tcp_host(self._tcp.host):
+                    socket.setsockopt(zmq.IPV6, 1)
+                if self._tcp.token is not None:
+                    from mixmask_worker.zap_handler import ensure_zap_handler
+
+                    ensure_zap_handler(zmq.Context.instance(), self._tcp.token)
+                    socket.setsockopt(zmq.PLAIN_SERVER, 1)
+                    socket.setsockopt(zmq.ZAP_DOMAIN, b"mixmask")
             socket.bind(self.endpoint)
+            if self._tcp is not None:
+                self.endpoint = socket.getsockopt(zmq.LAST_ENDPOINT).decode("ascii")
         except BaseException as error:
             self._bind_error = error
             socket.close()
@@ -87,10 +124,11 @@ class PullEndpoint:
                 self._on_error(error)
         finally:
             socket.close()
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
+            if self.path is not None:
+                try:
+                    os.unlink(self.path)
+                except OSError:
+                    pass
 
     def close(self) -> None:
         """Stops receiving; whatever is still queued is dropped (the caller decided it is not needed)."""

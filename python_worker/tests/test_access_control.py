@@ -38,6 +38,7 @@ def test_read_token_prefers_the_file_removes_the_variable_and_refuses_short_toke
     assert read_token(None, environ) == TOKEN and "MIXMASK_WORKER_TOKEN" not in environ
     path = tmp_path / "token"
     path.write_text("f" * 40 + "\n")
+    path.chmod(0o600)
     assert read_token(str(path), {"MIXMASK_WORKER_TOKEN": TOKEN}) == "f" * 40
     assert read_token(None, {}) is None
     with pytest.raises(AccessConfigError, match="at least 16"):
