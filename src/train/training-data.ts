@@ -55,7 +55,7 @@ export class TrainingData {
 
   static async prepare(worker: Worker, train: ImageDataset | ImageSource, test: ImageDataset | ImageSource, options: TrainingDataOptions): Promise<TrainingData> {
     const upload = (ds: ImageDataset): Promise<UploadResult> =>
-      uploadDataset(worker, ds, { lane: options.lane, onProgress: (p) => options.progress.transfer?.(p) });
+      uploadDataset(worker, ds, { lane: options.lane, onProgress: (p) => options.progress.transfer?.(p), log: (line) => options.progress.log(line) });
     const describe = (what: string, ds: ImageDataset, r: UploadResult) =>
       `${what} ${ds.name}/${ds.split}: ${ds.count} images ${ds.height}x${ds.width}x${ds.channels}, ` +
       (r.cached ? `already on the worker (${r.cached === "disk" ? "its dataset cache" : "resident"}), nothing sent` : `${(r.bytesSent / 1e6).toFixed(1)} MB sent on the ${r.lane} lane in ${r.seconds.toFixed(2)} s`);
@@ -75,7 +75,7 @@ export class TrainingData {
     options.progress.log(describe("k-NN bank", bank, bankUp));
     const testUp = await upload(testSet);
     options.progress.log(describe("test", testSet, testUp));
-    const stream = await DatasetStream.open(worker, source, { capacityBatches: options.streamBufferBatches, lane: options.lane, batchTimeoutMs: options.batchTimeoutMs });
+    const stream = await DatasetStream.open(worker, source, { capacityBatches: options.streamBufferBatches, lane: options.lane, batchTimeoutMs: options.batchTimeoutMs, log: (line) => options.progress.log(line) });
     options.progress.log(`train ${source.name}/${source.split}: ${source.count} images streamed on the ${stream.lane} lane, at most ${stream.capacityBatches} batches buffered`);
     const { mean, std } = channelMeanStd(bank);
     return new TrainingData(stream.id, bankUp.id, testUp.id, bankUp.placement, stream.lane, mean, std, bank.count, source, stream);

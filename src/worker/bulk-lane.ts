@@ -2,12 +2,16 @@ import { MixmaskError } from "../errors.js";
 import { mixmask } from "./generated/mixmask.js";
 import { GrpcLane } from "./grpc-lane.js";
 import type { WorkerClient } from "./worker-client.js";
+import { isZmqUnreachable } from "./zmq-connect.js";
 import { ZmqLane } from "./zmq-lane.js";
 
 /** Which transport carries bulk bytes to the worker: zeromq PUSH/PULL, or chunked gRPC streams. */
 export type LaneKind = "zmq" | "grpc";
 
-/** "auto": zeromq when the worker announced it in Hello (it has pyzmq), else gRPC. */
+/**
+ * "auto": zeromq when the worker announced it in Hello (it has pyzmq) and its endpoints can be reached from here,
+ * else gRPC.
+ */
 export type LanePreference = "auto" | LaneKind;
 
 /** An upload the worker began (BeginUpload) and expects the pixels of. */
@@ -31,6 +35,8 @@ export interface BatchSender {
   end(): Promise<void>;
   /** Drops the sending side now (training failed or stopped). */
   abort(): void;
+  /** Settles once the lane can carry batches (zeromq: the connection's handshake); rejects when it cannot. */
+  readonly ready: Promise<void>;
 }
 
 /**
@@ -65,5 +71,34 @@ export function chooseLane(client: WorkerClient, capabilities: readonly string[]
       fix: "install pyzmq in the worker's Python (`pip install pyzmq`), or use lane \"auto\" / \"grpc\"",
     });
   }
-  return preference === "grpc" || !hasZmq ? new GrpcLane(client) : new ZmqLane(client);
+  const unreachable = preference === "auto" && zmqUnreachableFrom.has(client);
+  return preference === "grpc" || !hasZmq || unreachable ? new GrpcLane(client) : new ZmqLane(client);
+}
+
+/** Clients whose worker's zeromq endpoints turned out unreachable: "auto" sends them everything over gRPC. */
+const zmqUnreachableFrom = new WeakSet<WorkerClient>();
+
+/**
+ * Runs one transfer on the lane `chooseLane` picks. With "auto", a zeromq lane that cannot be reached from here (a
+ * firewall between the machines, a refused handshake) fails fast (zmq-connect.ts) and the transfer starts again on
+ * gRPC, which reaches the worker wherever its control calls do; `log` says so once. An explicit "zmq" keeps the
+ * error, which names the endpoint and the fix.
+ */
+export async function withLane<T>(
+  client: WorkerClient,
+  capabilities: readonly string[],
+  preference: LanePreference = "auto",
+  attempt: (lane: BulkLane) => Promise<T>,
+  log?: (line: string) => void,
+): Promise<T> {
+  const lane = chooseLane(client, capabilities, preference);
+  try {
+    return await attempt(lane);
+  } catch (error) {
+    if (preference !== "auto" || lane.kind !== "zmq" || !isZmqUnreachable(error)) throw error;
+    zmqUnreachableFrom.add(client);
+    const why = (error as Error).message.split("\n")[0];
+    log?.(`note: ${why}; using the gRPC lane for this worker instead (--lane grpc skips the attempt)`);
+    return attempt(new GrpcLane(client));
+  }
 }

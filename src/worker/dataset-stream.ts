@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { MixmaskError } from "../errors.js";
-import { chooseLane, laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { laneValue, withLane, type BatchSender, type BulkLane, type LaneKind, type LanePreference } from "./bulk-lane.js";
 import type { Worker } from "./worker.js";
 
 /** The shape of a streamed dataset: what the worker checks every batch against. */
@@ -20,6 +20,8 @@ export interface DatasetStreamOptions {
   batchTimeoutMs?: number;
   /** Transport of the batches. Default "auto". */
   lane?: LanePreference;
+  /** Notes for the user, e.g. that "auto" took the gRPC lane because the zeromq endpoint was unreachable. */
+  log?: (line: string) => void;
 }
 
 /** What the worker's buffer of a stream held, reported when the stream closes (proto StreamStats). */
@@ -52,7 +54,12 @@ export class DatasetStream {
     if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 1024)) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "capacityBatches", message: "the stream buffer must hold at least one batch", expected: "an integer in [1, 1024]", received: String(capacity) });
     }
-    const lane = chooseLane(worker.client, worker.info.capabilities, options.lane);
+    const open = (lane: BulkLane) => DatasetStream.openOnLane(worker, shape, options, lane);
+    return withLane(worker.client, worker.info.capabilities, options.lane, open, options.log);
+  }
+
+  private static async openOnLane(worker: Worker, shape: StreamShape, options: DatasetStreamOptions, lane: BulkLane): Promise<DatasetStream> {
+    const capacity = options.capacityBatches;
     // Unique per stream: a stream is not content-addressed (its batches depend on the run's plans).
     const id = `${shape.name}-${shape.split}-stream-${randomUUID().slice(0, 8)}`;
     const opened = await worker.client.openStream({
@@ -66,6 +73,12 @@ export class DatasetStream {
       lane: laneValue(lane.kind),
     });
     const sender = lane.openBatchSender({ streamId: id, zmqEndpoint: opened.zmqEndpoint });
+    try {
+      await sender.ready;
+    } catch (error) {
+      await worker.client.closeStream(id).catch(() => undefined);
+      throw error;
+    }
     return new DatasetStream(worker, id, lane.kind, capacity, sender);
   }
 

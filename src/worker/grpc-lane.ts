@@ -28,6 +28,7 @@ export class GrpcLane implements BulkLane {
     });
     let first = true;
     return {
+      ready: Promise.resolve(),
       async send(step, indices, pixels) {
         if (failure) throw failure;
         const writable = call.write({ streamId: first ? stream.streamId : "", step, indices: indices as unknown as number[], pixels });

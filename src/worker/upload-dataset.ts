@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { endianness } from "node:os";
 import type { ImageDataset } from "../data/image-dataset.js";
-import { chooseLane, laneValue, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { laneValue, withLane, type BulkLane, type LaneKind, type LanePreference } from "./bulk-lane.js";
 import type { Worker } from "./worker.js";
 
 /**
@@ -43,6 +43,8 @@ export interface UploadOptions {
   lane?: LanePreference;
   /** Called as bytes leave (not called when the worker had the dataset already). */
   onProgress?: (p: TransferProgress) => void;
+  /** Notes for the user, e.g. that "auto" took the gRPC lane because the zeromq endpoint was unreachable. */
+  log?: (line: string) => void;
 }
 
 export interface UploadResult {
@@ -66,7 +68,11 @@ export async function uploadDataset(worker: Worker, ds: ImageDataset, options: U
   const t0 = performance.now();
   const sha256 = contentSha256(ds);
   const id = datasetId(ds, sha256);
-  const lane = chooseLane(worker.client, worker.info.capabilities, options.lane);
+  const send = (lane: BulkLane) => sendOnLane(worker, ds, sha256, id, lane, options, t0);
+  return withLane(worker.client, worker.info.capabilities, options.lane, send, options.log);
+}
+
+async function sendOnLane(worker: Worker, ds: ImageDataset, sha256: string, id: string, lane: BulkLane, options: UploadOptions, t0: number): Promise<UploadResult> {
   const header = {
     datasetId: id,
     count: ds.count,

@@ -73,6 +73,11 @@ export class WorkerClient {
     this.client = new grpc.Client(address, channelCredentials(access), { ...CHANNEL_OPTIONS, ...channelOptions(access) });
   }
 
+  /** The access token this client presents (the zeromq lane sends it in its handshake). */
+  get token(): string | undefined {
+    return this.access.token;
+  }
+
   hello(protocolVersion = PROTOCOL_VERSION, deadlineMs = this.deadlines.hello): Promise<HelloReply> {
     return this.unary("Hello", v1.HelloRequest, v1.HelloReply, v1.HelloRequest.create({ protocolVersion, clientVersion: SDK_VERSION }), deadlineMs);
   }
