@@ -22,7 +22,7 @@ import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
-import { TOKEN_ENV } from "./worker/worker-access.js";
+import { readTokenFile, TOKEN_ENV } from "./worker/worker-access.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { openWorkerGroup } from "./distributed/open-worker-group.js";
 import { pretrain } from "./train/pretrain.js";
@@ -124,7 +124,7 @@ function pretrainCommand(): Command {
     });
     const worker = group ? group.lead : remote
       ? await Worker.connect(remote, {
-          ...(typeof flags.workerTokenFile === "string" ? { token: readFileSync(flags.workerTokenFile, "utf8").trim() } : {}),
+          ...(typeof flags.workerTokenFile === "string" ? { token: readTokenFile(flags.workerTokenFile) } : {}),
           ...(typeof flags.workerCa === "string" ? { tls: { caPath: flags.workerCa } } : {}),
         })
       : await Worker.spawn(spawnOptions);

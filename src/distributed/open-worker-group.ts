@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { MixmaskError } from "../errors.js";
+import { readTokenFile } from "../worker/worker-access.js";
 import type { SpawnOptions } from "../worker/worker-process.js";
 import { WorkerGroup } from "./worker-group.js";
 
@@ -32,7 +32,7 @@ export async function openWorkerGroup(request: GroupRequest): Promise<WorkerGrou
   }
   if (request.endpointsFile) {
     return WorkerGroup.connect(request.endpointsFile, {
-      ...(request.tokenFile ? { token: readFileSync(request.tokenFile, "utf8").trim() } : {}),
+      ...(request.tokenFile ? { token: readTokenFile(request.tokenFile) } : {}),
       ...(request.caPath ? { tls: { caPath: request.caPath } } : {}),
     });
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { MixmaskError } from "../errors.js";
 
@@ -23,6 +23,36 @@ export interface WorkerAccess {
     /** Host name to check the certificate against when it differs from the address's host. */
     serverName?: string;
   };
+}
+
+/**
+ * The token in a file (`--worker-token-file`), refused when other users may read it: a token they can read is no
+ * secret (the worker applies the same rule to its --token-file).
+ */
+export function readTokenFile(path: string, flag = "--worker-token-file"): string {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: flag, message: `cannot read ${path}: ${(error as Error).message}`, fix: "name the file that holds the worker's access token" });
+  }
+  try {
+    const info = fstatSync(fd);
+    const mode = info.mode & 0o777;
+    if (info.isFile() && (mode & 0o077) !== 0) {
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: flag,
+        message: `${path} has mode 0${mode.toString(8)}, so other users can read the worker's access token`,
+        expected: "a file only its owner can read (mode 0600)",
+        received: `mode 0${mode.toString(8)}`,
+        fix: `chmod 600 ${path} (and make a new token if others may have read it)`,
+      });
+    }
+    return readFileSync(fd, "utf8").trim();
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A fresh random token (32 bytes, hex): the SDK gives one to every worker it spawns. */

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import type { Writable } from "node:stream";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MixmaskError } from "../errors.js";
@@ -58,7 +59,7 @@ export function resolvePython(python?: string): string {
  * One worker process on a Unix socket in a private (0700) directory. Started in its own process group so the whole
  * group (the worker and anything it starts) is killed on close, on exit and on Ctrl-C; the worker also watches our
  * pid and exits if we die without cleaning up, so a forgotten close() leaves no orphan. Every worker gets a fresh
- * random access token through its environment, and refuses calls without it: another process of the same user that
+ * random access token through a pipe, and refuses calls without it: another process of the same user that
  * finds the socket still cannot drive it.
  */
 export class WorkerProcess implements ProcessState {
@@ -80,8 +81,17 @@ export class WorkerProcess implements ProcessState {
     const cacheDir = options.datasetCacheDir ?? join(mixmaskCacheDir(), "worker-datasets");
     if (cacheDir !== false) args.push("--dataset-cache", cacheDir);
     const pythonPath = [WORKER_PACKAGE_DIR, options.env?.PYTHONPATH ?? process.env.PYTHONPATH];
-    const env = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1", [TOKEN_ENV]: this.token };
-    this.child = new WatchedChild(spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env }), STDERR_TAIL_BYTES, () => {
+    // The token travels through a pipe (fd 3), not the environment: a process's initial environment stays readable
+    // in /proc/PID/environ and is inherited by whatever it starts. A token of this process's own environment (for a
+    // remote worker) is no business of the spawned one either.
+    args.push("--token-file", "/dev/fd/3");
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" };
+    delete env[TOKEN_ENV];
+    const child = spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe", "pipe"], env });
+    const tokenPipe = child.stdio[3] as Writable;
+    tokenPipe.on("error", () => undefined); // a worker that died at once: reported by its exit, not here
+    tokenPipe.end(this.token);
+    this.child = new WatchedChild(child, STDERR_TAIL_BYTES, () => {
       this.kill("SIGKILL");
       this.removeDirectory();
     });

@@ -1,11 +1,13 @@
 /**
- * A worker on another machine, for real: the worker runs in a network namespace of its own and the SDK in a second
- * one, joined by a veth pair with a private /30 that exists only inside the two namespaces (no address or route is
+ * A worker on another machine, for real: the worker runs in a network namespace of its own (and a mount namespace
+ * with a private temporary folder) and the SDK in a second network namespace, joined by a veth pair with a private /30 that exists only inside the two namespaces (no address or route is
  * added outside them). The SDK reaches the worker over TCP with a token, as `--worker HOST:PORT` does.
  *
  * Needs root (network namespaces) and iproute2, as CI has (.ci/run).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, WORKER_PACKAGE_DIR } from "../../src/worker/worker-process.js";
@@ -81,6 +83,8 @@ describe.skipIf(!canMakeNamespaces)("a worker in another network namespace, over
   let address = "";
   const stderr: string[] = [];
 
+  const workerTmp = mkdtempSync(join(tmpdir(), "mixmask-netns-"));
+
   beforeAll(async () => {
     removeNamespaces(); // left by an earlier run of this pid that was killed
     try {
@@ -94,8 +98,12 @@ describe.skipIf(!canMakeNamespaces)("a worker in another network namespace, over
         ip("-n", ns, "link", "set", dev, "up");
         ip("-n", ns, "link", "set", "lo", "up");
       }
-      worker = spawn("ip", ["netns", "exec", WORKER_NS, PYTHON, "-m", "mixmask_worker", "--listen", `${WORKER_IP}:0`, "--device", "cpu", "--threads", "1", "--parent-pid", String(process.pid)], {
-        env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR, MIXMASK_WORKER_TOKEN: TOKEN, OMP_NUM_THREADS: "1" },
+      // Another machine has other files too: the worker's temporary folder is a tmpfs of its own mount namespace,
+      // so a path it advertises there (an ipc:// endpoint) means nothing to the client, as on a real remote host.
+      const privateTmp = `mount -t tmpfs -o size=16m,mode=700 mixmask-netns-test "$TMPDIR" && exec "$@"`;
+      const command = [PYTHON, "-m", "mixmask_worker", "--listen", `${WORKER_IP}:0`, "--device", "cpu", "--threads", "1", "--parent-pid", String(process.pid)];
+      worker = spawn("ip", ["netns", "exec", WORKER_NS, "unshare", "--mount", "--propagation", "private", "sh", "-c", privateTmp, "sh", ...command], {
+        env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR, MIXMASK_WORKER_TOKEN: TOKEN, OMP_NUM_THREADS: "1", TMPDIR: workerTmp },
         stdio: ["ignore", "ignore", "pipe"],
       });
       address = await new Promise<string>((resolve, reject) => {
@@ -117,9 +125,11 @@ describe.skipIf(!canMakeNamespaces)("a worker in another network namespace, over
     }
   }, 120_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     worker?.kill("SIGTERM");
+    await new Promise((done) => (worker && worker.exitCode === null ? worker.once("exit", done) : done(undefined)));
     removeNamespaces();
+    rmSync(workerTmp, { recursive: true, force: true }); // the tmpfs went with the worker's mount namespace
   });
 
   it("--lane auto uploads and streams over zeromq on TCP, reachable from the other namespace", async () => {
