@@ -31,6 +31,7 @@ AUTHORIZATION_METADATA = "authorization"
 BEARER = "Bearer "
 # Short tokens can be guessed over the network; 16 characters is the floor, 32 random bytes (64 hex) the advice.
 MIN_TOKEN_CHARS = 16
+INHERITED_FD_PREFIX = "/dev/fd/"
 
 
 class AccessConfigError(ValueError):
@@ -43,9 +44,11 @@ def read_token(token_file: Optional[str], environ: dict[str, str]) -> Optional[s
     from_env = environ.pop(TOKEN_ENV, None)
     if token_file is not None:
         try:
-            with open(token_file, encoding="utf-8") as file:
-                check_token_file_mode(token_file, os.fstat(file.fileno()))
-                token = file.read().strip()
+            token = _read_descriptor(token_file) if token_file.startswith(INHERITED_FD_PREFIX) else None
+            if token is None:
+                with open(token_file, encoding="utf-8") as file:
+                    check_token_file_mode(token_file, os.fstat(file.fileno()))
+                    token = file.read().strip()
         except OSError as error:
             raise AccessConfigError(f"cannot read --token-file {token_file}: {error.strerror or error}") from error
     elif from_env is not None:
@@ -58,6 +61,20 @@ def read_token(token_file: Optional[str], environ: dict[str, str]) -> Optional[s
             "generate one with `openssl rand -hex 32`"
         )
     return token
+
+
+def _read_descriptor(path: str) -> Optional[str]:
+    """``/dev/fd/N``: the token the parent wrote into an inherited descriptor (the SDK's way: no environment
+    variable). Read with ``os.read``, since a socket pair, which Node gives its children, cannot be opened by path."""
+    number = path[len(INHERITED_FD_PREFIX):]
+    if not number.isdigit():
+        return None
+    fd = int(number)
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8").strip()
 
 
 def check_token_file_mode(path: str, info: os.stat_result) -> None:

@@ -198,3 +198,13 @@ def test_workers_leave_no_temporary_folder(tmp_path: Any) -> None:
         child.kill()
         parent.kill()
     assert not folder.exists(), os.listdir(folder)
+
+
+def test_the_token_can_come_through_an_inherited_descriptor() -> None:
+    # The SDK's way (worker-process.ts): a socket pair or pipe as fd 3, so the token is in no environment.
+    from mixmask_worker.access_control import read_token
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, (TOKEN + "\n").encode())
+    os.close(write_end)
+    assert read_token(f"/dev/fd/{read_end}", {}) == TOKEN
