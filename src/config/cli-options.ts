@@ -69,15 +69,23 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["syncBatchNorm", "boolean", "ranks > 1: SyncBatchNorm over the global batch in the online encoder (GPUs only)"],
 ];
 
+/**
+ * A number written the way the help and the docs write them (`0.03`, `-1`, `1e-4`, `.5`), or undefined. `Number()`
+ * alone also reads `0x10`, `0b11`, `0o7` and `Infinity`: a typo such as `--lr 0x10` would train at lr 16.
+ */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
+function decimalNumber(raw: string): number | undefined {
+  const n = Number(raw);
+  return DECIMAL.test(raw) && Number.isFinite(n) ? n : undefined;
+}
+
 export function parseFlagValue(kind: FlagKind, raw: string): unknown {
-  if (kind === "number") {
-    const n = Number(raw);
-    return raw.trim() !== "" && Number.isFinite(n) ? n : raw; // zod then names the option and what it accepts
-  }
+  if (kind === "number") return decimalNumber(raw) ?? raw; // zod then names the option and what it accepts
   if (kind === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
   if (kind === "numbers") {
     const parts = raw.split(",").map((p) => p.trim());
-    return parts.every((p) => p !== "" && Number.isFinite(Number(p))) ? parts.map(Number) : raw;
+    return parts.every((p) => decimalNumber(p) !== undefined) ? parts.map(Number) : raw;
   }
   return raw;
 }

@@ -1,0 +1,40 @@
+/**
+ * Small faults a new user met (docs/RELIABILITY.md, "Remote workers and small faults"): numbers in other bases, the
+ * README's worker command, and the error for an image folder of mixed sizes.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseFlagValue } from "../src/config/cli-options.js";
+import { PROJECT_ROOT, resolvePython } from "../src/worker/worker-process.js";
+
+describe("small faults", () => {
+  it("reads numbers only as decimals: --lr 0x10 is not 16", () => {
+    for (const raw of ["0x10", "0b11", "0o7", "Infinity", "1_000", ""]) expect(parseFlagValue("number", raw)).toBe(raw);
+    for (const [raw, value] of [["0.03", 0.03], ["1e-4", 1e-4], [".5", 0.5], ["-1", -1], ["10", 10]] as const) {
+      expect(parseFlagValue("number", raw)).toBe(value);
+    }
+    expect(parseFlagValue("numbers", "0.01,0x10")).toBe("0.01,0x10");
+    expect(parseFlagValue("numbers", "0.01, 0.1")).toEqual([0.01, 0.1]);
+  });
+
+  it("the README's command for a remote worker starts the worker as written (from the repository folder)", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const line = readme.split("\n").find((l) => /python -m mixmask_worker --listen/.test(l));
+    expect(line).toBeDefined();
+    // Everything up to the module name, as typed: environment assignments, then `python -m mixmask_worker`.
+    const words = line!.slice(0, line!.indexOf("mixmask_worker") + "mixmask_worker".length).split(/\s+/);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
+    while (/^[A-Z_]+=/.test(words[0]!)) {
+      const [name, value] = words.shift()!.split("=") as [string, string];
+      env[name] = value;
+    }
+    expect(words).toEqual(["python", "-m", "mixmask_worker"]);
+    // `python` is whichever has torch and grpcio: this repository's; no PYTHONPATH unless the README sets it.
+    const run = spawnSync(resolvePython(), ["-m", "mixmask_worker", "--help"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 120_000 });
+    expect(run.stderr).not.toMatch(/No module named/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("--listen");
+  }, 130_000);
+});
