@@ -3,10 +3,15 @@
  * README's worker command, and the error for an image folder of mixed sizes.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFlagValue } from "../src/config/cli-options.js";
+import { LISTED_BAD_IMAGES } from "../src/data/decoded-image-source.js";
+import { loadImageFolder } from "../src/data/image-folder.js";
+import { MixmaskError } from "../src/errors.js";
+import { writeSolidImage } from "./fixtures/image-files.js";
 import { PROJECT_ROOT, resolvePython } from "../src/worker/worker-process.js";
 
 describe("small faults", () => {
@@ -37,4 +42,21 @@ describe("small faults", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("--listen");
   }, 130_000);
+
+  it("an image folder of mixed sizes lists the first bad images and counts the rest, instead of a line per image", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mixmask-mixed-sizes-"));
+    try {
+      await writeSolidImage(join(dir, "train", "a", "0.png"), 8, 8, [200, 20, 30]);
+      for (let i = 1; i <= 14; i++) await writeSolidImage(join(dir, "train", "a", `${i}.png`), 9, 8, [10, 40, 220]);
+      await writeSolidImage(join(dir, "val", "a", "v.png"), 8, 8, [200, 20, 30]);
+      const error = await loadImageFolder({ dir, cacheDir: join(dir, "cache") }).then(() => undefined, (e: unknown) => e as MixmaskError);
+      expect(error).toBeInstanceOf(MixmaskError);
+      expect(error!.message).toContain("14 of 15");
+      expect(error!.issues).toHaveLength(LISTED_BAD_IMAGES + 1);
+      expect(error!.issues.at(-1)!.message).toBe(`and ${14 - LISTED_BAD_IMAGES} more images that cannot be used (not listed)`);
+      expect(error!.message.split("\n").length).toBeLessThan(LISTED_BAD_IMAGES + 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,6 +4,9 @@ import { DecodedImageCache } from "./decoded-image-cache.js";
 import { decodeImage, decodeVariant, type DecodeTarget } from "./image-decoder.js";
 import { checkIndices, type ImageSource } from "./image-source.js";
 
+/** Bad images an error lists one by one; the rest are counted. */
+export const LISTED_BAD_IMAGES = 10;
+
 /** One image file of a split and its label. */
 export interface LabelledImageFile {
   file: string;
@@ -108,7 +111,11 @@ export async function openImageFiles(
   const bad = checked.flatMap((c, i) => (c instanceof MixmaskError ? [{ index: i, error: c }] : []));
   if (bad.length > 0 && !options.skipBadImages) {
     const first = bad[0]!.error;
-    const issues: ErrorIssue[] = bad.map(({ error }) => ({ path: error.path ?? "", message: error.issues[0]?.message ?? error.message, expected: error.expected, received: error.received }));
+    // A folder of a thousand mixed sizes would print a thousand lines: the first few name the kind of fault.
+    const issues: ErrorIssue[] = bad.slice(0, LISTED_BAD_IMAGES).map(({ error }) => ({ path: error.path ?? "", message: error.issues[0]?.message ?? error.message, expected: error.expected, received: error.received }));
+    if (bad.length > LISTED_BAD_IMAGES) {
+      issues.push({ path: `${name} ${split}`, message: `and ${bad.length - LISTED_BAD_IMAGES} more images that cannot be used (not listed)` });
+    }
     throw new MixmaskError({
       code: "INVALID_FILE",
       path: first.path,
