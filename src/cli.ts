@@ -5,6 +5,7 @@ import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
 import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
 import { PRESETS, resolveConfig, type PresetName } from "./config/presets.js";
+import { dataSizeNote } from "./config/data-size-defaults.js";
 import type { DatasetName } from "./data/dataset-names.js";
 import { headOf, materialize, type DatasetSplits } from "./data/image-source.js";
 import { openDataset } from "./data/open-dataset.js";
@@ -132,6 +133,8 @@ function pretrainCommand(): Command {
     try {
       const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...(group ? { ranks: group.worldSize } : {}), ...given }));
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
+      const sizeNote = dataSizeNote(PRESETS[chosen], given, config);
+      if (sizeNote) progress.log(sizeNote);
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
       const summary = group

@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFlagValue } from "../src/config/cli-options.js";
+import { dataSizeNote } from "../src/config/data-size-defaults.js";
+import { PRESETS, resolveConfig } from "../src/config/presets.js";
+import { validatePretrainConfig } from "../src/config/pretrain-config.js";
 import { LISTED_BAD_IMAGES } from "../src/data/decoded-image-source.js";
 import { loadImageFolder } from "../src/data/image-folder.js";
 import { MixmaskError } from "../src/errors.js";
@@ -58,5 +61,25 @@ describe("small faults", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("--train-images below the default k = 200 lowers k with a note; an explicit --knn-k too large names the flags", () => {
+    const given = { trainImages: 150 };
+    const config = validatePretrainConfig(resolveConfig("cpu", given));
+    expect(config.knnK).toBe(150);
+    expect(dataSizeNote(PRESETS.cpu, given, config)).toMatch(/k = 150, all 150 training images .*set --knn-k/);
+    expect(dataSizeNote(PRESETS.cpu, {}, validatePretrainConfig(resolveConfig("cpu", {})))).toBeUndefined();
+    let error: MixmaskError | undefined;
+    try {
+      validatePretrainConfig(resolveConfig("cpu", { trainImages: 150, knnK: 180 }));
+    } catch (e) {
+      error = e as MixmaskError;
+    }
+    expect(error?.issues).toHaveLength(1);
+    const issue = error!.issues[0]!;
+    expect(issue.path).toBe("--knn-k");
+    expect(issue.message).toContain("lower --knn-k or raise --train-images");
+    // The field's own range (1..10000) holds 180: quoting it beside the refusal contradicted the message.
+    expect(issue.expected).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import type { FrameworkName } from "../frameworks/framework.js";
 import { FRAMEWORKS } from "../frameworks/frameworks.js";
 import type { PretrainConfig } from "./pretrain-config.js";
+import { dataSizeDefaults } from "./data-size-defaults.js";
 
 export type PresetName = "cpu" | "gpu" | "cifar" | "imagenet";
 
@@ -176,7 +177,7 @@ export function resolveConfig(preset: PresetName, given: Readonly<Partial<Record
   // Defaults follow what the user chose too (a --head-out-dim sizes SimSiam's bottleneck, an --image-size BYOL's τ).
   const chosen = { ...base, ...given } as PretrainConfig;
   const defaults = typeof framework === "string" && FRAMEWORK_NAMES.includes(framework as FrameworkName) ? frameworkDefaults(framework as FrameworkName, chosen) : {};
-  return { ...base, ...defaults, ...given };
+  return { ...base, ...defaults, ...dataSizeDefaults(base, given), ...given };
 }
 
 const FRAMEWORK_NAMES = Object.keys(FRAMEWORKS) as FrameworkName[];

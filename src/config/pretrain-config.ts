@@ -141,7 +141,7 @@ export const PretrainConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["cropScaleMin"], message: `must be ≤ cropScaleMax (${c.cropScaleMax})` });
     }
     if (c.batchSize > c.trainImages) {
-      ctx.addIssue({ code: "custom", path: ["batchSize"], message: `must be ≤ trainImages (${c.trainImages}); every step uses a full batch` });
+      ctx.addIssue({ code: "custom", path: ["batchSize"], message: `must be ≤ trainImages (${c.trainImages}); every step uses a full batch: lower --batch-size or raise --train-images` });
     }
     if (c.warmupEpochs >= c.epochs) {
       ctx.addIssue({ code: "custom", path: ["warmupEpochs"], message: `must be < epochs (${c.epochs}); the cosine decay needs steps after the warm-up` });
@@ -164,7 +164,7 @@ export const PretrainConfigSchema = z
     }
     for (const issue of distributedIssues(c)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (c.knnK > c.trainImages) {
-      ctx.addIssue({ code: "custom", path: ["knnK"], message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank` });
+      ctx.addIssue({ code: "custom", path: ["knnK"], message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank: lower --knn-k or raise --train-images` });
     }
   });
 
@@ -189,7 +189,9 @@ export function validatePretrainConfig(input: unknown): PretrainConfig {
       return { path: named.join(", "), message: "unknown option", expected: `one of ${Object.keys(PretrainConfigSchema.shape).map(flagName).join(" ")}` };
     }
     if (key === "") return { path: "options", message: issue.message, expected: "an object of pretrain options", received: typeof input };
-    return { path: flagName(key), message: `${item}${issue.message}`, expected: describeExpected(key), received: JSON.stringify(readPath(input, issue.path)) };
+    // A cross-option rule's value may lie inside the field's own range: that range would contradict the message.
+    const expected = issue.code === "custom" ? undefined : describeExpected(key);
+    return { path: flagName(key), message: `${item}${issue.message}`, expected, received: JSON.stringify(readPath(input, issue.path)) };
   });
   throw new MixmaskError({
     code: "INVALID_OPTION",
