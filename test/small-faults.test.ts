@@ -3,7 +3,7 @@
  * README's worker command, and the error for an image folder of mixed sizes.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,5 +81,24 @@ describe("small faults", () => {
     expect(issue.message).toContain("lower --knn-k or raise --train-images");
     // The field's own range (1..10000) holds 180: quoting it beside the refusal contradicted the message.
     expect(issue.expected).toBeUndefined();
+  });
+
+  it("--run-dir under /proc or on a file is an INVALID_OPTION naming it, not a hang or a bare ENOTDIR", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mixmask-run-dir-"));
+    try {
+      const file = join(dir, "a-file");
+      writeFileSync(file, "");
+      // In a child process: on the old code the /proc case never returns, and a test cannot interrupt a sync loop.
+      const script = `import { RunDirectory } from "./src/train/run-directory.ts";
+        for (const d of process.argv.slice(1)) { try { new RunDirectory(d); console.log("made " + d); } catch (e) { console.log(e.code + " " + e.path + " " + e.message.split("\\n")[0]); } }`;
+      const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "/proc/mixmask-x", file, join(file, "run")], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
+      expect(run.signal, run.stderr).toBeNull();
+      const lines = run.stdout.trim().split("\n");
+      expect(lines[0]).toMatch(/^INVALID_OPTION --run-dir .*cannot create the folder \/proc\/mixmask-x/);
+      expect(lines[1]).toBe(`INVALID_OPTION --run-dir [INVALID_OPTION] --run-dir: ${file} is a file, not a folder`);
+      expect(lines[2]).toContain(`${file}, in ${join(file, "run")}, is a file, not a folder`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { makeDirectory } from "../io/make-directory.js";
 import type { KnnPoint } from "../eval/run-evaluator.js";
 import type { StepResult } from "./step-stream.js";
 
@@ -16,7 +17,8 @@ export class RunDirectory {
   constructor(dir: string) {
     this.dir = resolve(dir);
     this.checkpointsDir = join(this.dir, "checkpoints");
-    mkdirSync(this.checkpointsDir, { recursive: true });
+    makeDirectory(this.dir, "--run-dir");
+    makeDirectory(this.checkpointsDir, "--run-dir");
   }
 
   file(name: string): string {
