@@ -24,9 +24,9 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
 
-from mixmask_worker.dataset_store import DatasetStore  # noqa: E402
+from mixmask_worker.data.store import DatasetStore  # noqa: E402
 from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
-from mixmask_worker.training_run import TrainingRun  # noqa: E402
+from mixmask_worker.training.run import TrainingRun  # noqa: E402
 
 
 def read_records(path: str) -> list[bytes]:

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Optional
 import grpc
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.protocol import PROTOCOL_VERSION
+from mixmask_worker.service.protocol import PROTOCOL_VERSION
 
 WORKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # python_worker/
 DEADLINE_S = 120.0

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from mixmask_worker.dataset_store import DatasetStore
+from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.distributed.collectives import (
     average_buffers,
     batch_norm_buffers,
@@ -38,9 +38,9 @@ from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.distributed.shard_validation import ShardArrays, validate_shard
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.compiled import compile_mode
-from mixmask_worker.plan_validation import ValidatedPlan
-from mixmask_worker.protocol import WorkerError
-from mixmask_worker.training_run import PendingResult, TrainingRun
+from mixmask_worker.plan.validation import ValidatedPlan
+from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.training.run import PendingResult, TrainingRun
 
 
 def _ddp_options(device: torch.device) -> dict[str, Any]:

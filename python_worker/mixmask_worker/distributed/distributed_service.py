@@ -20,13 +20,13 @@ import grpc
 import torch
 from google.protobuf.message import DecodeError
 
-from mixmask_worker.dataset_store import DatasetStore
+from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.distributed.distributed_run import DistributedTrainingRun
 from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.plan_intake import MAX_PLAN_BYTES, RejectedPlan
-from mixmask_worker.protocol import WorkerError, reporting_errors
-from mixmask_worker.training_run import PendingResult, TrainingRun
+from mixmask_worker.plan.intake import MAX_PLAN_BYTES, RejectedPlan
+from mixmask_worker.service.protocol import WorkerError, reporting_errors
+from mixmask_worker.training.run import PendingResult, TrainingRun
 
 log = logging.getLogger("mixmask_worker")
 
@@ -34,7 +34,7 @@ AnyPlan = Union[worker_pb2.StepPlan, worker_pb2.ShardStepPlan]
 
 
 def parse_shard_plan(data: bytes) -> Union[worker_pb2.ShardStepPlan, RejectedPlan]:
-    """TrainShard's request deserializer: never raises (see plan_intake.py for why)."""
+    """TrainShard's request deserializer: never raises (see plan/intake.py for why)."""
     if len(data) > MAX_PLAN_BYTES:
         return RejectedPlan(
             f"a ShardStepPlan of {len(data)} bytes exceeds the worker's limit of {MAX_PLAN_BYTES} bytes"

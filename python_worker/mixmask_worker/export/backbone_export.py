@@ -30,9 +30,9 @@ import torch
 from mixmask_worker.export.atomic_output import atomic_output, write_bytes_atomically
 from mixmask_worker.export.detectron2_weights import detectron2_bytes, detectron2_key
 from mixmask_worker.export.safetensors_file import read_safetensors, safetensors_bytes
-from mixmask_worker.frozen_backbone import FrozenBackbone, build_backbone, load_checkpoint_backbone
+from mixmask_worker.evaluation.frozen_backbone import FrozenBackbone, build_backbone, load_checkpoint_backbone
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError
 
 FILE_NAMES: dict[int, str] = {
     worker_pb2.SAFETENSORS: "backbone.safetensors",

@@ -1,0 +1,124 @@
+"""RPCs that use a trained backbone outside training: Export, LoadBackbone and Embed (issue 9).
+
+The work runs on the worker's compute thread (in order with training steps, so Embed never reads a run's weights
+in the middle of a step). Loaded backbones live in this service under the client's model id until replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+import grpc
+import torch
+
+from mixmask_worker.data.store import DatasetStore
+from mixmask_worker.evaluation.embedding import embed_images, requested_images
+from mixmask_worker.export.backbone_export import export_backbone
+from mixmask_worker.evaluation.frozen_backbone import FrozenBackbone, load_checkpoint_backbone, load_safetensors_backbone
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.service.protocol import WorkerError, reporting_errors
+from mixmask_worker.training.run import TrainingRun
+
+log = logging.getLogger("mixmask_worker")
+
+
+class ModelService:
+    """Export, loaded backbones and embeddings of one worker."""
+
+    def __init__(
+        self,
+        store: DatasetStore,
+        on_compute: Callable[..., Awaitable[Any]],
+        device: torch.device,
+        find_run: Callable[[str], TrainingRun],
+    ) -> None:
+        self.store = store
+        self._on_compute = on_compute
+        self.device = device
+        self._find_run = find_run  # RUN_NOT_FOUND for an unknown id
+        self.models: dict[str, FrozenBackbone] = {}
+
+    def _model(self, model_id: str) -> FrozenBackbone:
+        model = self.models.get(model_id)
+        if model is None:
+            held = ", ".join(sorted(self.models)) or "none"
+            raise WorkerError(
+                "MODEL_NOT_FOUND",
+                f"model {model_id!r} is not loaded on this worker (loaded: {held}): call LoadBackbone first "
+                "(a restarted worker holds no models)",
+            )
+        return model
+
+    @reporting_errors
+    async def Export(
+        self, request: worker_pb2.ExportRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.ExportReply:
+        reply = await self._on_compute(export_backbone, request)
+        files = ", ".join(f.file for f in reply.files)
+        log.info("exported %s to %s: %s", request.checkpoint_path, request.out_dir, files)
+        return reply
+
+    @reporting_errors
+    async def LoadBackbone(
+        self, request: worker_pb2.LoadBackboneRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.LoadBackboneReply:
+        if not request.model_id:
+            raise WorkerError("INVALID_ARGUMENT", "load_backbone.model_id: expected a non-empty id, received ''")
+        source = request.WhichOneof("source")
+        if source == "checkpoint":
+            model = await self._on_compute(
+                load_checkpoint_backbone, request.checkpoint.path, request.checkpoint.sha256, self.device
+            )
+        elif source == "safetensors":
+            given = request.safetensors
+            model = await self._on_compute(load_safetensors_backbone, given.path, given.sha256, given.spec, self.device)
+        else:
+            expected = "expected a checkpoint or a safetensors file, received neither"
+            raise WorkerError("INVALID_ARGUMENT", f"load_backbone.source: {expected}")
+        self.models[request.model_id] = model
+        arch, dim = model.spec.backbone.arch, model.spec.feature_dim
+        log.info("model %s loaded from %s: %s, feature dim %d", request.model_id, source, arch, dim)
+        return worker_pb2.LoadBackboneReply(model_id=request.model_id, spec=model.spec)
+
+    @reporting_errors
+    async def Embed(
+        self, request: worker_pb2.EmbedRequest, context: grpc.aio.ServicerContext
+    ) -> worker_pb2.EmbedReply:
+        return await self._on_compute(self._embed, request)
+
+    def _embed(self, request: worker_pb2.EmbedRequest) -> worker_pb2.EmbedReply:
+        which = request.WhichOneof("model")
+        if which == "run_id":
+            run = self._find_run(request.run_id)
+            backbone, size, mean, std = run.backbone, run.image_size, run.mean, run.std
+        elif which == "model_id":
+            model = self._model(request.model_id)
+            spec = model.spec
+            backbone, size = model.network, int(spec.image_size)
+            mean = torch.tensor(list(spec.mean), dtype=torch.float32, device=self.device)  # [3]
+            std = torch.tensor(list(spec.std), dtype=torch.float32, device=self.device)  # [3]
+        else:
+            raise WorkerError("INVALID_ARGUMENT", "embed.model: expected a run_id or a model_id, received neither")
+        images = requested_images(request, self.store)
+        return embed_images(backbone, images, size, mean, std, self.device, int(request.batch_size), request.normalize)
+
+    def method_handlers(self) -> dict[str, grpc.RpcMethodHandler]:
+        """This service's part of the rpc name -> handler table of mixmask.v1.Worker."""
+        return {
+            "Export": grpc.unary_unary_rpc_method_handler(
+                self.Export,
+                request_deserializer=worker_pb2.ExportRequest.FromString,
+                response_serializer=worker_pb2.ExportReply.SerializeToString,
+            ),
+            "LoadBackbone": grpc.unary_unary_rpc_method_handler(
+                self.LoadBackbone,
+                request_deserializer=worker_pb2.LoadBackboneRequest.FromString,
+                response_serializer=worker_pb2.LoadBackboneReply.SerializeToString,
+            ),
+            "Embed": grpc.unary_unary_rpc_method_handler(
+                self.Embed,
+                request_deserializer=worker_pb2.EmbedRequest.FromString,
+                response_serializer=worker_pb2.EmbedReply.SerializeToString,
+            ),
+        }
