@@ -77,35 +77,6 @@ export class WorkerClient {
     return this.unary("Hello", v1.HelloRequest, v1.HelloReply, v1.HelloRequest.create({ protocolVersion, clientVersion: SDK_VERSION }), deadlineMs);
   }
 
-  /** Sends a dataset in 1 MiB chunks after its header. `onBytes` reports progress. */
-  uploadDataset(header: mixmask.v1.IDatasetHeader, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
-    return new Promise((resolve, reject) => {
-      const call = this.client.makeClientStreamRequest<mixmask.v1.IDatasetChunk, mixmask.v1.DatasetInfo>(
-        path("UploadDataset"), serializer(v1.DatasetChunk), deserializer(v1.DatasetInfo), callMetadata(this.access),
-        { deadline: Date.now() + this.deadlines.upload },
-        (error, reply) => (error ? this.callError(error, "UploadDataset").then(reject) : resolve(reply!)),
-      );
-      const chunk = 1 << 20;
-      let offset = 0;
-      // Writes until the stream asks us to wait, then resumes on "drain" (backpressure, flat memory).
-      const pump = (): void => {
-        while (offset < pixels.length) {
-          const end = Math.min(offset + chunk, pixels.length);
-          const writable = call.write({ pixels: pixels.subarray(offset, end) });
-          offset = end;
-          onBytes?.(offset);
-          if (!writable) {
-            call.once("drain", pump);
-            return;
-          }
-        }
-        call.end();
-      };
-      call.write({ header });
-      pump();
-    });
-  }
-
   createRun(request: CreateRunMessage): Promise<mixmask.v1.CreateRunReply> {
     return this.unary("CreateRun", v1.CreateRunRequest, v1.CreateRunReply, v1.CreateRunRequest.create(request), this.deadlines.createRun);
   }

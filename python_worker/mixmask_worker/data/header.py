@@ -1,4 +1,4 @@
-"""Validation of a DatasetHeader, shared by UploadDataset and BeginUpload."""
+"""Validation of a DatasetHeader (BeginUpload, OpenStream)."""
 
 from __future__ import annotations
 

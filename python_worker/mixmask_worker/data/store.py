@@ -30,7 +30,7 @@ class ResidentDataset:
     dataset_id: str
     images: torch.Tensor  # [N, H, W, C] uint8, on `placement`
     labels: Optional[torch.Tensor]  # [N] int64 on the same device as images, None when unlabelled
-    content_sha256: str = ""  # the content hash it was uploaded under (BeginUpload); "" for UploadDataset
+    content_sha256: str = ""  # the content hash it was uploaded under (BeginUpload); "" when put by a test
 
     @property
     def count(self) -> int:
@@ -102,7 +102,7 @@ class DatasetStore:
             raise WorkerError(
                 "DATASET_NOT_FOUND",
                 f"dataset {dataset_id!r} is not resident on this worker (held: {held}): "
-                "upload it with UploadDataset first (a restarted worker holds no datasets)",
+                "upload it with BeginUpload first (a restarted worker holds no datasets)",
             )
         return dataset
 

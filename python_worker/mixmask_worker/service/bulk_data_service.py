@@ -32,6 +32,7 @@ from mixmask_worker.data.cache import DatasetCache, is_content_hash
 from mixmask_worker.data.header import check_dataset_header, image_shape_issues
 from mixmask_worker.data.store import DatasetStore, ResidentDataset
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.service.worker_context import WorkerContext
 from mixmask_worker.service.protocol import WorkerError, abort_with_error, invalid_argument, is_grpc_abort, reporting_errors
 from mixmask_worker.data.stream import DEFAULT_BATCH_TIMEOUT_S, StreamedDataset, StreamShape
 from mixmask_worker.data.upload import UploadSession
@@ -49,15 +50,9 @@ LANES = {worker_pb2.LANE_GRPC: "grpc", worker_pb2.LANE_ZMQ: "zmq"}
 class BulkDataService:
     """Uploads, the dataset cache and streamed datasets of one worker."""
 
-    def __init__(
-        self,
-        store: DatasetStore,
-        on_compute: Callable[..., Awaitable[Any]],
-        bulk_dir: Optional[str],
-        cache_dir: Optional[str],
-    ) -> None:
-        self.store = store
-        self._on_compute = on_compute  # runs store mutations in order with training steps
+    def __init__(self, ctx: WorkerContext, bulk_dir: Optional[str], cache_dir: Optional[str]) -> None:
+        self.store = ctx.store
+        self._on_compute = ctx.on_compute  # runs store mutations in order with training steps
         self._bulk_dir = bulk_dir
         self.cache = DatasetCache(cache_dir) if cache_dir else None
         self._uploads: dict[str, UploadSession] = {}
@@ -309,42 +304,6 @@ class BulkDataService:
         if endpoint is not None:
             endpoint.close()
 
-    # ------------------------------------------------------------------------------------------------------
-
-    def method_handlers(self) -> dict[str, grpc.RpcMethodHandler]:
-        """This service's part of the rpc name -> handler table of mixmask.v1.Worker."""
-        return {
-            "BeginUpload": grpc.unary_unary_rpc_method_handler(
-                self.BeginUpload,
-                request_deserializer=worker_pb2.BeginUploadRequest.FromString,
-                response_serializer=worker_pb2.BeginUploadReply.SerializeToString,
-            ),
-            "UploadParts": grpc.stream_unary_rpc_method_handler(
-                self.UploadParts,
-                request_deserializer=worker_pb2.UploadPart.FromString,
-                response_serializer=worker_pb2.DatasetInfo.SerializeToString,
-            ),
-            "FinishUpload": grpc.unary_unary_rpc_method_handler(
-                self.FinishUpload,
-                request_deserializer=worker_pb2.FinishUploadRequest.FromString,
-                response_serializer=worker_pb2.DatasetInfo.SerializeToString,
-            ),
-            "OpenStream": grpc.unary_unary_rpc_method_handler(
-                self.OpenStream,
-                request_deserializer=worker_pb2.OpenStreamRequest.FromString,
-                response_serializer=worker_pb2.OpenStreamReply.SerializeToString,
-            ),
-            "PushBatches": grpc.stream_unary_rpc_method_handler(
-                self.PushBatches,
-                request_deserializer=worker_pb2.StreamBatch.FromString,
-                response_serializer=worker_pb2.PushBatchesReply.SerializeToString,
-            ),
-            "CloseStream": grpc.unary_unary_rpc_method_handler(
-                self.CloseStream,
-                request_deserializer=worker_pb2.CloseStreamRequest.FromString,
-                response_serializer=worker_pb2.StreamStats.SerializeToString,
-            ),
-        }
 
 
 def _cached_reply(dataset: ResidentDataset, source: str) -> worker_pb2.BeginUploadReply:

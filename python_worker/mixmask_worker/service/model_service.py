@@ -18,7 +18,7 @@ from mixmask_worker.export.backbone_export import export_backbone
 from mixmask_worker.evaluation.frozen_backbone import FrozenBackbone, load_checkpoint_backbone, load_safetensors_backbone
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import WorkerError, reporting_errors
-from mixmask_worker.training.run import TrainingRun
+from mixmask_worker.service.worker_context import WorkerContext
 
 log = logging.getLogger("mixmask_worker")
 
@@ -26,17 +26,11 @@ log = logging.getLogger("mixmask_worker")
 class ModelService:
     """Export, loaded backbones and embeddings of one worker."""
 
-    def __init__(
-        self,
-        store: DatasetStore,
-        on_compute: Callable[..., Awaitable[Any]],
-        device: torch.device,
-        find_run: Callable[[str], TrainingRun],
-    ) -> None:
-        self.store = store
-        self._on_compute = on_compute
-        self.device = device
-        self._find_run = find_run  # RUN_NOT_FOUND for an unknown id
+    def __init__(self, ctx: WorkerContext) -> None:
+        self.store = ctx.store
+        self._on_compute = ctx.on_compute
+        self.device = ctx.device
+        self._find_run = ctx.runs.get  # RUN_NOT_FOUND for an unknown id
         self.models: dict[str, FrozenBackbone] = {}
 
     def _model(self, model_id: str) -> FrozenBackbone:
@@ -102,23 +96,3 @@ class ModelService:
             raise WorkerError("INVALID_ARGUMENT", "embed.model: expected a run_id or a model_id, received neither")
         images = requested_images(request, self.store)
         return embed_images(backbone, images, size, mean, std, self.device, int(request.batch_size), request.normalize)
-
-    def method_handlers(self) -> dict[str, grpc.RpcMethodHandler]:
-        """This service's part of the rpc name -> handler table of mixmask.v1.Worker."""
-        return {
-            "Export": grpc.unary_unary_rpc_method_handler(
-                self.Export,
-                request_deserializer=worker_pb2.ExportRequest.FromString,
-                response_serializer=worker_pb2.ExportReply.SerializeToString,
-            ),
-            "LoadBackbone": grpc.unary_unary_rpc_method_handler(
-                self.LoadBackbone,
-                request_deserializer=worker_pb2.LoadBackboneRequest.FromString,
-                response_serializer=worker_pb2.LoadBackboneReply.SerializeToString,
-            ),
-            "Embed": grpc.unary_unary_rpc_method_handler(
-                self.Embed,
-                request_deserializer=worker_pb2.EmbedRequest.FromString,
-                response_serializer=worker_pb2.EmbedReply.SerializeToString,
-            ),
-        }

@@ -1,4 +1,4 @@
-"""Fuzzing the UploadDataset header check: any header is either accepted with a byte count that matches its shape,
+"""Fuzzing the BeginUpload header check: any header is either accepted with a byte count that matches its shape,
 or refused with INVALID_ARGUMENT naming the field — the worker never allocates from an inconsistent header."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import WorkerError
-from mixmask_worker.service.server import _check_header
+from mixmask_worker.data.header import check_dataset_header as _check_header
 
 dims = st.one_of(st.sampled_from([0, 1, 3, 28, 2**16, 2**32 - 1]), st.integers(0, 2**32 - 1))
 

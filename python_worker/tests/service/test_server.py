@@ -151,23 +151,24 @@ def test_unknown_run_and_dataset_are_not_found(worker: Worker) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         worker.unary("CreateRun", run_request(run_id="other", dataset_id="missing"), worker_pb2.CreateRunReply)
     code, trailer, details = _error(caught.value)
-    assert code == grpc.StatusCode.NOT_FOUND and trailer == "DATASET_NOT_FOUND" and "UploadDataset" in details
+    assert code == grpc.StatusCode.NOT_FOUND and trailer == "DATASET_NOT_FOUND" and "BeginUpload" in details
 
 
-def test_upload_rejects_missing_header_and_short_data(worker: Worker) -> None:
-    chunks = upload_chunks("bad", make_images(2))
+def test_upload_rejects_an_unknown_upload_and_short_data(worker: Worker) -> None:
+    upload = upload_chunks("bad", make_images(2))
+    parts = [worker_pb2.UploadPart(upload_id="never-begun", pixels=chunk) for chunk in upload.chunks]
     with pytest.raises(grpc.RpcError) as caught:
-        worker.upload(chunks[1:])
+        worker.stream_unary("UploadParts", iter(parts), worker_pb2.DatasetInfo)
     code, trailer, details = _error(caught.value)
-    assert code == grpc.StatusCode.INVALID_ARGUMENT and trailer == "INVALID_ARGUMENT" and "DatasetHeader" in details
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and trailer == "INVALID_ARGUMENT" and "upload_parts.upload_id" in details
+    upload.chunks = upload.chunks[:-1]
     with pytest.raises(grpc.RpcError) as caught:
-        worker.upload(chunks[:-1])
+        worker.upload(upload)
     code, trailer, details = _error(caught.value)
     assert code == grpc.StatusCode.INVALID_ARGUMENT and "total_bytes" in details
-    header = chunks[0]
-    header.header.channels = 2
+    upload.begin.header.channels = 2
     with pytest.raises(grpc.RpcError) as caught:
-        worker.upload(chunks)
+        worker.upload(upload)
     assert "upload.header.channels" in _error(caught.value)[2]
 
 
