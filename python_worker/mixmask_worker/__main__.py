@@ -34,6 +34,8 @@ from typing import Optional, Sequence
 import grpc
 import torch
 
+from mixmask_worker.distributed.rank_context import RankSetupError
+from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device
 from mixmask_worker.service.access_control import (
     AccessConfigError,
     check_listen_policy,
@@ -41,8 +43,6 @@ from mixmask_worker.service.access_control import (
     read_token,
     split_host_port,
 )
-from mixmask_worker.distributed.rank_context import RankSetupError
-from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device
 from mixmask_worker.service.fault_injection import FaultPlan, FaultSpecError
 from mixmask_worker.service.protocol import PROTOCOL_VERSION, configure_stderr_logging
 from mixmask_worker.service.server import WorkerServicer, build_server

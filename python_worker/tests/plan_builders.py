@@ -2,7 +2,7 @@
 
 Plans are what the TypeScript planner would send: identity-ish views (full-image crop; view 1 flipped), a block
 mask keeping the left half of the grid, the reversed batch as partner, and MixMask's three InfoNCE terms
-(METHOD.md §4): q·k ×1, q_mix·k ×λ, q_mix[reverse]·k ×(1−λ).
+(docs/METHODS.md, Maskers): q·k ×1, q_mix·k ×λ, q_mix[reverse]·k ×(1−λ).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ export interface EmbedOptions {
 }
 
 /**
- * Backbone features of images, computed by the worker with the preprocessing of its k-NN (knn.py): grey repeated to
+ * Backbone features of images, computed by the worker with the preprocessing of its k-NN (evaluation/knn.py): grey repeated to
  * RGB, resized to the network's S × S when needed (bilinear, antialiased), normalised with the run's mean and std,
  * the backbone in eval mode. `model` is a run id on this worker (`"pretrain"` after `pretrain` on it) or a backbone
  * loaded with `loadBackbone`. Returns one row per image, in order.

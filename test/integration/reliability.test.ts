@@ -79,7 +79,7 @@ describe("runs survive faults (real worker)", () => {
     // Every write to /dev/full fails with ENOSPC: the worker's temporary file for step 8 becomes a window onto it.
     symlinkSync("/dev/full", join(dir, "checkpoints/step-0000008.pt.tmp"));
     const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data }).then(() => undefined, (e: unknown) => e);
-    expect(error).toMatchObject({ code: "CHECKPOINT_FAILED", workerCode: "CHECKPOINT_WRITE_FAILED" });
+    expect(error).toMatchObject({ code: "CHECKPOINT_WRITE_FAILED", workerCode: "CHECKPOINT_WRITE_FAILED" });
     expect((error as Error).message).toMatch(/the disk is full \(ENOSPC\).*previous checkpoint is untouched/);
     expect(latest(dir).step).toBe(4);
     expect(sha256(join(dir, "checkpoints/step-0000004.pt"))).toBe(latest(dir).worker.sha256);

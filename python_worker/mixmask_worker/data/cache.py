@@ -54,7 +54,7 @@ def content_hash(images: np.ndarray, labels: Optional[np.ndarray]) -> str:
     digest = hashlib.sha256(content_hash_prefix(n, h, w, c))
     flat = np.ascontiguousarray(images).reshape(-1)
     for start in range(0, flat.shape[0], _HASH_CHUNK):
-        digest.update(memoryview(flat[start : start + _HASH_CHUNK]))
+        digest.update(memoryview(flat[start : start + _HASH_CHUNK]))  # type: ignore[arg-type]  # numpy stubs
     if labels is not None and len(labels):
         digest.update(labels_bytes(labels))
     return digest.hexdigest()
@@ -84,7 +84,8 @@ class DatasetCache:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as error:
-            return self._discard(sha256, f"unreadable index ({error})")
+            self._discard(sha256, f"unreadable index ({error})")
+            return None
         try:
             count, height, width, channels = (int(meta[k]) for k in ("count", "height", "width", "channels"))
             pixels = np.fromfile(self._path(sha256, "pixels"), dtype=np.uint8)
@@ -94,12 +95,15 @@ class DatasetCache:
                 else None
             )
         except (OSError, KeyError, TypeError, ValueError) as error:
-            return self._discard(sha256, f"unreadable entry ({error})")
+            self._discard(sha256, f"unreadable entry ({error})")
+            return None
         if pixels.shape[0] != count * height * width * channels or (labels is not None and labels.shape[0] != count):
-            return self._discard(sha256, "files shorter or longer than their index says")
+            self._discard(sha256, "files shorter or longer than their index says")
+            return None
         images = pixels.reshape(count, height, width, channels)
         if content_hash(images, labels) != sha256:
-            return self._discard(sha256, "content no longer matches its hash")
+            self._discard(sha256, "content no longer matches its hash")
+            return None
         return CachedDataset(images, labels)
 
     def store(self, sha256: str, images: np.ndarray, labels: Optional[np.ndarray]) -> None:
@@ -107,7 +111,7 @@ class DatasetCache:
         if not is_content_hash(sha256) or os.path.exists(self._path(sha256, "json")):
             return
         count, height, width, channels = (int(d) for d in images.shape)
-        self._write(sha256, "pixels", memoryview(np.ascontiguousarray(images).reshape(-1)))
+        self._write(sha256, "pixels", memoryview(np.ascontiguousarray(images).reshape(-1)))  # type: ignore[arg-type]
         if labels is not None:
             self._write(sha256, "labels", labels_bytes(labels))
         meta = {"count": count, "height": height, "width": width, "channels": channels, "labelled": labels is not None}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.service.protocol import invalid_request
 
 
 def image_shape_issues(prefix: str, count: int, height: int, width: int, channels: int) -> list[str]:
@@ -33,5 +33,5 @@ def check_dataset_header(header: worker_pb2.DatasetHeader) -> int:
     if len(header.labels) not in (0, header.count):
         add("labels", f"{header.count} labels (one per image) or none", f"{len(header.labels)} labels")
     if issues:
-        raise WorkerError("INVALID_ARGUMENT", "dataset header is invalid: " + "; ".join(issues))
+        raise invalid_request("dataset header is invalid: ", issues)
     return size

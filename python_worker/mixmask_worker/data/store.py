@@ -15,8 +15,8 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
-from mixmask_worker.service.protocol import WorkerError
 from mixmask_worker.data.stream import StreamedDataset
+from mixmask_worker.service.protocol import WorkerError
 
 log = logging.getLogger("mixmask_worker")
 

@@ -129,7 +129,7 @@ class UploadSession:
                 if self._failure is not None or self._hashed >= self.received:
                     return  # failed, or finished with nothing left to hash
                 start, end = self._hashed, min(self.received, self._hashed + _HASH_STEP)
-            self._digest.update(memoryview(self.pixels[start:end]))
+            self._digest.update(memoryview(self.pixels[start:end]))  # type: ignore[arg-type]  # numpy stubs
             with self._cond:
                 self._hashed = end
                 self._cond.notify_all()

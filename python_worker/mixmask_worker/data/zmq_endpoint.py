@@ -21,7 +21,7 @@ log = logging.getLogger("mixmask_worker")
 try:  # optional dependency: the lane exists only with it
     import zmq as _zmq
 except Exception:  # ImportError, or a broken install: either way there is no zeromq lane
-    _zmq = None
+    _zmq = None  # type: ignore[assignment]
 
 # Messages zeromq may queue on the receiving side while the handler is busy (each a chunk or a batch).
 RECEIVE_HIGH_WATER_MARK = 4

@@ -1,4 +1,4 @@
-"""The RPCs of a worker that is one rank of a torchrun launch (proto: "Distributed (issue 8)").
+"""The RPCs of a worker that is one rank of a torchrun launch (proto: the "Distributed" rpcs; docs/DISTRIBUTED.md).
 
 * ``DescribeRank``: rank, world size, launch id, endpoint — the SDK checks that all ranks agree before training;
 * ``CreateDistributedRun``: a DistributedTrainingRun on this rank (every rank must receive it: DDP's construction
@@ -14,15 +14,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Any, Awaitable, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 import grpc
-import torch
 from google.protobuf.message import DecodeError
 
-from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.distributed.distributed_run import DistributedTrainingRun
-from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.intake import MAX_PLAN_BYTES, RejectedPlan
 from mixmask_worker.service.protocol import WorkerError, reporting_errors
@@ -77,7 +74,7 @@ class DistributedService:
         self.device = ctx.device
         self._on_compute = ctx.on_compute
         self._add_run = ctx.runs.add
-        self.TrainShard = TrainStream(ctx, step=run_step, step_number=step_of)
+        self.TrainShard = TrainStream(ctx, step=run_step, step_number=step_of).stream
         # Set once the server is bound (the address others dial, as in the endpoints file).
         self.endpoint = ""
 

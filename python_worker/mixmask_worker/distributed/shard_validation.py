@@ -94,5 +94,6 @@ def validate_shard(
             f"({len(issues)} issue{'s' if len(issues) > 1 else ''}): "
             + "; ".join(issues)
             + " (the SDK's shard planner produced it: fix src/distributed/shard-plan.ts)",
+            issues=issues,
         )
     return ShardArrays(total, positions, shuffle, unshuffle, order)

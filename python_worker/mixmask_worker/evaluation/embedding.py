@@ -16,8 +16,8 @@ from torch import nn
 
 from mixmask_worker.data.header import image_shape_issues
 from mixmask_worker.data.store import DatasetStore
-from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.evaluation.knn import extract_features
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import WorkerError
 
 DEFAULT_BATCH = 256

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mixmask_worker.training.checkpoint_file import read_checkpoint
 from mixmask_worker.export.safetensors_file import read_safetensors
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.resnet import ResNet, resnet
-from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError, invalid_request
+from mixmask_worker.training.checkpoint_file import read_checkpoint
 
 # The online encoder's state_dict prefix of its backbone (models/encoder.py: Encoder.backbone).
 BACKBONE_PREFIX = "backbone."
@@ -107,7 +107,7 @@ def _check_input_spec(spec: worker_pb2.BackboneSpec) -> None:
     if len(spec.mean) != 3 or len(spec.std) != 3 or not all(s > 0 for s in spec.std):
         issues.append(f"spec.mean/std: expected 3 means and 3 stds > 0, received {list(spec.mean)} / {list(spec.std)}")
     if issues:
-        raise WorkerError("INVALID_ARGUMENT", "; ".join(issues))
+        raise invalid_request("", issues)
 
 
 def _loaded(spec: worker_pb2.BackboneSpec, weights: dict[str, torch.Tensor], source: str) -> ResNet:

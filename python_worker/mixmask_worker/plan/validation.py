@@ -17,7 +17,7 @@ import torch
 from mixmask_worker.augment.view_params import ViewParams
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.mixing.mixmask import kept_fraction
-from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.service.protocol import Issue, WorkerError
 
 TERM_KINDS = {
     worker_pb2.INFO_NCE_QUEUE: "INFO_NCE_QUEUE",
@@ -122,10 +122,13 @@ def _enum_name(enum: object, value: int) -> str:
 
 class _Issues:
     def __init__(self) -> None:
-        self.items: list[str] = []
+        self.items: list[Issue] = []
 
     def add(self, path: str, expected: str, received: object) -> None:
-        self.items.append(f"{path}: expected {expected}, received {received}")
+        self.items.append(Issue.mismatch(path, expected, received))
+
+    def add_text(self, text: str) -> None:
+        self.items.append(Issue.from_text(text))
 
     def raise_if_any(self, step: int) -> None:
         if not self.items:
@@ -136,9 +139,10 @@ class _Issues:
         raise WorkerError(
             "INVALID_ARGUMENT",
             f"plan for step {step} is invalid ({len(self.items)} issue{'s' if len(self.items) != 1 else ''}): "
-            + "; ".join(shown)
+            + "; ".join(issue.text() for issue in shown)
             + suffix
             + " (the TypeScript planner produced a malformed StepPlan: fix the plan builder)",
+            issues=self.items,
         )
 
 
@@ -202,7 +206,7 @@ def validate_step_plan(plan: worker_pb2.StepPlan, run: RunFacts, device: torch.d
             try:
                 params = ViewParams.from_proto(view, n, device)
             except ValueError as error:
-                issues.items.append(f"plan.views[{i}].{error}")
+                issues.add_text(f"plan.views[{i}].{error}")
                 continue
             if params.any_blur and params.blur_kernel_size // 2 >= run.image_size:
                 issues.add(
@@ -398,7 +402,7 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: Run
                     f"{order.shape[0]} entries starting {order[:8].tolist()}",
                 )
             elif per_sample_masks and int(term.anchor.input) in MASKED_INPUTS + COMPLEMENT_INPUTS:
-                # METHOD.md §3: with a mask per sample, a reordered mix is not the complement of anything.
+                # docs/METHODS.md, Maskers (partners): with a mask per sample, a reordered mix is not the complement of anything.
                 issues.add(
                     f"{path}.anchor_order",
                     "no reordering of masked images when each sample has its own mask (use COMPLEMENT_* inputs)",

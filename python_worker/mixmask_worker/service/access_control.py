@@ -20,7 +20,7 @@ import hmac
 import ipaddress
 import os
 import stat
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, MutableMapping, Optional
 
 import grpc
 
@@ -37,7 +37,7 @@ class AccessConfigError(ValueError):
     """A refusal to start: the message says what is unsafe and how to fix it."""
 
 
-def read_token(token_file: Optional[str], environ: dict[str, str]) -> Optional[str]:
+def read_token(token_file: Optional[str], environ: MutableMapping[str, str]) -> Optional[str]:
     """The access token from ``--token-file`` or $MIXMASK_WORKER_TOKEN (removed from ``environ`` once read, so
     nothing the worker starts inherits it); None when neither is given."""
     from_env = environ.pop(TOKEN_ENV, None)

@@ -23,20 +23,27 @@ import itertools
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, AsyncIterator, Awaitable, Callable, Optional, TypeVar
+from typing import Any, AsyncIterator, Callable, Optional, TypeVar
 
 import grpc
 import numpy as np
 
 from mixmask_worker.data.cache import DatasetCache, is_content_hash
 from mixmask_worker.data.header import check_dataset_header, image_shape_issues
-from mixmask_worker.data.store import DatasetStore, ResidentDataset
-from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.service.worker_context import WorkerContext
-from mixmask_worker.service.protocol import WorkerError, abort_with_error, invalid_argument, is_grpc_abort, reporting_errors
+from mixmask_worker.data.store import ResidentDataset
 from mixmask_worker.data.stream import DEFAULT_BATCH_TIMEOUT_S, StreamedDataset, StreamShape
 from mixmask_worker.data.upload import UploadSession
 from mixmask_worker.data.zmq_endpoint import PullEndpoint, zmq_available
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.service.protocol import (
+    WorkerError,
+    abort_with_error,
+    invalid_argument,
+    invalid_request,
+    is_grpc_abort,
+    reporting_errors,
+)
+from mixmask_worker.service.worker_context import WorkerContext
 
 log = logging.getLogger("mixmask_worker")
 
@@ -157,6 +164,12 @@ class BulkDataService:
                 session.write(part.pixels)
             if session is None:
                 raise invalid_argument("upload_parts", "an upload_id and pixel chunks", "an empty stream")
+            if session.received < session.size:  # no more bytes can come on this lane: fail now, not at the stall timeout
+                raise invalid_argument(
+                    f"upload {session.header.dataset_id!r} pixels",
+                    f"total_bytes = {session.size} bytes (count*height*width*channels)",
+                    f"{session.received} bytes before the UploadParts stream ended",
+                )
             return await self._complete(session, context)
         except asyncio.CancelledError:
             if session is not None:
@@ -227,7 +240,7 @@ class BulkDataService:
         if request.capacity_batches < 1:
             add("capacity_batches", "a buffer of at least 1 batch", request.capacity_batches)
         if issues:
-            raise WorkerError("INVALID_ARGUMENT", "OpenStream is invalid: " + "; ".join(issues))
+            raise invalid_request("OpenStream is invalid: ", issues)
         lane = self._check_lane(request.lane, "stream.lane")
         timeout_s = request.batch_timeout_ms / 1000.0 if request.batch_timeout_ms else DEFAULT_BATCH_TIMEOUT_S
         shape = StreamShape(int(request.count), int(request.height), int(request.width), int(request.channels))

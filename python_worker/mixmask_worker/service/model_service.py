@@ -1,4 +1,4 @@
-"""RPCs that use a trained backbone outside training: Export, LoadBackbone and Embed (issue 9).
+"""RPCs that use a trained backbone outside training: Export, LoadBackbone and Embed.
 
 The work runs on the worker's compute thread (in order with training steps, so Embed never reads a run's weights
 in the middle of a step). Loaded backbones live in this service under the client's model id until replaced.
@@ -7,15 +7,17 @@ in the middle of a step). Loaded backbones live in this service under the client
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
 
 import grpc
 import torch
 
-from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.evaluation.embedding import embed_images, requested_images
+from mixmask_worker.evaluation.frozen_backbone import (
+    FrozenBackbone,
+    load_checkpoint_backbone,
+    load_safetensors_backbone,
+)
 from mixmask_worker.export.backbone_export import export_backbone
-from mixmask_worker.evaluation.frozen_backbone import FrozenBackbone, load_checkpoint_backbone, load_safetensors_backbone
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import WorkerError, reporting_errors
 from mixmask_worker.service.worker_context import WorkerContext

@@ -83,7 +83,7 @@ class WorkerServicer:
         self.store = self.ctx.store
         self._evaluations: dict[str, RunEvaluation] = {}
         self._request_stop = request_stop
-        self.Train = TrainStream(self.ctx)
+        self.Train = TrainStream(self.ctx).stream
         self.bulk = BulkDataService(self.ctx, bulk_dir, dataset_cache_dir)
         self.models = ModelService(self.ctx)
         self.distributed = _distributed_service(self.ctx)
@@ -328,9 +328,9 @@ def build_server(
     token: Optional[str] = None,
     credentials: Optional[grpc.ServerCredentials] = None,
 ) -> tuple[grpc.aio.Server, int]:
-    """A grpc.aio server with mixmask.v1.Worker (handlers derived from its descriptor) bound to ``address`` (not started), and the
-    TCP port it bound (port 0 asks the system for one). With ``token`` every call must carry it (service/access_control.py); with
-    ``credentials`` the port speaks TLS."""
+    """A grpc.aio server with mixmask.v1.Worker (handlers derived from its descriptor) bound to ``address`` (not
+    started), and the TCP port it bound (port 0 asks the system for one). With ``token`` every call must carry it
+    (service/access_control.py); with ``credentials`` the port speaks TLS."""
     server = grpc.aio.server(
         interceptors=[TokenInterceptor(token)] if token is not None else None,
         options=[

@@ -43,7 +43,10 @@ class _StreamFailure:
 
 
 class TrainStream:
-    """One handler of a stream-stream RPC of plans: Train (``plain_step``) or TrainShard (distributed/)."""
+    """One handler of a stream-stream RPC of plans: Train (``plain_step``) or TrainShard (distributed/).
+
+    ``stream`` is the handler (a bound async generator method: grpc.aio tells streaming handlers by
+    ``inspect.isasyncgenfunction``, which a callable object would fail)."""
 
     def __init__(
         self,
@@ -55,7 +58,7 @@ class TrainStream:
         self._step_fn = step
         self._step_number = step_number
 
-    async def __call__(
+    async def stream(
         self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[worker_pb2.StepResult]:
         loop = asyncio.get_running_loop()

@@ -4,7 +4,7 @@ A checkpoint is written to ``path + ".tmp"``, flushed and fsynced, renamed over 
 so a crash leaves either the old file or the new one, never a torn one; a failed write (a full disk) removes the
 temporary file and raises CHECKPOINT_WRITE_FAILED. Its SHA-256 is returned so the client can
 record it and have it verified on load. A file that is missing, truncated, altered or of another format raises
-WorkerError(CHECKPOINT_INVALID) instead of loading something half-right (STYLE.md habit 10).
+WorkerError(CHECKPOINT_INVALID) instead of loading something half-right.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from torch import Tensor
 from mixmask_worker.augment.view_augmenter import augment_views
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.mixing.mixmask import complement_images, erase_images, mix_images, upsample_mask
-from mixmask_worker.plan.validation import ValidatedPlan
 from mixmask_worker.mixing.unmix import blend_images, cutmix_images
+from mixmask_worker.plan.validation import ValidatedPlan
 
 _VIEW_OF = {
     worker_pb2.VIEW_0: 0,

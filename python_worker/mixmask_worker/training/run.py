@@ -30,21 +30,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mixmask_worker.training.branches import BranchOutputs
-from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
 from mixmask_worker.data.store import DatasetStore, ResidentDataset
-from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.training.key_queue import KeyQueue
+from mixmask_worker.data.stream import StreamedDataset
 from mixmask_worker.evaluation.knn import extract_features, weighted_knn
-from mixmask_worker.training.loss_assembly import assemble_loss
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.compiled import COMPILE_MODES, compile_in_place, compile_mode, compile_toolchain_missing
 from mixmask_worker.models.encoder import HeadShape, build_encoder
 from mixmask_worker.models.mlp_head import MlpHead
-from mixmask_worker.training.momentum import update_momentum
 from mixmask_worker.plan.validation import RunFacts, ValidatedPlan, encoder_name, input_name, validate_step_plan
+from mixmask_worker.service.protocol import WorkerError, invalid_request
+from mixmask_worker.training.branches import BranchOutputs
+from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
 from mixmask_worker.training.inputs import StepInputs
-from mixmask_worker.service.protocol import WorkerError
-from mixmask_worker.data.stream import StreamedDataset
+from mixmask_worker.training.key_queue import KeyQueue
+from mixmask_worker.training.loss_assembly import assemble_loss
+from mixmask_worker.training.momentum import update_momentum
 
 PRECISIONS = ("fp32", "bf16")
 # Images per host->device copy when kNN features are taken from a dataset kept in host memory.
@@ -174,7 +174,7 @@ def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
     if request.compile not in ("", *COMPILE_MODES):
         add("run.compile", "one of " + ", ".join(repr(m) for m in COMPILE_MODES) + " ('' means 'off')", request.compile)
     if issues:
-        raise WorkerError("INVALID_ARGUMENT", f"CreateRun is invalid ({len(issues)} issues): " + "; ".join(issues))
+        raise invalid_request(f"CreateRun is invalid ({len(issues)} issues): ", issues)
 
 
 class TrainingRun:
@@ -223,7 +223,7 @@ class TrainingRun:
         except ValueError as error:
             raise WorkerError("INVALID_ARGUMENT", f"run.backbone/run.head/run.predictor: {error}") from error
         memory_format = torch.channels_last if self.channels_last else torch.contiguous_format
-        self.online.to(device=device, memory_format=memory_format).train()
+        self.online.to(device=device, memory_format=memory_format).train()  # type: ignore[call-overload]  # torch stubs
         self.momentum: Optional[nn.Module] = None
         if request.momentum_encoder:
             # MoCo / BYOL: the momentum encoder starts as a copy of the online one and never gets gradients.
@@ -280,7 +280,7 @@ class TrainingRun:
 
     @property
     def feature_dim(self) -> int:
-        return int(self.online.backbone.feature_dim)
+        return int(self.online.backbone.feature_dim)  # type: ignore[arg-type]  # an int attribute of the module
 
     @property
     def backbone(self) -> nn.Module:
@@ -440,7 +440,7 @@ class TrainingRun:
                 f"knn.k: expected at most the {train_images.shape[0]} images of the memory bank, received {request.k}"
             )
         if issues or train_images is None or test_images is None or train_labels is None or test_labels is None:
-            raise WorkerError("INVALID_ARGUMENT", f"Knn is invalid ({len(issues)} issues): " + "; ".join(issues))
+            raise invalid_request(f"Knn is invalid ({len(issues)} issues): ", issues)
 
         train_f = self.features(train_images, int(request.batch_size))  # [N_train, F]
         test_f = self.features(test_images, int(request.batch_size))  # [N_test, F]

@@ -9,9 +9,9 @@ from fuzz_budget import fuzz_settings, tried
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mixmask_worker.data.header import check_dataset_header as _check_header
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import WorkerError
-from mixmask_worker.data.header import check_dataset_header as _check_header
 
 dims = st.one_of(st.sampled_from([0, 1, 3, 28, 2**16, 2**32 - 1]), st.integers(0, 2**32 - 1))
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from mixmask_worker.service.protocol import WorkerError
 from mixmask_worker.data.stream import StreamedDataset, StreamShape
+from mixmask_worker.service.protocol import WorkerError
 
 SHAPE = StreamShape(count=100, height=4, width=4, channels=3)
 CPU = torch.device("cpu")

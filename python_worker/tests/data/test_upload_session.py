@@ -10,9 +10,9 @@ import pytest
 from plan_builders import make_images, make_labels
 
 from mixmask_worker.data.cache import content_hash
+from mixmask_worker.data.upload import UploadSession
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import WorkerError
-from mixmask_worker.data.upload import UploadSession
 
 
 def session_for(images: np.ndarray, labels: np.ndarray, sha: str = "") -> UploadSession:

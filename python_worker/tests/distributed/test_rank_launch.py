@@ -17,6 +17,7 @@ from rank_shards import shard_plan, shard_reversal
 from spawned_worker import Worker, worker_command
 
 from mixmask_worker.__main__ import parse_args
+from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.distributed.collectives import is_collective_failure, rank_failed
 from mixmask_worker.distributed.distributed_run import DistributedTrainingRun
 from mixmask_worker.distributed.distributed_service import parse_shard_plan, run_step
@@ -24,7 +25,6 @@ from mixmask_worker.distributed.rank_context import RankContext, RankSetupError,
 from mixmask_worker.distributed.rank_endpoints import advertised_address, rank_listen_address, write_endpoints_file
 from mixmask_worker.distributed.rank_launch import prepare_rank
 from mixmask_worker.distributed.shard_validation import validate_shard
-from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.intake import MAX_PLAN_BYTES, RejectedPlan
 from mixmask_worker.service.protocol import ERROR_CODE_TRAILER, WorkerError

@@ -7,8 +7,8 @@ import torch
 from plan_builders import IMAGE_SIZE, make_images, make_labels, mixmask_plan, run_request
 
 from mixmask_worker.data.store import DatasetStore
-from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.evaluation.preview import preview
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.training.run import TrainingRun
 
 CPU = torch.device("cpu")

@@ -15,17 +15,17 @@ import pytest
 import safetensors.torch
 import torch
 
-from mixmask_worker.training.checkpoint_file import write_checkpoint
 from mixmask_worker.evaluation.embedding import embed_images
+from mixmask_worker.evaluation.frozen_backbone import load_safetensors_backbone
+from mixmask_worker.evaluation.knn import extract_features
 from mixmask_worker.export.backbone_export import export_backbone
 from mixmask_worker.export.detectron2_weights import detectron2_key
 from mixmask_worker.export.safetensors_file import read_safetensors, safetensors_bytes
-from mixmask_worker.evaluation.frozen_backbone import load_safetensors_backbone
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.evaluation.knn import extract_features
 from mixmask_worker.models.encoder import HeadShape, build_encoder
 from mixmask_worker.models.resnet import resnet
 from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.training.checkpoint_file import write_checkpoint
 
 CPU = torch.device("cpu")
 SIZE = 16

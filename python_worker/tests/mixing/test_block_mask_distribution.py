@@ -1,4 +1,4 @@
-"""The SDK's TypeScript block-mask generator against an independent Python reference of METHOD.md §2.
+"""The SDK's TypeScript block-mask generator against an independent Python reference of BEiT's block-mask generator (Bao et al. 2022, Algorithm 1; docs/METHODS.md, Maskers).
 
 The reference below is written from the algorithm's description (BEiT's MaskingGenerator, as the MixMask release
 calls it) with Python's ``random``; the TypeScript generator is run through test/fixtures/block-mask-draws.ts. Over
@@ -26,7 +26,7 @@ MAX_CELL_GAP = 0.035
 
 
 def reference_block_mask(rng: random.Random, g: int, ratio: float, min_cells: float = 4, aspect: float = 0.3) -> np.ndarray:
-    """METHOD.md §2: blocks of area ~ U(min, remaining), log-uniform aspect in [0.3, 1/0.3], h and w rounded, h < g and
+    """BEiT's Algorithm 1: blocks of area ~ U(min, remaining), log-uniform aspect in [0.3, 1/0.3], h and w rounded, h < g and
     w < g, random top-left, accepted when they add 1..remaining new cells; 10 attempts; stop when none adds a cell."""
     target = math.floor(ratio * g * g)
     mask = np.zeros((g, g), dtype=np.int64)

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import pytest
 import torch
-from plan_builders import IMAGE_SIZE, KEY_VIEW, QUERY_MIX, QUERY_VIEW, branch, mixmask_plan
+from plan_builders import IMAGE_SIZE, branch, mixmask_plan
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.validation import RunFacts, ValidatedPlan, validate_step_plan

@@ -17,6 +17,7 @@ import grpc
 import pytest
 from spawned_worker import WORKER_DIR
 
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.access_control import (
     AccessConfigError,
     TokenInterceptor,
@@ -26,7 +27,6 @@ from mixmask_worker.service.access_control import (
     read_token,
     split_host_port,
 )
-from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import ERROR_CODE_TRAILER, PROTOCOL_VERSION
 
 TOKEN = "0123456789abcdef0123456789abcdef"

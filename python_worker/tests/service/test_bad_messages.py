@@ -17,9 +17,9 @@ from plan_builders import make_images, make_labels, mixmask_plan, run_request, u
 from spawned_worker import WORKER_DIR
 from test_server import Worker, _error, _worker_command
 
-from mixmask_worker.service.fault_injection import EXIT_INJECTED_CRASH, FaultPlan, FaultSpecError
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.intake import MAX_PLAN_BYTES, RejectedPlan, accept_plan, parse_plan
+from mixmask_worker.service.fault_injection import EXIT_INJECTED_CRASH, FaultPlan, FaultSpecError
 from mixmask_worker.service.protocol import ERROR_DETAILS_TRAILER, PROTOCOL_VERSION, WorkerError
 
 NAN_STEP, NAN_TERM, EXIT_STEP = 3, 1, 40

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -21,7 +22,17 @@ from spawned_worker import worker_command as _worker_command
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.compiled import compile_toolchain_missing
-from mixmask_worker.service.protocol import ERROR_CODE_TRAILER, PROTOCOL_VERSION, STATUS_FOR_CODE, WorkerError, as_worker_error
+from mixmask_worker.service.protocol import (
+    ERROR_CODE_TRAILER,
+    ERROR_CODES,
+    ERROR_ISSUES_TRAILER,
+    PROTOCOL_VERSION,
+    SDK_ONLY_CODES_FROM,
+    STATUS_FOR_CODE,
+    WorkerError,
+    as_worker_error,
+)
+
 
 @pytest.fixture(scope="module")
 def socket_dir() -> Iterator[str]:
@@ -115,6 +126,19 @@ def test_malformed_plan_is_invalid_argument_and_worker_keeps_serving(worker: Wor
     assert "plan.terms[2].anchor_order[3]" in details and "step 21" in details
     assert worker.hello().protocol_version == PROTOCOL_VERSION
     assert [r.step for r in worker.train(iter([mixmask_plan(22, list(range(8)))]))] == [22]
+
+
+def test_each_issue_of_an_invalid_plan_travels_in_the_issues_trailer(worker: Worker) -> None:
+    bad = mixmask_plan(23, list(range(8)))
+    bad.terms[2].anchor_order[3] = 8
+    bad.lr = -1.0
+    with pytest.raises(grpc.RpcError) as caught:
+        list(worker.train(iter([bad]), run_id="run-1"))
+    trailer = dict(caught.value.trailing_metadata() or ())  # type: ignore[attr-defined]
+    issues = json.loads(trailer[ERROR_ISSUES_TRAILER])
+    assert [issue["path"] for issue in issues] == ["plan.terms[2].anchor_order[3]", "plan.lr"]
+    assert issues[1] == {"path": "plan.lr", "message": "expected a finite learning rate >= 0, received -1.0",
+                         "expected": "a finite learning rate >= 0", "received": "-1.0"}
 
 
 def test_a_second_train_stream_on_the_same_run_is_refused(worker: Worker) -> None:
@@ -240,7 +264,8 @@ def test_device_cuda_without_cuda_exits_3(socket_dir: str) -> None:
 
 
 def test_error_codes_map_to_grpc_statuses() -> None:
-    assert set(STATUS_FOR_CODE) == set(worker_pb2.ErrorCode.keys()) - {"ERROR_CODE_UNSPECIFIED"}
+    worker_codes = {name for name, number in worker_pb2.ErrorCode.items() if 0 < number < SDK_ONLY_CODES_FROM}
+    assert set(STATUS_FOR_CODE) == ERROR_CODES == worker_codes  # the codes from 100 on are the SDK's own
     assert STATUS_FOR_CODE["PROTOCOL_MISMATCH"] == grpc.StatusCode.FAILED_PRECONDITION
     assert STATUS_FOR_CODE["DATASET_NOT_FOUND"] == STATUS_FOR_CODE["RUN_NOT_FOUND"] == grpc.StatusCode.NOT_FOUND
     assert STATUS_FOR_CODE["CHECKPOINT_INVALID"] == grpc.StatusCode.DATA_LOSS

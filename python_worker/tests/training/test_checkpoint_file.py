@@ -12,8 +12,8 @@ from fuzz_budget import fuzz_settings, tried
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
 from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
 
 CPU = torch.device("cpu")
 STATE = {"step": 4, "weights": torch.arange(64, dtype=torch.float32).reshape(8, 8), "name": "run"}

@@ -1,4 +1,4 @@
-"""The worker's total loss, gradients included, equals each framework's formula written out directly (METHOD.md §4).
+"""The worker's total loss, gradients included, equals each framework's formula written out directly (docs/METHODS.md).
 
 Plans come from the TypeScript planner itself (test/fixtures/step-plan-bytes.ts), so the test covers the terms the
 SDK composes, their wire form and the worker's evaluation together. Networks are tiny float64 MLPs without BatchNorm
@@ -13,8 +13,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import math
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -23,11 +22,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from ts_fixtures import run_ts_fixture
 
-from mixmask_worker.training.branches import BranchOutputs
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.training.loss_assembly import assemble_loss
 from mixmask_worker.plan.validation import RunFacts, TermArrays, ValidatedPlan, validate_step_plan
+from mixmask_worker.training.branches import BranchOutputs
 from mixmask_worker.training.inputs import StepInputs
+from mixmask_worker.training.loss_assembly import assemble_loss
 
 N, S, D, K, T = 8, 16, 6, 32, 0.2
 MEAN, STD = 0.5, 0.25  # the dataset's normalisation: black pixels are (0 − 0.5) / 0.25 = −2 in the views
@@ -110,7 +109,7 @@ class Setup:
         else:
             p, z = self.predictor(self.online(a_img))[order], self.online(b_img).detach()
             per = [-_cos(p[i], z[i]) for i in range(N)]
-        return sum(w * l for w, l in zip(weights, per)) / N
+        return sum(w * loss for w, loss in zip(weights, per)) / N
 
 
 def _cos(u: Tensor, v: Tensor) -> Tensor:
@@ -191,7 +190,7 @@ def test_per_sample_masks_weigh_each_sample_by_its_own_lambda(pairing: str) -> N
     mixed = torch.stack([masks[i] * x0[i] + (1 - masks[i]) * x0[partner[i]] for i in range(N)])
     # The complement of sample i holds the 1 − λ_i of x_i its mix dropped, filled from the sample it fills.
     complement = torch.stack([(1 - masks[i]) * x0[i] + masks[i] * x0[inverse[i]] for i in range(N)])
-    direct = setup.base(x0, x1) + setup.base(mixed, x1, weights=lams) + setup.base(complement, x1, weights=[1 - l for l in lams])
+    direct = setup.base(x0, x1) + setup.base(mixed, x1, weights=lams) + setup.base(complement, x1, weights=[1 - lam for lam in lams])
     _assert_same(setup.worker_loss(setup.validate(plan)), setup.direct_loss(direct))
 
 

@@ -14,8 +14,8 @@ from plan_builders import IMAGE_SIZE, TEMPERATURE, make_images, make_labels, mix
 
 from mixmask_worker.augment.view_augmenter import augment_views
 from mixmask_worker.data.store import DatasetStore
-from mixmask_worker.training.run import TrainingRun
 from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.training.run import TrainingRun
 
 CPU = torch.device("cpu")
 N = 16

@@ -558,7 +558,46 @@ export namespace mixmask {
             MODEL_NOT_FOUND = 11,
 
             /** EXPORT_FAILED value */
-            EXPORT_FAILED = 12
+            EXPORT_FAILED = 12,
+
+            /** INVALID_OPTION value */
+            INVALID_OPTION = 100,
+
+            /** INVALID_FILE value */
+            INVALID_FILE = 101,
+
+            /** DATASET_MISSING value */
+            DATASET_MISSING = 102,
+
+            /** WORKER_START_FAILED value */
+            WORKER_START_FAILED = 103,
+
+            /** WORKER_DIED value */
+            WORKER_DIED = 104,
+
+            /** WORKER_TIMEOUT value */
+            WORKER_TIMEOUT = 105,
+
+            /** WORKER_ERROR value */
+            WORKER_ERROR = 106,
+
+            /** PYTHON_MISSING value */
+            PYTHON_MISSING = 107,
+
+            /** INTERRUPTED value */
+            INTERRUPTED = 108,
+
+            /** CHECKPOINT_FAILED value */
+            CHECKPOINT_FAILED = 109,
+
+            /** RANKS_MISMATCH value */
+            RANKS_MISMATCH = 110,
+
+            /** INTEROP_TIMEOUT value */
+            INTEROP_TIMEOUT = 111,
+
+            /** INTEROP_FAILED value */
+            INTEROP_FAILED = 112
         }
 
         /**

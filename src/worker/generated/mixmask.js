@@ -982,6 +982,19 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} RANK_FAILED=80 RANK_FAILED value
          * @property {number} MODEL_NOT_FOUND=11 MODEL_NOT_FOUND value
          * @property {number} EXPORT_FAILED=12 EXPORT_FAILED value
+         * @property {number} INVALID_OPTION=100 INVALID_OPTION value
+         * @property {number} INVALID_FILE=101 INVALID_FILE value
+         * @property {number} DATASET_MISSING=102 DATASET_MISSING value
+         * @property {number} WORKER_START_FAILED=103 WORKER_START_FAILED value
+         * @property {number} WORKER_DIED=104 WORKER_DIED value
+         * @property {number} WORKER_TIMEOUT=105 WORKER_TIMEOUT value
+         * @property {number} WORKER_ERROR=106 WORKER_ERROR value
+         * @property {number} PYTHON_MISSING=107 PYTHON_MISSING value
+         * @property {number} INTERRUPTED=108 INTERRUPTED value
+         * @property {number} CHECKPOINT_FAILED=109 CHECKPOINT_FAILED value
+         * @property {number} RANKS_MISMATCH=110 RANKS_MISMATCH value
+         * @property {number} INTEROP_TIMEOUT=111 INTEROP_TIMEOUT value
+         * @property {number} INTEROP_FAILED=112 INTEROP_FAILED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -999,6 +1012,19 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[80] = "RANK_FAILED"] = 80;
             values[valuesById[11] = "MODEL_NOT_FOUND"] = 11;
             values[valuesById[12] = "EXPORT_FAILED"] = 12;
+            values[valuesById[100] = "INVALID_OPTION"] = 100;
+            values[valuesById[101] = "INVALID_FILE"] = 101;
+            values[valuesById[102] = "DATASET_MISSING"] = 102;
+            values[valuesById[103] = "WORKER_START_FAILED"] = 103;
+            values[valuesById[104] = "WORKER_DIED"] = 104;
+            values[valuesById[105] = "WORKER_TIMEOUT"] = 105;
+            values[valuesById[106] = "WORKER_ERROR"] = 106;
+            values[valuesById[107] = "PYTHON_MISSING"] = 107;
+            values[valuesById[108] = "INTERRUPTED"] = 108;
+            values[valuesById[109] = "CHECKPOINT_FAILED"] = 109;
+            values[valuesById[110] = "RANKS_MISMATCH"] = 110;
+            values[valuesById[111] = "INTEROP_TIMEOUT"] = 111;
+            values[valuesById[112] = "INTEROP_FAILED"] = 112;
             return values;
         })();
 
