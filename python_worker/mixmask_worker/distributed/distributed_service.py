@@ -25,7 +25,8 @@ from mixmask_worker.plan.intake import MAX_PLAN_BYTES, RejectedPlan
 from mixmask_worker.service.protocol import WorkerError, reporting_errors
 from mixmask_worker.service.train_stream import TrainStream
 from mixmask_worker.service.worker_context import WorkerContext
-from mixmask_worker.training.run import PendingResult, TrainingRun
+from mixmask_worker.training.run import TrainingRun
+from mixmask_worker.training.step_result import PendingResult
 
 log = logging.getLogger("mixmask_worker")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.plan.validation import ValidatedPlan
+from mixmask_worker.plan.step_plan import ValidatedPlan
 from mixmask_worker.service.protocol import WorkerError
 from mixmask_worker.training.run import TrainingRun
 

@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 import torch
 
 from mixmask_worker.augment.view_params import ViewParams
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.mixing.mixmask import kept_fraction
-from mixmask_worker.service.protocol import Issue, WorkerError
+from mixmask_worker.mixing.mask_rules import _validate_mask, _validate_unmix
+from mixmask_worker.plan.checks import _check_index_list, _enum_name, _index_array, _is_permutation, _Issues
+from mixmask_worker.plan.step_plan import (
+    BranchRef,
+    CellMask,
+    ComplementInput,
+    ErasedInput,
+    InputRecipe,
+    LossTerm,
+    MixedInput,
+    UnmixInput,
+    UnmixMixture,
+    ValidatedPlan,
+    ViewInput,
+)
 
 TERM_KINDS = {
     worker_pb2.INFO_NCE_QUEUE: "INFO_NCE_QUEUE",
@@ -29,13 +42,6 @@ TEMPERATURE_KINDS = (worker_pb2.INFO_NCE_QUEUE, worker_pb2.NT_XENT)
 MASKED_INPUTS = (worker_pb2.MASKED_0, worker_pb2.MASKED_1)
 COMPLEMENT_INPUTS = (worker_pb2.COMPLEMENT_0, worker_pb2.COMPLEMENT_1)
 UNMIX_INPUTS = (worker_pb2.UNMIX_0, worker_pb2.UNMIX_1)
-FILLS = (worker_pb2.PARTNER, worker_pb2.ZERO, worker_pb2.MEAN, worker_pb2.NOISE)
-# λ in a plan must match the one computed here from the cells; both sides use the exact map in float64.
-KEPT_FRACTION_TOLERANCE = 1e-6
-# At most this many issues are spelled out in one error message; the count of the rest is appended.
-MAX_REPORTED_ISSUES = 12
-
-Branch = tuple[int, int]  # (Input, Encoder)
 
 
 @dataclass(frozen=True)
@@ -48,128 +54,6 @@ class RunFacts:
     queue_size: int  # 0: no queue
     has_momentum_encoder: bool
     has_predictor: bool
-
-
-@dataclass(frozen=True)
-class MaskArrays:
-    grid: int  # g
-    cells: np.ndarray  # [B, g, g] uint8, B = 1 (one mask for the batch) or N; 1 = keep the original image
-    fill: int  # MaskFill
-    partner: Optional[np.ndarray]  # [N] int64 permutation (PARTNER fill), else None
-    kept: np.ndarray  # [B] float64 λ, the pixel fraction kept from the original
-    noise_seed: int
-
-    @property
-    def partner_inverse(self) -> Optional[np.ndarray]:
-        return None if self.partner is None else np.argsort(self.partner)
-
-
-@dataclass(frozen=True)
-class UnmixArrays:
-    cutmix: bool
-    lam: float
-    box: tuple[int, int, int, int]  # top, left, height, width (cutmix only)
-    partner: np.ndarray  # [N] int64
-
-
-@dataclass(frozen=True)
-class TermArrays:
-    kind: int
-    anchor: Branch
-    positive: Branch
-    anchor_order: Optional[np.ndarray]  # [N] int64, or None for the identity
-    weight: float
-    temperature: float
-    sample_weights: Optional[np.ndarray]  # [N] float32, or None for a plain mean
-
-
-@dataclass(frozen=True)
-class ValidatedPlan:
-    step: int
-    indices: np.ndarray  # [N] int64 dataset indices
-    views: tuple[ViewParams, ViewParams]
-    mask: Optional[MaskArrays]
-    unmix: Optional[UnmixArrays]
-    terms: tuple[TermArrays, ...]
-    lr: float
-    key_momentum: float
-    key_shuffle: Optional[np.ndarray]  # [N] int64 permutation, or None
-    enqueue_term: int
-
-    @property
-    def batch_size(self) -> int:
-        return int(self.indices.shape[0])
-
-    def branches(self) -> list[Branch]:
-        """Branches some term reads, each once, in first-use order: only these are computed."""
-        used: dict[Branch, None] = {}
-        for term in self.terms:
-            used[term.anchor] = None
-            used[term.positive] = None
-        return list(used)
-
-    def inputs(self) -> list[int]:
-        """Inputs some branch encodes, each once, in Input order."""
-        return sorted({branch[0] for branch in self.branches()})
-
-
-def _enum_name(enum: object, value: int) -> str:
-    try:
-        return f"{enum.Name(value)} ({value})"  # type: ignore[attr-defined]
-    except ValueError:
-        return f"unknown value {value}"
-
-
-class _Issues:
-    def __init__(self) -> None:
-        self.items: list[Issue] = []
-
-    def add(self, path: str, expected: str, received: object) -> None:
-        self.items.append(Issue.mismatch(path, expected, received))
-
-    def add_text(self, text: str) -> None:
-        self.items.append(Issue.from_text(text))
-
-    def raise_if_any(self, step: int) -> None:
-        if not self.items:
-            return
-        shown = self.items[:MAX_REPORTED_ISSUES]
-        more = len(self.items) - len(shown)
-        suffix = f"; and {more} more" if more > 0 else ""
-        raise WorkerError(
-            "INVALID_ARGUMENT",
-            f"plan for step {step} is invalid ({len(self.items)} issue{'s' if len(self.items) != 1 else ''}): "
-            + "; ".join(issue.text() for issue in shown)
-            + suffix
-            + " (the TypeScript planner produced a malformed StepPlan: fix the plan builder)",
-            issues=self.items,
-        )
-
-
-def _index_array(values: Sequence[int]) -> np.ndarray:
-    return np.asarray(values, dtype=np.int64).reshape(-1)
-
-
-def _check_index_list(issues: _Issues, path: str, values: np.ndarray, upper: int, what: str) -> bool:
-    """Every entry < upper; reports the first offending position. Returns True when all are in range."""
-    bad = np.nonzero(values >= upper)[0]
-    if bad.size:
-        position = int(bad[0])
-        extra = f" ({bad.size} entries out of range)" if bad.size > 1 else ""
-        issues.add(f"{path}[{position}]", f"an index < {upper} ({what})", f"{int(values[position])}{extra}")
-        return False
-    return True
-
-
-def _is_permutation(values: np.ndarray, n: int) -> bool:
-    if values.shape[0] != n:
-        return False
-    seen = np.zeros(n, dtype=bool)
-    in_range = values[(values >= 0) & (values < n)]
-    if in_range.shape[0] != n:
-        return False
-    seen[in_range] = True
-    return bool(seen.all())
 
 
 def input_name(value: int) -> str:
@@ -260,94 +144,33 @@ def validate_step_plan(plan: worker_pb2.StepPlan, run: RunFacts, device: torch.d
         key_momentum=key_momentum,
         key_shuffle=key_shuffle,
         enqueue_term=enqueue_term,
+        recipes=_recipes(mask, unmix),
     )
 
 
-def _validate_mask(issues: _Issues, mask: worker_pb2.MaskPlan, n: int, image_size: int) -> Optional[MaskArrays]:
-    grid = int(mask.grid)
-    ok = True
-    if grid < 1 or grid > image_size:
-        issues.add("plan.mask.grid", f"a grid size g in 1..{image_size} (the run's image_size)", grid)
-        return None
-    cells = np.frombuffer(mask.cells, dtype=np.uint8)
-    per_mask = grid * grid
-    if cells.shape[0] not in (per_mask, n * per_mask):
-        expected = f"g*g = {per_mask} bytes (one mask for the batch) or N*g*g = {n * per_mask} (one per sample)"
-        issues.add("plan.mask.cells", expected, f"{cells.shape[0]} bytes")
-        return None
-    if cells.size and cells.max() > 1:
-        position = int(np.nonzero(cells > 1)[0][0])
-        issues.add(f"plan.mask.cells[{position}]", "0 (drop) or 1 (keep the original)", int(cells[position]))
-        ok = False
-    fill = int(mask.fill)
-    if fill not in FILLS:
-        issues.add("plan.mask.fill", "PARTNER, ZERO, MEAN or NOISE", _enum_name(worker_pb2.MaskFill, fill))
-        ok = False
-    partner: Optional[np.ndarray] = None
-    if fill == worker_pb2.PARTNER:
-        partner = _index_array(mask.partner)
-        if not _is_permutation(partner, n):
-            issues.add(
-                "plan.mask.partner",
-                f"a permutation of 0..{n - 1} (PARTNER fill: each image fills exactly one other)",
-                f"{partner.shape[0]} entries starting {partner[:8].tolist()}",
-            )
-            ok = False
-    elif len(mask.partner) > 0:
-        issues.add("plan.mask.partner", "no partners for an erase fill (ZERO, MEAN, NOISE)", f"{len(mask.partner)} entries")
-        ok = False
-    grids = cells.reshape(-1, grid, grid).copy()  # writable: torch refuses to wrap read-only buffers
-    exact = kept_fraction(torch.from_numpy(grids), image_size).numpy()  # [B] float64
-    planned = np.asarray(mask.kept_fraction, dtype=np.float64)
-    if planned.shape != exact.shape:
-        issues.add("plan.mask.kept_fraction", f"{exact.shape[0]} value(s), one per mask", f"{planned.shape[0]} values")
-        ok = False
-    else:
-        off = np.nonzero(~(np.abs(planned - exact) <= KEPT_FRACTION_TOLERANCE))[0]
-        if off.size:
-            i = int(off[0])
-            issues.add(
-                f"plan.mask.kept_fraction[{i}]",
-                f"{exact[i]:.9f}, the pixel fraction the cells keep at S = {image_size} (exact nearest-neighbour map)",
-                f"{planned[i]:.9f}",
-            )
-            ok = False
-    if not ok:
-        return None
-    return MaskArrays(grid=grid, cells=grids, fill=fill, partner=partner, kept=exact, noise_seed=int(mask.noise_seed))
+def _recipes(mask: Optional[CellMask], unmix: Optional[UnmixMixture]) -> dict[int, InputRecipe]:
+    """How to build every input the plan has the parts of: the two views always, the masked inputs with a mask (and
+    their complements with a PARTNER fill), the Un-Mix inputs with an Un-Mix part. _validate_branch has checked that
+    each input a term reads is among them."""
+    recipes: dict[int, InputRecipe] = {}
+    for view, (plain, masked, complement, mixed) in enumerate(
+        (
+            (worker_pb2.VIEW_0, worker_pb2.MASKED_0, worker_pb2.COMPLEMENT_0, worker_pb2.UNMIX_0),
+            (worker_pb2.VIEW_1, worker_pb2.MASKED_1, worker_pb2.COMPLEMENT_1, worker_pb2.UNMIX_1),
+        )
+    ):
+        recipes[plain] = ViewInput(view)
+        if mask is not None and mask.partner is not None:
+            recipes[masked] = MixedInput(view, mask, mask.partner)
+            recipes[complement] = ComplementInput(view, mask, np.argsort(mask.partner))
+        elif mask is not None:
+            recipes[masked] = ErasedInput(view, mask, mask.fill, mask.noise_seed)
+        if unmix is not None:
+            recipes[mixed] = UnmixInput(view, unmix)
+    return recipes
 
 
-def _validate_unmix(issues: _Issues, unmix: worker_pb2.UnmixPlan, n: int, image_size: int) -> Optional[UnmixArrays]:
-    ok = True
-    lam = float(getattr(unmix, "lambda"))
-    if not (0.0 <= lam <= 1.0):
-        issues.add("plan.unmix.lambda", "a mixing weight in [0, 1]", lam)
-        ok = False
-    partner = _index_array(unmix.partner)
-    if partner.shape[0] != n:
-        issues.add("plan.unmix.partner", f"N = {n} partner indices", f"{partner.shape[0]} entries")
-        ok = False
-    elif not _check_index_list(issues, "plan.unmix.partner", partner, n, f"a position in the batch of N = {n}"):
-        ok = False
-    box = (0, 0, 0, 0)
-    if unmix.cutmix:
-        values = [int(v) for v in unmix.box]
-        if len(values) != 4:
-            issues.add("plan.unmix.box", "4 values: top, left, height, width", f"{len(values)} values")
-            ok = False
-        else:
-            top, left, height, width = values
-            if top + height > image_size or left + width > image_size:
-                issues.add("plan.unmix.box", f"a box inside the {image_size}x{image_size} view", values)
-                ok = False
-            elif ok and abs((1 - height * width / image_size**2) - lam) > KEPT_FRACTION_TOLERANCE:
-                issues.add("plan.unmix.lambda", f"1 - box area / S^2 = {1 - height * width / image_size**2:.9f}", lam)
-                ok = False
-            box = (top, left, height, width)
-    return UnmixArrays(cutmix=bool(unmix.cutmix), lam=lam, box=box, partner=partner) if ok else None
-
-
-def _validate_branch(issues: _Issues, path: str, branch: worker_pb2.BranchRef, plan: worker_pb2.StepPlan, run: RunFacts) -> Branch:
+def _validate_branch(issues: _Issues, path: str, branch: worker_pb2.BranchRef, plan: worker_pb2.StepPlan, run: RunFacts) -> BranchRef:
     source, encoder = int(branch.input), int(branch.encoder)
     if source not in worker_pb2.Input.values() or source == worker_pb2.INPUT_UNSPECIFIED:
         issues.add(f"{path}.input", "VIEW_0/1, MASKED_0/1, COMPLEMENT_0/1 or UNMIX_0/1", input_name(source))
@@ -366,11 +189,11 @@ def _validate_branch(issues: _Issues, path: str, branch: worker_pb2.BranchRef, p
     return (source, encoder)
 
 
-def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: RunFacts) -> list[TermArrays]:
+def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: RunFacts) -> list[LossTerm]:
     if len(plan.terms) == 0:
         issues.add("plan.terms", "at least one loss term", "none")
         return []
-    terms: list[TermArrays] = []
+    terms: list[LossTerm] = []
     grid = int(plan.mask.grid) if plan.HasField("mask") else 0
     per_sample_masks = grid > 0 and n > 1 and len(plan.mask.cells) == n * grid * grid
     for i, term in enumerate(plan.terms):
@@ -416,7 +239,7 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: Run
             elif not (np.isfinite(sample_weights).all() and (sample_weights >= 0).all()):
                 issues.add(f"{path}.sample_weights", "finite weights >= 0", "a NaN, infinite or negative weight")
         terms.append(
-            TermArrays(
+            LossTerm(
                 kind=kind,
                 anchor=anchor,
                 positive=positive,

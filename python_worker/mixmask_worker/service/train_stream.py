@@ -19,7 +19,8 @@ from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.intake import accept_plan
 from mixmask_worker.service.protocol import WorkerError, abort_with_error, is_grpc_abort
 from mixmask_worker.service.worker_context import WorkerContext
-from mixmask_worker.training.run import PendingResult, TrainingRun
+from mixmask_worker.training.run import TrainingRun
+from mixmask_worker.training.step_result import PendingResult
 
 # (run, plan, received_at) -> the step's pending result, on the compute thread.
 StepFunction = Callable[[TrainingRun, Any, float], PendingResult]

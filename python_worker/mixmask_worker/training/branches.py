@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.plan.validation import Branch
+from mixmask_worker.plan.step_plan import BranchRef
 from mixmask_worker.training.inputs import StepInputs
 
 
@@ -30,7 +30,7 @@ class BranchOutputs:
         predictor: Optional[nn.Module],
         momentum: Optional[nn.Module],
         key_shuffle: Optional[tuple[Tensor, Tensor]],
-        needed: list[Branch],
+        needed: list[BranchRef],
         to_input: Callable[[Tensor], Tensor] = lambda x: x,
         autocast: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
     ) -> None:
@@ -44,43 +44,49 @@ class BranchOutputs:
         # An input read only through ONLINE_DETACHED needs no autograd graph.
         with_grad = {src for src, enc in needed if enc in (worker_pb2.ONLINE, worker_pb2.ONLINE_PREDICTOR)}
         self._detached_only = {src for src, enc in needed if enc == worker_pb2.ONLINE_DETACHED} - with_grad
-        self._raw: dict[Branch, Tensor] = {}
-        self._float: dict[Branch, Tensor] = {}
+        self._raw: dict[BranchRef, Tensor] = {}
+        self._float: dict[BranchRef, Tensor] = {}
 
-    def get(self, branch: Branch) -> Tensor:
+    def get(self, branch: BranchRef) -> Tensor:
         """``[N, D]`` float32 embeddings of ``branch`` (one cast per branch under bf16, however many terms read it)."""
         if branch not in self._float:
             self._float[branch] = self.raw(branch).float()
         return self._float[branch]
 
-    def raw(self, branch: Branch) -> Tensor:
+    def raw(self, branch: BranchRef) -> Tensor:
         """The branch's output in the network's precision (bf16 under autocast)."""
         if branch not in self._raw:
             self._raw[branch] = self._compute(branch)
         return self._raw[branch]
 
-    def _compute(self, branch: Branch) -> Tensor:
+    def _compute(self, branch: BranchRef) -> Tensor:
         source, encoder = branch
         if encoder == worker_pb2.ONLINE:
             with self.autocast():
                 return self.online(self._input(source))  # z [N, D]
         if encoder == worker_pb2.ONLINE_PREDICTOR:
-            assert self.predictor is not None  # plan validation: the run has a predictor
+            predictor = _network(self.predictor, "predictor")
             z = self.raw((source, worker_pb2.ONLINE))
             with self.autocast():
-                return self.predictor(z)  # p [N, D]
+                return predictor(z)  # p [N, D]
         if encoder == worker_pb2.ONLINE_DETACHED:
             if source in self._detached_only:
                 with torch.no_grad(), self.autocast():
                     return self.online(self._input(source))
             return self.raw((source, worker_pb2.ONLINE)).detach()
-        assert self.momentum is not None  # plan validation: MOMENTUM needs the run's momentum encoder
+        momentum = _network(self.momentum, "momentum encoder")
         x = self._input(source)
         with torch.no_grad(), self.autocast():
             if self.key_shuffle is None:
-                return self.momentum(x)
+                return momentum(x)
             shuffle, unshuffle = self.key_shuffle
-            return self.momentum(x.index_select(0, shuffle)).index_select(0, unshuffle)  # k [N, D]
+            return momentum(x.index_select(0, shuffle)).index_select(0, unshuffle)  # k [N, D]
 
     def _input(self, source: int) -> Tensor:
         return self.to_input(self.inputs.get(source))
+
+
+def _network(network: Optional[nn.Module], what: str) -> nn.Module:
+    if network is None:  # plan validation refuses such branches for runs created without the network
+        raise ValueError(f"a branch reads the run's {what}, which this run was created without")
+    return network

@@ -14,25 +14,24 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 import numpy as np
-import torch
 from torch import Tensor
 
 from mixmask_worker.augment.view_augmenter import augment_views
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.mixing.mixmask import complement_images, erase_images, mix_images, upsample_mask
+from mixmask_worker.mixing.erase import erase_fill, erase_images
+from mixmask_worker.mixing.masks import upsample_mask
+from mixmask_worker.mixing.mixmask import complement_images, mix_images
 from mixmask_worker.mixing.unmix import blend_images, cutmix_images
-from mixmask_worker.plan.validation import ValidatedPlan
+from mixmask_worker.plan.step_plan import (
+    CellMask,
+    ComplementInput,
+    MixedInput,
+    UnmixInput,
+    ValidatedPlan,
+    ViewInput,
+)
 
-_VIEW_OF = {
-    worker_pb2.VIEW_0: 0,
-    worker_pb2.MASKED_0: 0,
-    worker_pb2.COMPLEMENT_0: 0,
-    worker_pb2.UNMIX_0: 0,
-    worker_pb2.VIEW_1: 1,
-    worker_pb2.MASKED_1: 1,
-    worker_pb2.COMPLEMENT_1: 1,
-    worker_pb2.UNMIX_1: 1,
-}
+_VIEWS = (worker_pb2.VIEW_0, worker_pb2.VIEW_1)
 
 
 class StepInputs:
@@ -83,41 +82,29 @@ class StepInputs:
         mask = self.plan.mask
         if mask is None:
             raise ValueError("the plan has no mask")
+        return self._pixels_of(mask)
+
+    def _pixels_of(self, mask: CellMask) -> Tensor:
         if self._mask_pixels is None:
             self._mask_pixels = upsample_mask(self.upload(mask.cells), self.image_size)
         return self._mask_pixels
 
     def _build(self, source: int) -> Tensor:
-        view = _VIEW_OF[source]
-        if source in (worker_pb2.VIEW_0, worker_pb2.VIEW_1):
-            return augment_views(self.images, self.plan.views[view], self.image_size, self.mean, self.std)
-        x = self.get(worker_pb2.VIEW_0 if view == 0 else worker_pb2.VIEW_1)
-        if source in (worker_pb2.UNMIX_0, worker_pb2.UNMIX_1):
-            unmix = self.plan.unmix
-            assert unmix is not None  # plan validation: UNMIX_* inputs need plan.unmix
+        recipe = self.plan.recipes.get(source)
+        if recipe is None:  # Preview of an input the plan has no part for (training plans are validated against it)
+            raise ValueError(f"the plan has no part to build input {worker_pb2.Input.Name(source)} from")
+        if isinstance(recipe, ViewInput):
+            return augment_views(self.images, self.plan.views[recipe.view], self.image_size, self.mean, self.std)
+        x = self.get(_VIEWS[recipe.view])
+        if isinstance(recipe, UnmixInput):
+            unmix = recipe.mixture
             partner = self.upload(unmix.partner)
             return cutmix_images(x, unmix.box, partner) if unmix.cutmix else blend_images(x, unmix.lam, partner)
-        mask = self.plan.mask
-        assert mask is not None  # plan validation: MASKED_* and COMPLEMENT_* inputs need plan.mask
-        m = self.mask_pixels()
-        if source in (worker_pb2.COMPLEMENT_0, worker_pb2.COMPLEMENT_1):
-            assert mask.partner_inverse is not None  # plan validation: COMPLEMENT_* needs a PARTNER fill
-            return complement_images(x, m, self.upload(mask.partner_inverse))
-        if mask.fill == worker_pb2.PARTNER:
-            assert mask.partner is not None
-            return mix_images(x, m, self.upload(mask.partner))
-        return erase_images(x, m, self._erase_fill(mask.fill, mask.noise_seed + view, x))
-
-    def _erase_fill(self, fill: int, seed: int, x: Tensor) -> Tensor:
-        if fill == worker_pb2.ZERO:
-            return ((0.0 - self.mean) / self.std).view(1, 3, 1, 1)  # black, normalised
-        if fill == worker_pb2.MEAN:
-            return torch.zeros((1, 3, 1, 1), device=x.device)  # the dataset mean is 0 after normalisation
-        generator = torch.Generator(device=x.device).manual_seed(seed % 2**63)
-        if self.global_rows is None:
-            return torch.randn(x.shape, generator=generator, device=x.device)  # N(0, 1) in normalised units
-        # A rank draws the noise of the whole global batch and keeps its rows: R ranks erase with what one process
-        # would (docs/DISTRIBUTED.md).
-        total, rows = self.global_rows
-        noise = torch.randn((total, *x.shape[1:]), generator=generator, device=x.device)  # [N_global, 3, S, S]
-        return noise.index_select(0, rows)
+        m = self._pixels_of(recipe.mask)
+        if isinstance(recipe, ComplementInput):
+            return complement_images(x, m, self.upload(recipe.partner_inverse))
+        if isinstance(recipe, MixedInput):
+            return mix_images(x, m, self.upload(recipe.partner))
+        # What is left is an ErasedInput (the MSCN-style baselines).
+        fill = erase_fill(recipe.fill, recipe.noise_seed + recipe.view, x, self.mean, self.std, self.global_rows)
+        return erase_images(x, m, fill)

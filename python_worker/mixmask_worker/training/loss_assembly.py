@@ -7,7 +7,9 @@ INFO_NCE_QUEUE (MoCo), NT_XENT (SimCLR), NEGATIVE_COSINE (SimSiam), NORMALIZED_M
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -21,7 +23,7 @@ from mixmask_worker.losses.info_nce import InfoNCEWithQueue
 from mixmask_worker.losses.negative_cosine import NegativeCosine
 from mixmask_worker.losses.normalized_mse import NormalizedMse
 from mixmask_worker.losses.nt_xent import NTXent
-from mixmask_worker.plan.validation import Branch, TermArrays
+from mixmask_worker.plan.step_plan import BranchRef, LossTerm
 
 _INFO_NCE = InfoNCEWithQueue()
 _NT_XENT = NTXent()
@@ -40,8 +42,7 @@ class AssembledLoss:
 def per_sample_loss(kind: int, a: Tensor, p: Tensor, queue: Optional[Tensor], temperature: float) -> Tensor:
     """``ℓ [N]`` of one term kind."""
     if kind == worker_pb2.INFO_NCE_QUEUE:
-        assert queue is not None  # plan validation: INFO_NCE_QUEUE needs the run's queue
-        return _INFO_NCE(a, p, queue, temperature)
+        return _INFO_NCE(a, p, _queue_of(queue), temperature)
     if kind == worker_pb2.NT_XENT:
         return _NT_XENT(a, p, temperature)
     if kind == worker_pb2.NEGATIVE_COSINE:
@@ -49,26 +50,31 @@ def per_sample_loss(kind: int, a: Tensor, p: Tensor, queue: Optional[Tensor], te
     return _NORMALIZED_MSE(a, p)
 
 
+def _queue_of(queue: Optional[Tensor]) -> Tensor:
+    if queue is None:  # plan validation refuses INFO_NCE_QUEUE on a run created with moco.queue_size = 0
+        raise ValueError("an INFO_NCE_QUEUE term on a run without a key queue")
+    return queue
+
+
 def positive_top1(kind: int, a: Tensor, p: Tensor, queue: Optional[Tensor]) -> Tensor:
     if kind == worker_pb2.INFO_NCE_QUEUE:
-        assert queue is not None
-        return _INFO_NCE.positive_top1(a, p, queue)
+        return _INFO_NCE.positive_top1(a, p, _queue_of(queue))
     if kind == worker_pb2.NT_XENT:
         return _NT_XENT.positive_top1(a, p)
     return _NORMALIZED_MSE.positive_top1(a, p)  # the cosine kinds rank alike
 
 
 def assemble_loss(
-    terms: Sequence[TermArrays],
-    branch: Callable[[Branch], Tensor],
+    terms: Sequence[LossTerm],
+    branch: Callable[[BranchRef], Tensor],
     queue: Optional[Tensor],
     to_device: Callable[[np.ndarray], Tensor],
 ) -> AssembledLoss:
     """Evaluates ``terms`` on the branch outputs ``branch(b) -> [N, D]``; ``to_device`` uploads index/weight arrays."""
     values: list[Tensor] = []
-    total: Optional[Tensor] = None
-    first_anchor: Optional[Tensor] = None
-    first_positive: Optional[Tensor] = None
+    weighted: list[Tensor] = []
+    anchors: list[Tensor] = []
+    positives: list[Tensor] = []
     for term in terms:
         a = branch(term.anchor)
         if term.anchor_order is not None:
@@ -79,10 +85,12 @@ def assemble_loss(
             losses = losses * to_device(term.sample_weights).to(losses.dtype)
         value = losses.mean()
         values.append(value)
-        total = term.weight * value if total is None else total + term.weight * value
-        if first_anchor is None:
-            first_anchor, first_positive = a.detach(), p.detach()
-    assert total is not None and first_anchor is not None and first_positive is not None  # plan validation: ≥ 1 term
+        weighted.append(term.weight * value)
+        anchors.append(a)
+        positives.append(p)
+    # A validated plan has at least one term (plan.terms); the total sums left to right, as a running sum would.
+    total = functools.reduce(operator.add, weighted)
+    first_anchor, first_positive = anchors[0].detach(), positives[0].detach()
     with torch.no_grad():
         top1 = positive_top1(terms[0].kind, first_anchor, first_positive, queue)
         spread = F.normalize(first_anchor.float(), dim=1).std(dim=0).mean() * math.sqrt(first_anchor.shape[1])

@@ -22,7 +22,6 @@ import dataclasses
 import inspect
 import math
 import time
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
@@ -34,10 +33,11 @@ from mixmask_worker.data.store import DatasetStore, ResidentDataset
 from mixmask_worker.data.stream import StreamedDataset
 from mixmask_worker.evaluation.knn import extract_features, weighted_knn
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.models.compiled import COMPILE_MODES, compile_in_place, compile_mode, compile_toolchain_missing
+from mixmask_worker.models.compiled import compile_in_place, compile_mode, compile_toolchain_missing
 from mixmask_worker.models.encoder import HeadShape, build_encoder
 from mixmask_worker.models.mlp_head import MlpHead
-from mixmask_worker.plan.validation import RunFacts, ValidatedPlan, encoder_name, input_name, validate_step_plan
+from mixmask_worker.plan.step_plan import ValidatedPlan
+from mixmask_worker.plan.validation import RunFacts, validate_step_plan
 from mixmask_worker.service.protocol import WorkerError, invalid_request
 from mixmask_worker.training.branches import BranchOutputs
 from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
@@ -45,78 +45,12 @@ from mixmask_worker.training.inputs import StepInputs
 from mixmask_worker.training.key_queue import KeyQueue
 from mixmask_worker.training.loss_assembly import assemble_loss
 from mixmask_worker.training.momentum import update_momentum
+from mixmask_worker.training.run_request import ARCHITECTURE_FIELDS, validate_run_request
+from mixmask_worker.training.step_result import PendingResult, describe_term
+from mixmask_worker.training.topology import SINGLE_PROCESS, RankTopology
 
-PRECISIONS = ("fp32", "bf16")
 # Images per host->device copy when kNN features are taken from a dataset kept in host memory.
 HOST_FEATURE_CHUNK = 8192
-# CreateRunRequest fields that decide the shapes of the stored state: a checkpoint must agree on all of them.
-ARCHITECTURE_FIELDS = (
-    ("backbone", "arch"),
-    ("backbone", "base_width"),
-    ("backbone", "cifar_stem"),
-    ("head", "hidden_dim"),
-    ("head", "out_dim"),
-    ("head", "layers"),
-    ("head", "batch_norm"),
-    ("predictor", "hidden_dim"),
-    ("predictor", "out_dim"),
-    ("predictor", "layers"),
-    ("predictor", "batch_norm"),
-    ("moco", "queue_size"),
-)
-
-
-@dataclass
-class PendingResult:
-    """A step enqueued on the device whose metrics are not read back yet."""
-
-    step: int
-    lr: float
-    terms: tuple[str, ...]  # a description of each plan term, for error messages
-    values: torch.Tensor  # host [3 + T]: total loss, T unweighted term losses, positive top-1, embedding std
-    ready: Optional[Any]  # torch.cuda.Event recorded after the device->host copy; None when already on the host
-    worker_ms: float
-
-    def resolve(self) -> worker_pb2.StepResult:
-        """Waits for the copy (blocking: call it off the compute thread) and checks the losses are finite."""
-        if self.ready is not None:
-            self.ready.synchronize()
-        values = self.values.tolist()
-        loss, term_losses, top1, spread = values[0], values[1:-2], values[-2], values[-1]
-        for index, value in enumerate(term_losses):
-            if not math.isfinite(value):
-                raise self._non_finite(f"loss term {index} ({self.terms[index]})", value, index)
-        if not math.isfinite(loss):
-            raise self._non_finite("the weighted total loss", loss, None)
-        return worker_pb2.StepResult(
-            step=self.step,
-            loss=loss,
-            term_losses=term_losses,
-            positive_top1=top1,
-            worker_ms=self.worker_ms,
-            embedding_std=spread,
-        )
-
-    def _non_finite(self, what: str, value: float, term: Optional[int]) -> WorkerError:
-        # The details travel as a trailer so the SDK can name the term and step without parsing this message.
-        details = {"step": self.step, "term": term, "term_description": what, "value": value, "lr": self.lr}
-        return WorkerError(
-            "NON_FINITE_LOSS",
-            f"step {self.step}: {what} is {value} at lr={self.lr:g}: training diverged; lower the learning rate "
-            "or lengthen the warm-up, check the plan's augmentation and loss weights, and resume from the last "
-            "checkpoint (the weights after this step are not usable)",
-            details,
-        )
-
-
-def _describe_branch(branch: tuple[int, int]) -> str:
-    return f"{encoder_name(branch[1]).split(' ')[0]}({input_name(branch[0]).split(' ')[0]})"
-
-
-def _describe_term(term: Any) -> str:
-    kind = worker_pb2.TermKind.Name(term.kind)
-    return f"{kind} {_describe_branch(term.anchor)} vs {_describe_branch(term.positive)}, weight {term.weight:g}"
-
 
 def _sgd_kwargs(device: torch.device) -> dict[str, bool]:
     accepted = inspect.signature(torch.optim.SGD.__init__).parameters
@@ -127,60 +61,18 @@ def _sgd_kwargs(device: torch.device) -> dict[str, bool]:
     return {}
 
 
-def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
-    """Raises WorkerError(INVALID_ARGUMENT) listing every malformed field of a CreateRunRequest."""
-    issues: list[str] = []
-
-    def add(path: str, expected: str, received: object) -> None:
-        issues.append(f"{path}: expected {expected}, received {received!r}")
-
-    if not request.run_id:
-        add("run.run_id", "a non-empty run id", request.run_id)
-    if not request.dataset_id:
-        add("run.dataset_id", "the id of an uploaded dataset", request.dataset_id)
-    if request.backbone.base_width < 1:
-        add("run.backbone.base_width", "a first-stage width >= 1 (64 in torchvision)", request.backbone.base_width)
-    if request.head.hidden_dim < 1:
-        add("run.head.hidden_dim", "a hidden width >= 1", request.head.hidden_dim)
-    if request.head.out_dim < 1:
-        add("run.head.out_dim", "an embedding width >= 1 (128 in MoCo v2)", request.head.out_dim)
-    if request.head.layers not in (0, 2, 3):
-        add("run.head.layers", "2 or 3 Linear layers (0 means 2)", request.head.layers)
-    if request.HasField("predictor"):
-        if request.predictor.hidden_dim < 1:
-            add("run.predictor.hidden_dim", "a hidden width >= 1", request.predictor.hidden_dim)
-        if request.predictor.out_dim != request.head.out_dim:
-            add("run.predictor.out_dim", f"the projector's out_dim = {request.head.out_dim}", request.predictor.out_dim)
-        if request.predictor.layers not in (0, 2):
-            add("run.predictor.layers", "2 Linear layers (0 means 2)", request.predictor.layers)
-    if request.moco.queue_size > 0 and not request.momentum_encoder:
-        add("run.moco.queue_size", "0 without momentum_encoder (the queue holds momentum-encoder keys)", request.moco.queue_size)
-    if request.moco.bn_splits < 1:
-        add("run.moco.bn_splits", "a number of BN groups >= 1 (1 disables split BN)", request.moco.bn_splits)
-    momentum = float(request.optimizer.momentum)
-    if not (0.0 <= momentum < 1.0):
-        add("run.optimizer.momentum", "an SGD momentum in [0, 1)", momentum)
-    weight_decay = float(request.optimizer.weight_decay)
-    if not (math.isfinite(weight_decay) and weight_decay >= 0):
-        add("run.optimizer.weight_decay", "a finite weight decay >= 0", weight_decay)
-    if request.image_size < 1:
-        add("run.image_size", "the view size S >= 1 in pixels", request.image_size)
-    if len(request.mean) != 3 or not all(math.isfinite(v) for v in request.mean):
-        add("run.mean", "3 finite per-channel means", list(request.mean))
-    if len(request.std) != 3 or not all(math.isfinite(v) and v > 0 for v in request.std):
-        add("run.std", "3 finite per-channel standard deviations > 0", list(request.std))
-    if request.precision not in PRECISIONS:
-        add("run.precision", " or ".join(repr(p) for p in PRECISIONS), request.precision)
-    if request.compile not in ("", *COMPILE_MODES):
-        add("run.compile", "one of " + ", ".join(repr(m) for m in COMPILE_MODES) + " ('' means 'off')", request.compile)
-    if issues:
-        raise invalid_request(f"CreateRun is invalid ({len(issues)} issues): ", issues)
-
-
 class TrainingRun:
     """Networks, optimizer and queue of one run; ``step`` executes one StepPlan without a host sync."""
 
-    def __init__(self, request: worker_pb2.CreateRunRequest, store: DatasetStore, device: torch.device) -> None:
+    def __init__(
+        self,
+        request: worker_pb2.CreateRunRequest,
+        store: DatasetStore,
+        device: torch.device,
+        topology: RankTopology = SINGLE_PROCESS,
+    ) -> None:
+        """``topology``: where this process's step sits in the global batch (training/topology.py)."""
+        self.topology = topology
         validate_run_request(request)
         store.get_training_source(request.dataset_id)  # DATASET_NOT_FOUND before building anything
         self.config = worker_pb2.CreateRunRequest()
@@ -303,7 +195,7 @@ class TrainingRun:
         else:
             images = self._gather(dataset, checked.indices)  # [N, H, W, C] uint8 on the device
         return StepInputs(
-            images, checked, self.image_size, self.mean, self.std, self._index_tensor, global_rows=self._global_rows()
+            images, checked, self.image_size, self.mean, self.std, self._index_tensor, global_rows=self.topology.global_rows(self)
         )
 
     def step(self, plan: worker_pb2.StepPlan, received_at: Optional[float] = None) -> PendingResult:
@@ -316,7 +208,7 @@ class TrainingRun:
             # and a second such call in one step (e.g. the momentum encoder on both views, symmetric losses) would
             # overwrite the first call's outputs: one iteration per step (torch.compiler.cudagraph_mark_step_begin).
             torch.compiler.cudagraph_mark_step_begin()
-        online, predictor, momentum, key_shuffle = self._step_networks(checked)
+        online, predictor, momentum, key_shuffle = self.topology.step_networks(self, checked)
         branches = BranchOutputs(
             self.inputs(checked),
             online,
@@ -337,11 +229,11 @@ class TrainingRun:
         self.optimizer.step()
         if self.momentum is not None:
             update_momentum(self.online, self.momentum, checked.key_momentum)
-        self._after_update()
+        self.topology.after_update(self)
         if self.queue is not None:
             # MoCo enqueues after the loss: this step's keys are negatives from the next step on.
             keys = F.normalize(branches.get(checked.terms[checked.enqueue_term].positive).detach(), dim=1)
-            self.queue.enqueue(self._keys_to_enqueue(keys))
+            self.queue.enqueue(self.topology.keys_to_enqueue(self, keys))
 
         packed = torch.stack(
             [loss.total.detach(), *(t.detach() for t in loss.terms), loss.positive_top1, loss.embedding_std]
@@ -350,33 +242,11 @@ class TrainingRun:
         return PendingResult(
             step=checked.step,
             lr=checked.lr,
-            terms=tuple(_describe_term(t) for t in checked.terms),
+            terms=tuple(describe_term(t) for t in checked.terms),
             values=host,
             ready=ready,
             worker_ms=(time.perf_counter() - started) * 1000.0,
         )
-
-    # Hooks a distributed run (distributed/distributed_run.py) overrides; here, one process holds the whole batch.
-
-    def _step_networks(
-        self, checked: ValidatedPlan
-    ) -> tuple[nn.Module, Optional[nn.Module], Optional[nn.Module], Optional[tuple[torch.Tensor, torch.Tensor]]]:
-        """What the step's branches run: online encoder, predictor, momentum encoder and the shuffle-BN (σ, σ⁻¹)."""
-        key_shuffle = None
-        if checked.key_shuffle is not None:
-            key_shuffle = (self._index_tensor(checked.key_shuffle), self._index_tensor(np.argsort(checked.key_shuffle)))
-        return self.online, self.predictor, self.momentum, key_shuffle
-
-    def _after_update(self) -> None:
-        """Runs after the optimizer step and the momentum update."""
-
-    def _keys_to_enqueue(self, keys: torch.Tensor) -> torch.Tensor:
-        """The unit keys ``[N, D]`` of this step that enter the queue."""
-        return keys
-
-    def _global_rows(self) -> Optional[tuple[int, torch.Tensor]]:
-        """(N, rows) when this batch is rows of a larger global batch (erase noise is drawn for N); else None."""
-        return None
 
     def _gather(self, dataset: ResidentDataset, indices: np.ndarray) -> torch.Tensor:
         host_indices = torch.from_numpy(indices)

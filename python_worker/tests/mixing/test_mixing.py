@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mixmask_worker.mixing.mixmask import cell_index, kept_fraction, mix_images, upsample_mask
+from mixmask_worker.mixing.masks import cell_index, kept_fraction, upsample_mask
+from mixmask_worker.mixing.mixmask import mix_images
 
 
 def _random_cells(g: int, seed: int = 0) -> torch.Tensor:
@@ -104,7 +105,7 @@ def test_per_sample_masks_mix_each_image_with_its_own_mask() -> None:
 
 
 def test_erase_fills_the_dropped_pixels() -> None:
-    from mixmask_worker.mixing.mixmask import erase_images
+    from mixmask_worker.mixing.erase import erase_images
 
     x = torch.randn(2, 3, 8, 8)
     m = upsample_mask(_random_cells(4, seed=5), 8)

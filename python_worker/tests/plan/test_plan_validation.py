@@ -11,7 +11,8 @@ import torch
 from plan_builders import IMAGE_SIZE, branch, mixmask_plan
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.plan.validation import RunFacts, ValidatedPlan, validate_step_plan
+from mixmask_worker.plan.step_plan import ValidatedPlan
+from mixmask_worker.plan.validation import RunFacts, validate_step_plan
 from mixmask_worker.service.protocol import WorkerError
 
 N = 8

@@ -23,7 +23,8 @@ from torch import Tensor, nn
 from ts_fixtures import run_ts_fixture
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.plan.validation import RunFacts, TermArrays, ValidatedPlan, validate_step_plan
+from mixmask_worker.plan.step_plan import LossTerm, ValidatedPlan
+from mixmask_worker.plan.validation import RunFacts, validate_step_plan
 from mixmask_worker.training.branches import BranchOutputs
 from mixmask_worker.training.inputs import StepInputs
 from mixmask_worker.training.loss_assembly import assemble_loss
@@ -74,7 +75,7 @@ class Setup:
         )
         return validate_step_plan(plan, facts, torch.device("cpu"))
 
-    def worker_loss(self, checked: ValidatedPlan, terms: Optional[tuple[TermArrays, ...]] = None) -> tuple[float, list[Tensor]]:
+    def worker_loss(self, checked: ValidatedPlan, terms: Optional[tuple[LossTerm, ...]] = None) -> tuple[float, list[Tensor]]:
         upload = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
         mean, std = torch.full((3,), MEAN, dtype=torch.float64), torch.full((3,), STD, dtype=torch.float64)
         inputs = StepInputs.from_views(self.views, checked, mean, std, upload)
@@ -203,8 +204,8 @@ def test_the_reordering_shortcut_equals_explicit_complementary_images(pairing: s
     shortcut, explicit_terms = checked.terms, list(checked.terms)
     lam = float(checked.mask.kept[0])
     # The same step with the complement built explicitly (what per-sample masks use), λ as sample weights.
-    explicit_terms[1] = TermArrays(worker_pb2.INFO_NCE_QUEUE, (worker_pb2.MASKED_0, worker_pb2.ONLINE), (worker_pb2.VIEW_1, worker_pb2.MOMENTUM), None, 1.0, T, np.full(N, lam, np.float32))
-    explicit_terms[2] = TermArrays(worker_pb2.INFO_NCE_QUEUE, (worker_pb2.COMPLEMENT_0, worker_pb2.ONLINE), (worker_pb2.VIEW_1, worker_pb2.MOMENTUM), None, 1.0, T, np.full(N, 1 - lam, np.float32))
+    explicit_terms[1] = LossTerm(worker_pb2.INFO_NCE_QUEUE, (worker_pb2.MASKED_0, worker_pb2.ONLINE), (worker_pb2.VIEW_1, worker_pb2.MOMENTUM), None, 1.0, T, np.full(N, lam, np.float32))
+    explicit_terms[2] = LossTerm(worker_pb2.INFO_NCE_QUEUE, (worker_pb2.COMPLEMENT_0, worker_pb2.ONLINE), (worker_pb2.VIEW_1, worker_pb2.MOMENTUM), None, 1.0, T, np.full(N, 1 - lam, np.float32))
     assert shortcut[2].anchor_order is not None
     fast = setup.worker_loss(checked, shortcut)
     slow = setup.worker_loss(checked, tuple(explicit_terms))
