@@ -45,12 +45,12 @@ export { uploadDataset, contentSha256, type UploadOptions, type UploadResult, ty
 export { DatasetStream, type DatasetStreamOptions, type WorkerStreamStats } from "./worker/dataset-stream.js";
 export type { LaneKind, LanePreference } from "./worker/bulk-lane.js";
 export { Rng } from "./random/rng.js";
-export { drawBlockMask, validateBlockMask, type BlockMaskOptions } from "./masking/block-mask.js";
-export { keptPixelFraction } from "./masking/kept-fraction.js";
-export { drawDiscreteMask, type DiscreteMaskOptions } from "./masking/discrete-mask.js";
-export { planStepMasks, maskerIssues, MASKERS, type MaskerName, type MaskerOptions, type StepMasks } from "./masking/masker.js";
-export type { CellMask, MaskFill, MaskShape, Pairing } from "./masking/cell-mask.js";
-export type { UnmixMixture, UnmixOptions } from "./masking/unmix.js";
+export { drawBlockMask, validateBlockMask, type BlockMaskOptions } from "./masks/block-mask.js";
+export { keptPixelFraction } from "./masks/kept-fraction.js";
+export { drawDiscreteMask, type DiscreteMaskOptions } from "./masks/discrete-mask.js";
+export { planStepMasks, maskerIssues, MASKERS, type MaskerName, type MaskerOptions, type StepMasks } from "./maskers/maskers.js";
+export type { CellMask, MaskFill, MaskShape, Pairing } from "./masks/cell-mask.js";
+export type { UnmixMixture, UnmixOptions } from "./masks/unmix-mixture.js";
 export { FRAMEWORKS } from "./frameworks/frameworks.js";
 export type { Framework, FrameworkName } from "./frameworks/framework.js";
 export { composeTerms, type QueryPiece, type ComposeOptions } from "./frameworks/compose-terms.js";

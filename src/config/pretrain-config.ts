@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
 import { distributedIssues } from "../distributed/distributed-options.js";
-import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
+import { MASKERS, maskerIssues, type MaskerName } from "../maskers/maskers.js";
 
 /** Values of `compile`: eager, or a torch.compile mode (proto CreateRunRequest.compile). */
 export const COMPILE_MODES = ["off", "default", "reduce-overhead", "max-autotune"] as const;

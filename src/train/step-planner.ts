@@ -4,11 +4,11 @@ import { EpochSampler } from "../data/epoch-sampler.js";
 import { composeTerms } from "../frameworks/compose-terms.js";
 import type { Framework } from "../frameworks/framework.js";
 import { FRAMEWORKS } from "../frameworks/frameworks.js";
-import { planStepMasks } from "../masking/masker.js";
+import { planStepMasks } from "../maskers/maskers.js";
 import { Rng } from "../random/rng.js";
 import { learningRateAt } from "../schedule/cosine.js";
 import { emaMomentumAt } from "../schedule/ema-momentum.js";
-import { keepRatioAt } from "../schedule/keep-ratio.js";
+import { keepRatioAt } from "../masks/keep-ratio.js";
 import type { StepPlan } from "./step-plan.js";
 
 export interface SourceShape {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CPU_PRESET } from "../../src/config/presets.js";
 import { validatePretrainConfig } from "../../src/config/pretrain-config.js";
 import { MixmaskError } from "../../src/errors.js";
-import { pairWithinShards, reversePartner } from "../../src/masking/partner.js";
+import { pairWithinShards, reversePartner } from "../../src/masks/partner.js";
 
 const issuesOf = (overrides: Record<string, unknown>): string[] => {
   try {

@@ -1,8 +1,8 @@
 import { MixmaskError, type ErrorIssue } from "../errors.js";
 import type { QueryPiece } from "../frameworks/compose-terms.js";
 import type { Rng } from "../random/rng.js";
-import { planCellMask, type CellMask, type MaskShape, type Pairing } from "./cell-mask.js";
-import { planUnmix, type UnmixMixture } from "./unmix.js";
+import { planCellMask, type CellMask, type MaskShape, type Pairing } from "../masks/cell-mask.js";
+import { planUnmix, type UnmixMixture } from "../masks/unmix-mixture.js";
 
 /**
  * - none: the framework alone (the baseline)

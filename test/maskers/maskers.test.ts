@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
-import { maskerIssues, planStepMasks, type MaskerOptions } from "../../src/masking/masker.js";
+import { maskerIssues, planStepMasks, type MaskerOptions } from "../../src/maskers/maskers.js";
 import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
 const streams = (step: number) => maskStreams(9, step);

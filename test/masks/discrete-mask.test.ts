@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { drawDiscreteMask } from "../../src/masking/discrete-mask.js";
+import { drawDiscreteMask } from "../../src/masks/discrete-mask.js";
 import { Rng } from "../../src/random/rng.js";
 
 describe("drawDiscreteMask", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
-import { drawBlockMask, validateBlockMask } from "../../src/masking/block-mask.js";
+import { drawBlockMask, validateBlockMask } from "../../src/masks/block-mask.js";
 import { Rng } from "../../src/random/rng.js";
 
 function rows(mask: Uint8Array, g: number): string[] {
