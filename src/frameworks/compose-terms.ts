@@ -1,20 +1,9 @@
 import { MixmaskError } from "../errors.js";
 import type { Framework } from "./framework.js";
+import type { QueryPiece } from "../maskers/masker.js";
 import type { InputName, LossTerm } from "./loss-term.js";
 
-/**
- * One query-side image of a step and how much of the base term it carries: the plain view (weight 1), or what a
- * masker made of it — MixMask's mix (λ) and its complement (1 − λ), an erased view, Un-Mix's mixture (λ_u, 1 − λ_u).
- */
-export interface QueryPiece {
-  /** Which image of the query view: "view", "masked", "complement" or "unmix". */
-  image: "view" | "masked" | "complement" | "unmix";
-  weight: number;
-  /** N: read the anchors as a[order] (the complementary term of a shared mask). */
-  order?: Uint32Array;
-  /** N: per-sample weights (per-sample masks carry their own λ_i). */
-  sampleWeights?: Float32Array;
-}
+export type { QueryPiece };
 
 export interface ComposeOptions {
   /** Softmax temperature of the contrastive kinds. */

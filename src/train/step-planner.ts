@@ -4,7 +4,9 @@ import { EpochSampler } from "../data/epoch-sampler.js";
 import { composeTerms } from "../frameworks/compose-terms.js";
 import type { Framework } from "../frameworks/framework.js";
 import { FRAMEWORKS } from "../frameworks/frameworks.js";
-import { planStepMasks } from "../maskers/maskers.js";
+import type { Masker } from "../maskers/masker.js";
+import { maskStreams } from "../maskers/masker.js";
+import { validatedMasker } from "../maskers/maskers.js";
 import { Rng } from "../random/rng.js";
 import { learningRateAt } from "../schedule/cosine.js";
 import { emaMomentumAt } from "../schedule/ema-momentum.js";
@@ -38,6 +40,8 @@ export class StepPlanner {
   readonly sampler: EpochSampler;
   readonly totalSteps: number;
   readonly framework: Framework;
+  /** Validated once here, for the keep ratio of the first and the last step; plan() trusts it. */
+  readonly masker: Masker;
   private readonly augmentation: AugmentationOptions;
 
   constructor(private readonly config: PretrainConfig, private readonly source: SourceShape) {
@@ -45,6 +49,7 @@ export class StepPlanner {
     this.totalSteps = this.sampler.batchesPerEpoch * config.epochs;
     this.augmentation = augmentationOptions(config);
     this.framework = FRAMEWORKS[config.framework];
+    this.masker = validatedMasker(config, config.imageSize, [config.keepRatio, ...(config.keepRatioEnd === undefined ? [] : [config.keepRatioEnd])]);
   }
 
   get stepsPerEpoch(): number {
@@ -61,9 +66,9 @@ export class StepPlanner {
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
     ];
-    const streams = { mask: Rng.stream(c.seed, "mask", step), pairing: Rng.stream(c.seed, "pairing", step), unmix: Rng.stream(c.seed, "unmix", step) };
+    const keepRatio = keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps);
     // Distributed runs pair each sample with one of its own rank's shard (src/distributed/shard-layout.ts).
-    const masks = planStepMasks(streams, n, c.imageSize, { ...c, keepRatio: keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps), pairingShards: c.ranks ?? 1 });
+    const masks = this.masker.plan(maskStreams(c.seed, step), n, c.imageSize, { ...c, keepRatio, pairingShards: c.ranks ?? 1 });
     const needs = this.framework.needs;
     return {
       step,
