@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { channelMeanStd } from "../src/data/image-dataset.js";
 import { runRequest } from "../src/train/run-request.js";
 import { StepPlanner } from "../src/train/step-planner.js";
-import { StepStream } from "../src/train/step-stream.js";
+import { StepStream } from "../src/worker/step-stream.js";
 import { mixmask } from "../src/worker/generated/mixmask.js";
 import { encodeStepPlan } from "../src/worker/plan-encoding.js";
 import { uploadDataset } from "../src/worker/upload-dataset.js";

@@ -1,4 +1,4 @@
-import { StepStream, type StepChannel, type StepResult } from "../train/step-stream.js";
+import { StepStream, type StepChannel, type StepResult } from "../worker/step-stream.js";
 import type { StepPlan } from "../train/step-plan.js";
 import { encodeShardStepPlan } from "../worker/shard-plan-encoding.js";
 import type { mixmask } from "../worker/generated/mixmask.js";

@@ -21,7 +21,7 @@ import { StepPlanner } from "./step-planner.js";
 import { describeMethod } from "./describe-method.js";
 import { assertWorkerCompiles, runRequest } from "./run-request.js";
 import { assertResumableConfig } from "./resume-options.js";
-import type { StepResult } from "./step-stream.js";
+import type { StepResult } from "../worker/step-stream.js";
 import type { BatchFeeder } from "./batch-feeder.js";
 import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
 import type { StreamingSummary } from "./training-data.js";

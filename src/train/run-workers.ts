@@ -4,7 +4,7 @@ import type { mixmask } from "../worker/generated/mixmask.js";
 import type { CreateRunMessage } from "../worker/worker-client.js";
 import type { Worker } from "../worker/worker.js";
 import type { StepPlan } from "./step-plan.js";
-import { StepStream, type StepResult } from "./step-stream.js";
+import { StepStream, type StepResult } from "../worker/step-stream.js";
 import { TrainingData, type TrainingDataOptions } from "./training-data.js";
 
 /** A bounded stream of step plans in, results out in step order (StepStream, or a group's GroupStepStream). */

@@ -1,9 +1,9 @@
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { MixmaskError } from "../errors.js";
-import { encodeStepPlan } from "../worker/plan-encoding.js";
-import type { StepPlanMessage, StepResultMessage } from "../worker/worker-client.js";
-import type { Worker } from "../worker/worker.js";
-import type { StepPlan } from "./step-plan.js";
+import { encodeStepPlan } from "./plan-encoding.js";
+import type { StepPlanMessage, StepResultMessage } from "./worker-client.js";
+import type { Worker } from "./worker.js";
+import type { StepPlan } from "../train/step-plan.js";
 
 /** How plans of type P reach a worker: the stream to open and each plan's wire message W. */
 export interface StepChannel<P, W> {
