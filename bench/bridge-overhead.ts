@@ -45,7 +45,7 @@ const worker = await Worker.spawn({ device: config.device, ...(config.threads > 
 try {
   const upload = await uploadDataset(worker, train);
   const request = runRequest("bridge", config, upload.id, channelMeanStd(train));
-  await worker.client.createRun(request);
+  await worker.createRun(request);
   const plansFile = join(scratch, "plans.bin");
   writeFileSync(plansFile, lengthPrefixed([mixmask.v1.CreateRunRequest.encode(request).finish(), ...plans.map((p) => mixmask.v1.StepPlan.encode(encodeStepPlan(p)).finish())]));
   const plain = new PlainLoop(plansFile, train.count, train.height, train.channels, worker.info.device.startsWith("cuda") ? "cuda" : "cpu", config.threads, config.plansInFlight);

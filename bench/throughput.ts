@@ -42,7 +42,7 @@ const worker = await Worker.spawn({ device: config.device, ...(config.threads > 
 try {
   const upload = await uploadDataset(worker, train);
   const request = runRequest("bench", config, upload.id, channelMeanStd(train));
-  await worker.client.createRun(request);
+  await worker.createRun(request);
   if (a["dump-plans"]) {
     const records = [mixmask.v1.CreateRunRequest.encode(request).finish()];
     for (let s = 0; s < warmup + steps; s++) records.push(mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish());

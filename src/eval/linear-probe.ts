@@ -66,7 +66,7 @@ export interface LinearProbeResult {
 export async function evaluateLinearProbe(worker: Worker, runId: string, trainDatasetId: string, testDatasetId: string, options: LinearProbeOptions): Promise<LinearProbeResult> {
   const o = parseOptions(LinearProbeOptionsSchema, options, "linear probe");
   const milestones = o.milestoneFractions.map((f) => Math.round(f * o.epochs));
-  const reply = await worker.client.linearProbe({
+  const reply = await worker.linearProbe({
     runId,
     trainDatasetId,
     testDatasetId,

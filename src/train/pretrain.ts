@@ -166,7 +166,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
       write: async (step) => {
         const file = checkpointFileName(step, "pt");
-        const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
+        const saved = await worker.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
         const signed = signManifest({
           sdkVersion: SDK_VERSION,
           protocolVersion: PROTOCOL_VERSION,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { MixmaskError } from "../errors.js";
 import { chooseLane, laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
-import type { Worker } from "./worker.js";
+import { clientOf, type Worker } from "./worker.js";
 
 /** The shape of a streamed dataset: what the worker checks every batch against. */
 export interface StreamShape {
@@ -52,10 +52,10 @@ export class DatasetStream {
     if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 1024)) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "capacityBatches", message: "the stream buffer must hold at least one batch", expected: "an integer in [1, 1024]", received: String(capacity) });
     }
-    const lane = chooseLane(worker.client, worker.info.capabilities, options.lane);
+    const lane = chooseLane(clientOf(worker), worker.info.capabilities, options.lane);
     // Unique per stream: a stream is not content-addressed (its batches depend on the run's plans).
     const id = `${shape.name}-${shape.split}-stream-${randomUUID().slice(0, 8)}`;
-    const opened = await worker.client.openStream({
+    const opened = await clientOf(worker).openStream({
       streamId: id,
       count: shape.count,
       height: shape.height,
@@ -91,7 +91,7 @@ export class DatasetStream {
   }
 
   private async closeOnWorker(): Promise<WorkerStreamStats> {
-    const s = await this.worker.client.closeStream(this.id);
+    const s = await clientOf(this.worker).closeStream(this.id);
     return {
       batchesReceived: Number(s.batchesReceived),
       batchesConsumed: Number(s.batchesConsumed),
