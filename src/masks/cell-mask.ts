@@ -3,10 +3,11 @@ import type { Rng } from "../random/rng.js";
 import { drawBlockMask } from "./block-mask.js";
 import { drawDiscreteMask } from "./discrete-mask.js";
 import { keptPixelFraction } from "./kept-fraction.js";
+import type { MaskShape } from "./mask-rules.js";
 import { inversePermutation, pairWithinShards, randomPartner, reversePartner } from "./partner.js";
 
-/** "block": BEiT's blocks (MixMask's default); "discrete": independent cells. */
-export type MaskShape = "block" | "discrete";
+export type { MaskShape };
+
 /** What fills the dropped cells: the partner image (MixMask), or the MSCN-style erase baselines. */
 export type MaskFill = "partner" | "zero" | "mean" | "noise";
 /** Partner of sample i: N−1−i ("reverse", the MixMask release) or a random permutation ("permutation"). */

@@ -1,5 +1,7 @@
 import { MixmaskError, type ErrorIssue } from "../errors.js";
-import type { MaskShape } from "./cell-mask.js";
+
+/** "block": BEiT's blocks (MixMask's default); "discrete": independent cells. */
+export type MaskShape = "block" | "discrete";
 
 /** The geometry of a cell mask, as the rules below check it. */
 export interface MaskGeometry {

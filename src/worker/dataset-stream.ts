@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { MixmaskError } from "../errors.js";
-import { chooseLane, laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { chooseLane } from "./choose-lane.js";
 import { clientOf, type Worker } from "./worker.js";
 
 /** The shape of a streamed dataset: what the worker checks every batch against. */

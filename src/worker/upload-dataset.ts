@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { endianness } from "node:os";
 import type { ImageDataset } from "../data/image-dataset.js";
-import { chooseLane, laneValue, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { laneValue, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { chooseLane } from "./choose-lane.js";
 import { clientOf, type Worker } from "./worker.js";
 
 /**

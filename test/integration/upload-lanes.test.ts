@@ -6,7 +6,8 @@ import type { ImageDataset } from "../../src/data/image-dataset.js";
 import { materialize } from "../../src/data/image-source.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { MixmaskError } from "../../src/errors.js";
-import { chooseLane, laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { chooseLane } from "../../src/worker/choose-lane.js";
 import { contentSha256, uploadDataset, type TransferProgress } from "../../src/worker/upload-dataset.js";
 import { clientOf, Worker } from "../../src/worker/worker.js";
 
