@@ -56,11 +56,15 @@ export class StepPlanner {
     return this.sampler.batchesPerEpoch;
   }
 
+  /** The dataset indices of a step's batch, without planning the rest of the step (what a streaming feeder needs). */
+  indicesOf(step: number): Uint32Array {
+    return this.sampler.batch(Math.floor(step / this.stepsPerEpoch), step % this.stepsPerEpoch);
+  }
+
   plan(step: number): StepPlan {
     const c = this.config;
     const n = c.batchSize;
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    const indices = this.sampler.batch(epoch, step % this.stepsPerEpoch);
+    const indices = this.indicesOf(step);
     const augmentRng = Rng.stream(c.seed, "augment", step);
     const views: StepPlan["views"] = [
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
