@@ -88,7 +88,7 @@ export const PretrainConfigSchema = z
     /** Un-Mix: λ ~ Beta(α, α), and the probability of a CutMix box instead of a global blend. */
     unmixAlpha: z.number().positive().max(100),
     unmixCutmixProbability: z.number().min(0).max(1),
-    /** MoCo v2 augmentation (METHOD.md §5); σ in output pixels. */
+    /** MoCo v2 augmentation (docs/METHODS.md#release-hyper-parameters); σ in output pixels. */
     cropScaleMin: z.number().gt(0).max(1),
     cropScaleMax: z.number().gt(0).max(1),
     jitterProbability: z.number().min(0).max(1),

@@ -19,7 +19,7 @@ export interface ComposeOptions {
  *                                                              × the framework's symmetricWeight: ½ or 1)
  *
  * so MoCo v2 + MixMask gives the release's `InfoNCE(q, k) + λ·InfoNCE(q_mix, k) + (1 − λ)·InfoNCE(q_mix[inv], k)`,
- * and any framework composes with any masker (METHOD.md §4). Term 0 is always the base term of direction 0, whose
+ * and any framework composes with any masker (docs/METHODS.md#loss). Term 0 is always the base term of direction 0, whose
  * positive feeds MoCo's queue.
  */
 export function composeTerms(framework: Framework, pieces: readonly QueryPiece[], options: ComposeOptions): LossTerm[] {

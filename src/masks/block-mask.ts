@@ -36,7 +36,7 @@ export function validateBlockMask(options: BlockMaskOptions): void {
 /**
  * Draws one block mask: g·g cells, row-major, 1 = keep the original image, from options that validateBlockMask
  * accepts (not checked again here: a masker validates once, not per draw). Exactly BEiT's MaskingGenerator
- * (Bao et al. 2022, beit/masking_generator.py), as the MixMask release calls it (METHOD.md §2):
+ * (Bao et al. 2022, beit/masking_generator.py), as the MixMask release calls it (docs/METHODS.md#masks):
  *
  *     n = floor(keepRatio·g²); count = 0
  *     while count < n:

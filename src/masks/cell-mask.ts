@@ -47,7 +47,7 @@ export interface CellMask {
 
 /**
  * Draws one step's mask(s). With one mask per batch, λ is one number and the complementary images are the mixed
- * images reordered (METHOD.md §3); with per-sample masks each sample has its own λ_i and the complement is built
+ * images reordered (docs/METHODS.md#mixing); with per-sample masks each sample has its own λ_i and the complement is built
  * explicitly by the worker.
  * @param maskRng the step's mask stream; @param pairingRng the step's pairing stream (used for "permutation").
  */
