@@ -3,7 +3,6 @@ import { join, resolve } from "node:path";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
-import type { RunEvaluations } from "../eval/run-evaluator.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readRunMetrics } from "../report/run-metrics.js";
 import { writeComparisonReport } from "../report/comparison-report.js";
