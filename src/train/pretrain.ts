@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
@@ -6,8 +5,6 @@ import { openDataset } from "../data/open-dataset.js";
 import { groupRunWorkers } from "../distributed/group-run-workers.js";
 import { WorkerGroup } from "../distributed/worker-group.js";
 import { MixmaskError } from "../errors.js";
-import type { KnnResult } from "../eval/knn.js";
-import type { LinearProbeResult } from "../eval/linear-probe.js";
 import { describeProbe, evaluationOptions, RunEvaluator } from "../eval/run-evaluator.js";
 import { writeRunReport } from "../report/run-report.js";
 import { SDK_VERSION } from "../worker/protocol-version.js";
@@ -22,9 +19,9 @@ import { assertResumableConfig } from "./resume-options.js";
 import { RunDirectory } from "./run-directory.js";
 import { assertWorkerCompiles, runRequest } from "./run-request.js";
 import { oneWorker, type RunWorkers } from "./run-workers.js";
+import { startingPoint } from "./starting-point.js";
 import { StepPlanner } from "./step-planner.js";
 import { trainLoop, type TrainObserver } from "./train-loop.js";
-import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
 
 export interface PretrainOptions {
   /** Train on this worker instead of spawning one (it is left open). */
@@ -89,36 +86,12 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
 
     const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
     const wanted = evaluationOptions(config);
-    let knnInit: KnnResult;
-    let linearProbeInit: LinearProbeResult | undefined;
-    let firstStep = 0;
     const planner = new StepPlanner(config, train);
     // What the trainer state records as the dataset: its content hash (streamed runs: that of the uploaded k-NN bank,
     // the first images of the training set, since a stream's id is new every time).
     const trainedContentId = data.streaming ? data.bankId : data.trainId;
-    if (manifest) {
-      verifyTrainerState(manifest.trainer, captureTrainerState(config, planner, manifest.step, trainedContentId, train.count), runDir.file("checkpoints/latest.json"));
-      const loaded = await workers.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
-      if (Number(loaded.step) !== manifest.step) {
-        throw new MixmaskError({
-          code: "INVALID_FILE",
-          path: join(runDir.checkpointsDir, manifest.worker.file),
-          message: `holds step ${loaded.step}, but latest.json says step ${manifest.step}`,
-          fix: "the checkpoint files were mixed up; start a new run directory or restore the matching pair",
-        });
-      }
-      knnInit = manifest.knnInit;
-      linearProbeInit = manifest.linearProbeInit;
-      firstStep = manifest.step;
-      runDir.truncateMetrics(firstStep);
-      runDir.truncateKnnMonitor(firstStep);
-      progress.log(`resumed from ${manifest.worker.file} at step ${firstStep}`);
-    } else {
-      knnInit = await evaluator.knn();
-      if (wanted.linearProbe) linearProbeInit = await evaluator.linearProbe();
-      runDir.resetMetrics();
-      runDir.resetKnnMonitor();
-    }
+    const start = { config, planner, workers, runId: RUN_ID, runDir, trainedContentId, trainCount: train.count, progress };
+    const { firstStep, knnInit, linearProbeInit } = await startingPoint({ ...start, manifest, evaluator, wanted });
     if (firstStep >= planner.totalSteps) {
       throw new MixmaskError({
         code: "INVALID_OPTION",
