@@ -1,5 +1,5 @@
 import { planCellMask } from "../masks/cell-mask.js";
-import type { Masker } from "./masker.js";
+import { cellMaskOptions, type Masker } from "./masker.js";
 
 /**
  * Erase masking, the baseline MixMask is measured against (the MSCN-style masked Siamese ConvNet: Jing, Zhu & LeCun,
@@ -17,15 +17,8 @@ export const erase: Masker = {
   usesCells: true,
   usesUnmix: false,
   plan: (streams, batchSize, imageSize, options) => {
-    const mask = planCellMask(streams.mask, streams.pairing, batchSize, imageSize, {
-      shape: options.maskShape,
-      grid: options.maskGrid,
-      keepRatio: options.keepRatio,
-      perSample: options.maskPerSample,
-      fill: options.eraseFill,
-      pairing: "reverse",
-      shards: options.pairingShards ?? 1,
-    });
+    // No partners: the pairing is never drawn for an erased mask.
+    const mask = planCellMask(streams.mask, streams.pairing, batchSize, imageSize, cellMaskOptions(options, options.eraseFill, "reverse"));
     return { mask, pieces: [{ image: "view", weight: 1 }, { image: "masked", weight: 1 }] };
   },
 };

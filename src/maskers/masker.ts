@@ -1,6 +1,6 @@
 import type { ErrorIssue } from "../errors.js";
 import { Rng } from "../random/rng.js";
-import type { CellMask, MaskShape, Pairing } from "../masks/cell-mask.js";
+import type { CellMask, CellMaskOptions, MaskFill, MaskShape, Pairing } from "../masks/cell-mask.js";
 import type { UnmixMixture } from "../masks/unmix-mixture.js";
 
 /**
@@ -64,6 +64,19 @@ export interface MaskStreams {
 /** The step's mask, pairing and Un-Mix streams, keyed by (seed, step) as StepPlanner.RNG_STREAMS lists them. */
 export function maskStreams(seed: number, step: number): MaskStreams {
   return { mask: Rng.stream(seed, "mask", step), pairing: Rng.stream(seed, "pairing", step), unmix: Rng.stream(seed, "unmix", step) };
+}
+
+/** The cell-mask primitive's options from a masker's: what fills the dropped cells, and how partners pair. */
+export function cellMaskOptions(options: MaskerOptions, fill: MaskFill, pairing: Pairing): CellMaskOptions {
+  return {
+    shape: options.maskShape,
+    grid: options.maskGrid,
+    keepRatio: options.keepRatio,
+    perSample: options.maskPerSample,
+    fill,
+    pairing,
+    shards: options.pairingShards ?? 1,
+  };
 }
 
 /**

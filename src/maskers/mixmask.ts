@@ -1,5 +1,5 @@
 import { planCellMask, type CellMask, type Pairing } from "../masks/cell-mask.js";
-import type { Masker, MaskerOptions, MaskStreams, QueryPiece } from "./masker.js";
+import { cellMaskOptions, type Masker, type MaskerOptions, type MaskStreams, type QueryPiece } from "./masker.js";
 
 /**
  * MixMask (Vishniakov, Xing & Shen, "MixMask: Revisiting Masking Strategy for Siamese ConvNets", BMVC 2024;
@@ -32,15 +32,8 @@ export function planMixMask(
   options: MaskerOptions,
   defaultPairing: Pairing,
 ): { mask: CellMask; pieces: QueryPiece[] } {
-  const mask = planCellMask(streams.mask, streams.pairing, batchSize, imageSize, {
-    shape: options.maskShape,
-    grid: options.maskGrid,
-    keepRatio: options.keepRatio,
-    perSample: options.maskPerSample,
-    fill: "partner",
-    pairing: options.mixPartner === "auto" ? defaultPairing : options.mixPartner,
-    shards: options.pairingShards ?? 1,
-  });
+  const pairing = options.mixPartner === "auto" ? defaultPairing : options.mixPartner;
+  const mask = planCellMask(streams.mask, streams.pairing, batchSize, imageSize, cellMaskOptions(options, "partner", pairing));
   if (mask.perSample) {
     const kept = Float32Array.from(mask.keptFractions);
     return {

@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
+import type { ImageDataset } from "../data/image-dataset.js";
 import { MixmaskError } from "../errors.js";
 import { laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
 import { chooseLane } from "./choose-lane.js";
 import { clientOf, type Worker } from "./worker.js";
 
-/** The shape of a streamed dataset: what the worker checks every batch against. */
-export interface StreamShape {
-  name: string;
-  split: string;
-  count: number;
-  height: number;
-  width: number;
-  channels: 1 | 3;
-}
+/** The shape of a streamed dataset (an ImageDataset's header): what the worker checks every batch against. */
+export type StreamShape = Pick<ImageDataset, "name" | "split" | "count" | "height" | "width" | "channels">;
 
 export interface DatasetStreamOptions {
   /** Batches the worker buffers at most (and the SDK keeps unconsumed at most). Integer ≥ 1. */
