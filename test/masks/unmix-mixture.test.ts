@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planUnmix } from "../../src/masking/unmix.js";
+import { planUnmix } from "../../src/masks/unmix-mixture.js";
 import { drawBeta } from "../../src/random/beta.js";
 import { Rng } from "../../src/random/rng.js";
 

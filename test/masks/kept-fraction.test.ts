@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cellIndex, keptPixelFraction } from "../../src/masking/kept-fraction.js";
+import { cellIndex, keptPixelFraction } from "../../src/masks/kept-fraction.js";
 import { Rng } from "../../src/random/rng.js";
 
 /** λ by brute force: upsample every pixel with the float map the contract forbids relying on, but exactly. */

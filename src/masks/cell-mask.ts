@@ -3,10 +3,11 @@ import type { Rng } from "../random/rng.js";
 import { drawBlockMask } from "./block-mask.js";
 import { drawDiscreteMask } from "./discrete-mask.js";
 import { keptPixelFraction } from "./kept-fraction.js";
+import type { MaskShape } from "./mask-rules.js";
 import { inversePermutation, pairWithinShards, randomPartner, reversePartner } from "./partner.js";
 
-/** "block": BEiT's blocks (MixMask's default); "discrete": independent cells. */
-export type MaskShape = "block" | "discrete";
+export type { MaskShape };
+
 /** What fills the dropped cells: the partner image (MixMask), or the MSCN-style erase baselines. */
 export type MaskFill = "partner" | "zero" | "mean" | "noise";
 /** Partner of sample i: N−1−i ("reverse", the MixMask release) or a random permutation ("permutation"). */
@@ -46,7 +47,7 @@ export interface CellMask {
 
 /**
  * Draws one step's mask(s). With one mask per batch, λ is one number and the complementary images are the mixed
- * images reordered (METHOD.md §3); with per-sample masks each sample has its own λ_i and the complement is built
+ * images reordered (docs/METHODS.md#mixing); with per-sample masks each sample has its own λ_i and the complement is built
  * explicitly by the worker.
  * @param maskRng the step's mask stream; @param pairingRng the step's pairing stream (used for "permutation").
  */

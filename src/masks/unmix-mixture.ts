@@ -24,7 +24,7 @@ export interface UnmixMixture {
 
 /**
  * Un-Mix's image mixture (Shen et al. 2022, "Un-Mix: Rethinking Image Mixtures for Unsupervised Visual
- * Representation Learning"; METHOD.md §4): λ ~ Beta(α, α); with probability 1 − p a global blend
+ * Representation Learning"; docs/METHODS.md#loss): λ ~ Beta(α, α); with probability 1 − p a global blend
  * λ·x + (1 − λ)·x_rev, otherwise a box of side ⌊S·√(1 − λ)⌋ centred at a uniform pixel, clipped to the view, pasted
  * from x_rev, with λ reset to the kept area (Un-Mix's `rand_bbox`, CutMix, Yun et al. 2019).
  */

@@ -16,7 +16,7 @@ export function cellIndex(size: number, grid: number): Int32Array {
 
 /**
  * λ: the fraction of the S×S pixels whose cell is kept (mask value 1) — MixMask's loss weight, computed from the
- * actual upsampling rather than the nominal ratio, which differs when S is not a multiple of g (METHOD.md §2).
+ * actual upsampling rather than the nominal ratio, which differs when S is not a multiple of g (docs/METHODS.md#masks).
  * @param mask g·g cells, row-major, 1 = keep the original.
  * @param grid g.
  * @param size S.

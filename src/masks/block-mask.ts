@@ -1,4 +1,5 @@
-import { MixmaskError, type ErrorIssue } from "../errors.js";
+import type { ErrorIssue } from "../errors.js";
+import { maskRuleIssues, throwIssues } from "./mask-rules.js";
 import type { Rng } from "../random/rng.js";
 import { roundHalfEven } from "../random/round-half-even.js";
 
@@ -18,40 +19,24 @@ export interface BlockMaskOptions {
   aspectRange?: [number, number];
 }
 
-/** Throws MixmaskError INVALID_OPTION listing every problem with the options. */
+/**
+ * Throws MixmaskError INVALID_OPTION listing every problem with the options: the grid and ratio rules of
+ * src/masks/mask-rules.ts, and the block sizes. Maskers check this once when built; drawBlockMask trusts it.
+ */
 export function validateBlockMask(options: BlockMaskOptions): void {
-  const { grid, keepRatio, minCells = DEFAULT_MIN_CELLS, aspectRange = DEFAULT_ASPECT } = options;
-  const issues: ErrorIssue[] = [];
-  const gridOk = Number.isInteger(grid) && grid >= 3;
-  if (!gridOk) {
-    issues.push({
-      path: "grid",
-      message: "grid must be an integer ≥ 3: blocks must be smaller than the grid on both sides, so with g ≤ 2 only 1×1 blocks fit, and blocks of at least minCells (4) cells almost never round to 1×1 — the mask would come out empty",
-      expected: "integer ≥ 3 (the release uses 8)",
-      received: String(grid),
-    });
-  }
-  if (!(keepRatio > 0 && keepRatio < 1)) {
-    issues.push({ path: "keepRatio", message: "keepRatio must be strictly between 0 and 1 (0 keeps nothing of the original, 1 mixes nothing in)", expected: "number in (0, 1), e.g. 0.5", received: String(keepRatio) });
-  } else if (gridOk) {
-    const target = Math.floor(keepRatio * grid * grid);
-    if (target < 1 || target >= grid * grid) {
-      issues.push({ path: "keepRatio", message: `keepRatio ${keepRatio} on a ${grid}×${grid} grid targets ${target} of ${grid * grid} cells; a mix needs at least one kept and one filled cell`, expected: `floor(keepRatio·${grid * grid}) in [1, ${grid * grid - 1}]`, received: String(keepRatio) });
-    }
-  }
+  const { minCells = DEFAULT_MIN_CELLS, aspectRange = DEFAULT_ASPECT } = options;
+  const issues: ErrorIssue[] = maskRuleIssues({ shape: "block", grid: options.grid, keepRatio: options.keepRatio });
   if (!(minCells > 0 && Number.isFinite(minCells))) issues.push({ path: "minCells", message: "minCells must be a positive number of cells", expected: "finite number > 0 (default 4)", received: String(minCells) });
   if (!(Array.isArray(aspectRange) && aspectRange.length === 2 && aspectRange[0] > 0 && aspectRange[0] <= aspectRange[1] && Number.isFinite(aspectRange[1]))) {
     issues.push({ path: "aspectRange", message: "aspectRange must be a positive, ordered pair", expected: "[lo, hi] with 0 < lo ≤ hi (default [0.3, 1/0.3])", received: JSON.stringify(aspectRange) });
   }
-  if (issues.length > 0) {
-    const first = issues[0]!;
-    throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues });
-  }
+  throwIssues(issues);
 }
 
 /**
- * Draws one block mask: g·g cells, row-major, 1 = keep the original image. Exactly BEiT's MaskingGenerator
- * (Bao et al. 2022, beit/masking_generator.py), as the MixMask release calls it (METHOD.md §2):
+ * Draws one block mask: g·g cells, row-major, 1 = keep the original image, from options that validateBlockMask
+ * accepts (not checked again here: a masker validates once, not per draw). Exactly BEiT's MaskingGenerator
+ * (Bao et al. 2022, beit/masking_generator.py), as the MixMask release calls it (docs/METHODS.md#masks):
  *
  *     n = floor(keepRatio·g²); count = 0
  *     while count < n:
@@ -68,7 +53,6 @@ export function validateBlockMask(options: BlockMaskOptions): void {
  *         count += delta
  */
 export function drawBlockMask(rng: Rng, options: BlockMaskOptions): Uint8Array {
-  validateBlockMask(options);
   const { grid: g, keepRatio, minCells = DEFAULT_MIN_CELLS, aspectRange = DEFAULT_ASPECT } = options;
   const mask = new Uint8Array(g * g);
   const target = Math.floor(keepRatio * g * g);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
-import { maskerIssues, planStepMasks, type MaskerOptions } from "../../src/masking/masker.js";
+import { MASKER_NAMES, MASKERS, maskerIssues, planStepMasks, validatedMasker, type MaskerOptions } from "../../src/maskers/maskers.js";
 import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
 const streams = (step: number) => maskStreams(9, step);
@@ -61,5 +61,29 @@ describe("maskerIssues", () => {
     expect(paths({ masker: "unmix", unmixAlpha: 0, unmixCutmixProbability: 2 })).toEqual(["unmixAlpha", "unmixCutmixProbability"]);
     expect(paths({ masker: "none", maskGrid: 1, maskPerSample: true })).toEqual(["maskPerSample"]);
     expect(() => planStepMasks(streams(0), 8, 28, { ...MASKER_OPTIONS, maskGrid: 2 })).toThrow(MixmaskError);
+  });
+});
+
+describe("MASKERS", () => {
+  it("registers one masker per option name, each with its paper and loss pieces, planning the pieces it states", () => {
+    expect(MASKER_NAMES).toEqual(["none", "mixmask", "unmix", "both", "erase"]);
+    const added = { none: 0, mixmask: 2, unmix: 2, both: 4, erase: 1 } as const;
+    for (const name of MASKER_NAMES) {
+      const masker = MASKERS[name];
+      expect(masker.name).toBe(name);
+      expect(masker.source.length).toBeGreaterThan(0);
+      expect(masker.lossPieces.length).toBeGreaterThan(0);
+      const masks = masker.plan(streams(5), 8, 28, { ...MASKER_OPTIONS, masker: name });
+      expect(masks.pieces).toHaveLength(1 + added[name]);
+      expect(masks.mask !== undefined).toBe(masker.usesCells);
+      expect(masks.unmix !== undefined).toBe(masker.usesUnmix);
+      // The validated planner plans exactly what the masker plans.
+      expect(planStepMasks(streams(5), 8, 28, { ...MASKER_OPTIONS, masker: name })).toEqual(masks);
+    }
+  });
+
+  it("validates once when built, for both ends of a keep-ratio schedule", () => {
+    expect(validatedMasker(MASKER_OPTIONS, 28, [0.5, 0.25])).toBe(MASKERS.mixmask);
+    expect(() => validatedMasker(MASKER_OPTIONS, 28, [0.5, 0.01])).toThrow(/targets 0 of 16 cells/);
   });
 });

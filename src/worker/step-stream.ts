@@ -1,9 +1,12 @@
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { MixmaskError } from "../errors.js";
-import { encodeStepPlan } from "../worker/plan-encoding.js";
-import type { StepPlanMessage, StepResultMessage } from "../worker/worker-client.js";
-import type { Worker } from "../worker/worker.js";
-import type { StepPlan } from "./step-plan.js";
+import type { RankStepPlan } from "../distributed/shard-plan.js";
+import type { mixmask } from "./generated/mixmask.js";
+import { encodeStepPlan } from "./plan-encoding.js";
+import { encodeShardStepPlan } from "./shard-plan-encoding.js";
+import type { StepPlanMessage, StepResultMessage } from "./worker-client.js";
+import { clientOf, type Worker } from "./worker.js";
+import type { StepPlan } from "../train/step-plan.js";
 
 /** How plans of type P reach a worker: the stream to open and each plan's wire message W. */
 export interface StepChannel<P, W> {
@@ -13,8 +16,16 @@ export interface StepChannel<P, W> {
 
 /** Whole step plans on the `Train` stream (one worker holds the batch). */
 export const TRAIN_CHANNEL: StepChannel<StepPlan, StepPlanMessage> = {
-  open: (worker, runId) => worker.client.train(runId),
+  open: (worker, runId) => clientOf(worker).train(runId),
   encode: encodeStepPlan,
+};
+
+export type ShardPlanMessage = mixmask.v1.IShardStepPlan;
+
+/** One rank's shards of whole plans on its `TrainShard` stream (src/distributed/group-step-stream.ts). */
+export const SHARD_CHANNEL: StepChannel<RankStepPlan, ShardPlanMessage> = {
+  open: (worker, runId) => clientOf(worker).trainShard(runId),
+  encode: encodeShardStepPlan,
 };
 
 /** What the worker reports for one step (proto StepResult), read back lazily on its side. */
@@ -59,7 +70,7 @@ export class StepStream<P = StepPlan, W = StepPlanMessage> {
       } else this.results.push(result);
     });
     this.call.on("error", (error) => {
-      void worker.client.callError(error, "Train").then((mapped) => this.fail(mapped));
+      void clientOf(worker).callError(error, "Train").then((mapped) => this.fail(mapped));
     });
     // The final status, not "end": a stream the worker ended with an error emits "end" first and "error" (with the
     // worker's code, or the death of its process) after it; only a clean end with results missing is judged here.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
-import { inversePermutation, reversePartner } from "../../src/masking/partner.js";
+import { inversePermutation, reversePartner } from "../../src/masks/partner.js";
 import { Rng } from "../../src/random/rng.js";
 
 describe("reversePartner", () => {

@@ -1,4 +1,5 @@
 import { MixmaskError } from "../errors.js";
+import { maskRuleIssues, throwIssues } from "./mask-rules.js";
 import type { Rng } from "../random/rng.js";
 
 /**
@@ -14,19 +15,13 @@ export interface DiscreteMaskOptions {
   keepRatio: number;
 }
 
-/** Throws MixmaskError INVALID_OPTION when the options cannot give a mask with both kinds of cells. */
+/** Throws MixmaskError INVALID_OPTION when the options cannot give a mask with both kinds of cells (src/masks/mask-rules.ts). */
 export function validateDiscreteMask({ grid, keepRatio }: DiscreteMaskOptions): void {
-  if (!(Number.isInteger(grid) && grid >= 2)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "grid", message: "a discrete mask needs at least 2×2 cells: one cell is always entirely kept or dropped", expected: "integer ≥ 2", received: String(grid) });
-  }
-  if (!(keepRatio > 0 && keepRatio < 1)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "keepRatio", message: "keepRatio must be strictly between 0 and 1", expected: "number in (0, 1), e.g. 0.5", received: String(keepRatio) });
-  }
+  throwIssues(maskRuleIssues({ shape: "discrete", grid, keepRatio }));
 }
 
-/** Draws one discrete mask: g·g cells, row-major, 1 = keep the original image. */
+/** Draws one discrete mask: g·g cells, row-major, 1 = keep the original image (options as validateDiscreteMask accepts). */
 export function drawDiscreteMask(rng: Rng, options: DiscreteMaskOptions): Uint8Array {
-  validateDiscreteMask(options);
   const cells = options.grid * options.grid;
   const mask = new Uint8Array(cells);
   for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { drawDiscreteMask } from "../../src/masking/discrete-mask.js";
+import { drawDiscreteMask, validateDiscreteMask } from "../../src/masks/discrete-mask.js";
 import { Rng } from "../../src/random/rng.js";
 
 describe("drawDiscreteMask", () => {
@@ -23,7 +23,7 @@ describe("drawDiscreteMask", () => {
 
   it("is pinned for a seeded stream and refuses g < 2", () => {
     expect(Array.from(drawDiscreteMask(Rng.stream(1, "mask", 0), { grid: 3, keepRatio: 0.5 })).join("")).toMatchInlineSnapshot(`"000110010"`);
-    expect(() => drawDiscreteMask(Rng.stream(1, "m"), { grid: 1, keepRatio: 0.5 })).toThrow(/2×2/);
+    expect(() => validateDiscreteMask({ grid: 1, keepRatio: 0.5 })).toThrow(/2×2/);
     // A ratio whose masks almost never mix both kinds of cell is refused instead of looping.
     expect(() => drawDiscreteMask(Rng.stream(1, "m"), { grid: 2, keepRatio: 1e-9 })).toThrow(/too extreme/);
   });

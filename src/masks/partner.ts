@@ -1,4 +1,3 @@
-import { ShardLayout } from "../distributed/shard-layout.js";
 import { MixmaskError } from "../errors.js";
 import type { Rng } from "../random/rng.js";
 
@@ -34,11 +33,15 @@ export function randomPartner(rng: Rng, n: number): Uint32Array {
  */
 export function pairWithinShards(n: number, shards: number, pair: (size: number) => Uint32Array): Uint32Array {
   if (shards === 1) return pair(n);
-  const layout = new ShardLayout(n, shards);
+  if (!(Number.isInteger(shards) && shards >= 1 && Number.isInteger(n) && n % shards === 0)) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "ranks", message: `a batch of ${n} cannot be split evenly over ${shards} ranks`, expected: "ranks ≥ 1 dividing batchSize", received: String(shards), fix: "choose a --batch-size that is a multiple of --ranks" });
+  }
+  const shardSize = n / shards;
   const partner = new Uint32Array(n);
   for (let rank = 0; rank < shards; rank++) {
-    const local = pair(layout.shardSize);
-    for (let j = 0; j < layout.shardSize; j++) partner[layout.positionOf(rank, j)] = layout.positionOf(rank, local[j]!);
+    const local = pair(shardSize);
+    // Local position j of a rank is global position rank + j·R (the stride of ShardLayout.positionOf).
+    for (let j = 0; j < shardSize; j++) partner[rank + j * shards] = rank + local[j]! * shards;
   }
   return partner;
 }
