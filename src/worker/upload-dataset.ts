@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { endianness } from "node:os";
 import type { ImageDataset } from "../data/image-dataset.js";
-import { laneValue, withLane, type BulkLane, type LaneKind, type LanePreference } from "./bulk-lane.js";
-import type { Worker } from "./worker.js";
+import { laneValue, type BulkLane, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { withLane } from "./choose-lane.js";
+import { clientOf, type Worker } from "./worker.js";
 
 /**
  * sha256 (hex) of a dataset's content: "<count>x<height>x<width>x<channels>;" then the pixels, then the labels as
@@ -69,7 +70,7 @@ export async function uploadDataset(worker: Worker, ds: ImageDataset, options: U
   const sha256 = contentSha256(ds);
   const id = datasetId(ds, sha256);
   const send = (lane: BulkLane) => sendOnLane(worker, ds, sha256, id, lane, options, t0);
-  return withLane(worker.client, worker.info.capabilities, options.lane, send, options.log);
+  return withLane(clientOf(worker), worker.info.capabilities, options.lane, send, options.log);
 }
 
 async function sendOnLane(worker: Worker, ds: ImageDataset, sha256: string, id: string, lane: BulkLane, options: UploadOptions, t0: number): Promise<UploadResult> {
@@ -82,7 +83,7 @@ async function sendOnLane(worker: Worker, ds: ImageDataset, sha256: string, id: 
     labels: ds.labels as unknown as number[],
     totalBytes: ds.pixels.length,
   };
-  const begun = await worker.client.beginUpload({ header, contentSha256: sha256, lane: laneValue(lane.kind) });
+  const begun = await clientOf(worker).beginUpload({ header, contentSha256: sha256, lane: laneValue(lane.kind) });
   const seconds = () => (performance.now() - t0) / 1000;
   if (begun.cached) {
     const source = begun.cacheSource === "disk" ? "disk" : "resident";
