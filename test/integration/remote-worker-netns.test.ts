@@ -1,7 +1,7 @@
 /**
  * A worker on another machine, for real: the worker runs in a network namespace of its own (and a mount namespace
- * with a private temporary folder) and the SDK in a second network namespace, joined by a veth pair with a private /30 that exists only inside the two namespaces (no address or route is
- * added outside them). The SDK reaches the worker over TCP with a token, as `--worker HOST:PORT` does.
+ * with a private temporary folder) and the SDK in a second network namespace, joined by a veth pair with a private
+ * /30 that exists only inside the two namespaces (no address or route is added outside them). The SDK reaches the worker over TCP with a token, as `--worker HOST:PORT` does.
  *
  * Needs root (network namespaces) and iproute2, as CI has (.ci/run).
  */
