@@ -3,10 +3,10 @@ its password is the worker's token.
 
 A TCP worker's zeromq endpoints are reachable by whoever reaches its gRPC port, so they need the same guard as the
 gRPC calls (service/access_control.py). zeromq runs the check inside the handshake: a peer that fails it never gets
-a byte into the PULL socket's queue. The comparison is the one TokenInterceptor uses (SHA-256 digests, ``compare_digest``),
-so timing leaks neither the token nor its length. PLAIN sends the token in the clear, as the bearer token does on a
-plaintext gRPC port: TLS is not available on this lane, so use the gRPC lane (``--lane grpc``) where the network is
-not trusted.
+a byte into the PULL socket's queue. The comparison is the one TokenInterceptor uses (SHA-256 digests,
+``compare_digest``), so timing leaks neither the token nor its length. PLAIN sends the token in the clear, as the
+bearer token does on a plaintext gRPC port: TLS is not available on this lane, so use the gRPC lane (``--lane
+grpc``) where the network is not trusted.
 
 libzmq consults the handler bound at ``inproc://zeromq.zap.01`` of the socket's context; with no handler bound, a
 PLAIN server admits everyone. Hence one handler per context, started (and bound) before the first guarded socket.
