@@ -101,7 +101,13 @@ export function readCheckpointManifest(runDir: RunDirectory, name = LATEST): Che
   }
   const manifest = m as CheckpointManifest;
   if (!existsSync(join(runDir.checkpointsDir, manifest.worker.file))) {
-    throw invalid(`names the worker state ${manifest.worker.file}, which is missing`, `restore ${manifest.worker.file}, or ${useFallback}`);
+    // The step's own manifest names the same missing file: only an earlier checkpoint is a way out.
+    const own = checkpointFileName(manifest.step, "json");
+    const earlier = previousManifests(runDir).find((f) => f < own);
+    const way = earlier
+      ? `the manifest of an earlier checkpoint is checkpoints/${earlier}: copy it over checkpoints/latest.json to resume from there, or start a new run directory`
+      : "start a new run directory";
+    throw invalid(`names the worker state ${manifest.worker.file}, which is missing`, `restore ${manifest.worker.file}, or ${way}`);
   }
   return manifest;
 }

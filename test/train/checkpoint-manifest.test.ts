@@ -82,6 +82,9 @@ describe("checkpoint manifest", () => {
     rmSync(runDir.file("checkpoints/step-0000004.pt"));
     const orphan = invalid(() => readCheckpointManifest(runDir));
     expect(orphan.message).toMatch(/names the worker state step-0000004.pt, which is missing/);
+    // Its own step's manifest names the same missing file: no way out there.
+    expect(orphan.fix).not.toContain("step-0000004.json");
+    expect(orphan.fix).toContain("start a new run directory");
   });
 
   it("a resume refuses a planner that would not continue the run exactly", () => {
