@@ -39,9 +39,11 @@ from mixmask_worker.knn import extract_features, weighted_knn
 from mixmask_worker.loss_assembly import assemble_loss
 from mixmask_worker.models.compiled import COMPILE_MODES, compile_in_place, compile_mode, compile_toolchain_missing
 from mixmask_worker.models.encoder import HeadShape, build_encoder
+from mixmask_worker.models.grouped_batch_norm import use_grouped_batch_norm
 from mixmask_worker.models.mlp_head import MlpHead
 from mixmask_worker.momentum import update_momentum
 from mixmask_worker.plan_validation import RunFacts, ValidatedPlan, encoder_name, input_name, validate_step_plan
+from mixmask_worker.step_formulation import step_formulation
 from mixmask_worker.step_inputs import StepInputs
 from mixmask_worker.protocol import WorkerError
 from mixmask_worker.streamed_dataset import StreamedDataset
@@ -200,7 +202,11 @@ class TrainingRun:
                 f"run.precision 'bf16' needs a GPU with bfloat16 support, {torch.cuda.get_device_name(device)} has "
                 "none: use precision 'fp32'",
             )
-        self.channels_last = bool(request.channels_last) and device.type == "cuda"
+        try:
+            self.formulation = step_formulation()
+        except ValueError as error:
+            raise WorkerError("INVALID_ARGUMENT", str(error)) from error
+        self.channels_last = self.formulation.channels_last(bool(request.channels_last), device)
         self.precision_in_use = "bf16" if self.use_bf16 else "fp32"  # bf16 autocast exists on CUDA only
 
         seed = int(request.seed)
@@ -222,6 +228,10 @@ class TrainingRun:
                 )
         except ValueError as error:
             raise WorkerError("INVALID_ARGUMENT", f"run.backbone/run.head/run.predictor: {error}") from error
+        if self.formulation.grouped_batch_norm:
+            use_grouped_batch_norm(self.online)
+            if self.predictor is not None:
+                use_grouped_batch_norm(self.predictor)
         memory_format = torch.channels_last if self.channels_last else torch.contiguous_format
         self.online.to(device=device, memory_format=memory_format).train()
         self.momentum: Optional[nn.Module] = None
@@ -326,6 +336,7 @@ class TrainingRun:
             checked.branches(),
             self._to_input,
             self._autocast,
+            fuse=self.formulation.fuse_queries and self.compile_mode is None,
         )
         queue = None if self.queue is None else self.queue.keys
         loss = assemble_loss(checked.terms, branches.get, queue, self._index_tensor)
