@@ -46,7 +46,9 @@ from mixmask_worker.training_run import TrainingRun  # noqa: E402
 Step = Callable[[], None]
 
 
-def worker_run(args: argparse.Namespace, plans_path: str, formulation: str, bn_splits: int = 0) -> tuple[TrainingRun, list]:
+def worker_run(
+    args: argparse.Namespace, plans_path: str, formulation: str, bn_splits: int = 0
+) -> tuple[TrainingRun, list]:
     os.environ[ENVIRONMENT_VARIABLE] = formulation
     try:
         namespace = argparse.Namespace(**{**vars(args), "plans": plans_path})
@@ -76,8 +78,9 @@ def worker_step(run: TrainingRun, plans: list) -> tuple[Step, Callable[[], list[
     return step, lambda: losses
 
 
-def ceiling_step(run: TrainingRun, channels_last: bool, batch: int) -> Step:
-    """model_ceiling.py's step on the run's networks (plain batch norm), in the given memory format."""
+def ceiling_step(run: TrainingRun, channels_last: bool, batch: int, mixed: bool) -> Step:
+    """model_ceiling.py's step on the run's networks (plain batch norm), in the given memory format; without
+    ``mixed``, plain MoCo's: one online pass and one InfoNCE term."""
     assert run.momentum is not None and run.queue is not None, "the ceiling is for MoCo v2 runs"
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     run.online.to(memory_format=memory_format)
@@ -89,11 +92,14 @@ def ceiling_step(run: TrainingRun, channels_last: bool, batch: int) -> Step:
     queue, online, momentum = run.queue, run.online, run.momentum
 
     def step() -> None:
-        q, q_mix = online(x_q), online(x_mix)
+        q = online(x_q)
         with torch.no_grad():
             k = momentum(x_k)
-        loss = (info_nce(q, k, queue.keys, 0.2).mean() + 0.5 * info_nce(q_mix, k, queue.keys, 0.2).mean()
-                + 0.5 * info_nce(q_mix[rev], k, queue.keys, 0.2).mean())
+        loss = info_nce(q, k, queue.keys, 0.2).mean()
+        if mixed:
+            q_mix = online(x_mix)
+            loss = loss + 0.5 * info_nce(q_mix, k, queue.keys, 0.2).mean()
+            loss = loss + 0.5 * info_nce(q_mix[rev], k, queue.keys, 0.2).mean()
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         run.optimizer.step()
@@ -162,8 +168,9 @@ def main() -> None:
         if run.queue is not None:
             for channels_last in (False, True):
                 ceiling_run, _ = worker_run(args, path, "legacy", bn_splits=1)
+                mixed = len(plans[0].terms) > 1
                 rows[f"{label} ceiling {'channels_last' if channels_last else 'contiguous'}"] = ceiling_step(
-                    ceiling_run, channels_last, batch
+                    ceiling_run, channels_last, batch, mixed
                 )
     for name, step in rows.items():
         if name.endswith(" fused") or " ceiling " in name:
@@ -196,8 +203,8 @@ def main() -> None:
         label = name.split(" ")[0]
         base = f"{label} legacy"
         cpu_ms, wall_ms = statistics.median(cpu[name]), statistics.median(wall[name])
-        row = {"cpuMs": cpu_ms, "wallMs": wall_ms,
-               "speedupCpu": statistics.median(cpu[base]) / cpu_ms, "speedupWall": statistics.median(wall[base]) / wall_ms}
+        row = {"cpuMs": cpu_ms, "wallMs": wall_ms, "speedupCpu": statistics.median(cpu[base]) / cpu_ms,
+               "speedupWall": statistics.median(wall[base]) / wall_ms}
         if name.endswith(" fused") or " ceiling " in name:
             row["gflop"] = flops[name] / 1e9
             row["gflopsPerCpuSecond"] = flops[name] / (cpu_ms / 1000) / 1e9
@@ -205,7 +212,8 @@ def main() -> None:
     print(json.dumps(result, indent=1))
     print(f"{'row':44s} {'CPU ms':>8s} {'wall ms':>8s} {'×legacy CPU':>11s} {'×legacy wall':>12s}")
     for name, row in result["rows"].items():
-        print(f"{name:44s} {row['cpuMs']:8.0f} {row['wallMs']:8.0f} {row['speedupCpu']:11.2f} {row['speedupWall']:12.2f}")
+        figures = f"{row['cpuMs']:8.0f} {row['wallMs']:8.0f} {row['speedupCpu']:11.2f} {row['speedupWall']:12.2f}"
+        print(f"{name:44s} {figures}")
 
 
 if __name__ == "__main__":
