@@ -29,7 +29,7 @@ $PY -c "import sys, torch; print('python', sys.version.split()[0], 'torch', torc
 
 # name | SDK flags | source side | images | steps | warmup | reference steps | benches | environment of the benches
 # The default step formulation fuses the query inputs into one online forward with grouped batch norm
-# (python_worker/mixmask_worker/step_formulation.py); the "-legacy" rows run the formulation before it (one forward
+# (python_worker/mixmask_worker/training/step_formulation.py); the "-legacy" rows run the formulation before it (one forward
 # per input, SplitBatchNorm2d), for the fused forward's effect on the host-bound ResNet-18 step. Not yet measured.
 ALL="sdk plain ceiling reference"
 if [ "${MIXMASK_BENCH_SCALE:-full}" = tiny ]; then

@@ -39,9 +39,9 @@ from plain_loop import read_records, run_with_plans  # noqa: E402
 from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
 
 from mixmask_worker.losses.info_nce import InfoNCEWithQueue  # noqa: E402
-from mixmask_worker.momentum import update_momentum  # noqa: E402
-from mixmask_worker.step_formulation import ENVIRONMENT_VARIABLE, FORMULATIONS  # noqa: E402
-from mixmask_worker.training_run import TrainingRun  # noqa: E402
+from mixmask_worker.training.momentum import update_momentum  # noqa: E402
+from mixmask_worker.training.step_formulation import ENVIRONMENT_VARIABLE, FORMULATIONS  # noqa: E402
+from mixmask_worker.training.run import TrainingRun  # noqa: E402
 
 Step = Callable[[], None]
 

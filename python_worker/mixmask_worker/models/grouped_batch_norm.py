@@ -4,7 +4,7 @@ Two things need per-group batch statistics in one call:
 
 * split BatchNorm (MoCo's single-device shuffle-BN, see ``split_batch_norm.py``): sample ``n`` is in group
   ``n % s``;
-* one forward for several of a step's inputs (``fused_query_forward.py``): ``P`` passes interleaved as rows
+* one forward for several of a step's inputs (``training/fused_query_forward.py``): ``P`` passes interleaved as rows
   ``n·P + p`` keep each pass's own statistics, so row ``m`` of the fused batch is in group ``m % (s·P)``.
 
 ``SplitBatchNorm2d`` reshapes ``[N, C, H, W]`` into ``[N / s, s·C, H, W]`` for ``F.batch_norm``: a view of a
