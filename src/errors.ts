@@ -20,7 +20,9 @@ export type ErrorCode =
   | "RANKS_MISMATCH"
   // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.
   | "INTEROP_TIMEOUT"
-  | "INTEROP_FAILED";
+  | "INTEROP_FAILED"
+  // An optional npm package a feature needs (sharp, zeromq, onnxruntime-node, pythonia) is not installed or did not load.
+  | "DEPENDENCY_MISSING";
 
 export interface ErrorIssue {
   /** Option path (`pretrain.batchSize`) or file location (`train-images-idx3-ubyte.gz@16`). */
