@@ -22,6 +22,7 @@ import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
+import { SDK_VERSION } from "./worker/protocol-version.js";
 import { TOKEN_ENV } from "./worker/worker-access.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { openWorkerGroup } from "./distributed/open-worker-group.js";
@@ -268,6 +269,7 @@ function printSummary(s: PretrainSummary): void {
 
 const program = new Command("mixmask")
   .description("Self-supervised pretraining of ConvNets with MixMask, from TypeScript")
+  .version(SDK_VERSION)
   .showSuggestionAfterError(true)
   .addCommand(pretrainCommand())
   .addCommand(previewCommand())
