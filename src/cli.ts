@@ -11,6 +11,7 @@ import { openDataset } from "./data/open-dataset.js";
 import { compare, type ComparisonResults } from "./compare/compare.js";
 import { parseVariations } from "./compare/variations.js";
 import { runDoctor } from "./doctor.js";
+import { setupCommand } from "./setup-command.js";
 import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 import { labelPercent } from "./eval/labelled-subset.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
@@ -276,6 +277,7 @@ const program = new Command("mixmask")
   .addCommand(compareCommand())
   .addCommand(evaluateCommand())
   .addCommand(exportCommand())
+  .addCommand(setupCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

@@ -22,7 +22,7 @@ describe("the embedded Fashion-MNIST subset", () => {
     cpSync(embeddedFashionMnistDir()!, copy, { recursive: true });
     const file = join(copy, "t10k-labels-idx1-ubyte.gz");
     const bytes = readFileSync(file);
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1]! ^= 1;
     writeFileSync(file, bytes);
     let error: unknown;
     try {
