@@ -7,6 +7,7 @@
  */
 export { MixmaskError, type ErrorCode, type ErrorIssue, type Diagnostics } from "./errors.js";
 export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
+export { defineConfig, type PretrainConfigInput } from "./config/define-config.js";
 export { PRESETS, CPU_PRESET, GPU_PRESET, CIFAR_PRESET, IMAGENET_PRESET, resolveConfig, frameworkDefaults, type PresetName } from "./config/presets.js";
 export { pretrain, type PretrainOptions, type PretrainSummary } from "./train/pretrain.js";
 export { TerminalProgress, silentProgress, type ProgressReporter, type ProgressSnapshot } from "./train/progress.js";

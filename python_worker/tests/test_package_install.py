@@ -5,6 +5,7 @@ not from the source tree."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,14 @@ def modules_under(root: Path) -> set[str]:
 
 def test_pip_install_ships_every_module_and_runs(tmp_path: Path) -> None:
     target = tmp_path / "site"
+    # Built from a copy: setuptools' build/ folder in the source tree would otherwise be reused and could hide a module
+    # that package discovery misses.
+    source = tmp_path / "source"
+    shutil.copytree(PACKAGE, source / "mixmask_worker", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(WORKER_DIR / "pyproject.toml", source)
     # --no-build-isolation: setuptools from this environment, so the test needs no package index.
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(WORKER_DIR)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
         check=True,
         cwd=tmp_path,
     )
