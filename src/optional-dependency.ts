@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { MixmaskError } from "./errors.js";
 
 /**
@@ -52,6 +53,19 @@ export function dependencyMissing(name: OptionalDependency, cause: unknown): Mix
 export async function hasOptional(name: OptionalDependency, importer: () => Promise<unknown>): Promise<boolean> {
   try {
     await importOptional(name, importer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether an optional package can be found from here, without loading it: for choices that must be made at once and
+ * have a fallback (lane "auto" uses gRPC when zeromq is not installed, as in the bundled CLI).
+ */
+export function isInstalled(name: OptionalDependency): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
     return true;
   } catch {
     return false;

@@ -2,12 +2,13 @@ import { MixmaskError } from "../errors.js";
 import { mixmask } from "./generated/mixmask.js";
 import { GrpcLane } from "./grpc-lane.js";
 import type { WorkerClient } from "./worker-client.js";
+import { isInstalled } from "../optional-dependency.js";
 import { ZmqLane } from "./zmq-lane.js";
 
 /** Which transport carries bulk bytes to the worker: zeromq PUSH/PULL, or chunked gRPC streams. */
 export type LaneKind = "zmq" | "grpc";
 
-/** "auto": zeromq when the worker announced it in Hello (it has pyzmq), else gRPC. */
+/** "auto": zeromq when the worker announced it in Hello (it has pyzmq) and the zeromq npm package is installed, else gRPC. */
 export type LanePreference = "auto" | LaneKind;
 
 /** An upload the worker began (BeginUpload) and expects the pixels of. */
@@ -65,5 +66,6 @@ export function chooseLane(client: WorkerClient, capabilities: readonly string[]
       fix: "install pyzmq in the worker's Python (`pip install pyzmq`), or use lane \"auto\" / \"grpc\"",
     });
   }
-  return preference === "grpc" || !hasZmq ? new GrpcLane(client) : new ZmqLane(client);
+  // "auto" also needs the zeromq npm package on this side (an optional dependency; the bundled CLI goes without).
+  return preference === "grpc" || !hasZmq || (preference === "auto" && !isInstalled("zeromq")) ? new GrpcLane(client) : new ZmqLane(client);
 }
