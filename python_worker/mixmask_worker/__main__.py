@@ -30,8 +30,12 @@ import stat
 import sys
 from typing import Optional, Sequence
 
-import grpc
-import torch
+from mixmask_worker.service.thread_policy import apply_wait_policy
+
+apply_wait_policy()  # before torch loads OpenMP
+
+import grpc  # noqa: E402
+import torch  # noqa: E402
 
 from mixmask_worker.data.zmq_endpoint import BulkPlace, TcpBind
 from mixmask_worker.distributed.rank_context import RankSetupError

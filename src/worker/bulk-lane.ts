@@ -4,8 +4,8 @@ import { mixmask } from "./generated/mixmask.js";
 export type LaneKind = "zmq" | "grpc";
 
 /**
- * "auto": zeromq when the worker announced it in Hello (it has pyzmq) and its endpoints can be reached from here,
- * else gRPC.
+ * "auto": zeromq when the worker announced it in Hello (it has pyzmq), the zeromq npm package is installed, and the
+ * worker's endpoints can be reached from here; else gRPC.
  */
 export type LanePreference = "auto" | LaneKind;
 

@@ -2,6 +2,7 @@ import { MixmaskError } from "../errors.js";
 import type { BulkLane, LanePreference } from "./bulk-lane.js";
 import { GrpcLane } from "./grpc-lane.js";
 import type { WorkerClient } from "./worker-client.js";
+import { isInstalled } from "../optional-dependency.js";
 import { isZmqUnreachable } from "./zmq-connect.js";
 import { ZmqLane } from "./zmq-lane.js";
 
@@ -21,7 +22,8 @@ export function chooseLane(client: WorkerClient, capabilities: readonly string[]
       fix: "install pyzmq in the worker's Python (`pip install pyzmq`), or use lane \"auto\" / \"grpc\"",
     });
   }
-  const unreachable = preference === "auto" && zmqUnreachableFrom.has(client);
+  // "auto" also needs the zeromq npm package on this side (an optional dependency; the bundled CLI goes without).
+  const unreachable = preference === "auto" && (!isInstalled("zeromq") || zmqUnreachableFrom.has(client));
   return preference === "grpc" || !hasZmq || unreachable ? new GrpcLane(client) : new ZmqLane(client);
 }
 
