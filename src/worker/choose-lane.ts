@@ -23,7 +23,8 @@ export function chooseLane(client: WorkerClient, capabilities: readonly string[]
     });
   }
   // "auto" also needs the zeromq npm package on this side (an optional dependency; the bundled CLI goes without).
-  const unreachable = preference === "auto" && (!isInstalled("zeromq") || zmqUnreachableFrom.has(client));
+  // Nor does "auto" send a TLS worker's data, and the token in zeromq's PLAIN handshake, over a lane without TLS.
+  const unreachable = preference === "auto" && (!isInstalled("zeromq") || client.usesTls || zmqUnreachableFrom.has(client));
   return preference === "grpc" || !hasZmq || unreachable ? new GrpcLane(client) : new ZmqLane(client);
 }
 

@@ -78,6 +78,11 @@ export class WorkerClient {
     return this.access.token;
   }
 
+  /** Whether the channel speaks TLS: the zeromq lane has none, so "auto" keeps such a worker's bytes on gRPC. */
+  get usesTls(): boolean {
+    return this.access.tls !== undefined;
+  }
+
   hello(protocolVersion = PROTOCOL_VERSION, deadlineMs = this.deadlines.hello): Promise<HelloReply> {
     return this.unary("Hello", v1.HelloRequest, v1.HelloReply, v1.HelloRequest.create({ protocolVersion, clientVersion: SDK_VERSION }), deadlineMs);
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
 import { WorkerClient } from "../../src/worker/worker-client.js";
 import { resolvePython, WORKER_PACKAGE_DIR } from "../../src/worker/worker-process.js";
+import { uploadDataset } from "../../src/worker/upload-dataset.js";
 import { Worker } from "../../src/worker/worker.js";
 
 const TOKEN = "f".repeat(16) + "0123456789abcdef";
@@ -62,6 +63,11 @@ describe("no one else drives the worker (real worker processes)", () => {
     const worker = await Worker.connect(address, { tls, token: TOKEN });
     expect(worker.info.pid).toBe(tcp.child.pid);
     expect(worker.spawned).toBe(false);
+    // The zeromq lane has no TLS: "auto" keeps this worker's bytes (and the token of zeromq's handshake) on gRPC.
+    expect(worker.info.capabilities).toContain("zmq");
+    const pixels = new Uint8Array(4 * 8 * 8).fill(7);
+    const ds = { name: "tls", split: "train", count: 4, height: 8, width: 8, channels: 1 as const, pixels, labels: new Int32Array(4), numClasses: 1, classNames: ["a"] };
+    expect((await uploadDataset(worker, ds)).lane).toBe("grpc");
     await worker.close(); // leaves a connected worker running
     expect(tcp.child.exitCode).toBe(null);
     // Without TLS the same port gives no answer at all.
