@@ -57,7 +57,7 @@ export async function exportRun(worker: Worker, options: ExportOptions): Promise
   if (!manifest) throw new MixmaskError({ code: "INVALID_OPTION", path: "--run-dir", message: `no checkpoint in ${runDir}`, fix: "pretrain first" });
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
-  const reply = await worker.client.exportBackbone(
+  const reply = await worker.exportBackbone(
     join(runDir, "checkpoints", manifest.worker.file),
     manifest.worker.sha256,
     outDir,

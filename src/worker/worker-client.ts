@@ -51,7 +51,7 @@ export const DEFAULT_DEADLINES_MS: DeadlinesMs = { hello: 10_000, upload: 600_00
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": 256 * 1024 * 1024,
   "grpc.max_send_message_length": 256 * 1024 * 1024,
-  // Measured in DESIGN.md: the 64 KiB default window halves worker→client throughput.
+  // Measured when the lanes were written: the 64 KiB default window halves worker→client throughput.
   "grpc-node.flow_control_window": 8 * 1024 * 1024,
 };
 
@@ -210,7 +210,7 @@ export class WorkerClient {
     return this.client.makeBidiStreamRequest<mixmask.v1.IShardStepPlan, StepResultMessage>(path("TrainShard"), serializer(v1.ShardStepPlan), deserializer(v1.StepResult), metadata);
   }
 
-  // --- Export and embeddings (issue 9) ---------------------------------------------------------------------------
+  // --- Export and embeddings ---------------------------------------------------------------------------------------
 
   /** Writes a checkpoint's backbone in the given formats (proto ExportFormat values) into `outDir` on the worker. */
   exportBackbone(checkpointPath: string, sha256: string, outDir: string, formats: number[]): Promise<ExportReplyMessage> {

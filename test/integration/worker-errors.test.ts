@@ -12,7 +12,7 @@ describe("worker errors reach the user as the worker reported them (real worker 
   });
 
   it("keeps the worker's code and lists each issue of an invalid request on its own", async () => {
-    const error = await worker.client.createRun({ runId: "empty" }).then(
+    const error = await worker.createRun({ runId: "empty" }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -28,7 +28,7 @@ describe("worker errors reach the user as the worker reported them (real worker 
   });
 
   it("passes a not-found code through instead of a generic WORKER_ERROR", async () => {
-    const error = await worker.client.knn({ runId: "no-such-run", trainDatasetId: "a", testDatasetId: "b" }).then(
+    const error = await worker.knn({ runId: "no-such-run", trainDatasetId: "a", testDatasetId: "b" }).then(
       () => undefined,
       (e: unknown) => e,
     );
