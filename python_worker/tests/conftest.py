@@ -2,8 +2,8 @@
 
 The tests live in one folder per subpackage of mixmask_worker (tests/service/ for mixmask_worker/service/, ...); the
 helpers they share (plan_builders, spawned_worker, ...) stay here, importable because pytest puts this folder on
-sys.path. The package itself is put there too, so plain ``python -m pytest python_worker/tests`` works without
-PYTHONPATH.
+sys.path. The package itself is put there too (and on the PYTHONPATH of the processes the tests start), so plain
+``python -m pytest python_worker/tests`` works without PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from typing import Any, Iterator
 _WORKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # python_worker/
 if _WORKER_DIR not in sys.path:
     sys.path.insert(0, _WORKER_DIR)
+# ...and for the Python processes the tests start (a worker, a bare interpreter checking imports).
+if _WORKER_DIR not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_WORKER_DIR, os.environ.get("PYTHONPATH")]))
 
 import fuzz_budget  # noqa: E402 (after the path set-up above)
 import pytest  # noqa: E402

@@ -18,9 +18,9 @@ from typing import Any, Callable, Optional
 import torch
 from torch import Tensor, nn
 
-from mixmask_worker.training.fused_query_forward import fusable_sources, fused_online
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.step_plan import BranchRef
+from mixmask_worker.training.fused_query_forward import fusable_sources, fused_online
 from mixmask_worker.training.inputs import StepInputs
 
 

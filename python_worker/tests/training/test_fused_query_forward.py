@@ -19,14 +19,14 @@ import torch.nn.functional as F
 from torch import nn
 from ts_fixtures import run_ts_fixture
 
-from mixmask_worker.training.branches import BranchOutputs
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.training.loss_assembly import assemble_loss
 from mixmask_worker.models.encoder import HeadShape, build_encoder
 from mixmask_worker.models.grouped_batch_norm import use_grouped_batch_norm
 from mixmask_worker.models.mlp_head import MlpHead
 from mixmask_worker.plan.validation import RunFacts, validate_step_plan
+from mixmask_worker.training.branches import BranchOutputs
 from mixmask_worker.training.inputs import StepInputs
+from mixmask_worker.training.loss_assembly import assemble_loss
 
 N, S, D, K, SPLITS = 8, 16, 8, 32, 2
 FRAMEWORKS = ("mocov2", "simclr", "byol", "simsiam")
