@@ -2540,6 +2540,16 @@ export namespace mixmask {
             type $Shape = mixmask.v1.PreviewReply.$Properties;
         }
 
+        /** FeatureSource enum. */
+        enum FeatureSource {
+
+            /** BACKBONE value */
+            BACKBONE = 0,
+
+            /** CENTRED_PIXELS value */
+            CENTRED_PIXELS = 1
+        }
+
         /**
          * Properties of a KnnRequest.
          * @deprecated Use mixmask.v1.KnnRequest.$Properties instead.
@@ -2582,6 +2592,9 @@ export namespace mixmask {
 
             /** KnnRequest testIndices. */
             testIndices: number[];
+
+            /** KnnRequest features. */
+            features: mixmask.v1.FeatureSource;
 
             /**
              * Creates a new KnnRequest instance using the specified properties.
@@ -2638,6 +2651,9 @@ export namespace mixmask {
 
                 /** KnnRequest testIndices */
                 testIndices?: (number[]|null);
+
+                /** KnnRequest features */
+                features?: (mixmask.v1.FeatureSource|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -4003,6 +4019,9 @@ export namespace mixmask {
             /** LinearProbeRequest featureBatchSize. */
             featureBatchSize: number;
 
+            /** LinearProbeRequest features. */
+            features: mixmask.v1.FeatureSource;
+
             /**
              * Creates a new LinearProbeRequest instance using the specified properties.
              * @param [properties] Properties to set
@@ -4079,6 +4098,9 @@ export namespace mixmask {
 
                 /** LinearProbeRequest featureBatchSize */
                 featureBatchSize?: (number|null);
+
+                /** LinearProbeRequest features */
+                features?: (mixmask.v1.FeatureSource|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
