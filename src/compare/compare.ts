@@ -4,6 +4,7 @@ import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
+import type { RunBaselines } from "../eval/pixel-baseline.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readRunMetrics } from "../report/run-metrics.js";
 import { writeComparisonReport } from "../report/comparison-report.js";
@@ -37,6 +38,8 @@ export interface ComparisonRun {
   /** Taken from an earlier invocation's finished run with the same options instead of being trained again. */
   reused: boolean;
   evaluations: RunEvaluations;
+  /** The run's centred-pixel and untrained baselines (summary.json `baselines`); absent for runs older than them. */
+  baselines?: RunBaselines;
   lossFirstEpoch: number;
   lossLastEpoch: number;
   steps: number;
@@ -99,6 +102,7 @@ export async function compare(options: CompareOptions): Promise<ComparisonResult
         runDir,
         reused,
         evaluations: summary.evaluations,
+        ...(summary.baselines ? { baselines: summary.baselines } : {}),
         lossFirstEpoch: summary.lossFirstEpoch,
         lossLastEpoch: summary.lossLastEpoch,
         steps: summary.steps,

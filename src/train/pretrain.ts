@@ -7,6 +7,7 @@ import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-
 import type { KnnResult } from "../eval/knn.js";
 import type { LinearProbeResult } from "../eval/linear-probe.js";
 import { describeProbe, evaluationOptions, RunEvaluator, type RunEvaluations } from "../eval/run-evaluator.js";
+import { belowPixels, describePixelBaseline, type RunBaselines } from "../eval/pixel-baseline.js";
 import { writeRunReport } from "../report/run-report.js";
 import { MixmaskError } from "../errors.js";
 import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
@@ -58,6 +59,10 @@ export interface PretrainSummary {
   knnFinal: KnnResult;
   /** Every evaluation, each with its protocol: k-NN before, during (knnEvery) and after, linear probe, fine-tuning. */
   evaluations: RunEvaluations;
+  /** The centred pixels and the untrained encoder under the same protocols (also baselines.json); absent in old runs. */
+  baselines?: RunBaselines;
+  /** In words, each protocol on which the trained encoder does not beat the centred pixels (empty: it beats them). */
+  belowPixels?: string[];
   /** Contrastive top-1 of the positive key among the queue (term 0), the training's own progress signal. */
   positiveTop1FirstEpoch: number;
   positiveTop1LastEpoch: number;
@@ -161,6 +166,9 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
     if (linearProbeInit) progress.log(`linear probe before training: ${describeProbe(linearProbeInit)}`);
+    const baselines = await evaluator.baselines({ knnInit, linearProbeInit }, progress);
+    runDir.writeJson("baselines.json", baselines);
+    progress.log(describePixelBaseline(baselines.pixels));
 
     const checkpoints: Checkpoints = {
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
@@ -223,6 +231,8 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnInit,
       knnFinal,
       evaluations,
+      baselines,
+      belowPixels: belowPixels(baselines.pixels, { knn: knnFinal, ...(evaluations.linearProbe ? { linearProbe: evaluations.linearProbe } : {}) }),
       ...totals,
       epochs: config.epochs,
       trainImages: train.count,
