@@ -266,6 +266,7 @@ function printSummary(s: PretrainSummary): void {
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}`);
   for (const shortfall of s.belowPixels ?? []) console.log(`warning: ${shortfall}`);
+  for (const w of s.health ?? []) console.log(`health warning at step ${w.step}, ${w.check}: ${w.message}\n  fix: ${w.fix}`);
 }
 
 const program = new Command("mixmask")
@@ -289,7 +290,9 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   }
   if (error instanceof MixmaskError) {
     console.error(`mixmask: ${error.message}`);
-    process.exit(2);
+    // A collapse stop (--on-collapse stop) is a finished run with a checkpoint, not a usage error: its own status.
+    if (error.code === "LEARNING_COLLAPSED") console.error(`  fix: ${error.fix}`);
+    process.exit(error.code === "LEARNING_COLLAPSED" ? 3 : 2);
   }
   throw error;
 });

@@ -16,6 +16,8 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "NON_FINITE_LOSS"
   | "INTERRUPTED"
+  // The learning-health monitor saw the embeddings collapse and the run asked to stop on it (--on-collapse stop).
+  | "LEARNING_COLLAPSED"
   | "CHECKPOINT_FAILED"
   | "RANKS_MISMATCH"
   // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.

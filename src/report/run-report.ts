@@ -57,6 +57,7 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
     ...evaluationRows(e, summary.baselines).map((r) => `| ${r.protocol} | ${r.pixels} | ${r.untrained} | ${r.trained} | ${r.how} |`),
     "",
     ...pixelLines(summary),
+    ...healthLines(summary),
     "## Plots",
     "",
     `![loss](${lossPlot})`,
@@ -82,5 +83,19 @@ function pixelLines(summary: PretrainSummary): string[] {
     ...(shortfalls.length
       ? ["**Not better than the pixels.** " + shortfalls.map((s) => `${s[0]!.toUpperCase()}${s.slice(1)}.`).join(" "), ""]
       : ["The trained encoder beats the centred pixels on every protocol measured on both.", ""]),
+  ];
+}
+
+/** The learning-health monitor's warnings (health.jsonl), each with what to change; nothing for older runs. */
+function healthLines(summary: PretrainSummary): string[] {
+  if (!summary.health) return [];
+  if (!summary.health.length) return ["## Learning health", "", "No warnings: loss below its uniform value, embeddings spread, positive-key top-1 not pinned, k-NN not stuck below the pixels (health.jsonl).", ""];
+  return [
+    "## Learning health",
+    "",
+    "| step | epoch | check | value | threshold | what it means | what to change |",
+    "|---|---|---|---|---|---|---|",
+    ...summary.health.map((w) => `| ${w.step} | ${w.epoch} | ${w.check} | ${w.value.toFixed(4)} | ${w.threshold.toFixed(4)} | ${w.message} | ${w.fix} |`),
+    "",
   ];
 }

@@ -8,6 +8,8 @@ import type { KnnResult } from "../eval/knn.js";
 import type { LinearProbeResult } from "../eval/linear-probe.js";
 import { describeProbe, evaluationOptions, RunEvaluator, type RunEvaluations } from "../eval/run-evaluator.js";
 import { belowPixels, describePixelBaseline, type RunBaselines } from "../eval/pixel-baseline.js";
+import type { HealthWarning } from "./health-monitor.js";
+import { RunHealth } from "./run-health.js";
 import { writeRunReport } from "../report/run-report.js";
 import { MixmaskError } from "../errors.js";
 import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
@@ -61,6 +63,8 @@ export interface PretrainSummary {
   evaluations: RunEvaluations;
   /** The centred pixels and the untrained encoder under the same protocols (also baselines.json); absent in old runs. */
   baselines?: RunBaselines;
+  /** The learning-health monitor's warnings (also health.jsonl); absent in old runs. */
+  health?: HealthWarning[];
   /** In words, each protocol on which the trained encoder does not beat the centred pixels (empty: it beats them). */
   belowPixels?: string[];
   /** Contrastive top-1 of the positive key among the queue (term 0), the training's own progress signal. */
@@ -169,6 +173,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     const baselines = await evaluator.baselines({ knnInit, linearProbeInit }, progress);
     runDir.writeJson("baselines.json", baselines);
     progress.log(describePixelBaseline(baselines.pixels));
+    const health = new RunHealth(config, planner.stepsPerEpoch, runDir, progress, { pixelKnn: baselines.pixels.knn.top1, firstStep });
 
     const checkpoints: Checkpoints = {
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
@@ -212,10 +217,11 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
         const r = await evaluator.knn();
         runDir.appendKnnPoint({ epoch, step, top1: r.top1, top5: r.top5 });
         progress.log(`k-NN top-1 after epoch ${epoch}: ${r.top1.toFixed(4)}`);
+        health.knn({ epoch, step, top1: r.top1 });
       },
     };
     const openSteps = (): StepSink => workers.openSteps(RUN_ID, options.stepIdleTimeoutMs ?? 600_000);
-    const totals = await trainLoop(config, planner, openSteps, runDir, progress, firstStep, feeder, checkpoints, monitor).catch(async (error: unknown) => {
+    const totals = await trainLoop(config, planner, openSteps, runDir, progress, firstStep, feeder, checkpoints, monitor, health).catch(async (error: unknown) => {
       await data.abort();
       throw error;
     });
@@ -232,6 +238,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnFinal,
       evaluations,
       baselines,
+      health: health.warnings(),
       belowPixels: belowPixels(baselines.pixels, { knn: knnFinal, ...(evaluations.linearProbe ? { linearProbe: evaluations.linearProbe } : {}) }),
       ...totals,
       epochs: config.epochs,
@@ -282,6 +289,7 @@ async function trainLoop(
   feeder: BatchFeeder | undefined,
   checkpoints: Checkpoints,
   monitor: KnnMonitor,
+  health: RunHealth,
 ): Promise<TrainTotals> {
   const total = planner.totalSteps;
   const perEpoch = planner.stepsPerEpoch;
@@ -317,18 +325,20 @@ async function trainLoop(
     const epoch = Math.floor(r.step / perEpoch);
     const mixing = { ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), ...(meta?.unmixLambda !== undefined ? { unmixLambda: meta.unmixLambda } : {}) };
     runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...mixing, elapsedS: (performance.now() - t0) / 1000 });
+    health.step(r, epoch);
     done = r.step + 1;
     const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
-    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
+    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps, ...(health.latest ? { health: health.latest } : {}) });
   };
 
   progress.start(total, firstStep);
   let finished = false;
   try {
-    for (let step = firstStep; step < total && !interrupted; step++) {
+    for (let step = firstStep; step < total && !interrupted && !health.stopReason; step++) {
       while (stream.inFlight >= config.plansInFlight) await take();
-      if (interrupted) break;
+      if (interrupted || health.stopReason) break;
       const plan = planner.plan(step);
+      health.planned(plan);
       planned.set(step, { lr: plan.lr, terms: plan.terms.map(describeTerm), ...lambdas(plan) });
       stream.submit(plan);
       const endOfEpoch = (step + 1) % perEpoch === 0;
@@ -359,6 +369,16 @@ async function trainLoop(
       message: `stopped by ${interrupted} after step ${done} of ${total}; checkpoint ${checkpointFileName(done, "pt")} written`,
       fix: "continue with the same options and --resume",
       diagnostics: { signal: interrupted, step: done },
+    });
+  }
+  if (health.stopReason) {
+    await checkpoint(done);
+    const w = health.stopReason;
+    throw new MixmaskError({
+      code: "LEARNING_COLLAPSED",
+      message: `stopped after step ${done} of ${total} (--on-collapse stop): ${w.check} at step ${w.step}: ${w.message}; checkpoint ${checkpointFileName(done, "pt")} written, warnings in ${runDir.file("health.jsonl")}`,
+      fix: w.fix,
+      diagnostics: { check: w.check, step: w.step, value: w.value, threshold: w.threshold },
     });
   }
   await checkpoint(total);
