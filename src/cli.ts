@@ -290,8 +290,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   }
   if (error instanceof MixmaskError) {
     console.error(`mixmask: ${error.message}`);
-    // A collapse stop (--on-collapse stop) is a finished run with a checkpoint, not a usage error: its own status.
-    if (error.code === "LEARNING_COLLAPSED") console.error(`  fix: ${error.fix}`);
+    // A collapse stop (--on-collapse stop) is a run ended on purpose with a checkpoint, not a usage error: its own status.
     process.exit(error.code === "LEARNING_COLLAPSED" ? 3 : 2);
   }
   throw error;
