@@ -112,11 +112,16 @@ def main() -> None:
     parser.add_argument("--momentum", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--update-cosine", action="store_true",
+                        help="one step per arm from the same weights: cosine of the fp32 and bf16 weight updates")
     args = parser.parse_args()
     torch.set_num_threads(1)
     store = DatasetStore(torch.device("cpu"))
     store.put("train", fashion(args.images), None)
     runs = {"fp32": arm(False, False, args, store), "bf16": arm(True, args.channels_last, args, store)}
+    if args.update_cosine:
+        update_cosine(runs, args)
+        return
     uniform = 2 * math.log(args.queue + 1)
     print(f"width {args.width}, batch {args.batch}, K {args.queue}, m {args.momentum}, lr {args.lr}; uniform {uniform:.3f}")
     print("step | fp32 loss/U top1 spread | bf16 loss/U top1 spread | s/step")
@@ -127,6 +132,29 @@ def main() -> None:
             r = run.step(plan(step, rngs[name], args.images, args.batch, args.lr, args.momentum)).resolve()
             row.append(f"{r.loss / uniform:.4f} {r.positive_top1:.3f} {r.embedding_std:.4f}")
         print(f"{step:4d} | {' | '.join(row)} | {(time.perf_counter() - started) / 2:.1f}", flush=True)
+
+
+def update_cosine(runs: dict[str, TrainingRun], args: argparse.Namespace) -> None:
+    """Per module group, cos(Δw_fp32, Δw_bf16) and |Δw_bf16| / |Δw_fp32| of one step on the same plan and weights."""
+    before = {name: {k: v.detach().clone() for k, v in run.online.named_parameters()} for name, run in runs.items()}
+    losses = {}
+    for name, run in runs.items():
+        losses[name] = run.step(plan(0, np.random.default_rng(args.seed), args.images, args.batch, args.lr,
+                                     args.momentum)).resolve()
+    print(f"width {args.width}, batch {args.batch}: loss fp32 {losses['fp32'].loss:.6f}, bf16 {losses['bf16'].loss:.6f}; "
+          f"spread fp32 {losses['fp32'].embedding_std:.5f}, bf16 {losses['bf16'].embedding_std:.5f}")
+    groups: dict[str, list[tuple[torch.Tensor, torch.Tensor]]] = {}
+    after = {name: dict(run.online.named_parameters()) for name, run in runs.items()}
+    for key in before["fp32"]:
+        group = key.split(".")[0] + "." + key.split(".")[1] if key.startswith("backbone") else key.split(".")[0]
+        d32 = (after["fp32"][key].detach() - before["fp32"][key]).flatten()
+        d16 = (after["bf16"][key].detach() - before["bf16"][key]).flatten()
+        groups.setdefault(group, []).append((d32, d16))
+    for group, pairs in groups.items():
+        a = torch.cat([p[0] for p in pairs])
+        b = torch.cat([p[1] for p in pairs])
+        cos = float(torch.nn.functional.cosine_similarity(a, b, dim=0))
+        print(f"  {group:24s} cos(Δw) {cos:.5f}  |Δw bf16| / |Δw fp32| {float(b.norm() / a.norm()):.4f}")
 
 
 if __name__ == "__main__":
