@@ -114,12 +114,14 @@ describe("pixel baseline and learning health through the CLI", () => {
 
   it("stops the collapsing run with --on-collapse stop: a checkpoint, LEARNING_COLLAPSED and exit status 3", () => {
     expect(runs.stopped.status, runs.stopped.stderr).toBe(3);
-    expect(runs.stopped.stderr).toMatch(/mixmask: stopped after step (\d+) of 32 \(--on-collapse stop\): spread-collapse/);
+    expect(runs.stopped.stderr).toMatch(/mixmask: \[LEARNING_COLLAPSED\] stopped after step (\d+) of 32 \(--on-collapse stop\): spread-collapse/);
+    expect(runs.stopped.stderr).toMatch(/\n {2}fix: lower --lr/);
     const step = Number(/stopped after step (\d+)/.exec(runs.stopped.stderr)![1]);
     expect(step).toBeLessThan(32);
     const latest = json<{ step: number }>(join(stopped, "checkpoints", "latest.json"));
     expect(latest.step).toBe(step);
     expect(existsSync(join(stopped, "summary.json"))).toBe(false);
-    expect(lines<HealthWarning>(join(stopped, "health.jsonl"))[0]!.check).toBe("spread-collapse");
+    // The pinned top-1 came first but only warns; the spread's collapse stopped the run.
+    expect(lines<HealthWarning>(join(stopped, "health.jsonl")).map((w) => w.check)).toEqual(["positive-top1-pinned", "spread-collapse"]);
   });
 });
