@@ -43,7 +43,7 @@ export interface PixelBaselineMeasures {
 }
 
 export const PIXEL_FEATURES_DESCRIPTION =
-  "centred pixels: each image's pixels / 255 at the dataset's own size, minus the bank's (training images') mean image";
+  "each image's pixels / 255 at the dataset's own size, minus the bank's (training images') mean image";
 
 /** Bumped whenever the worker computes pixel features differently, so older cache entries are not read. */
 const CACHE_VERSION = 1;
