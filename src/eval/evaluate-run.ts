@@ -71,7 +71,9 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
         e.semiSupervised = [...e.semiSupervised.filter((s) => s.fraction !== fraction), r].sort((a, b) => a.fraction - b.fraction);
       }
       // The untrained encoder is not re-measured (the checkpoint holds the trained one): keep what the run measured.
-      const baselines = await evaluator.baselines({ knnInit: e.knnInit, ...(e.linearProbeInit ? { linearProbeInit: e.linearProbeInit } : {}) }, progress);
+      const measured = await evaluator.baselines({ knnInit: e.knnInit, ...(e.linearProbeInit ? { linearProbeInit: e.linearProbeInit } : {}) }, progress);
+      // Without a new probe (--linear-probe false) the run keeps its earlier probe, so it keeps the pixels' probe too.
+      const baselines = { ...measured, pixels: { ...measured.pixels, linearProbe: measured.pixels.linearProbe ?? summary.baselines?.pixels.linearProbe ?? null } };
       progress.log(describePixelBaseline(baselines.pixels));
       const shortfalls = belowPixels(baselines.pixels, { knn: e.knnFinal, ...(e.linearProbe ? { linearProbe: e.linearProbe } : {}) });
       const updated: PretrainSummary = { ...summary, knnFinal: e.knnFinal, evaluations: e, baselines, belowPixels: shortfalls };
