@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_worker"))
 from mixmask_worker.evaluation.linear_probe import ProbeSettings, train_linear_probe  # noqa: E402
-from mixmask_worker.knn import weighted_knn  # noqa: E402
+from mixmask_worker.evaluation.knn import weighted_knn  # noqa: E402
 
 DIR = Path("/usr/share/datasets/fashion-mnist")
 

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python_worker" / "
 
 from plan_builders import GRID, block_mask, branch, kept_fraction  # noqa: E402
 
-from mixmask_worker.dataset_store import DatasetStore  # noqa: E402
+from mixmask_worker.data.store import DatasetStore  # noqa: E402
 from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
-from mixmask_worker.training_run import TrainingRun  # noqa: E402
+from mixmask_worker.training.run import TrainingRun  # noqa: E402
 
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 SIZE = 28

@@ -43,7 +43,7 @@ export async function evaluateKnn(
   options: KnnOptions,
   features: FeatureSource = "backbone",
 ): Promise<KnnResult> {
-  const reply = await worker.client.knn({
+  const reply = await worker.knn({
     runId,
     trainDatasetId,
     testDatasetId,

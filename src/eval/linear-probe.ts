@@ -4,7 +4,7 @@ import type { Worker } from "../worker/worker.js";
 import { featureSourceMessage, type FeatureSource } from "./knn.js";
 
 /**
- * The release's linear-evaluation protocol (MoCo `main_lincls.py`, METHOD.md §5) on cached features: FC initialised
+ * The release's linear-evaluation protocol (MoCo `main_lincls.py`, docs/METHODS.md#release-hyper-parameters) on cached features: FC initialised
  * N(0, 0.01), SGD lr 30, momentum 0.9, weight decay 0, batch 256, 100 epochs, lr ×0.1 after 60 % and 80 % of them
  * (epochs 60 and 80 of 100). Scaled to other budgets by keeping the milestones at those fractions.
  */
@@ -74,7 +74,7 @@ export async function evaluateLinearProbe(
 ): Promise<LinearProbeResult> {
   const o = parseOptions(LinearProbeOptionsSchema, options, "linear probe");
   const milestones = o.milestoneFractions.map((f) => Math.round(f * o.epochs));
-  const reply = await worker.client.linearProbe({
+  const reply = await worker.linearProbe({
     runId,
     trainDatasetId,
     testDatasetId,

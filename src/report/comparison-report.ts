@@ -1,6 +1,6 @@
 import { labelPercent } from "../eval/labelled-subset.js";
-import { join } from "node:path";
-import type { ComparisonConfiguration, ComparisonResults } from "../compare/compare.js";
+import { basename, join } from "node:path";
+import type { ComparisonConfiguration, ComparisonResults } from "../compare/comparison-results.js";
 import { formatMeanStd, meanStd, type MeanStd } from "../compare/stats.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -133,8 +133,7 @@ function describeSetting(results: ComparisonResults): string {
 async function writeComparisonPlots(out: string, results: ComparisonResults): Promise<string[]> {
   const written: string[] = [];
   const plot = async (name: string, svg: string): Promise<void> => {
-    await writeSvgAsPng(svg, join(out, "plots", name));
-    written.push(`plots/${name}`);
+    written.push(`plots/${basename(await writeSvgAsPng(svg, join(out, "plots", name)))}`);
   };
   const configs = results.configurations;
   await plot("loss.png", lineChartSvg({ title: "Training loss (mean ± std over seeds)", xLabel: "step", yLabel: "loss, moving average", series: configs.map((c, i) => ({ ...lossSeries(c), colour: i })) }));

@@ -1,7 +1,7 @@
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import type { PretrainSummary } from "../train/pretrain.js";
+import type { PretrainSummary } from "../train/pretrain-summary.js";
 import { describeMethod } from "../train/describe-method.js";
 import { evaluationRows } from "./evaluation-rows.js";
 import { writeSvgAsPng } from "./png-file.js";
@@ -16,9 +16,9 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
   const metrics = readRunMetrics(runDir);
   const written: string[] = [];
   const plot = async (name: string, svg: string): Promise<string> => {
-    await writeSvgAsPng(svg, join(runDir, "plots", name));
-    written.push(`plots/${name}`);
-    return `plots/${name}`;
+    const file = `plots/${basename(await writeSvgAsPng(svg, join(runDir, "plots", name)))}`;
+    written.push(file);
+    return file;
   };
   const window = Math.max(1, Math.round(metrics.loss.length / 50));
   const lossPlot = await plot(

@@ -5,7 +5,10 @@ import { COLLAPSE_CHECKS, HealthMonitor, uniformLoss, type HealthWarning } from 
 import type { ProgressReporter } from "./progress.js";
 import type { RunDirectory } from "./run-directory.js";
 import type { StepPlan } from "./step-plan.js";
-import type { StepResult } from "./step-stream.js";
+import type { StepResult } from "../worker/step-stream.js";
+import { MixmaskError } from "../errors.js";
+import { checkpointFileName } from "./checkpoint-manifest.js";
+import type { TrainObserver } from "./train-loop.js";
 
 const HEALTH_FILE = "health.jsonl";
 
@@ -14,7 +17,7 @@ const HEALTH_FILE = "health.jsonl";
  * k-NN point, logs each warning with its fix, appends it to health.jsonl, and says when `--on-collapse stop` must end
  * the run.
  */
-export class RunHealth {
+export class RunHealth implements TrainObserver {
   private readonly monitor: HealthMonitor;
   private readonly uniform = new Map<number, number | null>();
   /** The collapse warning that stops the run (`onCollapse: "stop"`), once seen. */
@@ -46,7 +49,22 @@ export class RunHealth {
     this.uniform.set(plan.step, uniformLoss(plan.terms, this.config.queueSize, plan.indices.length));
   }
 
-  step(r: StepResult, epoch: number): void {
+  status(): string | undefined {
+    return this.latest;
+  }
+
+  stop(done: number, total: number): MixmaskError | undefined {
+    const w = this.stopReason;
+    if (!w) return undefined;
+    return new MixmaskError({
+      code: "LEARNING_COLLAPSED",
+      message: `stopped after step ${done} of ${total} (--on-collapse stop): ${w.check} at step ${w.step}: ${w.message}; checkpoint ${checkpointFileName(done, "pt")} written, warnings in ${this.runDir.file(HEALTH_FILE)}`,
+      fix: w.fix,
+      diagnostics: { check: w.check, step: w.step, value: w.value, threshold: w.threshold },
+    });
+  }
+
+  step(r: StepResult, { epoch }: { epoch: number }): void {
     const uniformLoss = this.uniform.get(r.step) ?? null;
     this.uniform.delete(r.step);
     this.record(this.monitor.observeStep({ step: r.step, epoch, loss: r.loss, uniformLoss, positiveTop1: r.positiveTop1, embeddingStd: r.embeddingStd }));

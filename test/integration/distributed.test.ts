@@ -55,7 +55,7 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
     [group, single, data] = await Promise.all([
       WorkerGroup.spawn({ ranks: 2, device: "cpu", threads: 1, collectiveTimeoutS: 60 }),
       Worker.spawn({ device: "cpu", threads: 1 }),
-      loadFashionMnist({ trainLimit: 96, testLimit: 64 }),
+      loadFashionMnist({ trainImages: 96, testImages: 64 }),
     ]);
   });
   afterAll(async () => {
@@ -92,8 +92,8 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
       const [twoRankSteps, oneSteps] = [ranks.openSteps(runId, 60_000), one.openSteps(runId, 60_000)];
       for (let step = 0; step < variant.steps; step++) {
         const file = join(cfg.runDir, `step-${step}.pt`);
-        const saved = await group.lead.client.saveCheckpoint(runId, file, step); // 2 ranks → 1 worker
-        await single.client.loadCheckpoint(runId, file, saved.sha256);
+        const saved = await group.lead.saveCheckpoint(runId, file, step); // 2 ranks → 1 worker
+        await single.loadCheckpoint(runId, file, saved.sha256);
         const plan = planner.plan(step);
         twoRankSteps.submit(plan);
         oneSteps.submit(plan);

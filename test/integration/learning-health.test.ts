@@ -70,7 +70,7 @@ describe("pixel baseline and learning health through the CLI", () => {
     expect(baselines.pixels.knn).toMatchObject({ features: "centred-pixels", k: 20, temperature: 0.1, bankImages: 512, testImages: 256 });
     expect(baselines.untrained.knn.top1).toBe(summary.knnInit.top1);
     expect(baselines.pixels.linearProbe).toMatchObject({ featureDim: 784, trainCount: 512, testCount: 256 });
-    const { train, test } = await loadFashionMnist({ trainLimit: 512, testLimit: 256 });
+    const { train, test } = await loadFashionMnist({ trainImages: 512, testImages: 256 });
     expect(baselines.pixels.knn.top1).toBeCloseTo(centredPixelKnn(train, test, 20, 0.1), 6);
     expect(runs.healthy.stdout).toMatch(/k-NN top-1 \(k=20, T=0\.1\), centred pixels\s+0\.\d{4}/);
     const report = readFileSync(join(healthy, "report.md"), "utf8");

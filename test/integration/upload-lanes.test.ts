@@ -6,9 +6,10 @@ import type { ImageDataset } from "../../src/data/image-dataset.js";
 import { materialize } from "../../src/data/image-source.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { MixmaskError } from "../../src/errors.js";
-import { chooseLane, laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { chooseLane } from "../../src/worker/choose-lane.js";
 import { contentSha256, uploadDataset, type TransferProgress } from "../../src/worker/upload-dataset.js";
-import { Worker } from "../../src/worker/worker.js";
+import { clientOf, Worker } from "../../src/worker/worker.js";
 
 /** Uploads over both lanes to real workers: the worker hashes what arrives, so a lane that lost or reordered a byte fails. */
 describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () => {
@@ -21,7 +22,7 @@ describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () 
     cacheDir = join(root, "worker-datasets");
     worker = await Worker.spawn({ device: "cpu", threads: 1, datasetCacheDir: cacheDir });
     // 9 MB: several chunks on either lane (4 MiB each).
-    data = await materialize(syntheticDataset({ trainCount: 3000, testCount: 1, size: 32, seed: 5 }).train);
+    data = await materialize(syntheticDataset({ trainImages: 3000, testImages: 1, size: 32, seed: 5 }).train);
   });
   afterAll(async () => {
     await worker?.close();
@@ -51,8 +52,8 @@ describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () 
     ds.pixels[0] = lane === "zmq" ? 3 : 4; // the cache is by content, not name: distinct content per lane
     const header = { datasetId: "mismatch", count: 100, height: 32, width: 32, channels: 3, labels: [...ds.labels], totalBytes: ds.pixels.length };
     const claimed = contentSha256({ ...ds, pixels: ds.pixels.map((v) => 255 - v) });
-    const begun = await worker.client.beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
-    const error = await chooseLane(worker.client, worker.info.capabilities, lane).sendUpload(begun, ds.pixels).then(() => undefined, (e: unknown) => e);
+    const begun = await clientOf(worker).beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
+    const error = await chooseLane(clientOf(worker), worker.info.capabilities, lane).sendUpload(begun, ds.pixels).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(MixmaskError);
     expect((error as MixmaskError).workerCode).toBe("INVALID_ARGUMENT");
     expect((error as MixmaskError).message).toContain("content_sha256");
@@ -91,7 +92,7 @@ describe("a worker whose Python lacks pyzmq (as on the GPU machines)", () => {
     const worker = await Worker.spawn({ device: "cpu", threads: 1, datasetCacheDir: false, env: { PYTHONPATH: blocker } });
     try {
       expect(worker.info.capabilities).not.toContain("zmq");
-      const ds = await materialize(syntheticDataset({ trainCount: 20, testCount: 1, size: 8 }).train);
+      const ds = await materialize(syntheticDataset({ trainImages: 20, testImages: 1, size: 8 }).train);
       const up = await uploadDataset(worker, ds);
       expect([up.lane, up.cached]).toEqual(["grpc", false]);
       const error = await uploadDataset(worker, ds, { lane: "zmq" }).then(() => undefined, (e: unknown) => e);
