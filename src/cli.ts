@@ -221,7 +221,7 @@ function compareCommand(): Command {
       const datasets = { train: headOf(splits.train, probe.trainImages), test: headOf(splits.test, probe.testImages) };
       const command = `mixmask ${process.argv.slice(2).join(" ")}`;
       const results = await compare({ variations, seeds, out, resolve: resolveRun, worker, datasets, progress, command });
-      console.log(`\n${readFileSync(join(out, "report.md"), "utf8").split("\n").filter((l) => l.startsWith("|")).join("\n")}`);
+      console.log(`\n${readFileSync(join(out, "report.md"), "utf8").split("\n").filter((l) => l.startsWith("|") || l.includes("does not beat the centred pixels")).join("\n")}`);
       console.log(`\n${join(out, "report.md")}, ${join(out, "results.json")} (${(results.wallSeconds / 60).toFixed(1)} min)`);
     } finally {
       await worker.close();
@@ -252,10 +252,11 @@ function evaluateCommand(): Command {
 
 function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
+    ...(s.baselines ? [[`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), centred pixels`, s.baselines.pixels.knn.top1.toFixed(4)] as [string, string]] : []),
     [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
     [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), trained`, s.knnFinal.top1.toFixed(4)],
     ...(s.evaluations.linearProbe
-      ? [["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
+      ? [["linear probe top-1, centred pixels", s.baselines?.pixels.linearProbe?.lastTop1.toFixed(4) ?? "—"] as [string, string], ["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
       : []),
     ...s.evaluations.semiSupervised.map((r) => [`fine-tuned on ${labelPercent(r.fraction)} of labels, top-1`, r.top1.toFixed(4)] as [string, string]),
     ["positive top-1 (term 0), first epoch", s.positiveTop1FirstEpoch.toFixed(4)],
@@ -269,6 +270,8 @@ function printSummary(s: PretrainSummary): void {
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}`);
+  for (const shortfall of s.belowPixels ?? []) console.log(`warning: ${shortfall}`);
+  for (const w of s.health ?? []) console.log(`health warning at step ${w.step}, ${w.check}: ${w.message}\n  fix: ${w.fix}`);
 }
 
 const program = new Command("mixmask")
@@ -294,7 +297,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   }
   if (error instanceof MixmaskError) {
     console.error(`mixmask: ${error.message}`);
-    process.exit(2);
+    // A collapse stop (--on-collapse stop) is a run ended on purpose with a checkpoint, not a usage error: its own status.
+    process.exit(error.code === "LEARNING_COLLAPSED" ? 3 : 2);
   }
   throw error;
 });

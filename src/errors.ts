@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   "INTEROP_FAILED",
   // An optional npm package a feature needs (sharp, zeromq, onnxruntime-node, pythonia) is not installed or did not load.
   "DEPENDENCY_MISSING",
+  // The learning-health monitor saw the embeddings collapse and the run asked to stop on it (--on-collapse stop).
+  "LEARNING_COLLAPSED",
 ] as const;
 
 /**

@@ -25,10 +25,12 @@ export { compare, type CompareOptions, type ComparisonResults, type ComparisonCo
 export { parseVariations, type Variation } from "./compare/variations.js";
 export { writeComparisonReport, comparisonRows, type ComparisonRow } from "./report/comparison-report.js";
 export { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
-export { evaluateKnn, type KnnOptions, type KnnResult } from "./eval/knn.js";
+export { evaluateKnn, type FeatureSource, type KnnOptions, type KnnResult } from "./eval/knn.js";
 export { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeOptions, type LinearProbeResult } from "./eval/linear-probe.js";
 export { evaluateSemiSupervised, SIMCLR_SEMI_SUPERVISED, type SemiSupervisedOptions, type SemiSupervisedResult } from "./eval/semi-supervised.js";
 export type { RunEvaluations, KnnPoint } from "./eval/run-evaluator.js";
+export type { BaselineKnn, BaselineResults, RunBaselines } from "./eval/pixel-baseline.js";
+export type { HealthCheck, HealthWarning } from "./train/health-monitor.js";
 export { exportRun, type ExportOptions } from "./export/export-run.js";
 export { readExportManifest, verifyExportedFile, EXPORT_FORMATS, type ExportFormat, type ExportManifest, type ExportedFile } from "./export/export-manifest.js";
 export { embed, type EmbedOptions, type UploadedImages } from "./embed/embed.js";

@@ -9,6 +9,11 @@
 #   xz -9 -c "$(command -v node)" > .device/node.xz   # only if the GPU machine lacks Node
 # Run there with .device and dist carried:  bash bench/gpu/learning-run.sh   (writes into $OUT; ≤ 8 files come back)
 #   MIXMASK_GPU_EPOCHS (default 40), MIXMASK_GPU_SEEDS (default 0)
+# Needs there: Node >= 20 (or .device/node.xz), python3 with torch, grpcio, protobuf and numpy (the GPU image has them),
+# python_worker/ (tracked, so carried), no node_modules. Checked on the CPU from a folder holding only dist/ and
+# python_worker/ (docs/GPU_FOUNDATION.md): training, baselines.json, health.jsonl and summary.json are written; the
+# bundle still needs `sharp` made optional for its plots (the packaging issue) — until then it stops at report.md.
+# `--lane grpc`: the bundle's zeromq lane needs the zeromq npm package, absent there (and pyzmq is absent too).
 set -uo pipefail
 OUT=${OUT:-/tmp/mixmask-gpu-out}
 mkdir -p "$OUT"
@@ -20,7 +25,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | 
 export MIXMASK_PYTHON=python3
 timeout 560 "$NODE" dist/mixmask.mjs compare --preset gpu --data-dir .device/fashion-mnist \
   --vary masker=none,mixmask --seeds "${MIXMASK_GPU_SEEDS:-0}" --epochs "${MIXMASK_GPU_EPOCHS:-40}" \
-  --knn-every 5 --checkpoint-every 0 --out /tmp/gpu-compare 2>&1 | grep -v '^step' | tee "$OUT/compare.log"
+  --knn-every 5 --checkpoint-every 0 --lane grpc --out /tmp/gpu-compare 2>&1 | grep -v '^step' | tee "$OUT/compare.log"
 status=${PIPESTATUS[0]}
 cp /tmp/gpu-compare/report.md /tmp/gpu-compare/results.json "$OUT/" 2>/dev/null
 cp /tmp/gpu-compare/plots/*.png "$OUT/" 2>/dev/null

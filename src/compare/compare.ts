@@ -63,6 +63,7 @@ export async function compare(options: CompareOptions): Promise<ComparisonResult
         runDir,
         reused,
         evaluations: summary.evaluations,
+        ...(summary.baselines ? { baselines: summary.baselines } : {}),
         lossFirstEpoch: summary.lossFirstEpoch,
         lossLastEpoch: summary.lossLastEpoch,
         steps: summary.steps,

@@ -1,4 +1,5 @@
 import type { PretrainConfig } from "../config/pretrain-config.js";
+import type { RunBaselines } from "../eval/pixel-baseline.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
 import type { Variation } from "./variations.js";
 
@@ -11,6 +12,8 @@ export interface ComparisonRun {
   /** Taken from an earlier invocation's finished run with the same options instead of being trained again. */
   reused: boolean;
   evaluations: RunEvaluations;
+  /** The run's centred-pixel and untrained baselines (summary.json `baselines`); absent for runs older than them. */
+  baselines?: RunBaselines;
   lossFirstEpoch: number;
   lossLastEpoch: number;
   steps: number;

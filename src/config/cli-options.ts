@@ -53,6 +53,7 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["knnK", "number", "k-NN neighbours"],
   ["knnTemperature", "number", "k-NN vote temperature"],
   ["knnEvery", "number", "k-NN monitor every N epochs during pretraining (0: before and after only)"],
+  ["onCollapse", "string", "warn | stop: what a learning-health collapse warning does (default warn; stop: checkpoint and exit 3)"],
   ["linearProbe", "boolean", "linear probe of the untrained and trained backbone (true/false, default true)"],
   ["linearProbeEpochs", "number", "linear probe epochs (release protocol: 100, lr x0.1 at 60 % and 80 %)"],
   ["semiSupervised", "numbers", "semi-supervised fine-tuning label fractions, comma-separated, e.g. 0.01,0.1 (default none)"],

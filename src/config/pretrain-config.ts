@@ -110,6 +110,11 @@ export const PretrainConfigSchema = z
     semiSupervised: z.array(z.number().gt(0).max(1)).max(8).optional(),
     /** One seed drives every random choice of the method (sampler, augmentation, masks, weight init). */
     seed: z.number().int().min(0).max(2 ** 31 - 1),
+    /**
+     * What a collapse warning of the learning-health monitor does (docs/EVALUATION.md, Learning health): "warn" logs it
+     * and keeps training; "stop" ends the run with a checkpoint and a LEARNING_COLLAPSED error. Default "warn".
+     */
+    onCollapse: z.enum(["warn", "stop"]).optional(),
     /** Write a checkpoint every N epochs (0: only at the end). */
     checkpointEvery: z.number().int().min(0),
     /** Plans sent ahead of the results, so the worker never waits for TypeScript. */

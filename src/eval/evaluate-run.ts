@@ -12,6 +12,7 @@ import { runRequest } from "../train/run-request.js";
 import { TrainingData } from "../train/training-data.js";
 import { Worker } from "../worker/worker.js";
 import { describeProbe, evaluationOptions, RunEvaluator } from "./run-evaluator.js";
+import { belowPixels, describePixelBaseline } from "./pixel-baseline.js";
 
 /** Evaluation options that may differ from the ones the run was trained with. */
 export type EvaluationOverrides = Partial<Pick<PretrainConfig, "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised">>;
@@ -69,7 +70,13 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
         progress.log(`semi-supervised, ${r.description}: top-1 ${r.top1.toFixed(4)}`);
         e.semiSupervised = [...e.semiSupervised.filter((s) => s.fraction !== fraction), r].sort((a, b) => a.fraction - b.fraction);
       }
-      const updated: PretrainSummary = { ...summary, knnFinal: e.knnFinal, evaluations: e };
+      // The untrained encoder is not re-measured (the checkpoint holds the trained one): keep what the run measured.
+      const measured = await evaluator.baselines({ knnInit: e.knnInit, ...(e.linearProbeInit ? { linearProbeInit: e.linearProbeInit } : {}) }, progress);
+      // Without a new probe (--linear-probe false) the run keeps its earlier probe, so it keeps the pixels' probe too.
+      const baselines = { ...measured, pixels: { ...measured.pixels, linearProbe: measured.pixels.linearProbe ?? summary.baselines?.pixels.linearProbe ?? null } };
+      progress.log(describePixelBaseline(baselines.pixels));
+      const shortfalls = belowPixels(baselines.pixels, { knn: e.knnFinal, ...(e.linearProbe ? { linearProbe: e.linearProbe } : {}) });
+      const updated: PretrainSummary = { ...summary, knnFinal: e.knnFinal, evaluations: e, baselines, belowPixels: shortfalls };
       runDir.writeJson("summary.json", updated);
       await writeRunReport(runDir.dir, updated, config);
       return updated;

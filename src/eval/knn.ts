@@ -1,4 +1,15 @@
+import { mixmask } from "../worker/generated/mixmask.js";
 import type { Worker } from "../worker/worker.js";
+
+/**
+ * What an evaluation reads: the run's backbone features, or the pixel baseline's (pixels / 255 minus the bank's mean
+ * image, at the dataset's own size: python_worker/mixmask_worker/evaluation/pixel_features.py).
+ */
+export type FeatureSource = "backbone" | "centred-pixels";
+
+export function featureSourceMessage(features: FeatureSource): mixmask.v1.FeatureSource {
+  return features === "centred-pixels" ? mixmask.v1.FeatureSource.CENTRED_PIXELS : mixmask.v1.FeatureSource.BACKBONE;
+}
 
 export interface KnnOptions {
   /** Neighbours (200 in the MoCo / Un-Mix CIFAR monitors). */
@@ -24,8 +35,23 @@ export interface KnnResult {
  * Weighted k-NN top-1 of the run's backbone features (Wu et al. 2018): the memory bank is the training set with its
  * labels, queries are the test images, both without augmentation. Computed on the worker.
  */
-export async function evaluateKnn(worker: Worker, runId: string, trainDatasetId: string, testDatasetId: string, options: KnnOptions): Promise<KnnResult> {
-  const reply = await worker.knn({ runId, trainDatasetId, testDatasetId, k: options.k, temperature: options.temperature, batchSize: options.batchSize ?? 256 });
+export async function evaluateKnn(
+  worker: Worker,
+  runId: string,
+  trainDatasetId: string,
+  testDatasetId: string,
+  options: KnnOptions,
+  features: FeatureSource = "backbone",
+): Promise<KnnResult> {
+  const reply = await worker.knn({
+    runId,
+    trainDatasetId,
+    testDatasetId,
+    k: options.k,
+    temperature: options.temperature,
+    batchSize: options.batchSize ?? 256,
+    features: featureSourceMessage(features),
+  });
   return {
     protocol: "weighted-knn",
     k: options.k,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseOptions } from "./parse-options.js";
 import type { Worker } from "../worker/worker.js";
+import { featureSourceMessage, type FeatureSource } from "./knn.js";
 
 /**
  * The release's linear-evaluation protocol (MoCo `main_lincls.py`, docs/METHODS.md#release-hyper-parameters) on cached features: FC initialised
@@ -63,7 +64,14 @@ export interface LinearProbeResult {
  * on the worker. Features are computed once without augmentation and cached for these weights; the release instead
  * re-augments every epoch (RandomResizedCrop + flip), so numbers from the two are close but not identical protocols.
  */
-export async function evaluateLinearProbe(worker: Worker, runId: string, trainDatasetId: string, testDatasetId: string, options: LinearProbeOptions): Promise<LinearProbeResult> {
+export async function evaluateLinearProbe(
+  worker: Worker,
+  runId: string,
+  trainDatasetId: string,
+  testDatasetId: string,
+  options: LinearProbeOptions,
+  features: FeatureSource = "backbone",
+): Promise<LinearProbeResult> {
   const o = parseOptions(LinearProbeOptionsSchema, options, "linear probe");
   const milestones = o.milestoneFractions.map((f) => Math.round(f * o.epochs));
   const reply = await worker.linearProbe({
@@ -82,6 +90,7 @@ export async function evaluateLinearProbe(worker: Worker, runId: string, trainDa
     initStd: o.initStd,
     seed: o.seed,
     featureBatchSize: o.featureBatchSize ?? 256,
+    features: featureSourceMessage(features),
   });
   const curve = reply.testTop1;
   let best = 0;
@@ -89,7 +98,7 @@ export async function evaluateLinearProbe(worker: Worker, runId: string, trainDa
   const { trainIndices: _train, testIndices: _test, ...settings } = o;
   return {
     protocol: "linear-probe",
-    description: `linear probe on frozen features without augmentation: ${o.epochs} epochs, SGD lr ${o.lr} momentum ${o.momentum} wd ${o.weightDecay}, batch ${o.batchSize}, lr ×${o.gamma} at epochs ${milestones.join(", ") || "none"}`,
+    description: `linear probe on ${features === "centred-pixels" ? "centred pixels" : "frozen features"} without augmentation: ${o.epochs} epochs, SGD lr ${o.lr} momentum ${o.momentum} wd ${o.weightDecay}, batch ${o.batchSize}, lr ×${o.gamma} at epochs ${milestones.join(", ") || "none"}`,
     settings: { ...settings, milestones },
     bestTop1: curve[best] ?? NaN,
     bestEpoch: best + 1,

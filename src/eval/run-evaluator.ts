@@ -3,8 +3,9 @@ import type { ImageDataset } from "../data/image-dataset.js";
 import { Rng } from "../random/rng.js";
 import type { ProgressReporter } from "../train/progress.js";
 import type { Worker } from "../worker/worker.js";
-import { evaluateKnn, type KnnResult } from "./knn.js";
-import { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeResult } from "./linear-probe.js";
+import { evaluateKnn, type FeatureSource, type KnnResult } from "./knn.js";
+import { baselineKnn, pixelBaseline, type RunBaselines } from "./pixel-baseline.js";
+import { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeOptions, type LinearProbeResult } from "./linear-probe.js";
 import { evaluateSemiSupervised, SIMCLR_SEMI_SUPERVISED, type SemiSupervisedResult } from "./semi-supervised.js";
 
 /** A point of the k-NN monitor: top-1 after `epoch` epochs (0 = the untrained encoder). */
@@ -103,18 +104,42 @@ export class RunEvaluator {
     };
   }
 
-  knn(): Promise<KnnResult> {
-    return evaluateKnn(this.worker, this.runId, this.bankId, this.testId, { k: this.config.knnK, temperature: this.config.knnTemperature });
+  knn(features: FeatureSource = "backbone"): Promise<KnnResult> {
+    return evaluateKnn(this.worker, this.runId, this.bankId, this.testId, { k: this.config.knnK, temperature: this.config.knnTemperature }, features);
   }
 
-  linearProbe(): Promise<LinearProbeResult> {
+  /** The probe of the run's seed; the pixel baseline's uses the same seed, so both see the same batch orders. */
+  linearProbe(features: FeatureSource = "backbone"): Promise<LinearProbeResult> {
+    return evaluateLinearProbe(this.worker, this.runId, this.bankId, this.testId, this.probeSettings(), features);
+  }
+
+  /**
+   * The baselines of baselines.json: the centred pixels (read from the on-disk cache when this dataset and protocol
+   * were measured before) and the untrained encoder's results measured by the caller.
+   */
+  async baselines(untrained: { knnInit: KnnResult; linearProbeInit?: LinearProbeResult }, progress: ProgressReporter): Promise<RunBaselines> {
+    const probe = evaluationOptions(this.config).linearProbe ? this.probeSettings() : null;
+    const pixels = await pixelBaseline(
+      { knn: () => this.knn("centred-pixels"), linearProbe: () => this.linearProbe("centred-pixels") },
+      {
+        bankId: this.bankId,
+        testId: this.testId,
+        knn: { k: this.config.knnK, temperature: this.config.knnTemperature },
+        linearProbe: probe,
+      },
+      { log: (line) => progress.log(line) },
+    );
+    return { pixels, untrained: { knn: baselineKnn(untrained.knnInit, "backbone"), linearProbe: untrained.linearProbeInit ?? null } };
+  }
+
+  private probeSettings(): LinearProbeOptions & { epochs: number; seed: number; milestoneFractions: number[] } {
     const { linearProbeEpochs } = evaluationOptions(this.config);
-    return evaluateLinearProbe(this.worker, this.runId, this.bankId, this.testId, {
+    return {
       ...RELEASE_LINEAR_PROBE,
       milestoneFractions: [...RELEASE_LINEAR_PROBE.milestoneFractions],
       epochs: linearProbeEpochs,
       seed: Rng.stream(this.config.seed, "linear-probe").nextUint32(),
-    });
+    };
   }
 
   semiSupervised(fraction: number): Promise<SemiSupervisedResult> {

@@ -37,6 +37,33 @@ export function comparisonRows(results: ComparisonResults): ComparisonRow[] {
   });
 }
 
+/** The centred pixels (one per seed: the probe's seed is the run's), from the first configuration's runs. */
+function pixels(results: ComparisonResults): { knn: MeanStd; linearLast: MeanStd; linearBest: MeanStd } | undefined {
+  const runs = results.configurations[0]?.runs ?? [];
+  const b = runs.map((r) => r.baselines?.pixels);
+  if (!b.length || b.some((x) => !x)) return undefined;
+  return {
+    knn: meanStd(b.map((x) => x!.knn.top1)),
+    linearLast: meanStd(b.map((x) => x!.linearProbe?.lastTop1 ?? NaN)),
+    linearBest: meanStd(b.map((x) => x!.linearProbe?.bestTop1 ?? NaN)),
+  };
+}
+
+/** The configurations whose mean k-NN or probe top-1 does not beat the centred pixels, in words. */
+function belowPixelLines(rows: ComparisonRow[], base: ReturnType<typeof pixels>): string[] {
+  if (!base) return [];
+  const out: string[] = [];
+  for (const r of rows) {
+    const knn = r.knnTop1.mean <= base.knn.mean;
+    const probe = r.linearLastTop1.mean <= base.linearLast.mean;
+    if (knn || probe) {
+      const what = [knn ? `k-NN ${r.knnTop1.mean.toFixed(4)} ≤ ${base.knn.mean.toFixed(4)}` : "", probe ? `linear probe ${r.linearLastTop1.mean.toFixed(4)} ≤ ${base.linearLast.mean.toFixed(4)}` : ""].filter(Boolean);
+      out.push(`- **${r.name} does not beat the centred pixels**: ${what.join(", ")} (means over seeds).`);
+    }
+  }
+  return out;
+}
+
 /** The untrained encoders (one per seed; the same for every configuration that shares architecture and seed). */
 function untrained(results: ComparisonResults): { knn: MeanStd; linearLast: MeanStd; linearBest: MeanStd } {
   const e: RunEvaluations[] = results.configurations[0]?.runs.map((r) => r.evaluations) ?? [];
@@ -51,12 +78,14 @@ function untrained(results: ComparisonResults): { knn: MeanStd; linearLast: Mean
 export async function writeComparisonReport(out: string, results: ComparisonResults): Promise<string[]> {
   const rows = comparisonRows(results);
   const base = untrained(results);
+  const pix = pixels(results);
   const fractions = rows[0]?.semiSupervised.map((s) => s.fraction) ?? [];
   const header = ["configuration", "method", "k-NN top-1", "linear probe top-1 (last epoch)", "linear probe top-1 (best epoch)", ...fractions.map((f) => `fine-tune ${labelPercent(f)} labels top-1`), "loss, last epoch", "steps/s"];
   const f = (m: MeanStd): string => formatMeanStd(m);
   const table = [
     cells(header),
     cells(header.map(() => "---")),
+    ...(pix ? [cells(["centred pixels", "(pixels / 255 minus the bank's mean image; same protocols)", f(pix.knn), f(pix.linearLast), f(pix.linearBest), ...fractions.map(() => "—"), "—", "—"])] : []),
     cells(["untrained encoder", "(same initial weights for every configuration of a seed)", f(base.knn), f(base.linearLast), f(base.linearBest), ...fractions.map(() => "—"), "—", "—"]),
     ...rows.map((r) => cells([r.name, r.method, f(r.knnTop1), f(r.linearLastTop1), f(r.linearBestTop1), ...r.semiSupervised.map((x) => f(x.top1)), formatMeanStd(r.lossLastEpoch, 3), formatMeanStd(r.stepsPerSecond, 2)])),
   ];
@@ -71,6 +100,10 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
     "",
     ...table,
     "",
+    ...(() => {
+      const below = belowPixelLines(rows, pix);
+      return below.length ? [...below, ""] : [];
+    })(),
     "How each number was measured:",
     ...(first ? [`- k-NN: weighted k-NN (Wu et al. 2018), k = ${first.knnFinal.k}, T = ${first.knnFinal.temperature}, ${first.knnFinal.trainCount} bank / ${first.knnFinal.testCount} test images, backbone features, no augmentation.`] : []),
     ...(first?.linearProbe ? [`- Linear probe: ${first.linearProbe.description}. "Best epoch" is chosen on the test set, as the release reports it; "last epoch" involves no such choice.`] : []),

@@ -52,10 +52,12 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
     "",
     "## Evaluations",
     "",
-    "| protocol | untrained encoder | trained encoder | how it was measured |",
-    "|---|---|---|---|",
-    ...evaluationRows(e).map((r) => `| ${r.protocol} | ${r.untrained} | ${r.trained} | ${r.how} |`),
+    "| protocol | centred pixels | untrained encoder | trained encoder | how it was measured |",
+    "|---|---|---|---|---|",
+    ...evaluationRows(e, summary.baselines).map((r) => `| ${r.protocol} | ${r.pixels} | ${r.untrained} | ${r.trained} | ${r.how} |`),
     "",
+    ...pixelLines(summary),
+    ...healthLines(summary),
     "## Plots",
     "",
     `![loss](${lossPlot})`,
@@ -68,4 +70,32 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
   ];
   writeFileAtomic(join(runDir, "report.md"), lines.join("\n"));
   return ["report.md", ...written];
+}
+
+/** The pixel baseline's definition, and the trained encoder's shortfalls against it in words. */
+function pixelLines(summary: PretrainSummary): string[] {
+  const pixels = summary.baselines?.pixels;
+  if (!pixels) return [];
+  const shortfalls = summary.belowPixels ?? [];
+  return [
+    `Centred pixels: ${pixels.description}; the same k-NN and probe protocols, split and seed as the encoders.`,
+    "",
+    ...(shortfalls.length
+      ? ["**Not better than the pixels.** " + shortfalls.map((s) => `${s[0]!.toUpperCase()}${s.slice(1)}.`).join(" "), ""]
+      : ["The trained encoder beats the centred pixels on every protocol measured on both.", ""]),
+  ];
+}
+
+/** The learning-health monitor's warnings (health.jsonl), each with what to change; nothing for older runs. */
+function healthLines(summary: PretrainSummary): string[] {
+  if (!summary.health) return [];
+  if (!summary.health.length) return ["## Learning health", "", "No warnings: loss below its uniform value, embeddings spread, positive-key top-1 not pinned, k-NN not stuck below the pixels (health.jsonl).", ""];
+  return [
+    "## Learning health",
+    "",
+    "| step | epoch | check | value | threshold | what it means | what to change |",
+    "|---|---|---|---|---|---|---|",
+    ...summary.health.map((w) => `| ${w.step} | ${w.epoch} | ${w.check} | ${w.value.toFixed(4)} | ${w.threshold.toFixed(4)} | ${w.message} | ${w.fix} |`),
+    "",
+  ];
 }

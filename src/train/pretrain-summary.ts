@@ -1,3 +1,5 @@
+import type { RunBaselines } from "../eval/pixel-baseline.js";
+import type { HealthWarning } from "./health-monitor.js";
 import type { KnnResult } from "../eval/knn.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
 import type { StreamingSummary } from "./training-data.js";
@@ -12,6 +14,12 @@ export interface PretrainSummary {
   knnFinal: KnnResult;
   /** Every evaluation, each with its protocol: k-NN before, during (knnEvery) and after, linear probe, fine-tuning. */
   evaluations: RunEvaluations;
+  /** The centred pixels and the untrained encoder under the same protocols (also baselines.json); absent in old runs. */
+  baselines?: RunBaselines;
+  /** The learning-health monitor's warnings (also health.jsonl); absent in old runs. */
+  health?: HealthWarning[];
+  /** In words, each protocol on which the trained encoder does not beat the centred pixels (empty: it beats them). */
+  belowPixels?: string[];
   /** Contrastive top-1 of the positive key among the queue (term 0), the training's own progress signal. */
   positiveTop1FirstEpoch: number;
   positiveTop1LastEpoch: number;

@@ -6,6 +6,8 @@ import { groupRunWorkers } from "../distributed/group-run-workers.js";
 import { WorkerGroup } from "../distributed/worker-group.js";
 import { MixmaskError } from "../errors.js";
 import { describeProbe, evaluationOptions, RunEvaluator } from "../eval/run-evaluator.js";
+import { belowPixels, describePixelBaseline } from "../eval/pixel-baseline.js";
+import { RunHealth } from "./run-health.js";
 import { writeRunReport } from "../report/run-report.js";
 import { SDK_VERSION } from "../worker/protocol-version.js";
 import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
@@ -102,6 +104,10 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     }
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
     if (linearProbeInit) progress.log(`linear probe before training: ${describeProbe(linearProbeInit)}`);
+    const baselines = await evaluator.baselines({ knnInit, ...(linearProbeInit ? { linearProbeInit } : {}) }, progress);
+    runDir.writeJson("baselines.json", baselines);
+    progress.log(describePixelBaseline(baselines.pixels));
+    const health = new RunHealth(config, planner.stepsPerEpoch, runDir, progress, { pixelKnn: baselines.pixels.knn.top1, firstStep });
 
     const checkpoints = new CheckpointWriter({
       worker,
@@ -119,7 +125,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     // The feeder only needs each step's indices: the planner gives them without planning the step.
     const feeder = data.startFeeding((step) => planner.indicesOf(step), firstStep, planner.totalSteps);
     const stepIdleTimeoutMs = options.stepIdleTimeoutMs ?? 600_000;
-    const observers: TrainObserver[] = [knnMonitor(wanted.knnEvery, evaluator, runDir, progress)];
+    const observers: TrainObserver[] = [knnMonitor(wanted.knnEvery, evaluator, runDir, progress, (p) => health.knn(p)), health];
     const loop = { config, planner, workers, runId: RUN_ID, stepIdleTimeoutMs, runDir, progress, firstStep, checkpoints, observers };
     const totals = await trainLoop({ ...loop, ...(feeder ? { feeder } : {}) }).catch(async (error: unknown) => {
       await data.abort();
@@ -137,6 +143,9 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnInit,
       knnFinal,
       evaluations,
+      baselines,
+      health: health.warnings(),
+      belowPixels: belowPixels(baselines.pixels, { knn: knnFinal, ...(evaluations.linearProbe ? { linearProbe: evaluations.linearProbe } : {}) }),
       ...totals,
       epochs: config.epochs,
       trainImages: train.count,

@@ -8,6 +8,8 @@ export interface ProgressSnapshot {
   loss: number;
   positiveTop1: number;
   stepsPerSecond: number;
+  /** The latest learning-health warning's check (health.jsonl), shown on the progress line until the run ends. */
+  health?: string;
 }
 
 /** Receives training progress; the CLI draws a bar, library users may log or ignore it. */
@@ -34,22 +36,22 @@ export class TerminalProgress implements ProgressReporter {
     if (this.stream.isTTY) {
       this.bar = new cliProgress.SingleBar({
         stream: this.stream,
-        format: "pretrain |{bar}| step {value}/{total} | epoch {epoch} | {sps} steps/s | loss {loss} | pos-top1 {top1} | ETA {eta_h}",
+        format: "pretrain |{bar}| step {value}/{total} | epoch {epoch} | {sps} steps/s | loss {loss} | pos-top1 {top1} | ETA {eta_h}{health}",
         hideCursor: true,
         barsize: 24,
       }, cliProgress.Presets.shades_classic);
-      this.bar.start(totalSteps, firstStep, { epoch: 0, sps: "-", loss: "-", top1: "-", eta_h: "?" });
+      this.bar.start(totalSteps, firstStep, { epoch: 0, sps: "-", loss: "-", top1: "-", eta_h: "?", health: "" });
     }
   }
 
   update(p: ProgressSnapshot): void {
     const eta = formatEta((p.totalSteps - p.step) / p.stepsPerSecond);
-    const fields = { epoch: p.epoch, sps: p.stepsPerSecond.toFixed(2), loss: p.loss.toFixed(3), top1: p.positiveTop1.toFixed(3), eta_h: eta };
+    const fields = { epoch: p.epoch, sps: p.stepsPerSecond.toFixed(2), loss: p.loss.toFixed(3), top1: p.positiveTop1.toFixed(3), eta_h: eta, health: p.health ? ` | health: ${p.health}` : "" };
     if (this.bar) {
       this.bar.update(p.step, fields);
     } else if (p.step - this.lastLogged >= this.everySteps || p.step === p.totalSteps) {
       this.lastLogged = p.step;
-      this.stream.write(`step ${p.step}/${p.totalSteps} | epoch ${p.epoch} | ${fields.sps} steps/s | loss ${fields.loss} | pos-top1 ${fields.top1} | ETA ${eta}\n`);
+      this.stream.write(`step ${p.step}/${p.totalSteps} | epoch ${p.epoch} | ${fields.sps} steps/s | loss ${fields.loss} | pos-top1 ${fields.top1} | ETA ${eta}${fields.health}\n`);
     }
   }
 

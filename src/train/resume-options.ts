@@ -11,7 +11,7 @@ export const EVALUATION_OPTIONS: readonly string[] = ["knnK", "knnTemperature", 
  * compiled resumes eagerly and vice versa (its losses then agree with an uninterrupted run's to float32 rounding, not
  * bit for bit: python_worker/tests/training/test_compiled_run.py).
  */
-export const EXECUTION_OPTIONS: readonly string[] = ["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches", "compile"];
+export const EXECUTION_OPTIONS: readonly string[] = ["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches", "compile", "onCollapse"];
 
 /** Refuses to resume a checkpoint made with other method options than `now`, naming each option that differs. */
 export function assertResumableConfig(saved: PretrainConfig, now: PretrainConfig, dir: string): void {

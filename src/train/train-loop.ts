@@ -29,6 +29,12 @@ export interface TrainObserver {
    * left out of the throughput. Runs before that epoch's checkpoint.
    */
   epochEnd?(epoch: number, step: number): Promise<void>;
+  /** Each plan as it is submitted (the learning-health monitor reads its terms' uniform loss). */
+  planned?(plan: StepPlan): void;
+  /** An error to end the run with after a checkpoint (`--on-collapse stop`), once the observer asks to stop. */
+  stop?(step: number, total: number): MixmaskError | undefined;
+  /** A word for the progress line (the latest health warning's check). */
+  status?(): string | undefined;
 }
 
 /** Everything the loop needs, by name (see pretrain.ts for how a run builds each). */
@@ -101,7 +107,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainTotals>
     for (const o of observers) o.step?.(r, { lr: meta?.lr ?? NaN, terms: meta?.terms ?? [], ...mixing, epoch });
     done = r.step + 1;
     const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
-    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
+    const health = observers.map((o) => o.status?.()).find((s) => s !== undefined);
+    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps, ...(health ? { health } : {}) });
   };
   const drain = async (): Promise<void> => {
     while (stream.inFlight > 0) await take();
@@ -110,10 +117,12 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainTotals>
   progress.start(total, firstStep);
   let finished = false;
   try {
-    for (let step = firstStep; step < total && !interrupted; step++) {
+    const stopping = (): boolean => observers.some((o) => o.stop?.(done, total) !== undefined);
+    for (let step = firstStep; step < total && !interrupted && !stopping(); step++) {
       while (stream.inFlight >= config.plansInFlight) await take();
-      if (interrupted) break;
+      if (interrupted || stopping()) break;
       const plan = planner.plan(step);
+      for (const o of observers) o.planned?.(plan);
       planned.set(step, { lr: plan.lr, terms: plan.terms.map(describeTerm), ...lambdas(plan) });
       stream.submit(plan);
       const endOfEpoch = (step + 1) % perEpoch === 0;
@@ -147,6 +156,11 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainTotals>
       fix: "continue with the same options and --resume",
       diagnostics: { signal: interrupted, step: done },
     });
+  }
+  const stop = observers.map((o) => o.stop?.(done, total)).find((e) => e !== undefined);
+  if (stop) {
+    await checkpoints.writeOnce(done);
+    throw stop;
   }
   await checkpoints.writeOnce(total);
   const seconds = (performance.now() - t0 - evalMs) / 1000;

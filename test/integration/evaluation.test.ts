@@ -97,6 +97,10 @@ describe("evaluation protocols on a real worker", () => {
     // The same weights and settings give the same k-NN as at the end of training: the checkpoint holds the encoder.
     expect(saved.evaluations.knnFinal.top1).toBe(summary.evaluations.knnFinal.top1);
     expect(saved.evaluations.semiSupervised).toHaveLength(2); // kept
+    // The pixel baseline beside it: the same k-NN, and its probe kept with the run's probe.
+    expect(saved.baselines?.pixels.knn.top1).toBe(summary.baselines!.pixels.knn.top1);
+    expect(saved.baselines?.pixels.linearProbe?.lastTop1).toBe(summary.baselines!.pixels.linearProbe!.lastTop1);
+    expect(again.stdout).toMatch(/k-NN top-1 \(k=50, T=0\.07\), centred pixels\s+0\.\d{4}/);
     expect(cli("evaluate", "--run-dir", mkdtempSync(join(tmpdir(), "mixmask-empty-"))).stderr).toContain("holds no finished run");
   }, 300_000);
 });

@@ -15,6 +15,7 @@ from torch import Tensor
 from mixmask_worker.augment.view_params import ViewParams
 from mixmask_worker.evaluation.fine_tune import FineTuneSettings, FineTuneStep, fine_tune
 from mixmask_worker.evaluation.linear_probe import ProbeSettings, train_linear_probe
+from mixmask_worker.evaluation.pixel_features import centred_pixel_features
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import invalid_request
 from mixmask_worker.training.run import TrainingRun, labelled_subset
@@ -52,8 +53,13 @@ class RunEvaluation:
 
         feature_started = time.perf_counter()
         batch = int(request.feature_batch_size)
-        train_f, train_hit = self._cached(request.train_dataset_id, request.train_indices, train_images, batch)
-        test_f, test_hit = self._cached(request.test_dataset_id, request.test_indices, test_images, batch)
+        if request.features == worker_pb2.CENTRED_PIXELS:
+            # Not cached here: the SDK caches the baseline's result per dataset content (src/eval/pixel-baseline.ts).
+            train_f, test_f = centred_pixel_features(train_images, test_images, self.run.device)
+            train_hit = test_hit = False
+        else:
+            train_f, train_hit = self._cached(request.train_dataset_id, request.train_indices, train_images, batch)
+            test_f, test_hit = self._cached(request.test_dataset_id, request.test_indices, test_images, batch)
         feature_seconds = time.perf_counter() - feature_started
         num_classes = _num_classes(train_labels, test_labels)
         settings = ProbeSettings(

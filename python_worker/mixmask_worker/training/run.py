@@ -31,6 +31,7 @@ from torch import nn
 
 from mixmask_worker.data.store import DatasetStore, ResidentDataset
 from mixmask_worker.data.stream import StreamedDataset
+from mixmask_worker.evaluation.pixel_features import centred_pixel_features
 from mixmask_worker.evaluation.knn import extract_features, weighted_knn
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.compiled import compile_in_place, compile_mode, compile_toolchain_missing
@@ -323,8 +324,12 @@ class TrainingRun:
         if issues or train_images is None or test_images is None or train_labels is None or test_labels is None:
             raise invalid_request(f"Knn is invalid ({len(issues)} issues): ", issues)
 
-        train_f = self.features(train_images, int(request.batch_size))  # [N_train, F]
-        test_f = self.features(test_images, int(request.batch_size))  # [N_test, F]
+        if request.features == worker_pb2.CENTRED_PIXELS:
+            bank_pixels, test_pixels = centred_pixel_features(train_images, test_images, self.device)
+            train_f, test_f = F.normalize(bank_pixels, dim=1), F.normalize(test_pixels, dim=1)  # [N, H·W·C]
+        else:
+            train_f = self.features(train_images, int(request.batch_size))  # [N_train, F]
+            test_f = self.features(test_images, int(request.batch_size))  # [N_test, F]
         num_classes = int(max(int(train_labels.max()), int(test_labels.max()))) + 1
         top1, top5 = weighted_knn(
             train_f,

@@ -600,7 +600,10 @@ export namespace mixmask {
             INTEROP_FAILED = 112,
 
             /** DEPENDENCY_MISSING value */
-            DEPENDENCY_MISSING = 113
+            DEPENDENCY_MISSING = 113,
+
+            /** LEARNING_COLLAPSED value */
+            LEARNING_COLLAPSED = 114
         }
 
         /**
@@ -2477,6 +2480,16 @@ export namespace mixmask {
             type $Shape = mixmask.v1.PreviewReply.$Properties;
         }
 
+        /** FeatureSource enum. */
+        enum FeatureSource {
+
+            /** BACKBONE value */
+            BACKBONE = 0,
+
+            /** CENTRED_PIXELS value */
+            CENTRED_PIXELS = 1
+        }
+
         /**
          * Properties of a KnnRequest.
          * @deprecated Use mixmask.v1.KnnRequest.$Properties instead.
@@ -2519,6 +2532,9 @@ export namespace mixmask {
 
             /** KnnRequest testIndices. */
             testIndices: number[];
+
+            /** KnnRequest features. */
+            features: mixmask.v1.FeatureSource;
 
             /**
              * Creates a new KnnRequest instance using the specified properties.
@@ -2575,6 +2591,9 @@ export namespace mixmask {
 
                 /** KnnRequest testIndices */
                 testIndices?: (number[]|null);
+
+                /** KnnRequest features */
+                features?: (mixmask.v1.FeatureSource|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -3940,6 +3959,9 @@ export namespace mixmask {
             /** LinearProbeRequest featureBatchSize. */
             featureBatchSize: number;
 
+            /** LinearProbeRequest features. */
+            features: mixmask.v1.FeatureSource;
+
             /**
              * Creates a new LinearProbeRequest instance using the specified properties.
              * @param [properties] Properties to set
@@ -4016,6 +4038,9 @@ export namespace mixmask {
 
                 /** LinearProbeRequest featureBatchSize */
                 featureBatchSize?: (number|null);
+
+                /** LinearProbeRequest features */
+                features?: (mixmask.v1.FeatureSource|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -996,6 +996,7 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} INTEROP_TIMEOUT=111 INTEROP_TIMEOUT value
          * @property {number} INTEROP_FAILED=112 INTEROP_FAILED value
          * @property {number} DEPENDENCY_MISSING=113 DEPENDENCY_MISSING value
+         * @property {number} LEARNING_COLLAPSED=114 LEARNING_COLLAPSED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1027,6 +1028,7 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[111] = "INTEROP_TIMEOUT"] = 111;
             values[valuesById[112] = "INTEROP_FAILED"] = 112;
             values[valuesById[113] = "DEPENDENCY_MISSING"] = 113;
+            values[valuesById[114] = "LEARNING_COLLAPSED"] = 114;
             return values;
         })();
 
@@ -5842,6 +5844,20 @@ export const mixmask = $root.mixmask = (() => {
             return PreviewReply;
         })();
 
+        /**
+         * FeatureSource enum.
+         * @name mixmask.v1.FeatureSource
+         * @enum {number}
+         * @property {number} BACKBONE=0 BACKBONE value
+         * @property {number} CENTRED_PIXELS=1 CENTRED_PIXELS value
+         */
+        v1.FeatureSource = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "BACKBONE"] = 0;
+            values[valuesById[1] = "CENTRED_PIXELS"] = 1;
+            return values;
+        })();
+
         v1.KnnRequest = (function() {
 
             /**
@@ -5855,6 +5871,7 @@ export const mixmask = $root.mixmask = (() => {
              * @property {number|null} [batchSize] KnnRequest batchSize
              * @property {Array.<number>|null} [trainIndices] KnnRequest trainIndices
              * @property {Array.<number>|null} [testIndices] KnnRequest testIndices
+             * @property {mixmask.v1.FeatureSource|null} [features] KnnRequest features
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5953,6 +5970,14 @@ export const mixmask = $root.mixmask = (() => {
             KnnRequest.prototype.testIndices = $util.emptyArray;
 
             /**
+             * KnnRequest features.
+             * @member {mixmask.v1.FeatureSource} features
+             * @memberof mixmask.v1.KnnRequest
+             * @instance
+             */
+            KnnRequest.prototype.features = 0;
+
+            /**
              * Creates a new KnnRequest instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.KnnRequest
@@ -6000,6 +6025,8 @@ export const mixmask = $root.mixmask = (() => {
                     writer.uint32(/* id 7, wireType 2 =*/58).uint32s(message.trainIndices);
                 if (message.testIndices != null && message.testIndices.length)
                     writer.uint32(/* id 8, wireType 2 =*/66).uint32s(message.testIndices);
+                if (message.features != null && $Object.hasOwnProperty.call(message, "features") && message.features !== 0)
+                    writer.uint32(/* id 9, wireType 0 =*/72).int32(message.features);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -6124,6 +6151,15 @@ export const mixmask = $root.mixmask = (() => {
                             if (!(message.testIndices && message.testIndices.length))
                                 message.testIndices = [];
                             message.testIndices.push(reader.uint32());
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.features = value;
+                            else
+                                delete message.features;
                             continue;
                         }
                     }
@@ -9340,6 +9376,7 @@ export const mixmask = $root.mixmask = (() => {
              * @property {number|null} [initStd] LinearProbeRequest initStd
              * @property {number|null} [seed] LinearProbeRequest seed
              * @property {number|null} [featureBatchSize] LinearProbeRequest featureBatchSize
+             * @property {mixmask.v1.FeatureSource|null} [features] LinearProbeRequest features
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -9495,6 +9532,14 @@ export const mixmask = $root.mixmask = (() => {
             LinearProbeRequest.prototype.featureBatchSize = 0;
 
             /**
+             * LinearProbeRequest features.
+             * @member {mixmask.v1.FeatureSource} features
+             * @memberof mixmask.v1.LinearProbeRequest
+             * @instance
+             */
+            LinearProbeRequest.prototype.features = 0;
+
+            /**
              * Creates a new LinearProbeRequest instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.LinearProbeRequest
@@ -9556,6 +9601,8 @@ export const mixmask = $root.mixmask = (() => {
                     writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.seed);
                 if (message.featureBatchSize != null && $Object.hasOwnProperty.call(message, "featureBatchSize") && message.featureBatchSize !== 0)
                     writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.featureBatchSize);
+                if (message.features != null && $Object.hasOwnProperty.call(message, "features") && message.features !== 0)
+                    writer.uint32(/* id 16, wireType 0 =*/128).int32(message.features);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -9748,6 +9795,15 @@ export const mixmask = $root.mixmask = (() => {
                                 message.featureBatchSize = value;
                             else
                                 delete message.featureBatchSize;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.features = value;
+                            else
+                                delete message.features;
                             continue;
                         }
                     }

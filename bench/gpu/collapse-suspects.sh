@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Which difference makes the `gpu` preset's MixMask loss reach its uniform value (docs/GPU_FOUNDATION.md, "The GPU
+# preset's collapse")? One arm per suspect, each the preset changed in one value, each stopped by the learning-health
+# monitor at its first collapse warning (--on-collapse stop, exit status 3), so a collapsing arm costs only its first
+# epochs. Sized for one call of at most 10 minutes on an H100 (the preset's 8 epochs take about 65 s there).
+# Prepared and carried as for learning-run.sh (dist/, .device/; see its header). UNMEASURED: no GPU in the session that
+# wrote it; checked on the CPU at a tiny size only (MIXMASK_SUSPECTS_TINY=1).
+set -uo pipefail
+OUT=${OUT:-/tmp/mixmask-gpu-out}
+mkdir -p "$OUT"
+NODE=$(command -v node || true)
+if [ -z "$NODE" ]; then
+  xz -dc .device/node.xz > /tmp/node && chmod +x /tmp/node && NODE=/tmp/node
+fi
+export MIXMASK_PYTHON=${MIXMASK_PYTHON:-python3}
+DATA=${MIXMASK_DATA_DIR:-.device/fashion-mnist}
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$OUT/gpu.txt" 2>/dev/null
+common=(--preset gpu --data-dir "$DATA" --lane grpc --checkpoint-every 0 --linear-probe false --on-collapse stop)
+if [ "${MIXMASK_SUSPECTS_TINY:-0}" = 1 ]; then  # a CPU smoke check of the script itself, not a measurement
+  common+=(--device cpu --threads 1 --train-images 256 --test-images 128 --base-width 4 --batch-size 32 --epochs 1)
+fi
+arms=(
+  "preset:"
+  "fp32:--precision fp32 --channels-last false"
+  "channels-first:--channels-last false"
+  "width16:--base-width 16"
+  "m0.999:--key-momentum 0.999"
+  "lr0.03:--lr 0.03"
+)
+for arm in "${arms[@]}"; do
+  name=${arm%%:*}
+  read -r -a extra <<< "${arm#*:}"
+  timeout 110 "$NODE" dist/mixmask.mjs pretrain "${common[@]}" "${extra[@]}" --run-dir "/tmp/suspect-$name" \
+    > "$OUT/$name.log" 2>&1
+  status=$?
+  grep -v '^step' "$OUT/$name.log" > "$OUT/$name.txt"; rm -f "$OUT/$name.log"
+  first=$(head -n 1 "/tmp/suspect-$name/health.jsonl" 2>/dev/null)
+  echo "$name: exit $status; first health warning: ${first:-none}" | tee -a "$OUT/suspects.txt"
+done
