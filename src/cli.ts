@@ -90,6 +90,7 @@ function pretrainCommand(): Command {
     new Command("pretrain").description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after"),
   )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
+    .option("--overwrite", "replace the run in --run-dir: its files (metrics, checkpoints, summary, report) are removed first")
     .option("--auto-restart <n>", "when the worker dies, start a fresh one and resume from the last checkpoint, at most n times", "0")
     .option("--worker <host:port>", `train on a worker already listening there (python -m mixmask_worker --listen ...); token from $${TOKEN_ENV} or --worker-token-file`)
     .option("--worker-token-file <path>", "file holding that worker's access token")
@@ -135,8 +136,8 @@ function pretrainCommand(): Command {
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
       const summary = group
-        ? await pretrain(config, { group, progress, datasets, resume: Boolean(flags.resume) })
-        : await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
+        ? await pretrain(config, { group, progress, datasets, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) })
+        : await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
       printSummary(summary);
     } finally {
       await (group ?? worker).close();
@@ -280,7 +281,7 @@ const program = new Command("mixmask")
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof MixmaskError && error.code === "INTERRUPTED") {
-    console.error(`mixmask: ${error.message}\n  fix: ${error.fix}`);
+    console.error(`mixmask: ${error.message}`); // the message ends with its fix line
     // The worker is closed and the checkpoint written: end as the signal would have (status 130 for Ctrl-C).
     process.kill(process.pid, String(error.diagnostics?.signal ?? "SIGINT") as NodeJS.Signals);
     return;

@@ -18,6 +18,11 @@ export type ErrorCode =
   | "INTERRUPTED"
   | "CHECKPOINT_FAILED"
   | "RANKS_MISMATCH"
+  // The run directory: another run holds its lock; it holds a run and neither --resume nor --overwrite was given.
+  | "RUN_DIR_LOCKED"
+  | "RUN_DIR_NOT_EMPTY"
+  // A write ran out of space (ENOSPC, or torch.save's "unexpected pos" on a full filesystem): names folder and size.
+  | "DISK_FULL"
   // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.
   | "INTEROP_TIMEOUT"
   | "INTEROP_FAILED";

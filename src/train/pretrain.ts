@@ -16,6 +16,9 @@ import { checkpointFileName, pruneCheckpoints, readCheckpointManifest, signManif
 import { describeTerm, divergenceError, type PlannedStep } from "./divergence-report.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
 import { RunDirectory } from "./run-directory.js";
+import { prepareRunDir } from "./run-dir-guard.js";
+import { RunLock } from "./run-lock.js";
+import { isDiskFull } from "../io/disk-full.js";
 import type { StepPlan } from "./step-plan.js";
 import { StepPlanner } from "./step-planner.js";
 import { describeMethod } from "./describe-method.js";
@@ -45,6 +48,11 @@ export interface PretrainOptions {
   datasets?: { train: ImageDataset | ImageSource; test: ImageDataset | ImageSource };
   /** Continue from the run directory's last checkpoint (its config must match). */
   resume?: boolean;
+  /**
+   * Replace the run `config.runDir` holds: its files are removed first (src/train/run-dir-guard.ts). Without it (or
+   * `resume`) a non-empty run directory is refused with RUN_DIR_NOT_EMPTY. Default false.
+   */
+  overwrite?: boolean;
   /** Abort when no step result arrives for this long. Default 600 000 ms. */
   stepIdleTimeoutMs?: number;
 }
@@ -82,10 +90,23 @@ const KEEP_CHECKPOINTS = 2;
 
 /**
  * MoCo v2 (+ MixMask) pretraining driven from TypeScript: plans every step, keeps several in flight on the worker's
- * `Train` stream, writes metrics and checkpoints, and measures weighted k-NN before and after.
+ * `Train` stream, writes metrics and checkpoints, and measures weighted k-NN before and after. The run directory is
+ * locked (`run.lock`) while it trains, and one holding another run is refused unless resumed or overwritten.
  */
 export async function pretrain(input: PretrainConfig, options: PretrainOptions = {}): Promise<PretrainSummary> {
   const config = validatePretrainConfig(input);
+  const log = (line: string): void => (options.progress ?? silentProgress).log(line);
+  const lock = RunLock.acquire(new RunDirectory(config.runDir).dir, log);
+  try {
+    const note = prepareRunDir(lock.dir, options);
+    if (note) log(note);
+    return await trainInRunDir(config, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): Promise<PretrainSummary> {
   const t0 = performance.now();
   const progress = options.progress ?? silentProgress;
   const runDir = new RunDirectory(config.runDir);
@@ -142,7 +163,8 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
       knnInit = manifest.knnInit;
       linearProbeInit = manifest.linearProbeInit;
       firstStep = manifest.step;
-      runDir.truncateMetrics(firstStep);
+      const torn = runDir.truncateMetrics(firstStep);
+      if (torn > 0) progress.log(`metrics.jsonl: dropped ${torn} torn line(s) (a crash or a full disk cut a write short)`);
       runDir.truncateKnnMonitor(firstStep);
       progress.log(`resumed from ${manifest.worker.file} at step ${firstStep}`);
     } else {
@@ -185,9 +207,9 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
           rmSync(join(runDir.checkpointsDir, file), { force: true });
           rmSync(join(runDir.checkpointsDir, checkpointFileName(step, "json")), { force: true });
           throw new MixmaskError({
-            code: "CHECKPOINT_FAILED",
+            code: isDiskFull(error) ? "DISK_FULL" : "CHECKPOINT_FAILED",
             path: runDir.file("checkpoints/latest.json"),
-            message: `cannot write the checkpoint manifest of step ${step} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous checkpoint${checkpoints.last ? ` (step ${checkpoints.last.step})` : ""} is intact`,
+            message: `cannot write the checkpoint manifest of step ${step} (${isDiskFull(error) ? (error as Error).message.replace(/^\[DISK_FULL\] /, "").split("\n")[0] : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}); the previous checkpoint${checkpoints.last ? ` (step ${checkpoints.last.step})` : ""} is intact`,
             fix: "free disk space or choose a writable --run-dir, then continue with --resume",
             cause: error,
           });

@@ -580,7 +580,10 @@ export namespace mixmask {
             MODEL_NOT_FOUND = 11,
 
             /** EXPORT_FAILED value */
-            EXPORT_FAILED = 12
+            EXPORT_FAILED = 12,
+
+            /** DISK_FULL value */
+            DISK_FULL = 13
         }
 
         /**

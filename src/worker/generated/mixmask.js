@@ -1023,6 +1023,7 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} RANK_FAILED=80 RANK_FAILED value
          * @property {number} MODEL_NOT_FOUND=11 MODEL_NOT_FOUND value
          * @property {number} EXPORT_FAILED=12 EXPORT_FAILED value
+         * @property {number} DISK_FULL=13 DISK_FULL value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1040,6 +1041,7 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[80] = "RANK_FAILED"] = 80;
             values[valuesById[11] = "MODEL_NOT_FOUND"] = 11;
             values[valuesById[12] = "EXPORT_FAILED"] = 12;
+            values[valuesById[13] = "DISK_FULL"] = 13;
             return values;
         })();
 
