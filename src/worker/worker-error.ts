@@ -41,6 +41,9 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
       cause: error,
     });
   }
+  if (workerCode === "DISK_FULL") {
+    return new MixmaskError({ code: "DISK_FULL", workerCode, diagnostics, message: error.details, fix: "free the space the message names (or choose another --run-dir), then continue with --resume", cause: error });
+  }
   if (workerCode === "CHECKPOINT_WRITE_FAILED") {
     return new MixmaskError({ code: "CHECKPOINT_FAILED", workerCode, diagnostics, message: error.details, fix: "free disk space or choose a writable --run-dir, then continue with --resume", cause: error });
   }
