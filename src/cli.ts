@@ -258,7 +258,7 @@ function evaluateCommand(): Command {
 
 function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
-    [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
+    [`k-NN top-1 (k=${s.knnInit.k}, T=${s.knnInit.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
     [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), trained`, s.knnFinal.top1.toFixed(4)],
     ...(s.evaluations.linearProbe
       ? [["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
