@@ -21,6 +21,7 @@ import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
+import { checkRunDirUse } from "./train/run-dir-guard.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
 import { TOKEN_ENV } from "./worker/worker-access.js";
@@ -119,6 +120,7 @@ function pretrainCommand(): Command {
     if (!Number.isInteger(restarts) || restarts < 0) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "expected a number of restarts", expected: "an integer ≥ 0", received: String(flags.autoRestart) });
     }
+    checkRunDirUse({ resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) }); // before any worker starts
     const remote = typeof flags.worker === "string" ? flags.worker : undefined;
     if (remote && restarts > 0) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here", fix: "drop --auto-restart, or --worker" });

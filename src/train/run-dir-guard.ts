@@ -36,9 +36,7 @@ export interface RunDirUse {
  * named in the returned note. Call it with the directory's lock held.
  */
 export function prepareRunDir(dir: string, use: RunDirUse): string | undefined {
-  if (use.resume && use.overwrite) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--overwrite", message: "--resume continues the run in --run-dir, --overwrite replaces it: choose one", fix: "drop --resume or --overwrite" });
-  }
+  checkRunDirUse(use);
   if (use.resume) return undefined;
   const present = occupied(dir);
   if (present.length === 0) return undefined;
@@ -55,6 +53,13 @@ export function prepareRunDir(dir: string, use: RunDirUse): string | undefined {
   for (const entry of RUN_ENTRIES) rmSync(join(dir, entry), { recursive: true, force: true });
   const kept = occupied(dir);
   return kept.length ? `--overwrite: removed the previous run's files from ${dir}; kept what is not a run's own: ${kept.join(", ")}` : undefined;
+}
+
+/** Refuses `resume` with `overwrite` (one continues the run, the other replaces it). */
+export function checkRunDirUse(use: RunDirUse): void {
+  if (use.resume && use.overwrite) {
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "--overwrite", message: "--resume continues the run in --run-dir, --overwrite replaces it: choose one", fix: "drop --resume or --overwrite" });
+  }
 }
 
 /** Entries of `dir` other than its lock and an empty checkpoints/ folder (which RunDirectory creates). */

@@ -63,7 +63,7 @@ describe("a run directory is one run's (real worker)", () => {
   });
 
   it("the CLI says which flag: --resume and --overwrite together are refused", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "pretrain", "--run-dir", finished, "--resume", "--overwrite", "--device", "cpu", "--threads", "1", "--train-images", "128", "--test-images", "64"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "pretrain", "--run-dir", finished, "--resume", "--overwrite", "--device", "cpu", "--threads", "1", "--train-images", "128", "--test-images", "64", "--knn-k", "20"], { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--resume continues the run in --run-dir, --overwrite replaces it: choose one");
   }, 120_000);
