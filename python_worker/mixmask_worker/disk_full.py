@@ -55,8 +55,11 @@ def state_bytes(value: Any) -> int:
     return 0
 
 
-def disk_full_error(what: str, directory: str, needed_bytes: int) -> WorkerError:
-    """DISK_FULL naming the folder, the space the write needed and what is free (measured now, after clean-up)."""
+def disk_full_error(what: str, directory: str, needed_bytes: int, at_least: bool = False) -> WorkerError:
+    """DISK_FULL naming the folder, the space the write needed and what is free (measured now, after clean-up).
+
+    ``at_least``: ``needed_bytes`` is only what was written before the failure (the final size is not known).
+    """
     try:
         free = free_bytes(directory)
     except OSError:
@@ -64,7 +67,7 @@ def disk_full_error(what: str, directory: str, needed_bytes: int) -> WorkerError
     short = max(needed_bytes - max(free, 0), 0)
     return WorkerError(
         "DISK_FULL",
-        f"the disk is full: {what} needs about {_mib(needed_bytes)} in {directory}, which has "
+        f"the disk is full: {what} needs {'more than' if at_least else 'about'} {_mib(needed_bytes)} in {directory}, which has "
         f"{_mib(free) if free >= 0 else 'an unknown amount'} free; nothing partial was left behind: "
         f"free at least {_mib(short + _ALMOST_NOTHING)} there (or choose another folder), then resume",
         {"directory": directory, "neededBytes": needed_bytes, "freeBytes": free},

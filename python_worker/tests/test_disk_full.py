@@ -63,3 +63,14 @@ def test_the_dataset_cache_on_a_full_tmpfs_leaves_no_partial_file(small_disk: st
     with pytest.raises(OSError):
         cache.store("a" * 64, images, None)
     assert sorted(os.listdir(small_disk)) == ["filler"]  # no partial pixels file, no .tmp
+
+
+def test_an_export_file_on_a_full_tmpfs_is_disk_full_with_no_temporary_file(small_disk: str) -> None:
+    from mixmask_worker.export.atomic_output import write_bytes_atomically
+
+    _fill(small_disk, 1 << 20)
+    with pytest.raises(WorkerError) as caught:
+        write_bytes_atomically(os.path.join(small_disk, "backbone.safetensors"), b"\0" * (3 << 20))
+    assert caught.value.code == "DISK_FULL"
+    assert "backbone.safetensors needs more than" in caught.value.message and small_disk in caught.value.message
+    assert sorted(os.listdir(small_disk)) == ["filler"]

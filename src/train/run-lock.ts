@@ -2,6 +2,7 @@ import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { MixmaskError } from "../errors.js";
+import { diskFullError, isDiskFull } from "../io/disk-full.js";
 import { addExitCleanup } from "../worker/interrupt-hooks.js";
 
 /** What `run.lock` holds: who trains in the run directory. */
@@ -41,7 +42,12 @@ export class RunLock {
     const file = join(dir, RUN_LOCK_FILE);
     const owner: RunLockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(" ") };
     const aside = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}`;
-    writeFileSync(aside, `${JSON.stringify(owner)}\n`);
+    try {
+      writeFileSync(aside, `${JSON.stringify(owner)}\n`);
+    } catch (error) {
+      rmSync(aside, { force: true });
+      throw isDiskFull(error) ? diskFullError(file, 4096, error) : error;
+    }
     try {
       for (let attempt = 0; ; attempt++) {
         try {
