@@ -24,6 +24,7 @@ import { TerminalProgress } from "./train/progress.js";
 import { checkRunDirUse } from "./train/run-dir-guard.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
+import { endBySignal } from "./worker/interrupt-hooks.js";
 import { TOKEN_ENV } from "./worker/worker-access.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { openWorkerGroup } from "./distributed/open-worker-group.js";
@@ -295,7 +296,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof MixmaskError && error.code === "INTERRUPTED") {
     console.error(`mixmask: ${error.message}`); // the message ends with its fix line
     // The worker is closed and the checkpoint written: end as the signal would have (status 130 for Ctrl-C).
-    process.kill(process.pid, String(error.diagnostics?.signal ?? "SIGINT") as NodeJS.Signals);
+    endBySignal(String(error.diagnostics?.signal ?? "SIGINT") as NodeJS.Signals);
     return;
   }
   if (error instanceof MixmaskError) {
