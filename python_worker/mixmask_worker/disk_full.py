@@ -67,7 +67,8 @@ def disk_full_error(what: str, directory: str, needed_bytes: int, at_least: bool
     short = max(needed_bytes - max(free, 0), 0)
     return WorkerError(
         "DISK_FULL",
-        f"the disk is full: {what} needs {'more than' if at_least else 'about'} {_mib(needed_bytes)} in {directory}, which has "
+        f"the disk is full: {what} needs {'more than' if at_least else 'about'} {_mib(needed_bytes)} "
+        f"in {directory}, which has "
         f"{_mib(free) if free >= 0 else 'an unknown amount'} free; nothing partial was left behind: "
         f"free at least {_mib(short + _ALMOST_NOTHING)} there (or choose another folder), then resume",
         {"directory": directory, "neededBytes": needed_bytes, "freeBytes": free},

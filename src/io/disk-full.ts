@@ -24,7 +24,12 @@ const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
  * DISK_FULL for a write to `file` that needed `neededBytes`: names the folder, what it needs and what is free, and
  * says what was kept. `neededBytes` is what the run needs to go on (its next checkpoint), not only the failed write.
  */
-export function diskFullError(file: string, neededBytes: number, cause: unknown, kept = "nothing partial was left behind"): MixmaskError {
+export function diskFullError(
+  file: string,
+  neededBytes: number,
+  cause: unknown,
+  kept = "nothing partial was left behind",
+): MixmaskError {
   const folder = dirname(file);
   const free = freeBytes(folder);
   return new MixmaskError({
@@ -41,20 +46,26 @@ export function diskFullError(file: string, neededBytes: number, cause: unknown,
  * Appends `text` to `file`, all of it or nothing: a write cut short by a full disk is cut back to where it started,
  * so the file never ends in a torn line (truncating needs no space). The failure is DISK_FULL with `neededBytes`.
  */
-export function appendWhole(file: string, text: string, neededBytes: () => number = () => Buffer.byteLength(text)): void {
+export function appendWhole(
+  file: string,
+  text: string,
+  neededBytes: () => number = () => Buffer.byteLength(text),
+): void {
   const bytes = Buffer.from(text);
   const fd = openSync(file, "a");
   let start = 0;
   try {
     start = fstatSync(fd).size;
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
   } catch (error) {
     try {
       ftruncateSync(fd, start);
     } catch {
       // the file keeps a torn last line; readers drop it (RunDirectory)
     }
-    throw isDiskFull(error) ? diskFullError(file, Math.max(neededBytes(), bytes.length), error, `${file} is kept as it was before this line`) : error;
+    throw isDiskFull(error)
+      ? diskFullError(file, Math.max(neededBytes(), bytes.length), error, `${file} is kept as it was before this line`)
+      : error;
   } finally {
     closeSync(fd);
   }

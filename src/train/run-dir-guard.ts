@@ -52,17 +52,31 @@ export function prepareRunDir(dir: string, use: RunDirUse): string | undefined {
   }
   for (const entry of RUN_ENTRIES) rmSync(join(dir, entry), { recursive: true, force: true });
   const kept = occupied(dir);
-  return kept.length ? `--overwrite: removed the previous run's files from ${dir}; kept what is not a run's own: ${kept.join(", ")}` : undefined;
+  return kept.length
+    ? `--overwrite: removed the previous run's files from ${dir}; kept what is not a run's own: ${kept.join(", ")}`
+    : undefined;
 }
 
 /** Refuses `resume` with `overwrite` (one continues the run, the other replaces it). */
 export function checkRunDirUse(use: RunDirUse): void {
   if (use.resume && use.overwrite) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--overwrite", message: "--resume continues the run in --run-dir, --overwrite replaces it: choose one", fix: "drop --resume or --overwrite" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--overwrite",
+      message: "--resume continues the run in --run-dir, --overwrite replaces it: choose one",
+      fix: "drop --resume or --overwrite",
+    });
   }
 }
 
 /** Entries of `dir` other than its lock and an empty checkpoints/ folder (which RunDirectory creates). */
 function occupied(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name !== RUN_LOCK_FILE && !name.startsWith(`${RUN_LOCK_FILE}.`) && !(name === "checkpoints" && readdirSync(join(dir, name)).length === 0)).sort();
+  return readdirSync(dir)
+    .filter(
+      (name) =>
+        name !== RUN_LOCK_FILE &&
+        !name.startsWith(`${RUN_LOCK_FILE}.`) &&
+        !(name === "checkpoints" && readdirSync(join(dir, name)).length === 0),
+    )
+    .sort();
 }

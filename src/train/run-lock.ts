@@ -40,7 +40,12 @@ export class RunLock {
   /** Takes the lock of `dir` or throws RUN_DIR_LOCKED naming the owner; `log` hears about a stale lock taken over. */
   static acquire(dir: string, log: (line: string) => void = () => {}): RunLock {
     const file = join(dir, RUN_LOCK_FILE);
-    const owner: RunLockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(" ") };
+    const owner: RunLockOwner = {
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      command: process.argv.slice(1).join(" "),
+    };
     const aside = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
       writeFileSync(aside, `${JSON.stringify(owner)}\n`);
@@ -60,7 +65,9 @@ export class RunLock {
         const held = readOwner(file);
         if (!held || !isStale(held)) throw lockedError(file, held);
         if (!takeAwayStale(file, held)) throw lockedError(file, readOwner(file));
-        log(`${file}: removed a stale lock of pid ${held.pid} (no such process on ${held.host}; started ${held.startedAt})`);
+        log(
+          `${file}: removed a stale lock of pid ${held.pid} (no such process on ${held.host}; started ${held.startedAt})`,
+        );
       }
     } finally {
       rmSync(aside, { force: true });
@@ -123,7 +130,9 @@ function takeAwayStale(file: string, held: RunLockOwner): boolean {
 }
 
 function lockedError(file: string, owner: RunLockOwner | undefined): MixmaskError {
-  const who = owner ? `pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}${owner.command ? ` (${owner.command})` : ""}` : "an unreadable lock file";
+  const who = owner
+    ? `pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}${owner.command ? ` (${owner.command})` : ""}`
+    : "an unreadable lock file";
   const sameHost = owner?.host === hostname();
   return new MixmaskError({
     code: "RUN_DIR_LOCKED",

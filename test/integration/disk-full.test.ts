@@ -1,5 +1,17 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,12 +59,15 @@ function fill(dir: string, leaveBytes: number): void {
 /** A progress reporter that runs `onCheckpoint4` once, right after the checkpoint of step 4 is written. */
 const fillAfterCheckpoint4 = (onCheckpoint4: () => void): ProgressReporter => {
   let done = false;
-  return { ...silentProgress, log: (line) => {
-    if (!done && /^checkpoint step-0000004\.pt/.test(line)) {
-      done = true;
-      onCheckpoint4();
-    }
-  } };
+  return {
+    ...silentProgress,
+    log: (line) => {
+      if (!done && /^checkpoint step-0000004\.pt/.test(line)) {
+        done = true;
+        onCheckpoint4();
+      }
+    },
+  };
 };
 
 const allFiles = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: "utf8" });
@@ -85,7 +100,10 @@ describe("a full disk on a real 20 MiB tmpfs (real worker)", () => {
       appendFileSync(file, "\n".repeat(4096 - (statSync(file).size % 4096) - 100));
       fill(disk, 0);
     };
-    const error = await pretrain(config, { worker, datasets: data, progress: fillAfterCheckpoint4(fillMidLine) }).then(() => undefined, (e: unknown) => e);
+    const error = await pretrain(config, { worker, datasets: data, progress: fillAfterCheckpoint4(fillMidLine) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MixmaskError);
     const e = error as MixmaskError;
     expect(e.code, e.message).toBe("DISK_FULL");
@@ -100,7 +118,12 @@ describe("a full disk on a real 20 MiB tmpfs (real worker)", () => {
 
     rmSync(join(disk, "filler"));
     const logs: string[] = [];
-    const resumed = await pretrain(config, { worker, datasets: data, resume: true, progress: { ...silentProgress, log: (l) => logs.push(l) } });
+    const resumed = await pretrain(config, {
+      worker,
+      datasets: data,
+      resume: true,
+      progress: { ...silentProgress, log: (l) => logs.push(l) },
+    });
     expect(resumed.resumedFromStep).toBe(4);
     expect(stepLosses(dir)).toEqual(stepLosses(straightDir));
   });
@@ -111,13 +134,28 @@ describe("a full disk on a real 20 MiB tmpfs (real worker)", () => {
     mkdirSync(dir);
     const config = tinyConfig(dir, { epochs: 3, linearProbe: false });
     // Room for the metrics of epoch 2, not for the checkpoint of step 8.
-    const error = await pretrain(config, { worker, datasets: data, progress: fillAfterCheckpoint4(() => fill(disk, 256 << 10)) }).then(() => undefined, (e: unknown) => e);
+    const error = await pretrain(config, {
+      worker,
+      datasets: data,
+      progress: fillAfterCheckpoint4(() => fill(disk, 256 << 10)),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MixmaskError);
     const e = error as MixmaskError;
     expect(e.code, e.message).toBe("DISK_FULL");
     expect(e.workerCode).toBe("DISK_FULL");
-    expect(e.message).toMatch(new RegExp(`checkpoint step-0000008\\.pt needs about \\d+\\.\\d MiB in ${join(dir, "checkpoints")}, which has \\d+\\.\\d MiB free`));
-    expect(readdirSync(join(dir, "checkpoints")).sort()).toEqual(["latest.json", "step-0000004.json", "step-0000004.pt"]);
+    expect(e.message).toMatch(
+      new RegExp(
+        `checkpoint step-0000008\\.pt needs about \\d+\\.\\d MiB in ${join(dir, "checkpoints")}, which has \\d+\\.\\d MiB free`,
+      ),
+    );
+    expect(readdirSync(join(dir, "checkpoints")).sort()).toEqual([
+      "latest.json",
+      "step-0000004.json",
+      "step-0000004.pt",
+    ]);
 
     rmSync(join(disk, "filler"));
     await pretrain(config, { worker, datasets: data, resume: true });
@@ -128,14 +166,26 @@ describe("a full disk on a real 20 MiB tmpfs (real worker)", () => {
     // Written by hand: a full disk no longer leaves one (the append is cut back), but power loss can.
     const dir = mkdtempSync(join(tmpdir(), "mixmask-torn-"));
     const config = tinyConfig(dir, { epochs: 2, linearProbe: false, checkpointEvery: 1 });
-    const error = await pretrain(config, { worker, datasets: data, progress: fillAfterCheckpoint4(() => {
-      throw new Error("stop here"); // leaves the checkpoint of step 4 and its metrics
-    }) }).then(() => undefined, (e: unknown) => e);
+    const error = await pretrain(config, {
+      worker,
+      datasets: data,
+      progress: fillAfterCheckpoint4(() => {
+        throw new Error("stop here"); // leaves the checkpoint of step 4 and its metrics
+      }),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(String(error)).toContain("stop here");
     const metrics = join(dir, "metrics.jsonl");
     writeSync(openSync(metrics, "a"), '{"step":4,"loss":12.3,"termLo');
     const logs: string[] = [];
-    await pretrain(config, { worker, datasets: data, resume: true, progress: { ...silentProgress, log: (l) => logs.push(l) } });
+    await pretrain(config, {
+      worker,
+      datasets: data,
+      resume: true,
+      progress: { ...silentProgress, log: (l) => logs.push(l) },
+    });
     expect(logs.join("\n")).toContain("metrics.jsonl: dropped 1 torn line(s)");
     expect(stepLosses(dir).map(([s]) => s)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });

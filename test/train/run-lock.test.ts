@@ -17,16 +17,23 @@ const codeOf = (f: () => unknown): string | undefined => {
   return undefined;
 };
 /** The pid of a process that has certainly exited. */
-const deadPid = (): number => Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+const deadPid = (): number =>
+  Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
 
 describe("run.lock", () => {
   it("holds pid, host and start time; a second taker is refused with the owner named; release frees it", () => {
     const dir = fresh();
     const lock = RunLock.acquire(dir);
-    const owner = JSON.parse(readFileSync(join(dir, "run.lock"), "utf8")) as { pid: number; host: string; startedAt: string };
+    const owner = JSON.parse(readFileSync(join(dir, "run.lock"), "utf8")) as {
+      pid: number;
+      host: string;
+      startedAt: string;
+    };
     expect(owner).toMatchObject({ pid: process.pid, host: hostname() });
     expect(Date.parse(owner.startedAt)).toBeGreaterThan(Date.now() - 60_000);
-    expect(codeOf(() => RunLock.acquire(dir))).toMatch(new RegExp(`^RUN_DIR_LOCKED: .*pid ${process.pid} on ${hostname()}, since ${owner.startedAt}`));
+    expect(codeOf(() => RunLock.acquire(dir))).toMatch(
+      new RegExp(`^RUN_DIR_LOCKED: .*pid ${process.pid} on ${hostname()}, since ${owner.startedAt}`),
+    );
     lock.release();
     expect(existsSync(join(dir, "run.lock"))).toBe(false);
     RunLock.acquire(dir).release();
@@ -36,15 +43,23 @@ describe("run.lock", () => {
   it("takes over a stale lock (its pid is gone on this host) with a note, and refuses another host's", () => {
     const dir = fresh();
     const pid = deadPid();
-    writeFileSync(join(dir, "run.lock"), JSON.stringify({ pid, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z", command: "x" }));
+    writeFileSync(
+      join(dir, "run.lock"),
+      JSON.stringify({ pid, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z", command: "x" }),
+    );
     const notes: string[] = [];
     const lock = RunLock.acquire(dir, (l) => notes.push(l));
     expect(notes.join("\n")).toMatch(new RegExp(`removed a stale lock of pid ${pid}`));
     expect(JSON.parse(readFileSync(join(dir, "run.lock"), "utf8")).pid).toBe(process.pid);
     lock.release();
 
-    writeFileSync(join(dir, "run.lock"), JSON.stringify({ pid, host: "gpu-box-7", startedAt: "2026-01-01T00:00:00.000Z", command: "x" }));
-    expect(codeOf(() => RunLock.acquire(dir))).toMatch(/^RUN_DIR_LOCKED: .*pid \d+ on gpu-box-7[\s\S]*fix: .*delete .*run\.lock/);
+    writeFileSync(
+      join(dir, "run.lock"),
+      JSON.stringify({ pid, host: "gpu-box-7", startedAt: "2026-01-01T00:00:00.000Z", command: "x" }),
+    );
+    expect(codeOf(() => RunLock.acquire(dir))).toMatch(
+      /^RUN_DIR_LOCKED: .*pid \d+ on gpu-box-7[\s\S]*fix: .*delete .*run\.lock/,
+    );
     writeFileSync(join(dir, "run.lock"), "{torn");
     expect(codeOf(() => RunLock.acquire(dir))).toMatch(/^RUN_DIR_LOCKED: .*an unreadable lock file/);
   });
@@ -62,10 +77,14 @@ describe("a non-empty run directory", () => {
 
   it("is refused without --resume or --overwrite, naming what it holds and both flags", () => {
     const dir = finishedRun();
-    expect(codeOf(() => prepareRunDir(dir, {}))).toMatch(/^RUN_DIR_NOT_EMPTY: .*not empty \(checkpoints, config\.json, metrics\.jsonl, plots, report\.md, summary\.json\): it holds a finished run[\s\S]*--overwrite/);
+    expect(codeOf(() => prepareRunDir(dir, {}))).toMatch(
+      /^RUN_DIR_NOT_EMPTY: .*not empty \(checkpoints, config\.json, metrics\.jsonl, plots, report\.md, summary\.json\): it holds a finished run[\s\S]*--overwrite/,
+    );
     expect(readdirSync(dir).length).toBe(6); // nothing touched
     expect(prepareRunDir(dir, { resume: true })).toBeUndefined();
-    expect(codeOf(() => prepareRunDir(dir, { resume: true, overwrite: true }))).toMatch(/^INVALID_OPTION: .*--overwrite: --resume continues/);
+    expect(codeOf(() => prepareRunDir(dir, { resume: true, overwrite: true }))).toMatch(
+      /^INVALID_OPTION: .*--overwrite: --resume continues/,
+    );
     const empty = fresh();
     mkdirSync(join(empty, "checkpoints")); // what RunDirectory creates
     expect(prepareRunDir(empty, {})).toBeUndefined();
