@@ -51,7 +51,7 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
     });
     try {
       // Evaluation never steps the run's networks (it reads the eager backbone): compiling them would only ask for a toolchain.
-      await worker.client.createRun(runRequest(RUN_ID, { ...config, compile: "off" }, data.trainId, data));
+      await worker.createRun(runRequest(RUN_ID, { ...config, compile: "off" }, data.trainId, data));
       const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
       const e = { ...summary.evaluations };
       // The untrained row must be measured as the trained one is: with another k or T, the freshly created run (the
@@ -60,7 +60,7 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
         e.knnInit = await evaluator.knn();
         progress.log(`untrained k-NN top-1 at k=${e.knnInit.k}, T=${e.knnInit.temperature}: ${e.knnInit.top1.toFixed(4)}`);
       }
-      await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
+      await worker.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       progress.log(`loaded ${manifest.worker.file} (step ${manifest.step})`);
       const wanted = evaluationOptions(config);
       e.knnFinal = await evaluator.knn();

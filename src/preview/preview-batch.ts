@@ -48,9 +48,9 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
   const samples = options.samples ?? 8;
   const upload = await uploadDataset(worker, train);
   const runId = `preview-${step}`;
-  await worker.client.createRun(runRequest(runId, { ...config, compile: "off" }, upload.id, channelMeanStd(train))); // a preview trains nothing
+  await worker.createRun(runRequest(runId, { ...config, compile: "off" }, upload.id, channelMeanStd(train))); // a preview trains nothing
   const plan = new StepPlanner(config, train).plan(step);
-  const reply = await worker.client.preview(runId, encodeStepPlan(plan), samples);
+  const reply = await worker.preview(runId, encodeStepPlan(plan), samples);
   const m = reply.samples;
   const s = reply.imageSize;
   const columns: PreviewColumn[] = reply.inputs.map((image) => {

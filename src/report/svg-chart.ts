@@ -69,7 +69,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
   if (spec.reference) {
     const yy = y.at(spec.reference.y).toFixed(1);
     parts.push(`<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${yy}" y2="${yy}" stroke="#555" stroke-dasharray="5,4"/>`);
-    parts.push(`<text x="${width - MARGIN.right - 4}" y="${(Number(yy) - 4).toFixed(1)}" ${FONT} font-size="11" fill="#555" text-anchor="end">${escape(spec.reference.label)}</text>`);
+    parts.push(`<text x="${width - MARGIN.right - 4}" y="${(Number(yy) - 4).toFixed(1)}" ${FONT} font-size="11" fill="#555" text-anchor="end">${escapeXml(spec.reference.label)}</text>`);
   }
   parts.push(legend(spec.series.map((s, i) => ({ name: s.name, colour: s.colour ?? i })), MARGIN.left + 8, MARGIN.top + 6));
   return svgDocument(width, height, parts);
@@ -138,7 +138,7 @@ function frame(width: number, height: number, title: string, xLabel: string, yLa
   const bottom = height - MARGIN.bottom;
   const out = [
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="22" ${FONT} font-size="15" font-weight="bold" text-anchor="middle">${escape(title)}</text>`,
+    `<text x="${width / 2}" y="22" ${FONT} font-size="15" font-weight="bold" text-anchor="middle">${escapeXml(title)}</text>`,
   ];
   for (const t of y.ticks) {
     const yy = y.at(t).toFixed(1);
@@ -151,15 +151,15 @@ function frame(width: number, height: number, title: string, xLabel: string, yLa
     out.push(`<text x="${xx}" y="${bottom + 16}" ${FONT} font-size="11" text-anchor="middle">${formatTick(t)}</text>`);
   }
   out.push(`<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${(left + right) / 2}" y="${height - 10}" ${FONT} font-size="12" text-anchor="middle">${escape(xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" ${FONT} font-size="12" text-anchor="middle">${escape(yLabel)}</text>`);
+  out.push(`<text x="${(left + right) / 2}" y="${height - 10}" ${FONT} font-size="12" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  out.push(`<text transform="translate(16 ${(top + bottom) / 2}) rotate(-90)" ${FONT} font-size="12" text-anchor="middle">${escapeXml(yLabel)}</text>`);
   return out.join("\n");
 }
 
 function legend(entries: { name: string; colour: number }[], x: number, y: number): string {
   const rows = entries.map(({ name, colour }, i) => {
     const yy = y + 14 * i + 8;
-    return `<rect x="${x}" y="${yy - 8}" width="14" height="8" fill="${colourOf(colour)}"/><text x="${x + 20}" y="${yy}" ${FONT} font-size="11">${escape(name)}</text>`;
+    return `<rect x="${x}" y="${yy - 8}" width="14" height="8" fill="${colourOf(colour)}"/><text x="${x + 20}" y="${yy}" ${FONT} font-size="11">${escapeXml(name)}</text>`;
   });
   const longest = Math.max(0, ...entries.map((e) => e.name.length));
   return `<rect x="${x - 4}" y="${y - 2}" width="${longest * 6.6 + 30}" height="${14 * entries.length + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>\n${rows.join("\n")}`;
@@ -175,6 +175,6 @@ function svgDocument(width: number, height: number, parts: string[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n${parts.join("\n")}\n</svg>\n`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

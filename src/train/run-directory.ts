@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { appendWhole } from "../io/disk-full.js";
 import type { KnnPoint } from "../eval/run-evaluator.js";
-import type { StepResult } from "./step-stream.js";
+import type { StepResult } from "../worker/step-stream.js";
 
 /**
  * The folder a run writes: config.json, metrics.jsonl (one line per step), knn-monitor.jsonl, checkpoints/,

@@ -123,7 +123,7 @@ describe("runs survive faults (real worker)", () => {
       expect((error as Error).message).toMatch(/no training result for 1500 ms/);
       // The compute thread is still asleep: a checkpoint call queued behind it exceeds its 500 ms deadline.
       const started = Date.now();
-      await expect(stalled.client.saveCheckpoint("pretrain", join(newRunDir(), "x.pt"), 1)).rejects.toMatchObject({ code: "WORKER_TIMEOUT" });
+      await expect(stalled.saveCheckpoint("pretrain", join(newRunDir(), "x.pt"), 1)).rejects.toMatchObject({ code: "WORKER_TIMEOUT" });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       stalled.kill();

@@ -7,8 +7,8 @@ import errno
 import os
 from typing import Iterator
 
-from mixmask_worker.disk_full import disk_full_error, is_disk_full
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.disk_full import disk_full_error, is_disk_full
+from mixmask_worker.service.protocol import WorkerError
 
 
 @contextlib.contextmanager
