@@ -3,9 +3,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { CLI_OPTIONS, parseFlagValue } from "./config/cli-options.js";
-import { flagName, validatePretrainConfig, type PretrainConfig } from "./config/pretrain-config.js";
-import { PRESETS, resolveConfig, type PresetName } from "./config/presets.js";
+import { flagName, type PretrainConfig } from "./config/pretrain-config.js";
+import { PRESETS, type PresetName } from "./config/presets.js";
 import { dataSizeNote } from "./config/data-size-defaults.js";
+import { presetOf, resolveRun, type RunFacts } from "./config/run-config.js";
 import type { DatasetName } from "./data/dataset-names.js";
 import { headOf, materialize, type DatasetSplits } from "./data/image-source.js";
 import { openDataset } from "./data/open-dataset.js";
@@ -22,9 +23,11 @@ import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
+import { checkRunDirUse } from "./train/run-dir-guard.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
 import { SDK_VERSION } from "./worker/protocol-version.js";
+import { endBySignal } from "./worker/interrupt-hooks.js";
 import { readTokenFile, TOKEN_ENV } from "./worker/worker-access.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { openWorkerGroup } from "./distributed/open-worker-group.js";
@@ -50,7 +53,7 @@ function givenOptions(flags: Record<string, string | boolean>): { given: Given; 
     if (typeof raw === "string") given[key] = parseFlagValue(kind, raw);
   }
   const preset = flags.preset as PresetName | "auto";
-  validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given));
+  resolveRun(preset, given); // validates
   return { given, preset };
 }
 
@@ -58,8 +61,8 @@ function givenOptions(flags: Record<string, string | boolean>): { given: Given; 
  * Opens the dataset before a worker starts, so a missing or malformed dataset is reported at once with its fix.
  * A synthetic dataset has no files: it is drawn once its size is known (undefined here).
  */
-async function openGivenDataset(given: Given, progress: TerminalProgress): Promise<DatasetSplits | undefined> {
-  const dataset = (given.dataset as DatasetName | undefined) ?? PRESETS.cpu.dataset;
+async function openGivenDataset(given: Given, progress: TerminalProgress, preset: PresetName | "auto"): Promise<DatasetSplits | undefined> {
+  const dataset = (given.dataset as DatasetName | undefined) ?? PRESETS[presetOf(preset)].dataset;
   if (dataset === "synthetic") return undefined;
   return openDataset({
     dataset,
@@ -71,10 +74,16 @@ async function openGivenDataset(given: Given, progress: TerminalProgress): Promi
   });
 }
 
-/** Views default to the images' own side (32 for CIFAR, 64 for Tiny-ImageNet) unless --image-size says otherwise. */
-function viewSide(opened: DatasetSplits | undefined, given: Given): { imageSize?: number } {
-  if (!opened) return { imageSize: (given.decodeSize as number | undefined) ?? 32 }; // synthetic: drawn at --decode-size
-  return opened.train.height === opened.train.width ? { imageSize: opened.train.height } : {};
+/** What resolveRun needs to know of an opened dataset (none for a synthetic one, drawn once its size is known). */
+function datasetFacts(opened: DatasetSplits | undefined): RunFacts["dataset"] {
+  return opened ? { train: { count: opened.train.count, height: opened.train.height, width: opened.train.width }, test: { count: opened.test.count } } : undefined;
+}
+
+/** The run's options (src/config/run-config.ts), with what the resolution decided said on the terminal. */
+function resolveAndSay(preset: PresetName | "auto", given: Given, facts: RunFacts, progress: TerminalProgress): PretrainConfig {
+  const { config, notes } = resolveRun(preset, given, facts);
+  for (const note of notes) progress.log(`note: ${note}`);
+  return config;
 }
 
 /** The worker to spawn for the options: device and torch threads. */
@@ -83,16 +92,13 @@ function spawnOptionsOf(given: Given): WorkerOptions {
   return { device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) };
 }
 
-/** --preset auto picks by the worker's device: gpu on CUDA, cpu otherwise. */
-function presetFor(worker: Worker, preset: PresetName | "auto"): PresetName {
-  return preset === "auto" ? (worker.info.device.startsWith("cuda") ? "gpu" : "cpu") : preset;
-}
 
 function pretrainCommand(): Command {
   const cmd = withConfigOptions(
     new Command("pretrain").description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after"),
   )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
+    .option("--overwrite", "replace the run in --run-dir: its files (metrics, checkpoints, summary, report) are removed first")
     .option("--auto-restart <n>", "when the worker dies, start a fresh one and resume from the last checkpoint, at most n times", "0")
     .option("--worker <host:port>", `train on a worker already listening there (python -m mixmask_worker --listen ...); token from $${TOKEN_ENV} or --worker-token-file`)
     .option("--worker-token-file <path>", "file holding that worker's access token")
@@ -101,20 +107,29 @@ function pretrainCommand(): Command {
     .option("--print-config", "print the resolved options and exit");
   cmd.action(async (flags: Record<string, string | boolean>) => {
     const { given, preset } = givenOptions(flags);
+    const progress = new TerminalProgress();
     if (flags.printConfig) {
-      console.log(JSON.stringify(validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, given)), null, 2));
+      // Resolved as the run resolves it: with the dataset opened (sizes, counts) when its files are there.
+      const opened = await openGivenDataset(given, progress, preset).catch((error: unknown) => {
+        if (!(error instanceof MixmaskError && error.code === "DATASET_MISSING")) throw error;
+        progress.log(`note: the dataset is not there (${error.message.split("\n")[0]}); sizes below are the format's, counts unchecked`);
+        return undefined;
+      });
+      const { config, notes } = resolveRun(preset, given, { dataset: datasetFacts(opened) });
+      for (const note of notes) progress.log(`note: ${note}`);
+      console.log(JSON.stringify(config, null, 2));
       return;
     }
-    const progress = new TerminalProgress();
     const restarts = Number(flags.autoRestart);
     if (!Number.isInteger(restarts) || restarts < 0) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "expected a number of restarts", expected: "an integer ≥ 0", received: String(flags.autoRestart) });
     }
+    checkRunDirUse({ resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) }); // before any worker starts
     const remote = typeof flags.worker === "string" ? flags.worker : undefined;
     if (remote && restarts > 0) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here", fix: "drop --auto-restart, or --worker" });
     }
-    const opened = await openGivenDataset(given, progress);
+    const opened = await openGivenDataset(given, progress, preset);
     const spawnOptions = spawnOptionsOf(given);
     const group = await openWorkerGroup({
       ranks: typeof given.ranks === "number" ? given.ranks : 1,
@@ -131,17 +146,17 @@ function pretrainCommand(): Command {
           ...(typeof flags.workerCa === "string" ? { tls: { caPath: flags.workerCa } } : {}),
         })
       : await Worker.spawn(spawnOptions);
-    const chosen = presetFor(worker, preset);
+    const chosen = presetOf(preset, worker.info.device);
     try {
-      const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...(group ? { ranks: group.worldSize } : {}), ...given }));
+      const config = resolveAndSay(preset, given, { dataset: datasetFacts(opened), device: worker.info.device, ...(group ? { ranks: group.worldSize } : {}) }, progress);
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const sizeNote = dataSizeNote(PRESETS[chosen], given, config);
       if (sizeNote) progress.log(sizeNote);
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
       const summary = group
-        ? await pretrain(config, { group, progress, datasets, resume: Boolean(flags.resume) })
-        : await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
+        ? await pretrain(config, { group, progress, datasets, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) })
+        : await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
       printSummary(summary);
     } finally {
       await (group ?? worker).close();
@@ -167,11 +182,10 @@ function previewCommand(): Command {
       }
     }
     const progress = new TerminalProgress();
-    const opened = await openGivenDataset(given, progress);
+    const opened = await openGivenDataset(given, progress, preset);
     const worker = await Worker.spawn(spawnOptionsOf(given));
-    const chosen = presetFor(worker, preset);
     try {
-      const config = validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), ...given }));
+      const config = resolveAndSay(preset, given, { dataset: datasetFacts(opened), device: worker.info.device }, progress);
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const train = await materialize(headOf(splits.train, config.trainImages));
       const batch = await previewBatch(worker, config, train, { step, samples });
@@ -209,18 +223,18 @@ function compareCommand(): Command {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--seeds", message: "expected distinct seeds", expected: "comma-separated integers ≥ 0, e.g. 0,1,2", received: String(flags.seeds) });
     }
     const { given, preset } = givenOptions(flags as Record<string, string | boolean>);
-    for (const v of variations) validatePretrainConfig(resolveConfig(preset === "auto" ? "cpu" : preset, { ...given, ...v.overrides }));
+    for (const v of variations) resolveRun(preset, { ...given, ...v.overrides });
     const progress = new TerminalProgress();
-    const opened = await openGivenDataset(given, progress);
+    const opened = await openGivenDataset(given, progress, preset);
     const worker = await Worker.spawn(spawnOptionsOf(given));
-    const chosen = presetFor(worker, preset);
     try {
-      const resolveRun = (overrides: Given): PretrainConfig => validatePretrainConfig(resolveConfig(chosen, { ...viewSide(opened, given), knnEvery: 1, ...given, ...overrides }));
-      const probe = resolveRun({});
+      const facts = { dataset: datasetFacts(opened), device: worker.info.device };
+      const resolveVariation = (overrides: Given): PretrainConfig => resolveRun(preset, { knnEvery: 1, ...given, ...overrides }, facts).config;
+      const probe = resolveAndSay(preset, { knnEvery: 1, ...given }, facts, progress);
       const splits = opened ?? (await openDataset({ ...probe, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, probe.trainImages), test: headOf(splits.test, probe.testImages) };
       const command = `mixmask ${process.argv.slice(2).join(" ")}`;
-      const results = await compare({ variations, seeds, out, resolve: resolveRun, worker, datasets, progress, command });
+      const results = await compare({ variations, seeds, out, resolve: resolveVariation, worker, datasets, progress, command });
       console.log(`\n${readFileSync(join(out, "report.md"), "utf8").split("\n").filter((l) => l.startsWith("|") || l.includes("does not beat the centred pixels")).join("\n")}`);
       console.log(`\n${join(out, "report.md")}, ${join(out, "results.json")} (${(results.wallSeconds / 60).toFixed(1)} min)`);
     } finally {
@@ -253,7 +267,7 @@ function evaluateCommand(): Command {
 function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
     ...(s.baselines ? [[`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), centred pixels`, s.baselines.pixels.knn.top1.toFixed(4)] as [string, string]] : []),
-    [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
+    [`k-NN top-1 (k=${s.knnInit.k}, T=${s.knnInit.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
     [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), trained`, s.knnFinal.top1.toFixed(4)],
     ...(s.evaluations.linearProbe
       ? [["linear probe top-1, centred pixels", s.baselines?.pixels.linearProbe?.lastTop1.toFixed(4) ?? "—"] as [string, string], ["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
@@ -290,9 +304,9 @@ const program = new Command("mixmask")
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof MixmaskError && error.code === "INTERRUPTED") {
-    console.error(`mixmask: ${error.message}\n  fix: ${error.fix}`);
+    console.error(`mixmask: ${error.message}`); // the message ends with its fix line
     // The worker is closed and the checkpoint written: end as the signal would have (status 130 for Ctrl-C).
-    process.kill(process.pid, String(error.diagnostics?.signal ?? "SIGINT") as NodeJS.Signals);
+    endBySignal(String(error.diagnostics?.signal ?? "SIGINT") as NodeJS.Signals);
     return;
   }
   if (error instanceof MixmaskError) {

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   "RANK_FAILED",
   "MODEL_NOT_FOUND",
   "EXPORT_FAILED",
+  "DISK_FULL",
   // Raised by the SDK only.
   "INVALID_OPTION",
   "INVALID_FILE",
@@ -37,6 +38,9 @@ export const ERROR_CODES = [
   "DEPENDENCY_MISSING",
   // The learning-health monitor saw the embeddings collapse and the run asked to stop on it (--on-collapse stop).
   "LEARNING_COLLAPSED",
+  // The run directory: another run holds its run.lock; a new run in a directory that holds one (src/train/run-dir-guard.ts).
+  "RUN_DIR_LOCKED",
+  "RUN_DIR_NOT_EMPTY",
 ] as const;
 
 /**

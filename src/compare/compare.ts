@@ -103,7 +103,9 @@ async function trainOrReuse(config: PretrainConfig, options: CompareOptions, pro
     return { summary: previous, reused: true };
   }
   const resume = existsSync(runDir.file("checkpoints/latest.json")) && readCheckpointManifest(runDir) !== undefined && !previous;
-  const summary = await pretrain(config, { worker: options.worker, progress, datasets: options.datasets, resume });
+  // The comparison owns its runs/ folders: a run it cannot reuse or resume is trained again in place.
+  if (!resume && previousConfig) progress.log(`  replacing the run in ${config.runDir} (${previous ? "its options differ" : "it stopped before its first checkpoint"})`);
+  const summary = await pretrain(config, { worker: options.worker, progress, datasets: options.datasets, resume, overwrite: !resume });
   return { summary, reused: false };
 }
 

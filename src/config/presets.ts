@@ -99,10 +99,13 @@ export const GPU_PRESET: PretrainConfig = {
  * The CIFAR recipe of the MixMask lineage (docs/METHODS.md#release-hyper-parameters, the Un-Mix MoCo CIFAR demo): ResNet-18 with a 3×3 stride-1
  * stem and no max-pool, batch 512, lr 0.06, wd 5e-4, cosine, K = 4096, m = 0.99, T = 0.1, 32-px crops with
  * torchvision's default scale (0.08–1), no blur, k-NN monitor k = 200, t = 0.1; 200 epochs (the demo's default; the
- * Un-Mix README's numbers are after 1000). Block mask g = 4 at 32 px (8-px cells).
+ * Un-Mix README's numbers are after 1000). Block mask g = 4 at 32 px (8-px cells). It trains on CIFAR-10 (`--data-dir`
+ * with its binary files): a recipe named for CIFAR that silently trained on Fashion-MNIST would report numbers
+ * nobody could compare; `--dataset` still picks another (the views then take that dataset's own image side).
  */
 export const CIFAR_PRESET: PretrainConfig = {
   ...COMMON,
+  dataset: "cifar10",
   imageSize: 32,
   trainImages: 50_000,
   testImages: 10_000,
@@ -122,9 +125,12 @@ export const CIFAR_PRESET: PretrainConfig = {
  * 0.9, wd 1e-4, cosine, 200 epochs; MoCo dim 128, K = 65536, m = 0.999, T = 0.2, 2048→2048→128 head; MoCo v2
  * augmentation (crop 0.2–1, jitter 0.4/0.1 with p 0.8, grayscale 0.2, blur σ 0.1–2 with p 0.5, flip); block mask
  * g = 8, half kept; shuffle-BN over 8 GPUs of 32 images, emulated on one device by 8 BN groups; fp32 as released.
+ * It reads an image folder (`--data-dir` with train/ and val/, `--decode-size` as wanted), for the reason the CIFAR
+ * preset reads CIFAR-10.
  */
 export const IMAGENET_PRESET: PretrainConfig = {
   ...COMMON,
+  dataset: "image-folder",
   imageSize: 224,
   cifarStem: false,
   arch: "resnet50",

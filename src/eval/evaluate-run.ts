@@ -53,14 +53,24 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
     try {
       // Evaluation never steps the run's networks (it reads the eager backbone): compiling them would only ask for a toolchain.
       await worker.createRun(runRequest(RUN_ID, { ...config, compile: "off" }, data.trainId, data));
+      const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
+      const e = { ...summary.evaluations };
+      // The untrained row must be measured as the trained one is: with another k or T, the freshly created run (the
+      // seed's initial weights, before the checkpoint is loaded) is measured again rather than the old number relabelled.
+      if (!sameKnnProtocol(e.knnInit, config)) {
+        e.knnInit = await evaluator.knn();
+        progress.log(`untrained k-NN top-1 at k=${e.knnInit.k}, T=${e.knnInit.temperature}: ${e.knnInit.top1.toFixed(4)}`);
+      }
       await worker.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       progress.log(`loaded ${manifest.worker.file} (step ${manifest.step})`);
-      const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
       const wanted = evaluationOptions(config);
-      const e = { ...summary.evaluations };
       e.knnFinal = await evaluator.knn();
       progress.log(`k-NN top-1: ${e.knnFinal.top1.toFixed(4)} (k=${e.knnFinal.k}, T=${e.knnFinal.temperature})`);
-      if (e.knnCurve.length) e.knnCurve = [...e.knnCurve.slice(0, -1), { ...e.knnCurve[e.knnCurve.length - 1]!, top1: e.knnFinal.top1, top5: e.knnFinal.top5 }];
+      // The curve's points were measured during training with the training's k and T: only a final point of that same
+      // protocol may replace its last one; with another protocol the curve stays as measured (knnCurveProtocol says which).
+      const curve = e.knnCurveProtocol ?? { k: manifest.config.knnK, temperature: manifest.config.knnTemperature };
+      e.knnCurveProtocol = curve;
+      if (e.knnCurve.length && sameKnnProtocol(curve, config)) e.knnCurve = [...e.knnCurve.slice(0, -1), { ...e.knnCurve[e.knnCurve.length - 1]!, top1: e.knnFinal.top1, top5: e.knnFinal.top5 }];
       if (wanted.linearProbe) {
         e.linearProbe = await evaluator.linearProbe();
         progress.log(`linear probe: ${describeProbe(e.linearProbe)}`);
@@ -70,13 +80,13 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
         progress.log(`semi-supervised, ${r.description}: top-1 ${r.top1.toFixed(4)}`);
         e.semiSupervised = [...e.semiSupervised.filter((s) => s.fraction !== fraction), r].sort((a, b) => a.fraction - b.fraction);
       }
-      // The untrained encoder is not re-measured (the checkpoint holds the trained one): keep what the run measured.
+      // The pixel baseline follows the protocol of this evaluation (its k and T), like the untrained row above.
       const measured = await evaluator.baselines({ knnInit: e.knnInit, ...(e.linearProbeInit ? { linearProbeInit: e.linearProbeInit } : {}) }, progress);
       // Without a new probe (--linear-probe false) the run keeps its earlier probe, so it keeps the pixels' probe too.
       const baselines = { ...measured, pixels: { ...measured.pixels, linearProbe: measured.pixels.linearProbe ?? summary.baselines?.pixels.linearProbe ?? null } };
       progress.log(describePixelBaseline(baselines.pixels));
       const shortfalls = belowPixels(baselines.pixels, { knn: e.knnFinal, ...(e.linearProbe ? { linearProbe: e.linearProbe } : {}) });
-      const updated: PretrainSummary = { ...summary, knnFinal: e.knnFinal, evaluations: e, baselines, belowPixels: shortfalls };
+      const updated: PretrainSummary = { ...summary, knnInit: e.knnInit, knnFinal: e.knnFinal, evaluations: e, baselines, belowPixels: shortfalls };
       runDir.writeJson("summary.json", updated);
       await writeRunReport(runDir.dir, updated, config);
       return updated;
@@ -86,4 +96,8 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
   } finally {
     if (ownWorker) await worker.close();
   }
+}
+
+function sameKnnProtocol(measured: { k: number; temperature: number }, config: PretrainConfig): boolean {
+  return measured.k === config.knnK && measured.temperature === config.knnTemperature;
 }

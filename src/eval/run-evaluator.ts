@@ -22,6 +22,11 @@ export interface RunEvaluations {
   knnFinal: KnnResult;
   /** The k-NN monitor (`knnEvery`), from the untrained encoder to the last epoch. */
   knnCurve: KnnPoint[];
+  /**
+   * The k-NN protocol every point of `knnCurve` was measured with (the training's). `mixmask evaluate` with another
+   * k or T leaves the curve as measured, so it may differ from `knnFinal`'s. Absent in older summaries: the config's.
+   */
+  knnCurveProtocol?: { k: number; temperature: number };
   linearProbeInit?: LinearProbeResult;
   linearProbe?: LinearProbeResult;
   semiSupervised: SemiSupervisedResult[];
@@ -98,6 +103,7 @@ export class RunEvaluator {
       knnInit: before.knnInit,
       knnFinal,
       knnCurve,
+      knnCurveProtocol: { k: this.config.knnK, temperature: this.config.knnTemperature },
       ...(before.linearProbeInit ? { linearProbeInit: before.linearProbeInit } : {}),
       ...(linearProbe ? { linearProbe } : {}),
       semiSupervised,

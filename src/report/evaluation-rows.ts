@@ -21,7 +21,7 @@ export function evaluationRows(e: RunEvaluations, baselines?: RunBaselines): Eva
       pixels: f(pixels?.knn.top1),
       untrained: f(e.knnInit.top1),
       trained: f(e.knnFinal.top1),
-      how: `weighted k-NN (Wu et al. 2018), k = ${e.knnFinal.k}, T = ${e.knnFinal.temperature}, ${e.knnFinal.trainCount} bank / ${e.knnFinal.testCount} test images, no augmentation`,
+      how: `weighted k-NN (Wu et al. 2018), k = ${e.knnFinal.k}, T = ${e.knnFinal.temperature}, ${e.knnFinal.trainCount} bank / ${e.knnFinal.testCount} test images, no augmentation${e.knnInit.k !== e.knnFinal.k || e.knnInit.temperature !== e.knnFinal.temperature ? `; untrained measured at k = ${e.knnInit.k}, T = ${e.knnInit.temperature}` : ""}`,
     },
   ];
   if (e.linearProbe) {

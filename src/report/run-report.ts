@@ -34,11 +34,11 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
   const knnPlot = await plot(
     "knn.png",
     lineChartSvg({
-      title: `k-NN top-1 (k = ${e.knnFinal.k}, T = ${e.knnFinal.temperature})`,
+      title: `k-NN top-1 (k = ${e.knnCurveProtocol?.k ?? config.knnK}, T = ${e.knnCurveProtocol?.temperature ?? config.knnTemperature})`,
       xLabel: "epoch",
       yLabel: "top-1",
       series: [{ name: describeMethod(config), points: e.knnCurve.map((p) => [p.epoch, p.top1]) }],
-      reference: { y: e.knnInit.top1, label: "untrained encoder" },
+      reference: { y: e.knnCurve[0]?.top1 ?? e.knnInit.top1, label: "untrained encoder" }, // the curve's own protocol
     }),
   );
   const lambdaPlot = metrics.lambda.length

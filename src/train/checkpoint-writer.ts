@@ -4,6 +4,7 @@ import type { PretrainConfig } from "../config/pretrain-config.js";
 import type { KnnResult } from "../eval/knn.js";
 import type { LinearProbeResult } from "../eval/linear-probe.js";
 import { MixmaskError } from "../errors.js";
+import { isDiskFull } from "../io/disk-full.js";
 import { PROTOCOL_VERSION, SDK_VERSION } from "../worker/protocol-version.js";
 import type { Worker } from "../worker/worker.js";
 import { checkpointFileName, pruneCheckpoints, signManifest, WORKER_STATE_PARTS, writeCheckpointManifest } from "./checkpoint-manifest.js";
@@ -71,9 +72,9 @@ export class CheckpointWriter {
       rmSync(join(runDir.checkpointsDir, file), { force: true });
       rmSync(join(runDir.checkpointsDir, checkpointFileName(step, "json")), { force: true });
       throw new MixmaskError({
-        code: "CHECKPOINT_FAILED",
+        code: isDiskFull(error) ? "DISK_FULL" : "CHECKPOINT_FAILED",
         path: runDir.file("checkpoints/latest.json"),
-        message: `cannot write the checkpoint manifest of step ${step} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous checkpoint${this.last ? ` (step ${this.last.step})` : ""} is intact`,
+        message: `cannot write the checkpoint manifest of step ${step} (${isDiskFull(error) ? (error as Error).message.replace(/^\[DISK_FULL\] /, "").split("\n")[0] : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}); the previous checkpoint${this.last ? ` (step ${this.last.step})` : ""} is intact`,
         fix: "free disk space or choose a writable --run-dir, then continue with --resume",
         cause: error,
       });

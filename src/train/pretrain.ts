@@ -19,6 +19,8 @@ import type { PretrainSummary } from "./pretrain-summary.js";
 import { silentProgress, type ProgressReporter } from "./progress.js";
 import { assertResumableConfig } from "./resume-options.js";
 import { RunDirectory } from "./run-directory.js";
+import { prepareRunDir } from "./run-dir-guard.js";
+import { RunLock } from "./run-lock.js";
 import { assertWorkerCompiles, runRequest } from "./run-request.js";
 import { oneWorker, type RunWorkers } from "./run-workers.js";
 import { startingPoint } from "./starting-point.js";
@@ -41,6 +43,11 @@ export interface PretrainOptions {
   datasets?: { train: ImageDataset | ImageSource; test: ImageDataset | ImageSource };
   /** Continue from the run directory's last checkpoint (its config must match). */
   resume?: boolean;
+  /**
+   * Replace the run `config.runDir` holds: its files are removed first (src/train/run-dir-guard.ts). Without it (or
+   * `resume`) a non-empty run directory is refused with RUN_DIR_NOT_EMPTY. Default false.
+   */
+  overwrite?: boolean;
   /** Abort when no step result arrives for this long. Default 600 000 ms. */
   stepIdleTimeoutMs?: number;
 }
@@ -49,10 +56,23 @@ const RUN_ID = "pretrain";
 
 /**
  * MoCo v2 (+ MixMask) pretraining driven from TypeScript: plans every step, keeps several in flight on the worker's
- * `Train` stream, writes metrics and checkpoints, and measures weighted k-NN before and after.
+ * `Train` stream, writes metrics and checkpoints, and measures weighted k-NN before and after. The run directory is
+ * locked (`run.lock`) while it trains, and one holding another run is refused unless resumed or overwritten.
  */
 export async function pretrain(input: PretrainConfig, options: PretrainOptions = {}): Promise<PretrainSummary> {
   const config = validatePretrainConfig(input, { names: "keys" });
+  const log = (line: string): void => (options.progress ?? silentProgress).log(line);
+  const lock = RunLock.acquire(new RunDirectory(config.runDir).dir, log);
+  try {
+    const note = prepareRunDir(lock.dir, options);
+    if (note) log(note);
+    return await trainInRunDir(config, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): Promise<PretrainSummary> {
   const t0 = performance.now();
   const progress = options.progress ?? silentProgress;
   const runDir = new RunDirectory(config.runDir);

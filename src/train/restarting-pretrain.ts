@@ -41,7 +41,9 @@ export async function pretrainWithRestarts(input: PretrainConfig, options: Resta
   for (let restarts = 0; ; restarts++) {
     const worker = restarts === 0 && given ? given : await spawn();
     try {
-      return await pretrain(config, { ...rest, worker, resume });
+      // A restart from the start replaces what the failed attempt of this same run wrote (the user's --overwrite
+      // was for the first attempt only).
+      return await pretrain(config, { ...rest, worker, resume, overwrite: restarts > 0 ? !resume : rest.overwrite });
     } catch (error) {
       if (!(error instanceof MixmaskError) || !RESTARTABLE.has(error.code) || restarts >= maxRestarts) throw error;
       const latest = readCheckpointManifest(runDir);

@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { appendWhole } from "../io/disk-full.js";
 import { makeDirectory } from "../io/make-directory.js";
 import type { KnnPoint } from "../eval/run-evaluator.js";
 import type { StepResult } from "../worker/step-stream.js";
@@ -39,21 +40,21 @@ export class RunDirectory {
     writeFileAtomic(this.file("metrics.jsonl"), "");
   }
 
-  /** Drops the lines of steps ≥ `step` (written after the checkpoint a resumed run starts from). */
-  truncateMetrics(step: number): void {
+  /**
+   * Drops the lines of steps ≥ `step` (written after the checkpoint a resumed run starts from), and any torn line
+   * (a crash or a full disk mid-write); returns how many torn lines were dropped, for the caller to say so.
+   */
+  truncateMetrics(step: number): number {
     const file = this.file("metrics.jsonl");
-    const kept = existsSync(file)
-      ? readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "" && (JSON.parse(line) as { step: number }).step < step)
-      : [];
-    writeFileAtomic(file, kept.map((l) => `${l}\n`).join(""));
+    const { records, torn } = jsonLines<{ step: number }>(file);
+    writeFileAtomic(file, records.filter((r) => r.step < step).map((r) => `${JSON.stringify(r)}\n`).join(""));
+    return torn;
   }
 
   /** Mean loss and positive-key top-1 of each epoch found in metrics.jsonl, in epoch order. */
   epochMeans(): { epoch: number; loss: number; top1: number; n: number }[] {
     const byEpoch = new Map<number, { epoch: number; loss: number; top1: number; n: number }>();
-    for (const line of readFileSync(this.file("metrics.jsonl"), "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      const r = JSON.parse(line) as { epoch: number; loss: number; positiveTop1: number };
+    for (const r of jsonLines<{ epoch: number; loss: number; positiveTop1: number }>(this.file("metrics.jsonl")).records) {
       const m = byEpoch.get(r.epoch) ?? { epoch: r.epoch, loss: 0, top1: 0, n: 0 };
       m.loss += r.loss;
       m.top1 += r.positiveTop1;
@@ -74,17 +75,40 @@ export class RunDirectory {
   }
 
   appendKnnPoint(point: KnnPoint): void {
-    appendFileSync(this.file("knn-monitor.jsonl"), `${JSON.stringify(point)}\n`);
+    appendWhole(this.file("knn-monitor.jsonl"), `${JSON.stringify(point)}\n`, () => this.nextCheckpointBytes());
   }
 
   /** The k-NN monitor's points in knn-monitor.jsonl, in the order measured. */
   knnMonitor(): KnnPoint[] {
-    const file = this.file("knn-monitor.jsonl");
-    if (!existsSync(file)) return [];
-    return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as KnnPoint);
+    return jsonLines<KnnPoint>(this.file("knn-monitor.jsonl")).records;
   }
 
   appendMetrics(result: StepResult & { epoch: number; lr: number; lambda?: number; elapsedS: number }): void {
-    appendFileSync(this.file("metrics.jsonl"), `${JSON.stringify(result)}\n`);
+    appendWhole(this.file("metrics.jsonl"), `${JSON.stringify(result)}\n`, () => this.nextCheckpointBytes());
   }
+
+  /** What the run needs free to go on after a full disk: about one more checkpoint (the largest file kept). */
+  nextCheckpointBytes(): number {
+    if (!existsSync(this.checkpointsDir)) return 0;
+    return Math.max(0, ...readdirSync(this.checkpointsDir).map((f) => statSync(join(this.checkpointsDir, f)).size));
+  }
+}
+
+/**
+ * The records of a JSON-lines file (none when it is absent) and how many lines could not be parsed: a torn last line
+ * from a crash or a full disk must not make the whole run unreadable.
+ */
+function jsonLines<T>(file: string): { records: T[]; torn: number } {
+  if (!existsSync(file)) return { records: [], torn: 0 };
+  const records: T[] = [];
+  let torn = 0;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch {
+      torn += 1;
+    }
+  }
+  return { records, torn };
 }

@@ -60,7 +60,8 @@ export async function startingPoint(o: StartingPointOptions): Promise<StartingPo
       fix: "the checkpoint files were mixed up; start a new run directory or restore the matching pair",
     });
   }
-  runDir.truncateMetrics(manifest.step);
+  const torn = runDir.truncateMetrics(manifest.step);
+  if (torn > 0) o.progress.log(`metrics.jsonl: dropped ${torn} torn line(s) (a crash or a full disk cut a write short)`);
   runDir.truncateKnnMonitor(manifest.step);
   o.progress.log(`resumed from ${manifest.worker.file} at step ${manifest.step}`);
   return { firstStep: manifest.step, knnInit: manifest.knnInit, ...(manifest.linearProbeInit ? { linearProbeInit: manifest.linearProbeInit } : {}) };

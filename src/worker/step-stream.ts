@@ -32,6 +32,10 @@ export const SHARD_CHANNEL: StepChannel<RankStepPlan, ShardPlanMessage> = {
 export interface StepResult {
   step: number;
   loss: number;
+  /**
+   * Each loss term's mean per-sample loss ℓ over the batch, unweighted: neither the term's weight (a per-batch λ)
+   * nor per-sample λᵢ enter it, so it means the same for every mask granularity. `loss` is the weighted sum.
+   */
   termLosses: number[];
   positiveTop1: number;
   /** Std over the batch of term 0's unit anchors × √D: about 1 when healthy, towards 0 when the embeddings collapse. */

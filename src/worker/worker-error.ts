@@ -46,7 +46,7 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
   }
   const code: ErrorCode = isErrorCode(workerCode) ? workerCode : "WORKER_ERROR";
   const fix = WORKER_FIXES[code];
-  if (code === "PROTOCOL_MISMATCH" || code === "CHECKPOINT_WRITE_FAILED") {
+  if (code === "PROTOCOL_MISMATCH" || code === "CHECKPOINT_WRITE_FAILED" || code === "DISK_FULL") {
     return new MixmaskError({ code, workerCode, diagnostics, issues, message: error.details, fix, cause: error });
   }
   const message = `${rpc} failed${workerCode ? ` (${workerCode})` : ""}: ${error.details}`;
@@ -57,6 +57,7 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
 const WORKER_FIXES: Partial<Record<ErrorCode, string>> = {
   CHECKPOINT_WRITE_FAILED: "free disk space or choose a writable --run-dir, then continue with --resume",
   PROTOCOL_MISMATCH: "install matching versions of the mixmask npm package and python_worker",
+  DISK_FULL: "free the space the message names (or choose another --run-dir), then continue with --resume",
 };
 
 /** The worker's `mixmask-error-issues` trailer: a JSON array of {path, message, expected?, received?}. */

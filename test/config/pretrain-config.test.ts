@@ -84,7 +84,9 @@ describe("pretrain config", () => {
     expect(resolveConfig("cpu", { framework: "simsiam", headOutDim: 256 }).predictorHiddenDim).toBe(64);
     expect(resolveConfig("cpu", { framework: "byol", imageSize: 224 }).keyMomentum).toBe(0.996);
     for (const preset of ["cpu", "gpu", "cifar", "imagenet"] as const) {
-      for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const) expect(() => validatePretrainConfig(resolveConfig(preset, { framework }))).not.toThrow();
+      // cifar and imagenet read files (CIFAR-10, an image folder): they need a --data-dir.
+      const dataDir = preset === "cifar" || preset === "imagenet" ? { dataDir: "/data" } : {};
+      for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const) expect(() => validatePretrainConfig(resolveConfig(preset, { framework, ...dataDir }))).not.toThrow();
     }
   });
 

@@ -75,12 +75,14 @@ describe("runs survive faults (real worker)", () => {
 
   it("a full disk at a checkpoint keeps the previous checkpoint, and the run resumes from it", async () => {
     const dir = newRunDir();
-    mkdirSync(join(dir, "checkpoints"), { recursive: true });
-    // Every write to /dev/full fails with ENOSPC: the worker's temporary file for step 8 becomes a window onto it.
-    symlinkSync("/dev/full", join(dir, "checkpoints/step-0000008.pt.tmp"));
-    const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data }).then(() => undefined, (e: unknown) => e);
-    expect(error).toMatchObject({ code: "CHECKPOINT_WRITE_FAILED", workerCode: "CHECKPOINT_WRITE_FAILED" });
-    expect((error as Error).message).toMatch(/the disk is full \(ENOSPC\).*previous checkpoint is untouched/);
+    // Every write to /dev/full fails with ENOSPC: the worker's temporary file for step 8 becomes a window onto it,
+    // laid once the run has started (a run directory must be empty for a new run) and step 4 is checkpointed.
+    const progress = { ...silentProgress, log: (line: string) => {
+      if (line.startsWith("checkpoint step-0000004.pt")) symlinkSync("/dev/full", join(dir, "checkpoints/step-0000008.pt.tmp"));
+    } };
+    const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, progress }).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: "DISK_FULL", workerCode: "DISK_FULL" });
+    expect((error as Error).message).toMatch(/the disk is full: checkpoint step-0000008\.pt needs about/);
     expect(latest(dir).step).toBe(4);
     expect(sha256(join(dir, "checkpoints/step-0000004.pt"))).toBe(latest(dir).worker.sha256);
     expect(existsSync(join(dir, "checkpoints/step-0000008.pt.tmp"))).toBe(false);

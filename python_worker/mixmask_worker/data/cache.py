@@ -15,6 +15,7 @@ trained on. Nothing is evicted; the folder is safe to delete at any time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -121,11 +122,18 @@ class DatasetCache:
     def _write(self, sha256: str, suffix: str, data: "bytes | memoryview") -> None:
         final = self._path(sha256, suffix)
         temporary = f"{final}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, final)
+        try:
+            with open(temporary, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, final)
+        except OSError:
+            # A full disk: the cache is optional (the caller logs and carries on), but its partial file must not
+            # keep the space it ran out of.
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
     def _discard(self, sha256: str, why: str) -> None:
         log.warning("dataset cache: entry %s discarded: %s; the client will upload it again", sha256[:16], why)

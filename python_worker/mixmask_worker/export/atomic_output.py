@@ -7,6 +7,7 @@ import errno
 import os
 from typing import Iterator
 
+from mixmask_worker.service.disk_full import disk_full_error, is_disk_full
 from mixmask_worker.service.protocol import WorkerError
 
 
@@ -24,8 +25,14 @@ def atomic_output(path: str) -> Iterator[str]:
             os.fsync(file.fileno())
         os.replace(tmp_path, path)
     except BaseException as error:
+        # torch.jit.save and torch.onnx.export report a full disk as RuntimeError: judged with the partial file there.
+        directory = os.path.dirname(os.path.abspath(path))
+        full = isinstance(error, (OSError, RuntimeError)) and is_disk_full(error, directory)
+        written = os.path.getsize(tmp_path) if full and os.path.exists(tmp_path) else 0
         with contextlib.suppress(OSError):
             os.unlink(tmp_path)
+        if full:
+            raise disk_full_error(os.path.basename(path), directory, written, at_least=True) from error
         if isinstance(error, OSError):
             full = error.errno in (errno.ENOSPC, errno.EDQUOT)
             reason = "the disk is full" if full else (error.strerror or str(error))

@@ -61,6 +61,7 @@ STATUS_FOR_CODE: dict[str, grpc.StatusCode] = {
     "RANK_FAILED": grpc.StatusCode.ABORTED,
     "MODEL_NOT_FOUND": grpc.StatusCode.NOT_FOUND,
     "EXPORT_FAILED": grpc.StatusCode.FAILED_PRECONDITION,
+    "DISK_FULL": grpc.StatusCode.RESOURCE_EXHAUSTED,
 }
 
 log = logging.getLogger("mixmask_worker")

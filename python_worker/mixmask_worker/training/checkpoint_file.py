@@ -2,7 +2,7 @@
 
 A checkpoint is written to ``path + ".tmp"``, flushed and fsynced, renamed over ``path`` and the directory fsynced,
 so a crash leaves either the old file or the new one, never a torn one; a failed write (a full disk) removes the
-temporary file and raises CHECKPOINT_WRITE_FAILED. Its SHA-256 is returned so the client can
+temporary file and raises DISK_FULL (disk_full.py) or CHECKPOINT_WRITE_FAILED. Its SHA-256 is returned so the client can
 record it and have it verified on load. A file that is missing, truncated, altered or of another format raises
 WorkerError(CHECKPOINT_INVALID) instead of loading something half-right.
 """
@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from mixmask_worker.service.disk_full import disk_full_error, is_disk_full, state_bytes
 from mixmask_worker.service.protocol import WorkerError
 
 CHECKPOINT_FORMAT = "mixmask-worker-checkpoint"
@@ -57,10 +58,16 @@ def write_checkpoint(path: str, state: dict[str, Any]) -> WrittenCheckpoint:
             os.fsync(file.fileno())
         os.replace(tmp_path, path)
         _fsync_directory(directory)
-    except OSError as error:
+    except (OSError, RuntimeError) as error:
+        # torch.save reports a short write as RuntimeError; judged before the partial file is removed (disk_full.py).
+        full = is_disk_full(error, directory)
         # A full disk must not also leave a half-written temporary file behind, holding the space it ran out of.
         with contextlib.suppress(OSError):
             os.unlink(tmp_path)
+        if full:
+            raise disk_full_error(f"checkpoint {os.path.basename(path)}", directory, state_bytes(payload)) from error
+        if not isinstance(error, OSError):
+            raise
         reason = "the disk is full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else (error.strerror or str(error))
         raise WorkerError(
             "CHECKPOINT_WRITE_FAILED",

@@ -34,7 +34,7 @@ _NORMALIZED_MSE = NormalizedMse()
 @dataclass
 class AssembledLoss:
     total: Tensor  # 0-d, Σ weight · term
-    terms: list[Tensor]  # 0-d each, unweighted
+    terms: list[Tensor]  # 0-d each: the term's mean ℓ over the batch, unweighted (neither weight nor λᵢ)
     positive_top1: Tensor  # 0-d, term 0 (no gradient)
     embedding_std: Tensor  # 0-d, term 0's unit anchors: std over the batch × √D (no gradient)
 
@@ -81,10 +81,12 @@ def assemble_loss(
             a = a.index_select(0, to_device(term.anchor_order))
         p = branch(term.positive)
         losses = per_sample_loss(term.kind, a, p, queue, term.temperature)  # [N]
+        # What is reported per term is always the unweighted mean ℓ: per-sample λᵢ (sample_weights) and a per-batch
+        # λ (weight) both weight only the total, so termLosses mean one thing whatever the mask granularity.
+        values.append(losses.mean())
         if term.sample_weights is not None:
             losses = losses * to_device(term.sample_weights).to(losses.dtype)
         value = losses.mean()
-        values.append(value)
         weighted.append(term.weight * value)
         anchors.append(a)
         positives.append(p)

@@ -560,6 +560,9 @@ export namespace mixmask {
             /** EXPORT_FAILED value */
             EXPORT_FAILED = 12,
 
+            /** DISK_FULL value */
+            DISK_FULL = 13,
+
             /** INVALID_OPTION value */
             INVALID_OPTION = 100,
 
@@ -603,7 +606,13 @@ export namespace mixmask {
             DEPENDENCY_MISSING = 113,
 
             /** LEARNING_COLLAPSED value */
-            LEARNING_COLLAPSED = 114
+            LEARNING_COLLAPSED = 114,
+
+            /** RUN_DIR_LOCKED value */
+            RUN_DIR_LOCKED = 115,
+
+            /** RUN_DIR_NOT_EMPTY value */
+            RUN_DIR_NOT_EMPTY = 116
         }
 
         /**

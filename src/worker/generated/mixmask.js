@@ -982,6 +982,7 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} RANK_FAILED=80 RANK_FAILED value
          * @property {number} MODEL_NOT_FOUND=11 MODEL_NOT_FOUND value
          * @property {number} EXPORT_FAILED=12 EXPORT_FAILED value
+         * @property {number} DISK_FULL=13 DISK_FULL value
          * @property {number} INVALID_OPTION=100 INVALID_OPTION value
          * @property {number} INVALID_FILE=101 INVALID_FILE value
          * @property {number} DATASET_MISSING=102 DATASET_MISSING value
@@ -997,6 +998,8 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} INTEROP_FAILED=112 INTEROP_FAILED value
          * @property {number} DEPENDENCY_MISSING=113 DEPENDENCY_MISSING value
          * @property {number} LEARNING_COLLAPSED=114 LEARNING_COLLAPSED value
+         * @property {number} RUN_DIR_LOCKED=115 RUN_DIR_LOCKED value
+         * @property {number} RUN_DIR_NOT_EMPTY=116 RUN_DIR_NOT_EMPTY value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1014,6 +1017,7 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[80] = "RANK_FAILED"] = 80;
             values[valuesById[11] = "MODEL_NOT_FOUND"] = 11;
             values[valuesById[12] = "EXPORT_FAILED"] = 12;
+            values[valuesById[13] = "DISK_FULL"] = 13;
             values[valuesById[100] = "INVALID_OPTION"] = 100;
             values[valuesById[101] = "INVALID_FILE"] = 101;
             values[valuesById[102] = "DATASET_MISSING"] = 102;
@@ -1029,6 +1033,8 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[112] = "INTEROP_FAILED"] = 112;
             values[valuesById[113] = "DEPENDENCY_MISSING"] = 113;
             values[valuesById[114] = "LEARNING_COLLAPSED"] = 114;
+            values[valuesById[115] = "RUN_DIR_LOCKED"] = 115;
+            values[valuesById[116] = "RUN_DIR_NOT_EMPTY"] = 116;
             return values;
         })();
 
