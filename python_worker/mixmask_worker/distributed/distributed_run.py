@@ -152,8 +152,8 @@ class ShardTopology(RankTopology):
         if momentum is not None and shard.key_gather_shuffle is not None and shard.key_gather_unshuffle is not None:
             momentum = CrossRankShuffle(
                 momentum,
-                ranked._index_tensor(shard.key_gather_shuffle),
-                ranked._index_tensor(shard.key_gather_unshuffle),
+                ranked.transfer.index_tensor(shard.key_gather_shuffle),
+                ranked.transfer.index_tensor(shard.key_gather_unshuffle),
                 ranked.rank.world_size,
             )
         return ranked.online_ddp, ranked.predictor_ddp, momentum, None
@@ -167,10 +167,10 @@ class ShardTopology(RankTopology):
         order = ranked._current_shard().enqueue_order
         if order is None:  # validate_shard: a run with a queue needs enqueue_order
             raise ValueError("a distributed step with a queue ran without its shard's enqueue_order")
-        return gather_rows(keys, ranked.rank.world_size).index_select(0, ranked._index_tensor(order))  # [N, D]
+        return gather_rows(keys, ranked.rank.world_size).index_select(0, ranked.transfer.index_tensor(order))  # [N, D]
 
     def global_rows(self, run: TrainingRun) -> Optional[tuple[int, torch.Tensor]]:
         shard = _distributed(run)._shard
         if shard is None:  # Preview of a distributed run: a plain plan on one rank
             return None
-        return shard.global_batch_size, run._index_tensor(np.asarray(shard.positions))
+        return shard.global_batch_size, run.transfer.index_tensor(np.asarray(shard.positions))

@@ -16,9 +16,10 @@ from mixmask_worker.augment.view_params import ViewParams
 from mixmask_worker.evaluation.fine_tune import FineTuneSettings, FineTuneStep, fine_tune
 from mixmask_worker.evaluation.linear_probe import ProbeSettings, train_linear_probe
 from mixmask_worker.evaluation.pixel_features import centred_pixel_features
+from mixmask_worker.evaluation.run_knn import labelled_subset
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.protocol import invalid_request
-from mixmask_worker.training.run import TrainingRun, labelled_subset
+from mixmask_worker.training.run import TrainingRun
 
 # Feature sets kept per run (train + test of the latest probe, and one older pair).
 CACHED_FEATURE_SETS = 4

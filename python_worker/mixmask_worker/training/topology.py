@@ -29,7 +29,8 @@ class RankTopology:
     def step_networks(self, run: "TrainingRun", checked: ValidatedPlan) -> StepNetworks:
         key_shuffle = None
         if checked.key_shuffle is not None:
-            key_shuffle = (run._index_tensor(checked.key_shuffle), run._index_tensor(np.argsort(checked.key_shuffle)))
+            upload = run.transfer.index_tensor
+            key_shuffle = (upload(checked.key_shuffle), upload(np.argsort(checked.key_shuffle)))
         return run.online, run.predictor, run.momentum, key_shuffle
 
     def after_update(self, run: "TrainingRun") -> None:
