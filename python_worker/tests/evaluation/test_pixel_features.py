@@ -8,10 +8,10 @@ import torch.nn.functional as F
 from plan_builders import make_images, make_labels, run_request
 
 from mixmask_worker.data.store import DatasetStore
+from mixmask_worker.evaluation.knn import weighted_knn
 from mixmask_worker.evaluation.pixel_features import centred_pixel_features
 from mixmask_worker.evaluation.run_evaluation import RunEvaluation
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.evaluation.knn import weighted_knn
 from mixmask_worker.training.run import TrainingRun
 
 CPU = torch.device("cpu")

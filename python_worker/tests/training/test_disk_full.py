@@ -9,9 +9,9 @@ from typing import Any, Iterator
 import pytest
 import torch
 
-from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
 from mixmask_worker.data.cache import DatasetCache
 from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.training.checkpoint_file import read_checkpoint, write_checkpoint
 
 CPU = torch.device("cpu")
 
