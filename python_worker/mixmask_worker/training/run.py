@@ -174,7 +174,7 @@ class TrainingRun:
             group["lr"] = checked.lr
         self.optimizer.step()  # SGD on f, g, q
         if self.momentum is not None:
-            update_momentum(self.online, self.momentum, checked.key_momentum)  # ξ ← m·ξ + (1 − m)·θ
+            update_momentum(self.online, self.momentum, checked.key_momentum)  # θ_k ← m·θ_k + (1 − m)·θ_q
         self.topology.after_update(self)
         if self.queue is not None:
             # MoCo enqueues after the loss: this step's keys are negatives from the next step on.
