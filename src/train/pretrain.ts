@@ -26,6 +26,7 @@ import type { BatchFeeder } from "./batch-feeder.js";
 import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
 import type { StreamingSummary } from "./training-data.js";
 import { oneWorker, type RunWorkers, type StepSink } from "./run-workers.js";
+import { startLiveOutputs, type LiveOutputs } from "../dashboard/live-run-outputs.js";
 import { groupRunWorkers } from "../distributed/group-run-workers.js";
 import { WorkerGroup } from "../distributed/worker-group.js";
 
@@ -105,6 +106,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
   const group = options.group ?? (owned && ranks > 1 ? await WorkerGroup.spawn({ ...spawnOptions, ranks }) : undefined);
   const workers: RunWorkers = group ? groupRunWorkers(group, config.syncBatchNorm ?? false) : oneWorker(options.worker ?? (await Worker.spawn(spawnOptions)));
   const worker = workers.lead;
+  let live: LiveOutputs | undefined; // TensorBoard events and the per-epoch preview (src/dashboard/)
   try {
     progress.log(`${describeWorker(worker.info)}${group ? `; ${workers.description}` : ""}`);
     assertWorkerCompiles(config, worker.info.capabilities);
@@ -197,6 +199,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
         progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
       },
     };
+    live = startLiveOutputs({ runDir: runDir.dir, config, worker, runId: RUN_ID, plan: (step) => planner.plan(step), stepsPerEpoch: planner.stepsPerEpoch, firstStep, log: (line) => progress.log(line) });
     const feeder = data.startFeeding((step) => planner.plan(step).indices, firstStep, planner.totalSteps);
     const monitor: KnnMonitor = {
       every: wanted.knnEvery,
@@ -235,6 +238,7 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     await writeRunReport(runDir.dir, summary, config);
     return summary;
   } finally {
+    await live?.close();
     if (owned) await (group ?? worker).close();
   }
 }

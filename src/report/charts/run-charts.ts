@@ -83,9 +83,9 @@ export function runCharts(input: RunChartInput): Record<RunChartName, ChartSpec>
     loss: lineChart({ title: "Training loss (total)", subtitle: smoothingNote(window), xLabel: "step", yLabel: "loss", series: [{ name: input.name, points: smooth(field((r) => r.loss)) }] }),
     terms: lineChart({
       title: "Loss per term",
-      subtitle: `${smoothingNote(window)}; the total is the sum of these`,
+      subtitle: `${smoothingNote(window)}; unweighted: the total is Σ weight · term (weights: λ, 1 − λ, …)`,
       xLabel: "step",
-      yLabel: "term loss (with its weight)",
+      yLabel: "term loss",
       series: Array.from({ length: terms }, (_, i) => ({ name: termName(i), points: smooth(field((r) => r.termLosses?.[i])) })),
     }),
     knn: lineChart({
