@@ -66,7 +66,7 @@ function runBlock(run, one) {
   const p = run.progress;
   const numbers = [
     ["step", p.step + (p.totalSteps ? " / " + p.totalSteps : "")],
-    ["epoch", p.epoch !== undefined ? p.epoch + (p.epochs ? " / " + p.epochs : "") : "—"],
+    ["epoch", p.epoch !== undefined ? p.epoch + 1 + (p.epochs ? " / " + p.epochs : "") : "—"],
     ["loss", fmt(p.loss, 3)], ["lr", fmt(p.lr, 5)], ["λ", fmt(p.lambda, 3)],
     ...(p.unmixLambda !== undefined ? [["λ_u", fmt(p.unmixLambda, 3)]] : []),
     ["positive top-1", fmt(p.positiveTop1, 3)], ["spread", fmt(p.spread, 3)],

@@ -20,6 +20,7 @@ const PLOT_FILES: Record<RunChartName, string> = {
   lambda: "lambda-per-step.png",
   lambdaHistogram: "lambda.png",
 };
+const ALT: Record<RunChartName, string> = { loss: "loss", terms: "loss per term", knn: "k-NN", positiveTop1: "positive top-1", spread: "embedding spread", lr: "learning rate", lambda: "λ per step", lambdaHistogram: "λ" };
 
 /**
  * Writes `report.md` into a finished run's directory with its plots in `plots/` — the charts of the dashboard page,
@@ -37,7 +38,7 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
   };
   const shown = REPORTED.filter((name) => charts[name].rows > 0);
   const plots: string[] = [];
-  for (const name of shown) plots.push(`![${name}](${await plot(name)})`);
+  for (const name of shown) plots.push(`![${ALT[name]}](${await plot(name)})`);
   const lines = [
     `# Run report: ${describeMethod(config)}`,
     "",

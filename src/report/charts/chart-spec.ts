@@ -37,7 +37,7 @@ export interface LineChartInput {
   yLabel: string;
   series: LineSeries[];
   references?: ReferenceLine[];
-  /** The x axis counts whole things (epochs): integer ticks only. */
+  /** The x axis counts whole things (steps, epochs): integer ticks only. Default true. */
   integerX?: boolean;
   /** Fix the y domain (e.g. [0, 1] for accuracies); default: fitted to the data. */
   yDomain?: [number, number];
@@ -99,7 +99,7 @@ export function lineChart(input: LineChartInput): ChartSpec {
   const references = (input.references ?? []).filter((r) => Number.isFinite(r.y));
   const colour = { field: "series", type: "nominal", scale: { domain: names, range: colours }, legend: LEGEND } as const;
   const yScale = input.yDomain ? { domain: input.yDomain } : { zero: false };
-  const xAxis = input.integerX ? { tickMinStep: 1, format: "d" } : {};
+  const xAxis = input.integerX ?? true ? { tickMinStep: 1, format: "d" } : {};
   const x = { field: "x", type: "quantitative", title: input.xLabel, axis: xAxis, scale: { nice: false } } as const;
   const few = lines.length <= 20 * Math.max(1, input.series.length);
   const layer: unknown[] = [];
