@@ -67,7 +67,7 @@ const FONT = "DejaVu Sans, sans-serif";
 export const MAX_POINTS = 400;
 
 /** Below the plot, outside the data: a legend never covers the first points or a reference line. */
-const LEGEND = { orient: "bottom", direction: "vertical", title: null, labelLimit: 480, symbolType: "stroke" } as const;
+const LEGEND = { orient: "bottom", direction: "vertical", title: null, labelLimit: 480, symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } as const;
 
 function baseConfig(): Record<string, unknown> {
   return {
@@ -78,6 +78,19 @@ function baseConfig(): Record<string, unknown> {
     axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e5e5e5" },
     legend: { labelFontSize: 11 },
   };
+}
+
+/** Lines of at most about `width` characters, broken at spaces: a long note must not widen the chart. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
 
 export function thin<T>(values: T[], max = MAX_POINTS): T[] {
@@ -129,7 +142,7 @@ export function lineChart(input: LineChartInput): ChartSpec {
   }
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: input.subtitle ? { text: input.title, subtitle: input.subtitle } : input.title,
+    title: input.subtitle ? { text: input.title, subtitle: wrap(input.subtitle, 100) } : input.title,
     width: input.width ?? 560,
     height: input.height ?? 300,
     config: baseConfig(),
