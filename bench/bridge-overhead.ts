@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { channelMeanStd } from "../src/data/image-dataset.js";
 import { runRequest } from "../src/train/run-request.js";
 import { StepPlanner } from "../src/train/step-planner.js";
-import { StepStream } from "../src/train/step-stream.js";
+import { StepStream } from "../src/worker/step-stream.js";
 import { mixmask } from "../src/worker/generated/mixmask.js";
 import { encodeStepPlan } from "../src/worker/plan-encoding.js";
 import { uploadDataset } from "../src/worker/upload-dataset.js";
@@ -45,7 +45,7 @@ const worker = await Worker.spawn({ device: config.device, ...(config.threads > 
 try {
   const upload = await uploadDataset(worker, train);
   const request = runRequest("bridge", config, upload.id, channelMeanStd(train));
-  await worker.client.createRun(request);
+  await worker.createRun(request);
   const plansFile = join(scratch, "plans.bin");
   writeFileSync(plansFile, lengthPrefixed([mixmask.v1.CreateRunRequest.encode(request).finish(), ...plans.map((p) => mixmask.v1.StepPlan.encode(encodeStepPlan(p)).finish())]));
   const plain = new PlainLoop(plansFile, train.count, train.height, train.channels, worker.info.device.startsWith("cuda") ? "cuda" : "cpu", config.threads, config.plansInFlight);

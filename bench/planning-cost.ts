@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { planView } from "../src/augment/moco-v2-augmentation.js";
 import { composeTerms } from "../src/frameworks/compose-terms.js";
 import { FRAMEWORKS } from "../src/frameworks/frameworks.js";
-import { planStepMasks } from "../src/masking/masker.js";
+import { planStepMasks } from "../src/maskers/maskers.js";
 import { Rng } from "../src/random/rng.js";
 import { augmentationOptions, StepPlanner } from "../src/train/step-planner.js";
 import { mixmask } from "../src/worker/generated/mixmask.js";

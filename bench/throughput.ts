@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { channelMeanStd } from "../src/data/image-dataset.js";
 import { runRequest } from "../src/train/run-request.js";
 import { StepPlanner } from "../src/train/step-planner.js";
-import { StepStream } from "../src/train/step-stream.js";
+import { StepStream } from "../src/worker/step-stream.js";
 import { mixmask } from "../src/worker/generated/mixmask.js";
 import { encodeStepPlan } from "../src/worker/plan-encoding.js";
 import { uploadDataset } from "../src/worker/upload-dataset.js";
@@ -42,7 +42,7 @@ const worker = await Worker.spawn({ device: config.device, ...(config.threads > 
 try {
   const upload = await uploadDataset(worker, train);
   const request = runRequest("bench", config, upload.id, channelMeanStd(train));
-  await worker.client.createRun(request);
+  await worker.createRun(request);
   if (a["dump-plans"]) {
     const records = [mixmask.v1.CreateRunRequest.encode(request).finish()];
     for (let s = 0; s < warmup + steps; s++) records.push(mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish());

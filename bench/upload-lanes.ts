@@ -9,10 +9,11 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { ImageDataset } from "../src/data/image-dataset.js";
-import { chooseLane, laneValue, type LaneKind } from "../src/worker/bulk-lane.js";
+import { laneValue, type LaneKind } from "../src/worker/bulk-lane.js";
+import { chooseLane } from "../src/worker/choose-lane.js";
 import { GRPC_CHUNK_BYTES } from "../src/worker/grpc-lane.js";
 import { contentSha256 } from "../src/worker/upload-dataset.js";
-import { Worker } from "../src/worker/worker.js";
+import { clientOf, Worker } from "../src/worker/worker.js";
 import { ZMQ_CHUNK_BYTES } from "../src/worker/zmq-lane.js";
 
 const { values } = parseArgs({ options: { mb: { type: "string", default: "64,256" }, repeats: { type: "string", default: "3" }, out: { type: "string", default: "bench/results/upload-lanes.json" } } });
@@ -51,9 +52,9 @@ try {
         const h0 = performance.now();
         const sha = contentSha256(ds);
         const clientHashSeconds = (performance.now() - h0) / 1000;
-        const bulk = chooseLane(worker.client, worker.info.capabilities, lane);
+        const bulk = chooseLane(clientOf(worker), worker.info.capabilities, lane);
         const header = { datasetId: `bench-${lane}`, count: ds.count, height: 32, width: 32, channels: 3, labels: ds.labels as unknown as number[], totalBytes: ds.pixels.length };
-        const begun = await worker.client.beginUpload({ header, contentSha256: sha, lane: laneValue(lane) });
+        const begun = await clientOf(worker).beginUpload({ header, contentSha256: sha, lane: laneValue(lane) });
         if (begun.cached) throw new Error("unexpected cache hit");
         const t0 = performance.now();
         await bulk.sendUpload(begun, ds.pixels);

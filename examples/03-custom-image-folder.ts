@@ -8,7 +8,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { CPU_PRESET, loadImageFolder, pretrain, Rng, validatePretrainConfig, Worker } from "mixmask";
+import { CPU_PRESET, loadImageFolder, pretrain, validatePretrainConfig, Worker } from "mixmask";
+import { Rng } from "mixmask/method";
 import { exampleDir, heading, sized, table, TINY, TINY_MODEL, WORKER_OPTIONS } from "./support/example-size.js";
 
 const SIDE = 32;

@@ -3,24 +3,48 @@
  * `code` is stable and searchable; `path` says where (an option path, or a file and byte offset);
  * `expected`/`received` say what; `fix` says what to do. `issues` lists every problem found, not only the first.
  */
-export type ErrorCode =
-  | "INVALID_OPTION"
-  | "INVALID_FILE"
-  | "DATASET_MISSING"
-  | "WORKER_START_FAILED"
-  | "WORKER_DIED"
-  | "WORKER_TIMEOUT"
-  | "PROTOCOL_MISMATCH"
-  | "WORKER_ERROR"
-  | "PYTHON_MISSING"
-  | "UNAUTHENTICATED"
-  | "NON_FINITE_LOSS"
-  | "INTERRUPTED"
-  | "CHECKPOINT_FAILED"
-  | "RANKS_MISMATCH"
+export const ERROR_CODES = [
+  // Reported by the worker (trailer `mixmask-error-code`) and passed to the user unchanged.
+  "PROTOCOL_MISMATCH",
+  "INVALID_ARGUMENT",
+  "DATASET_NOT_FOUND",
+  "RUN_NOT_FOUND",
+  "CHECKPOINT_INVALID",
+  "NON_FINITE_LOSS",
+  "DEVICE_UNAVAILABLE",
+  "INTERNAL",
+  "UNAUTHENTICATED",
+  "CHECKPOINT_WRITE_FAILED",
+  "RANK_FAILED",
+  "MODEL_NOT_FOUND",
+  "EXPORT_FAILED",
+  // Raised by the SDK only.
+  "INVALID_OPTION",
+  "INVALID_FILE",
+  "DATASET_MISSING",
+  "WORKER_START_FAILED",
+  "WORKER_DIED",
+  "WORKER_TIMEOUT",
+  "WORKER_ERROR",
+  "PYTHON_MISSING",
+  "INTERRUPTED",
+  "CHECKPOINT_FAILED",
+  "RANKS_MISMATCH",
   // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.
-  | "INTEROP_TIMEOUT"
-  | "INTEROP_FAILED";
+  "INTEROP_TIMEOUT",
+  "INTEROP_FAILED",
+] as const;
+
+/**
+ * The one table of error codes is the `ErrorCode` enum of proto/mixmask/v1/worker.proto; this union mirrors it
+ * (test/error-codes.test.ts fails when they disagree), so a worker's code reaches the user as it is.
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** True when `name` is one of the ErrorCode names (e.g. a worker's trailer). */
+export function isErrorCode(name: string | undefined): name is ErrorCode {
+  return name !== undefined && (ERROR_CODES as readonly string[]).includes(name);
+}
 
 export interface ErrorIssue {
   /** Option path (`pretrain.batchSize`) or file location (`train-images-idx3-ubyte.gz@16`). */
@@ -77,6 +101,7 @@ function formatMessage(init: MixmaskErrorInit): string {
   if (init.received !== undefined) lines.push(`  received: ${init.received}`);
   for (const issue of init.issues ?? []) {
     if (issue.path === init.path && issue.message === init.message) continue;
+    if (init.message.includes(issue.message)) continue; // a worker's message spells its issues out already
     lines.push(`  - ${issue.path}: ${issue.message}${issue.expected ? ` (expected ${issue.expected}` + (issue.received ? `, received ${issue.received})` : ")") : ""}`);
   }
   if (init.fix) lines.push(`  fix: ${init.fix}`);

@@ -23,11 +23,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from plain_loop import read_records  # noqa: E402
 
-from mixmask_worker.dataset_store import DatasetStore  # noqa: E402
+from mixmask_worker.data.store import DatasetStore  # noqa: E402
 from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
 from mixmask_worker.losses.info_nce import InfoNCEWithQueue  # noqa: E402
-from mixmask_worker.momentum import update_momentum  # noqa: E402
-from mixmask_worker.training_run import TrainingRun  # noqa: E402
+from mixmask_worker.training.momentum import update_momentum  # noqa: E402
+from mixmask_worker.training.run import TrainingRun  # noqa: E402
 
 
 def main() -> None:

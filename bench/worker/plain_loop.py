@@ -1,5 +1,5 @@
 """The same training steps as bench/throughput.ts, replayed by a plain Python loop calling the worker's modules
-in-process: no TypeScript, no gRPC. The SDK's steps/s over this loop's is the bridge overhead (issue 6 target ≥ 0.97).
+in-process: no TypeScript, no gRPC. The SDK's steps/s over this loop's is the bridge overhead (target ≥ 0.97).
 
     python bench/worker/plain_loop.py --plans FILE --count N --source-size S [--source-channels 3] [--warmup W]
     [--device cpu|cuda] [--threads T] [--in-flight 4] [--serve]
@@ -24,9 +24,9 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
 
-from mixmask_worker.dataset_store import DatasetStore  # noqa: E402
+from mixmask_worker.data.store import DatasetStore  # noqa: E402
 from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
-from mixmask_worker.training_run import TrainingRun  # noqa: E402
+from mixmask_worker.training.run import TrainingRun  # noqa: E402
 
 
 def read_records(path: str) -> list[bytes]:

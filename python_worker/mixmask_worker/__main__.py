@@ -6,7 +6,7 @@ on exit. The worker logs to stderr only and prints one line ``mixmask worker rea
 (or ``on HOST:PORT``, with the port actually bound) once it serves. With ``--parent-pid`` it exits by itself when
 that parent is gone, so no worker is orphaned.
 
-Access (access_control.py): the Unix socket's directory must be private to the user; TCP on an address other
+Access (service/access_control.py): the Unix socket's directory must be private to the user; TCP on an address other
 machines can reach needs an access token ($MIXMASK_WORKER_TOKEN or ``--token-file``), which every call must then
 carry; ``--tls-cert``/``--tls-key`` make the TCP port speak TLS.
 
@@ -34,18 +34,18 @@ from typing import Optional, Sequence
 import grpc
 import torch
 
-from mixmask_worker.access_control import (
+from mixmask_worker.distributed.rank_context import RankSetupError
+from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device
+from mixmask_worker.service.access_control import (
     AccessConfigError,
     check_listen_policy,
     check_private_directory,
     read_token,
     split_host_port,
 )
-from mixmask_worker.distributed.rank_context import RankSetupError
-from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device
-from mixmask_worker.fault_injection import FaultPlan, FaultSpecError
-from mixmask_worker.protocol import PROTOCOL_VERSION, configure_stderr_logging
-from mixmask_worker.server import WorkerServicer, build_server
+from mixmask_worker.service.fault_injection import FaultPlan, FaultSpecError
+from mixmask_worker.service.protocol import PROTOCOL_VERSION, configure_stderr_logging
+from mixmask_worker.service.server import WorkerServicer, build_server
 
 log = logging.getLogger("mixmask_worker")
 

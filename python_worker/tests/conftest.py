@@ -1,12 +1,24 @@
-"""pytest hooks and fixtures shared by the worker's tests: the fuzz tally at the end of the run, one torch thread."""
+"""pytest hooks and fixtures shared by the worker's tests: the fuzz tally at the end of the run, one torch thread.
+
+The tests live in one folder per subpackage of mixmask_worker (tests/service/ for mixmask_worker/service/, ...); the
+helpers they share (plan_builders, spawned_worker, ...) stay here, importable because pytest puts this folder on
+sys.path. The package itself is put there too, so plain ``python -m pytest python_worker/tests`` works without
+PYTHONPATH.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any, Iterator
 
-import fuzz_budget
-import pytest
-import torch
+_WORKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # python_worker/
+if _WORKER_DIR not in sys.path:
+    sys.path.insert(0, _WORKER_DIR)
+
+import fuzz_budget  # noqa: E402 (after the path set-up above)
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 
 @pytest.fixture(scope="module")

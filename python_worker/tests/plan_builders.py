@@ -2,7 +2,7 @@
 
 Plans are what the TypeScript planner would send: identity-ish views (full-image crop; view 1 flipped), a block
 mask keeping the left half of the grid, the reversed batch as partner, and MixMask's three InfoNCE terms
-(METHOD.md §4): q·k ×1, q_mix·k ×λ, q_mix[reverse]·k ×(1−λ).
+(docs/METHODS.md, Maskers): q·k ×1, q_mix·k ×λ, q_mix[reverse]·k ×(1−λ).
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import numpy as np
+from spawned_worker import GrpcUpload
 
+from mixmask_worker.data.cache import content_hash
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
 IMAGE_SIZE = 16
@@ -146,14 +148,16 @@ def shuffled(n: int, seed: int) -> list[int]:
 
 def upload_chunks(
     dataset_id: str, images: np.ndarray, labels: Optional[np.ndarray] = None, chunk_bytes: int = 1000
-) -> list[worker_pb2.DatasetChunk]:
-    """A header chunk then pixel chunks of at most ``chunk_bytes``, as the SDK streams an upload."""
+) -> GrpcUpload:
+    """The BeginUpload request (gRPC lane, content hash of the bytes) and pixel chunks of at most ``chunk_bytes``,
+    as the SDK streams an upload."""
     count, height, width, channels = images.shape
     header = worker_pb2.DatasetHeader(
         dataset_id=dataset_id, count=count, height=height, width=width, channels=channels,
         labels=[] if labels is None else labels.tolist(), total_bytes=images.nbytes,
     )
+    begin = worker_pb2.BeginUploadRequest(
+        header=header, content_sha256=content_hash(images, labels), lane=worker_pb2.LANE_GRPC
+    )
     data = images.tobytes()
-    chunks = [worker_pb2.DatasetChunk(header=header)]
-    chunks += [worker_pb2.DatasetChunk(pixels=data[i : i + chunk_bytes]) for i in range(0, len(data), chunk_bytes)]
-    return chunks
+    return GrpcUpload(begin, [data[i : i + chunk_bytes] for i in range(0, len(data), chunk_bytes)])

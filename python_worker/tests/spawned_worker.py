@@ -12,11 +12,19 @@ from typing import Any, Iterator, Optional
 import grpc
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.protocol import PROTOCOL_VERSION
+from mixmask_worker.service.protocol import PROTOCOL_VERSION
 
 WORKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # python_worker/
 DEADLINE_S = 120.0
 READY_PREFIX = "mixmask worker ready on unix:"
+
+
+class GrpcUpload:
+    """One dataset to upload: its BeginUpload request and its pixel chunks (plan_builders.upload_chunks)."""
+
+    def __init__(self, begin: worker_pb2.BeginUploadRequest, chunks: list[bytes]) -> None:
+        self.begin = begin
+        self.chunks = chunks
 
 
 class Worker:
@@ -68,13 +76,14 @@ class Worker:
         )
         return call(requests, timeout=DEADLINE_S)
 
-    def upload(self, chunks: list[worker_pb2.DatasetChunk]) -> worker_pb2.DatasetInfo:
-        call = self.channel.stream_unary(
-            "/mixmask.v1.Worker/UploadDataset",
-            request_serializer=worker_pb2.DatasetChunk.SerializeToString,
-            response_deserializer=worker_pb2.DatasetInfo.FromString,
-        )
-        return call(iter(chunks), timeout=DEADLINE_S)
+    def upload(self, upload: "GrpcUpload") -> worker_pb2.DatasetInfo:
+        """BeginUpload, then the pixels on the gRPC lane (UploadParts), as the SDK's uploadDataset does."""
+        begun = self.unary("BeginUpload", upload.begin, worker_pb2.BeginUploadReply)
+        if begun.cached:
+            return begun.dataset
+        parts = [worker_pb2.UploadPart(upload_id=begun.upload_id if i == 0 else "", pixels=chunk)
+                 for i, chunk in enumerate(upload.chunks)]
+        return self.stream_unary("UploadParts", iter(parts), worker_pb2.DatasetInfo)
 
     def train(
         self, plans: Iterator[worker_pb2.StepPlan], run_id: Optional[str] = None

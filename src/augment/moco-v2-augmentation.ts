@@ -5,7 +5,7 @@ import type { ViewParams } from "./view-params.js";
 
 /**
  * The MoCo v2 augmentation recipe (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning";
- * METHOD.md §5): RandomResizedCrop → ColorJitter (p) → RandomGrayscale → GaussianBlur (p) → HorizontalFlip.
+ * docs/METHODS.md#release-hyper-parameters): RandomResizedCrop → ColorJitter (p) → RandomGrayscale → GaussianBlur (p) → HorizontalFlip.
  * Every field is optional; the defaults are the ImageNet recipe. Presets for small images change them (the CIFAR
  * recipe has no blur: `blurProbability: 0`).
  */

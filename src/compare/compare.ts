@@ -3,7 +3,6 @@ import { join, resolve } from "node:path";
 import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
-import type { RunEvaluations } from "../eval/run-evaluator.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readRunMetrics } from "../report/run-metrics.js";
 import { writeComparisonReport } from "../report/comparison-report.js";
@@ -14,7 +13,10 @@ import { silentProgress, type ProgressReporter } from "../train/progress.js";
 import { RunDirectory } from "../train/run-directory.js";
 import { SDK_VERSION } from "../worker/protocol-version.js";
 import type { Worker } from "../worker/worker.js";
+import type { ComparisonConfiguration, ComparisonResults, ComparisonRun } from "./comparison-results.js";
 import { folderOf, type Variation } from "./variations.js";
+
+export type { ComparisonConfiguration, ComparisonResults, ComparisonRun };
 
 export interface CompareOptions {
   /** Configurations (parseVariations) applied on top of `base`. */
@@ -29,44 +31,6 @@ export interface CompareOptions {
   progress?: ProgressReporter;
   /** The command line that made this comparison, recorded in results.json. */
   command?: string;
-}
-
-export interface ComparisonRun {
-  seed: number;
-  runDir: string;
-  /** Taken from an earlier invocation's finished run with the same options instead of being trained again. */
-  reused: boolean;
-  evaluations: RunEvaluations;
-  lossFirstEpoch: number;
-  lossLastEpoch: number;
-  steps: number;
-  stepsPerSecond: number;
-  trainSeconds: number;
-  wallSeconds: number;
-  lossPerStep: number[];
-  lambdaPerStep: number[];
-  unmixLambdaPerStep: number[];
-}
-
-export interface ComparisonConfiguration {
-  name: string;
-  method: string;
-  overrides: Variation["overrides"];
-  runs: ComparisonRun[];
-}
-
-export interface ComparisonResults {
-  format: "mixmask-comparison";
-  version: 1;
-  sdkVersion: string;
-  command: string;
-  seeds: number[];
-  /** The options shared by every configuration (those of the first run, minus seed and runDir). */
-  shared: Partial<PretrainConfig>;
-  machine: { device: string; deviceName: string; torchVersion: string; pythonVersion: string; node: string; torchThreads: number };
-  startedAt: string;
-  wallSeconds: number;
-  configurations: ComparisonConfiguration[];
 }
 
 /**

@@ -5,7 +5,7 @@ import type { PretrainConfig } from "./pretrain-config.js";
 export type PresetName = "cpu" | "gpu" | "cifar" | "imagenet";
 
 /**
- * Values shared by the small-image presets. Sources: MoCo v2 + MixMask release (METHOD.md §5) for the method
+ * Values shared by the small-image presets. Sources: MoCo v2 + MixMask release (docs/METHODS.md#release-hyper-parameters) for the method
  * constants, the Un-Mix MoCo CIFAR demo for small-image choices (CIFAR stem, k-NN monitor with k = 200, T = 0.1).
  */
 const COMMON = {
@@ -30,7 +30,7 @@ const COMMON = {
   // Un-Mix (Shen et al. 2022): λ ~ Beta(1, 1); global blend or CutMix box with probability ½ each.
   unmixAlpha: 1,
   unmixCutmixProbability: 0.5,
-  // CIFAR-scale optimisation of the same lineage (METHOD.md §5): lr 0.06 at batch 128–512, wd 5e-4, m = 0.99.
+  // CIFAR-scale optimisation of the same lineage (docs/METHODS.md#release-hyper-parameters): lr 0.06 at batch 128–512, wd 5e-4, m = 0.99.
   lr: 0.06,
   weightDecay: 5e-4,
   keyMomentum: 0.99,
@@ -76,7 +76,7 @@ export const CPU_PRESET: PretrainConfig = {
 
 /**
  * GPU: full-width ResNet-18 on all of Fashion-MNIST for about a minute of training on an H100. CIFAR-scale recipe of
- * the same lineage (METHOD.md §5: batch 512, lr 0.06, wd 5e-4, K = 4096, m = 0.99) with MoCo v2's T = 0.2 and the
+ * the same lineage (docs/METHODS.md#release-hyper-parameters: batch 512, lr 0.06, wd 5e-4, K = 4096, m = 0.99) with MoCo v2's T = 0.2 and the
  * gentler crop that the CPU recipe search favoured on 28-px images (docs/CPU_RECIPE.md); no blur at 28 px; bf16.
  */
 export const GPU_PRESET: PretrainConfig = {
@@ -95,7 +95,7 @@ export const GPU_PRESET: PretrainConfig = {
 };
 
 /**
- * The CIFAR recipe of the MixMask lineage (METHOD.md §5, the Un-Mix MoCo CIFAR demo): ResNet-18 with a 3×3 stride-1
+ * The CIFAR recipe of the MixMask lineage (docs/METHODS.md#release-hyper-parameters, the Un-Mix MoCo CIFAR demo): ResNet-18 with a 3×3 stride-1
  * stem and no max-pool, batch 512, lr 0.06, wd 5e-4, cosine, K = 4096, m = 0.99, T = 0.1, 32-px crops with
  * torchvision's default scale (0.08–1), no blur, k-NN monitor k = 200, t = 0.1; 200 epochs (the demo's default; the
  * Un-Mix README's numbers are after 1000). Block mask g = 4 at 32 px (8-px cells).
@@ -117,7 +117,7 @@ export const CIFAR_PRESET: PretrainConfig = {
 };
 
 /**
- * The MixMask release's ImageNet-1K recipe (METHOD.md §5): ResNet-50, 224 px, SGD lr 0.03 at batch 256, momentum
+ * The MixMask release's ImageNet-1K recipe (docs/METHODS.md#release-hyper-parameters): ResNet-50, 224 px, SGD lr 0.03 at batch 256, momentum
  * 0.9, wd 1e-4, cosine, 200 epochs; MoCo dim 128, K = 65536, m = 0.999, T = 0.2, 2048→2048→128 head; MoCo v2
  * augmentation (crop 0.2–1, jitter 0.4/0.1 with p 0.8, grayscale 0.2, blur σ 0.1–2 with p 0.5, flip); block mask
  * g = 8, half kept; shuffle-BN over 8 GPUs of 32 images, emulated on one device by 8 BN groups; fp32 as released.

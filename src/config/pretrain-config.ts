@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DATASET_NAMES } from "../data/dataset-names.js";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
 import { distributedIssues } from "../distributed/distributed-options.js";
-import { MASKERS, maskerIssues, type MaskerName } from "../masking/masker.js";
+import { MASKER_NAMES, maskerIssues, type MaskerName } from "../maskers/maskers.js";
 
 /** Values of `compile`: eager, or a torch.compile mode (proto CreateRunRequest.compile). */
 export const COMPILE_MODES = ["off", "default", "reduce-overhead", "max-autotune"] as const;
@@ -70,7 +70,7 @@ export const PretrainConfigSchema = z
      */
     bnSplits: z.number().int().min(1).max(512),
     /** "none" (the framework alone), "mixmask", "unmix", "both" (MixMask + Un-Mix) or "erase" (MSCN baseline). */
-    masker: z.enum(MASKERS as [MaskerName, ...MaskerName[]]),
+    masker: z.enum(MASKER_NAMES as [MaskerName, ...MaskerName[]]),
     /** Mask cells: BEiT-style blocks (MixMask's default) or independent cells. */
     maskShape: z.enum(["block", "discrete"]),
     /** Grid side g of the mask. */
@@ -88,7 +88,7 @@ export const PretrainConfigSchema = z
     /** Un-Mix: λ ~ Beta(α, α), and the probability of a CutMix box instead of a global blend. */
     unmixAlpha: z.number().positive().max(100),
     unmixCutmixProbability: z.number().min(0).max(1),
-    /** MoCo v2 augmentation (METHOD.md §5); σ in output pixels. */
+    /** MoCo v2 augmentation (docs/METHODS.md#release-hyper-parameters); σ in output pixels. */
     cropScaleMin: z.number().gt(0).max(1),
     cropScaleMax: z.number().gt(0).max(1),
     jitterProbability: z.number().min(0).max(1),

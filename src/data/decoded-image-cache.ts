@@ -49,7 +49,8 @@ export class DecodedImageCache {
     header.writeUInt32LE(width, 4);
     header.writeUInt32LE(height, 8);
     header.writeUInt32LE(crc32(pixels), 12);
-    const tmp = `${file}.${process.pid}.${(counter = (counter + 1) % 1e9)}.tmp`;
+    counter = (counter + 1) % 1e9;
+    const tmp = `${file}.${process.pid}.${counter}.tmp`;
     try {
       await writeFile(tmp, Buffer.concat([header, pixels]));
       await rename(tmp, file);

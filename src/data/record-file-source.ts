@@ -124,7 +124,10 @@ async function readRecords(init: RecordFileSourceInit, parts: RecordFile[], indi
   for (let i = 0; i < indices.length; i++) {
     const part = partOf(parts, indices[i]!);
     let list = byFile.get(part);
-    if (!list) byFile.set(part, (list = []));
+    if (!list) {
+      list = [];
+      byFile.set(part, list);
+    }
     list.push(i);
   }
   for (const [part, positions] of byFile) {

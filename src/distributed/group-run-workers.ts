@@ -26,10 +26,10 @@ export function groupRunWorkers(group: WorkerGroup, syncBatchNorm: boolean): Run
       // bnSplits counts the BatchNorm groups of the global batch; each rank normalises its share of them.
       const moco = { ...request.moco, bnSplits: (request.moco?.bnSplits ?? ranks) / ranks };
       hasQueue = (request.moco?.queueSize ?? 0) > 0;
-      const replies = await group.onEveryRank("CreateDistributedRun", (r) => r.worker.client.createDistributedRun({ ...request, moco }, syncBatchNorm));
+      const replies = await group.onEveryRank("CreateDistributedRun", (r) => r.worker.createDistributedRun({ ...request, moco }, syncBatchNorm));
       return replies[0]!;
     },
-    loadCheckpoint: async (runId, file, sha256) => (await group.onEveryRank("LoadCheckpoint", (r) => r.worker.client.loadCheckpoint(runId, file, sha256)))[0]!,
+    loadCheckpoint: async (runId, file, sha256) => (await group.onEveryRank("LoadCheckpoint", (r) => r.worker.loadCheckpoint(runId, file, sha256)))[0]!,
     openSteps: (runId, idleTimeoutMs) => new GroupStepStream(group, runId, idleTimeoutMs, hasQueue),
   };
 }

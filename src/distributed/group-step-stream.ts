@@ -1,14 +1,7 @@
-import { StepStream, type StepChannel, type StepResult } from "../train/step-stream.js";
+import { SHARD_CHANNEL, StepStream, type ShardPlanMessage, type StepResult } from "../worker/step-stream.js";
 import type { StepPlan } from "../train/step-plan.js";
-import { encodeShardStepPlan } from "../worker/shard-plan-encoding.js";
-import type { mixmask } from "../worker/generated/mixmask.js";
 import { shardStepPlan, type RankStepPlan } from "./shard-plan.js";
 import type { WorkerGroup } from "./worker-group.js";
-
-const SHARD_CHANNEL: StepChannel<RankStepPlan, mixmask.v1.IShardStepPlan> = {
-  open: (worker, runId) => worker.client.trainShard(runId),
-  encode: encodeShardStepPlan,
-};
 
 /**
  * Training on every rank of a group: each global plan is sharded (shard-plan.ts) and every rank's shard goes down
@@ -18,7 +11,7 @@ const SHARD_CHANNEL: StepChannel<RankStepPlan, mixmask.v1.IShardStepPlan> = {
  * the ranks' spreads (each over its shard), and the worker time the slowest rank's.
  */
 export class GroupStepStream {
-  private readonly streams: StepStream<RankStepPlan, mixmask.v1.IShardStepPlan>[];
+  private readonly streams: StepStream<RankStepPlan, ShardPlanMessage>[];
 
   constructor(
     private readonly group: WorkerGroup,

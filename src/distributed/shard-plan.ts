@@ -1,9 +1,9 @@
 import type { ViewParams } from "../augment/view-params.js";
 import { MixmaskError } from "../errors.js";
 import type { LossTerm } from "../frameworks/loss-term.js";
-import type { CellMask } from "../masking/cell-mask.js";
-import { inversePermutation } from "../masking/partner.js";
-import type { UnmixMixture } from "../masking/unmix.js";
+import type { CellMask } from "../masks/cell-mask.js";
+import { inversePermutation } from "../masks/partner.js";
+import type { UnmixMixture } from "../masks/unmix-mixture.js";
 import type { StepPlan } from "../train/step-plan.js";
 import { ShardLayout } from "./shard-layout.js";
 

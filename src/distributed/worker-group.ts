@@ -119,7 +119,7 @@ export class WorkerGroup {
    */
   async failure(error: unknown, rank: number, rpc: string): Promise<MixmaskError> {
     const worker = this.ranks[rank]?.worker ?? this.lead;
-    const mapped = error instanceof MixmaskError ? error : await worker.client.callError(error, rpc);
+    const mapped = error instanceof MixmaskError ? error : await worker.callError(error, rpc);
     const lost = mapped.workerCode === "RANK_FAILED" || LOST_CODES.has(mapped.code) || (mapped.code === "WORKER_ERROR" && !mapped.workerCode);
     if (!lost) return mapped;
     this.failed = true;
@@ -152,7 +152,7 @@ export class WorkerGroup {
     if (this.closed) return;
     this.closed = true;
     if (this.launch || this.failed) {
-      await Promise.all(this.ranks.map((r) => r.worker.client.shutdown(2_000).catch(() => undefined)));
+      await Promise.all(this.ranks.map((r) => r.worker.requestShutdown(2_000).catch(() => undefined)));
     }
     for (const r of this.ranks) await r.worker.close();
     await this.launch?.stop(10_000);
@@ -174,7 +174,7 @@ export class WorkerGroup {
       const gone = this.ranks.find((r) => !launch.rankAlive(r.pid));
       return gone ? { rank: gone.rank, pid: gone.pid, how: "exited" } : undefined;
     }
-    const answers = await Promise.all(this.ranks.map((r) => r.worker.client.describeRank(2_000).then(() => true, () => false)));
+    const answers = await Promise.all(this.ranks.map((r) => r.worker.describeRank(2_000).then(() => true, () => false)));
     const silent = answers.indexOf(false);
     return silent >= 0 ? { rank: silent, how: "stopped answering" } : undefined;
   }
@@ -211,7 +211,7 @@ async function connectRanks(file: EndpointsFile, path: string, access: WorkerAcc
   try {
     const refused = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (refused) throw refused.reason;
-    const infos = await Promise.all(connected.map((r) => r.worker.client.describeRank()));
+    const infos = await Promise.all(connected.map((r) => r.worker.describeRank()));
     infos.forEach((info, i) => {
       const entry = connected[i]!;
       const at = `${entry.endpoint}`;

@@ -20,7 +20,7 @@ export interface EmbedOptions {
 }
 
 /**
- * Backbone features of images, computed by the worker with the preprocessing of its k-NN (knn.py): grey repeated to
+ * Backbone features of images, computed by the worker with the preprocessing of its k-NN (evaluation/knn.py): grey repeated to
  * RGB, resized to the network's S × S when needed (bilinear, antialiased), normalised with the run's mean and std,
  * the backbone in eval mode. `model` is a run id on this worker (`"pretrain"` after `pretrain` on it) or a backbone
  * loaded with `loadBackbone`. Returns one row per image, in order.
@@ -29,7 +29,7 @@ export async function embed(worker: Worker, model: string | LoadedBackbone, imag
   const target = typeof model === "string" ? { runId: model } : { modelId: model.modelId };
   const common = { ...target, normalize: options.normalize ?? false, batchSize: options.batchSize ?? 256 };
   if ("datasetId" in images) {
-    const reply = await worker.client.embed({ ...common, dataset: { datasetId: images.datasetId, indices: images.indices ?? [] } });
+    const reply = await worker.embed({ ...common, dataset: { datasetId: images.datasetId, indices: images.indices ?? [] } });
     return new Embeddings(reply.count, reply.dim, featuresOf(reply.features));
   }
   checkBatch(images, "embed.images");
@@ -39,7 +39,7 @@ export async function embed(worker: Worker, model: string | LoadedBackbone, imag
   let dim = 0;
   for (let start = 0; start < images.count; start += perCall) {
     const part = sliceBatch(images, start, perCall);
-    const reply = await worker.client.embed({ ...common, inline: { count: part.count, height: part.height, width: part.width, channels: part.channels, pixels: part.pixels } });
+    const reply = await worker.embed({ ...common, inline: { count: part.count, height: part.height, width: part.width, channels: part.channels, pixels: part.pixels } });
     if (reply.count !== part.count) {
       throw new MixmaskError({ code: "WORKER_ERROR", message: `Embed returned ${reply.count} rows for ${part.count} images`, fix: "a worker bug: please report it" });
     }

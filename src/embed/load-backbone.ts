@@ -32,7 +32,7 @@ export async function loadBackbone(worker: Worker, source: BackboneSource, optio
     const file = verifyExportedFile(dir, manifest, "safetensors");
     const spec = specOfExport(manifest);
     const sha256 = manifest.files.safetensors!.sha256;
-    const reply = await worker.client.loadBackbone({ modelId: idOf(sha256), safetensors: { path: file, sha256, spec: specToMessage(spec) } });
+    const reply = await worker.loadBackbone({ modelId: idOf(sha256), safetensors: { path: file, sha256, spec: specToMessage(spec) } });
     return { modelId: reply.modelId, spec: specFromMessage(reply.spec), file };
   }
   const runDir = resolve(source.runDir);
@@ -41,6 +41,6 @@ export async function loadBackbone(worker: Worker, source: BackboneSource, optio
     throw new MixmaskError({ code: "INVALID_OPTION", path: "runDir", message: `no checkpoint in ${join(runDir, "checkpoints")}`, fix: "point runDir at a pretraining run (it writes a checkpoint at its end)" });
   }
   const file = join(runDir, "checkpoints", manifest.worker.file);
-  const reply = await worker.client.loadBackbone({ modelId: idOf(manifest.worker.sha256), checkpoint: { path: file, sha256: manifest.worker.sha256 } });
+  const reply = await worker.loadBackbone({ modelId: idOf(manifest.worker.sha256), checkpoint: { path: file, sha256: manifest.worker.sha256 } });
   return { modelId: reply.modelId, spec: specFromMessage(reply.spec), file };
 }

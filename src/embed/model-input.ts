@@ -4,7 +4,7 @@ import type { ImageBatch } from "./image-batch.js";
 
 /**
  * The network input of uint8 images, computed exactly as the worker computes it for k-NN and Embed
- * (python_worker/mixmask_worker/knn.py `extract_features`), so that ONNX features in Node match the worker's:
+ * (python_worker/mixmask_worker/evaluation/knn.py `extract_features`), so that ONNX features in Node match the worker's:
  *
  *     x = float32(pixel) / 255            (grey images: the same value for the 3 channels)
  *     x = (x − mean_c) / std_c            (float32 arithmetic, mean and std as float32)

@@ -51,8 +51,8 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
     });
     try {
       // Evaluation never steps the run's networks (it reads the eager backbone): compiling them would only ask for a toolchain.
-      await worker.client.createRun(runRequest(RUN_ID, { ...config, compile: "off" }, data.trainId, data));
-      await worker.client.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
+      await worker.createRun(runRequest(RUN_ID, { ...config, compile: "off" }, data.trainId, data));
+      await worker.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       progress.log(`loaded ${manifest.worker.file} (step ${manifest.step})`);
       const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
       const wanted = evaluationOptions(config);

@@ -25,7 +25,7 @@ export interface KnnResult {
  * labels, queries are the test images, both without augmentation. Computed on the worker.
  */
 export async function evaluateKnn(worker: Worker, runId: string, trainDatasetId: string, testDatasetId: string, options: KnnOptions): Promise<KnnResult> {
-  const reply = await worker.client.knn({ runId, trainDatasetId, testDatasetId, k: options.k, temperature: options.temperature, batchSize: options.batchSize ?? 256 });
+  const reply = await worker.knn({ runId, trainDatasetId, testDatasetId, k: options.k, temperature: options.temperature, batchSize: options.batchSize ?? 256 });
   return {
     protocol: "weighted-knn",
     k: options.k,

@@ -3,7 +3,7 @@ import { parseOptions } from "./parse-options.js";
 import type { Worker } from "../worker/worker.js";
 
 /**
- * The release's linear-evaluation protocol (MoCo `main_lincls.py`, METHOD.md §5) on cached features: FC initialised
+ * The release's linear-evaluation protocol (MoCo `main_lincls.py`, docs/METHODS.md#release-hyper-parameters) on cached features: FC initialised
  * N(0, 0.01), SGD lr 30, momentum 0.9, weight decay 0, batch 256, 100 epochs, lr ×0.1 after 60 % and 80 % of them
  * (epochs 60 and 80 of 100). Scaled to other budgets by keeping the milestones at those fractions.
  */
@@ -66,7 +66,7 @@ export interface LinearProbeResult {
 export async function evaluateLinearProbe(worker: Worker, runId: string, trainDatasetId: string, testDatasetId: string, options: LinearProbeOptions): Promise<LinearProbeResult> {
   const o = parseOptions(LinearProbeOptionsSchema, options, "linear probe");
   const milestones = o.milestoneFractions.map((f) => Math.round(f * o.epochs));
-  const reply = await worker.client.linearProbe({
+  const reply = await worker.linearProbe({
     runId,
     trainDatasetId,
     testDatasetId,

@@ -90,7 +90,7 @@ export async function evaluateSemiSupervised(worker: Worker, runId: string, trai
       steps.push({ indices: Array.from(indices), view: encodeView(view), lr });
     }
   }
-  const reply = await worker.client.fineTune({
+  const reply = await worker.fineTune({
     runId,
     trainDatasetId,
     testDatasetId,

@@ -28,7 +28,7 @@ export interface ExportOptions {
   formats?: readonly ExportFormat[];
 }
 
-/** What `input.preprocessing` says in every export.json (the worker's knn.py and src/embed/model-input.ts do this). */
+/** What `input.preprocessing` says in every export.json (the worker's evaluation/knn.py and src/embed/model-input.ts do this). */
 const PREPROCESSING =
   "uint8 RGB pixels (grey repeated to 3 channels) → float32 / 255 → (x − mean) / std per channel, at imageSize × imageSize " +
   "(the worker resizes other sizes bilinearly with antialiasing; the ONNX path in Node expects imageSize already)";
@@ -57,7 +57,7 @@ export async function exportRun(worker: Worker, options: ExportOptions): Promise
   if (!manifest) throw new MixmaskError({ code: "INVALID_OPTION", path: "--run-dir", message: `no checkpoint in ${runDir}`, fix: "pretrain first" });
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
-  const reply = await worker.client.exportBackbone(
+  const reply = await worker.exportBackbone(
     join(runDir, "checkpoints", manifest.worker.file),
     manifest.worker.sha256,
     outDir,

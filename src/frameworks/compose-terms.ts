@@ -1,20 +1,9 @@
 import { MixmaskError } from "../errors.js";
 import type { Framework } from "./framework.js";
+import type { QueryPiece } from "../maskers/masker.js";
 import type { InputName, LossTerm } from "./loss-term.js";
 
-/**
- * One query-side image of a step and how much of the base term it carries: the plain view (weight 1), or what a
- * masker made of it — MixMask's mix (λ) and its complement (1 − λ), an erased view, Un-Mix's mixture (λ_u, 1 − λ_u).
- */
-export interface QueryPiece {
-  /** Which image of the query view: "view", "masked", "complement" or "unmix". */
-  image: "view" | "masked" | "complement" | "unmix";
-  weight: number;
-  /** N: read the anchors as a[order] (the complementary term of a shared mask). */
-  order?: Uint32Array;
-  /** N: per-sample weights (per-sample masks carry their own λ_i). */
-  sampleWeights?: Float32Array;
-}
+export type { QueryPiece };
 
 export interface ComposeOptions {
   /** Softmax temperature of the contrastive kinds. */
@@ -30,7 +19,7 @@ export interface ComposeOptions {
  *                                                              × the framework's symmetricWeight: ½ or 1)
  *
  * so MoCo v2 + MixMask gives the release's `InfoNCE(q, k) + λ·InfoNCE(q_mix, k) + (1 − λ)·InfoNCE(q_mix[inv], k)`,
- * and any framework composes with any masker (METHOD.md §4). Term 0 is always the base term of direction 0, whose
+ * and any framework composes with any masker (docs/METHODS.md#loss). Term 0 is always the base term of direction 0, whose
  * positive feeds MoCo's queue.
  */
 export function composeTerms(framework: Framework, pieces: readonly QueryPiece[], options: ComposeOptions): LossTerm[] {

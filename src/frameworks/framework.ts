@@ -4,7 +4,7 @@ export type FrameworkName = "mocov2" | "simclr" | "byol" | "simsiam";
 
 /**
  * A Siamese framework as the SDK composes it: the networks a run needs, and its base term L_base(a, b) between an
- * anchor image and a positive image. Maskers add terms of the same kind on mixed images (METHOD.md §4):
+ * anchor image and a positive image. Maskers add terms of the same kind on mixed images (docs/METHODS.md#loss):
  * `L_base(view0, view1) + λ·L_base(mix, view1) + (1 − λ)·L_base(mix[inv], view1)`.
  */
 export interface Framework {

@@ -14,7 +14,7 @@ import { timedValue, unwrapped, type CallGuard } from "./timed-proxy.js";
 
 /**
  * Python analysis libraries (scikit-learn, numpy, matplotlib…) called from TypeScript through `pythonia`, for
- * notebook-like scripts: never on the training path (DESIGN.md §6: 0.3 ms per call, 34–50 MB/s for bytes).
+ * notebook-like scripts: never on the training path (measured: 0.3 ms per call, 34–50 MB/s for bytes).
  *
  * What this adds to pythonia, whose own failure modes are hangs:
  * - the **worker's interpreter** (`$MIXMASK_PYTHON`, else the project's `.venv/bin/python`), so the packages

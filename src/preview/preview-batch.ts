@@ -49,7 +49,7 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
   const samples = options.samples ?? 8;
   const upload = await uploadDataset(worker, train);
   const runId = `preview-${step}`;
-  await worker.client.createRun(runRequest(runId, { ...config, compile: "off" }, upload.id, channelMeanStd(train))); // a preview trains nothing
+  await worker.createRun(runRequest(runId, { ...config, compile: "off" }, upload.id, channelMeanStd(train))); // a preview trains nothing
   const plan = new StepPlanner(config, train).plan(step);
   return previewOfPlan(worker, runId, config, plan, samples);
 }
@@ -60,7 +60,7 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
  */
 export async function previewOfPlan(worker: Worker, runId: string, config: PretrainConfig, plan: StepPlan, samples: number): Promise<PreviewBatch> {
   const step = plan.step;
-  const reply = await worker.client.preview(runId, encodeStepPlan(plan), samples);
+  const reply = await worker.preview(runId, encodeStepPlan(plan), samples);
   const m = reply.samples;
   const s = reply.imageSize;
   const columns: PreviewColumn[] = reply.inputs.map((image) => {

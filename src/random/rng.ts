@@ -1,7 +1,7 @@
 import { MixmaskError } from "../errors.js";
 
 /**
- * The one seeded PRNG family of the SDK (DESIGN.md §6: no `Math.random` in method code).
+ * The one seeded PRNG family of the SDK (no `Math.random` in method code: one seed drives every random choice, docs/ARCHITECTURE.md).
  *
  * Generator: xoshiro128** (Blackman & Vigna 2018) — 128-bit state, 32-bit outputs, fast with `Math.imul`, and good
  * enough statistically for sampling augmentation and mask parameters.

@@ -1,6 +1,6 @@
 import { labelPercent } from "../eval/labelled-subset.js";
 import { join } from "node:path";
-import type { ComparisonConfiguration, ComparisonResults } from "../compare/compare.js";
+import type { ComparisonConfiguration, ComparisonResults } from "../compare/comparison-results.js";
 import { formatMeanStd, meanStd, type MeanStd } from "../compare/stats.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
 import { writeFileAtomic } from "../io/atomic-write.js";

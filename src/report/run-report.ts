@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import type { PretrainSummary } from "../train/pretrain.js";
+import type { PretrainSummary } from "../train/pretrain-summary.js";
 import { describeMethod } from "../train/describe-method.js";
 import { evaluationRows } from "./evaluation-rows.js";
 import { writeChartPng } from "./charts/render-chart.js";

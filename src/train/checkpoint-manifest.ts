@@ -41,7 +41,7 @@ export interface CheckpointManifest {
 export type UnsignedManifest = Omit<CheckpointManifest, "format" | "version" | "checksum">;
 
 const LATEST = "checkpoints/latest.json";
-/** What the worker's .pt holds (training_run.py save()). */
+/** What the worker's .pt holds (training/run.py save()). */
 export const WORKER_STATE_PARTS = ["online encoder", "predictor (BYOL, SimSiam)", "momentum encoder (MoCo, BYOL)", "optimizer (SGD momentum buffers)", "key queue (MoCo)"];
 
 export function checkpointFileName(step: number, extension: "pt" | "json"): string {

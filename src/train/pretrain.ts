@@ -1,34 +1,28 @@
-import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
 import { openDataset } from "../data/open-dataset.js";
-import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-config.js";
-import type { KnnResult } from "../eval/knn.js";
-import type { LinearProbeResult } from "../eval/linear-probe.js";
-import { describeProbe, evaluationOptions, RunEvaluator, type RunEvaluations } from "../eval/run-evaluator.js";
-import { writeRunReport } from "../report/run-report.js";
-import { MixmaskError } from "../errors.js";
-import { onFirstInterrupt } from "../worker/interrupt-hooks.js";
-import { PROTOCOL_VERSION, SDK_VERSION } from "../worker/protocol-version.js";
-import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
-import { checkpointFileName, pruneCheckpoints, readCheckpointManifest, signManifest, WORKER_STATE_PARTS, writeCheckpointManifest, type CheckpointManifest } from "./checkpoint-manifest.js";
-import { describeTerm, divergenceError, type PlannedStep } from "./divergence-report.js";
-import { silentProgress, type ProgressReporter } from "./progress.js";
-import { RunDirectory } from "./run-directory.js";
-import type { StepPlan } from "./step-plan.js";
-import { StepPlanner } from "./step-planner.js";
-import { describeMethod } from "./describe-method.js";
-import { assertWorkerCompiles, runRequest } from "./run-request.js";
-import { assertResumableConfig } from "./resume-options.js";
-import type { StepResult } from "./step-stream.js";
-import type { BatchFeeder } from "./batch-feeder.js";
-import { captureTrainerState, verifyTrainerState } from "./trainer-state.js";
-import type { StreamingSummary } from "./training-data.js";
-import { oneWorker, type RunWorkers, type StepSink } from "./run-workers.js";
 import { startLiveOutputs, type LiveOutputs } from "../dashboard/live-run-outputs.js";
 import { groupRunWorkers } from "../distributed/group-run-workers.js";
 import { WorkerGroup } from "../distributed/worker-group.js";
+import { MixmaskError } from "../errors.js";
+import { describeProbe, evaluationOptions, RunEvaluator } from "../eval/run-evaluator.js";
+import { writeRunReport } from "../report/run-report.js";
+import { SDK_VERSION } from "../worker/protocol-version.js";
+import { Worker, type WorkerInfo, type WorkerOptions } from "../worker/worker.js";
+import { readCheckpointManifest, type CheckpointManifest } from "./checkpoint-manifest.js";
+import { CheckpointWriter } from "./checkpoint-writer.js";
+import { describeMethod } from "./describe-method.js";
+import { knnMonitor } from "./knn-monitor.js";
+import type { PretrainSummary } from "./pretrain-summary.js";
+import { silentProgress, type ProgressReporter } from "./progress.js";
+import { assertResumableConfig } from "./resume-options.js";
+import { RunDirectory } from "./run-directory.js";
+import { assertWorkerCompiles, runRequest } from "./run-request.js";
+import { oneWorker, type RunWorkers } from "./run-workers.js";
+import { startingPoint } from "./starting-point.js";
+import { StepPlanner } from "./step-planner.js";
+import { trainLoop, type TrainObserver } from "./train-loop.js";
 
 export interface PretrainOptions {
   /** Train on this worker instead of spawning one (it is left open). */
@@ -50,36 +44,7 @@ export interface PretrainOptions {
   stepIdleTimeoutMs?: number;
 }
 
-export interface PretrainSummary {
-  sdkVersion: string;
-  runDir: string;
-  device: string;
-  deviceName: string;
-  knnInit: KnnResult;
-  knnFinal: KnnResult;
-  /** Every evaluation, each with its protocol: k-NN before, during (knnEvery) and after, linear probe, fine-tuning. */
-  evaluations: RunEvaluations;
-  /** Contrastive top-1 of the positive key among the queue (term 0), the training's own progress signal. */
-  positiveTop1FirstEpoch: number;
-  positiveTop1LastEpoch: number;
-  lossFirstEpoch: number;
-  lossLastEpoch: number;
-  steps: number;
-  epochs: number;
-  trainImages: number;
-  testImages: number;
-  trainSeconds: number;
-  stepsPerSecond: number;
-  samplesPerSecond: number;
-  wallSeconds: number;
-  resumedFromStep: number | null;
-  /** Streaming mode only: the lane and the peak occupancy of the batch buffers (docs/DATASETS.md). */
-  streaming?: StreamingSummary;
-}
-
 const RUN_ID = "pretrain";
-/** Worker checkpoints kept on disk: the latest (named by latest.json) and the one before it. */
-const KEEP_CHECKPOINTS = 2;
 
 /**
  * MoCo v2 (+ MixMask) pretraining driven from TypeScript: plans every step, keeps several in flight on the worker's
@@ -123,36 +88,12 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
 
     const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
     const wanted = evaluationOptions(config);
-    let knnInit: KnnResult;
-    let linearProbeInit: LinearProbeResult | undefined;
-    let firstStep = 0;
     const planner = new StepPlanner(config, train);
     // What the trainer state records as the dataset: its content hash (streamed runs: that of the uploaded k-NN bank,
     // the first images of the training set, since a stream's id is new every time).
     const trainedContentId = data.streaming ? data.bankId : data.trainId;
-    if (manifest) {
-      verifyTrainerState(manifest.trainer, captureTrainerState(config, planner, manifest.step, trainedContentId, train.count), runDir.file("checkpoints/latest.json"));
-      const loaded = await workers.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
-      if (Number(loaded.step) !== manifest.step) {
-        throw new MixmaskError({
-          code: "INVALID_FILE",
-          path: join(runDir.checkpointsDir, manifest.worker.file),
-          message: `holds step ${loaded.step}, but latest.json says step ${manifest.step}`,
-          fix: "the checkpoint files were mixed up; start a new run directory or restore the matching pair",
-        });
-      }
-      knnInit = manifest.knnInit;
-      linearProbeInit = manifest.linearProbeInit;
-      firstStep = manifest.step;
-      runDir.truncateMetrics(firstStep);
-      runDir.truncateKnnMonitor(firstStep);
-      progress.log(`resumed from ${manifest.worker.file} at step ${firstStep}`);
-    } else {
-      knnInit = await evaluator.knn();
-      if (wanted.linearProbe) linearProbeInit = await evaluator.linearProbe();
-      runDir.resetMetrics();
-      runDir.resetKnnMonitor();
-    }
+    const start = { config, planner, workers, runId: RUN_ID, runDir, trainedContentId, trainCount: train.count, progress };
+    const { firstStep, knnInit, linearProbeInit } = await startingPoint({ ...start, manifest, evaluator, wanted });
     if (firstStep >= planner.totalSteps) {
       throw new MixmaskError({
         code: "INVALID_OPTION",
@@ -164,53 +105,26 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
     progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
     if (linearProbeInit) progress.log(`linear probe before training: ${describeProbe(linearProbeInit)}`);
 
-    const checkpoints: Checkpoints = {
+    const checkpoints = new CheckpointWriter({
+      worker,
+      runId: RUN_ID,
+      runDir,
+      config,
+      planner,
+      trainedContentId,
+      trainCount: train.count,
+      knnInit,
+      ...(linearProbeInit ? { linearProbeInit } : {}),
+      progress,
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
-      write: async (step) => {
-        const file = checkpointFileName(step, "pt");
-        const saved = await worker.client.saveCheckpoint(RUN_ID, join(runDir.checkpointsDir, file), step);
-        const signed = signManifest({
-          sdkVersion: SDK_VERSION,
-          protocolVersion: PROTOCOL_VERSION,
-          writtenAt: new Date().toISOString(),
-          step,
-          config,
-          trainer: captureTrainerState(config, planner, step, trainedContentId, train.count),
-          worker: { file, bytes: Number(saved.bytes), sha256: saved.sha256, holds: WORKER_STATE_PARTS },
-          knnInit,
-          ...(linearProbeInit ? { linearProbeInit } : {}),
-        });
-        try {
-          writeCheckpointManifest(runDir, signed);
-        } catch (error) {
-          // latest.json still names the previous checkpoint; the new worker file is unreferenced: free its space.
-          rmSync(join(runDir.checkpointsDir, file), { force: true });
-          rmSync(join(runDir.checkpointsDir, checkpointFileName(step, "json")), { force: true });
-          throw new MixmaskError({
-            code: "CHECKPOINT_FAILED",
-            path: runDir.file("checkpoints/latest.json"),
-            message: `cannot write the checkpoint manifest of step ${step} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous checkpoint${checkpoints.last ? ` (step ${checkpoints.last.step})` : ""} is intact`,
-            fix: "free disk space or choose a writable --run-dir, then continue with --resume",
-            cause: error,
-          });
-        }
-        checkpoints.last = { step, file };
-        pruneCheckpoints(runDir, KEEP_CHECKPOINTS, file);
-        progress.log(`checkpoint ${file} (${(Number(saved.bytes) / 1e6).toFixed(1)} MB) at step ${step}`);
-      },
-    };
+    });
     live = startLiveOutputs({ runDir: runDir.dir, config, worker, runId: RUN_ID, plan: (step) => planner.plan(step), stepsPerEpoch: planner.stepsPerEpoch, firstStep, log: (line) => progress.log(line) });
-    const feeder = data.startFeeding((step) => planner.plan(step).indices, firstStep, planner.totalSteps);
-    const monitor: KnnMonitor = {
-      every: wanted.knnEvery,
-      measure: async (epoch, step) => {
-        const r = await evaluator.knn();
-        runDir.appendKnnPoint({ epoch, step, top1: r.top1, top5: r.top5 });
-        progress.log(`k-NN top-1 after epoch ${epoch}: ${r.top1.toFixed(4)}`);
-      },
-    };
-    const openSteps = (): StepSink => workers.openSteps(RUN_ID, options.stepIdleTimeoutMs ?? 600_000);
-    const totals = await trainLoop(config, planner, openSteps, runDir, progress, firstStep, feeder, checkpoints, monitor).catch(async (error: unknown) => {
+    // The feeder only needs each step's indices: the planner gives them without planning the step.
+    const feeder = data.startFeeding((step) => planner.indicesOf(step), firstStep, planner.totalSteps);
+    const stepIdleTimeoutMs = options.stepIdleTimeoutMs ?? 600_000;
+    const observers: TrainObserver[] = [knnMonitor(wanted.knnEvery, evaluator, runDir, progress)];
+    const loop = { config, planner, workers, runId: RUN_ID, stepIdleTimeoutMs, runDir, progress, firstStep, checkpoints, observers };
+    const totals = await trainLoop({ ...loop, ...(feeder ? { feeder } : {}) }).catch(async (error: unknown) => {
       await data.abort();
       throw error;
     });
@@ -243,148 +157,8 @@ export async function pretrain(input: PretrainConfig, options: PretrainOptions =
   }
 }
 
-interface TrainTotals {
-  positiveTop1FirstEpoch: number;
-  positiveTop1LastEpoch: number;
-  lossFirstEpoch: number;
-  lossLastEpoch: number;
-  steps: number;
-  trainSeconds: number;
-  stepsPerSecond: number;
-  samplesPerSecond: number;
-}
-
-/** The k-NN monitor: every `every` epochs (0: never), measured between epochs with no step in flight. */
-interface KnnMonitor {
-  every: number;
-  measure(epoch: number, step: number): Promise<void>;
-}
-
-/** The run's checkpoints: the last one written (kept through any later failure) and how to write one. */
-interface Checkpoints {
-  last: { step: number; file: string } | null;
-  write(step: number): Promise<void>;
-}
-
-async function trainLoop(
-  config: PretrainConfig,
-  planner: StepPlanner,
-  openSteps: () => StepSink,
-  runDir: RunDirectory,
-  progress: ProgressReporter,
-  firstStep: number,
-  feeder: BatchFeeder | undefined,
-  checkpoints: Checkpoints,
-  monitor: KnnMonitor,
-): Promise<TrainTotals> {
-  const total = planner.totalSteps;
-  const perEpoch = planner.stepsPerEpoch;
-  const stream = openSteps();
-  const planned = new Map<number, PlannedStep>();
-  const t0 = performance.now();
-  let evalMs = 0; // k-NN monitor time, left out of the throughput
-  let done = firstStep;
-  const checkpoint = async (step: number): Promise<void> => {
-    if (checkpoints.last?.step !== step) await checkpoints.write(step);
-  };
-  // Ctrl-C (or SIGTERM) stops planning, lets the steps in flight finish and writes a checkpoint; a second one
-  // ends the process at once (the previous checkpoint stays intact either way).
-  let interrupted: NodeJS.Signals | undefined;
-  const stopListening = onFirstInterrupt((signal) => {
-    interrupted = signal;
-    progress.log(`${signal}: finishing the steps in flight and writing a checkpoint (press Ctrl-C again to stop at once)`);
-  });
-
-  const take = async (): Promise<void> => {
-    let r: StepResult;
-    try {
-      // Streaming: a failed decode or push ends training at once, with the reader's error.
-      r = await (feeder ? Promise.race([stream.next(), feeder.failed]) : stream.next());
-    } catch (error) {
-      // A non-finite loss: the worker's weights are unusable, so nothing is checkpointed from here on.
-      if (error instanceof MixmaskError && error.workerCode === "NON_FINITE_LOSS") throw divergenceError(error, planned, runDir, checkpoints.last);
-      throw error;
-    }
-    feeder?.release(r.step);
-    const meta = planned.get(r.step);
-    planned.delete(r.step);
-    const epoch = Math.floor(r.step / perEpoch);
-    const mixing = { ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), ...(meta?.unmixLambda !== undefined ? { unmixLambda: meta.unmixLambda } : {}) };
-    runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...mixing, elapsedS: (performance.now() - t0) / 1000 });
-    done = r.step + 1;
-    const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
-    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps });
-  };
-
-  progress.start(total, firstStep);
-  let finished = false;
-  try {
-    for (let step = firstStep; step < total && !interrupted; step++) {
-      while (stream.inFlight >= config.plansInFlight) await take();
-      if (interrupted) break;
-      const plan = planner.plan(step);
-      planned.set(step, { lr: plan.lr, terms: plan.terms.map(describeTerm), ...lambdas(plan) });
-      stream.submit(plan);
-      const endOfEpoch = (step + 1) % perEpoch === 0;
-      const epochNumber = (step + 1) / perEpoch;
-      if (endOfEpoch && monitor.every > 0 && epochNumber % monitor.every === 0 && step + 1 < total) {
-        while (stream.inFlight > 0) await take();
-        const e0 = performance.now();
-        await monitor.measure(epochNumber, step + 1);
-        evalMs += performance.now() - e0;
-      }
-      if (endOfEpoch && config.checkpointEvery > 0 && epochNumber % config.checkpointEvery === 0 && step + 1 < total) {
-        while (stream.inFlight > 0) await take();
-        await checkpoint(step + 1);
-      }
-    }
-    while (stream.inFlight > 0) await take();
-    finished = true;
-  } finally {
-    stopListening();
-    progress.stop();
-    if (finished) stream.close();
-    else stream.abort();
-  }
-  if (interrupted) {
-    await checkpoint(done);
-    throw new MixmaskError({
-      code: "INTERRUPTED",
-      message: `stopped by ${interrupted} after step ${done} of ${total}; checkpoint ${checkpointFileName(done, "pt")} written`,
-      fix: "continue with the same options and --resume",
-      diagnostics: { signal: interrupted, step: done },
-    });
-  }
-  await checkpoint(total);
-  const seconds = (performance.now() - t0 - evalMs) / 1000;
-  // From metrics.jsonl, so a resumed run reports its whole history, not only the part this process trained.
-  const epochMeans = runDir.epochMeans();
-  const first = epochMeans[0] ?? { loss: NaN, top1: NaN };
-  const last = epochMeans[epochMeans.length - 1] ?? first;
-  const steps = total - firstStep;
-  return {
-    positiveTop1FirstEpoch: first.top1,
-    positiveTop1LastEpoch: last.top1,
-    lossFirstEpoch: first.loss,
-    lossLastEpoch: last.loss,
-    steps,
-    trainSeconds: seconds,
-    stepsPerSecond: steps / seconds,
-    samplesPerSecond: (steps * config.batchSize) / seconds,
-  };
-}
-
-/** λ of the step for metrics.jsonl: the mean kept fraction of its mask(s), and Un-Mix's λ_u. */
-function lambdas(plan: StepPlan): { lambda?: number; unmixLambda?: number } {
-  const kept = plan.mask?.keptFractions;
-  return {
-    ...(kept ? { lambda: kept.reduce((a, b) => a + b, 0) / kept.length } : {}),
-    ...(plan.unmix ? { unmixLambda: plan.unmix.lambda } : {}),
-  };
-}
-
 function describeWorker(info: WorkerInfo): string {
   return `worker pid ${info.pid}: python ${info.pythonVersion}, torch ${info.torchVersion}, device ${info.device} (${info.deviceName}), ${info.torchThreads} threads${info.capabilities.length ? `, ${info.capabilities.join(", ")}` : ""}`;
 }
 
-export type { CheckpointManifest };
+export type { CheckpointManifest, PretrainSummary };

@@ -9,7 +9,7 @@ export const EVALUATION_OPTIONS: readonly string[] = ["knnK", "knnTemperature", 
  * Options that change where and how fast the run executes, not the method: a resumed run may change them. `compile`
  * is one: a compiled run's weights, optimizer state and checkpoint keys are the eager run's, so a run trained
  * compiled resumes eagerly and vice versa (its losses then agree with an uninterrupted run's to float32 rounding, not
- * bit for bit: python_worker/tests/test_compiled_run.py).
+ * bit for bit: python_worker/tests/training/test_compiled_run.py).
  */
 export const EXECUTION_OPTIONS: readonly string[] = ["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches", "compile"];
 

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { KnnPoint } from "../eval/run-evaluator.js";
-import type { StepResult } from "./step-stream.js";
+import type { StepResult } from "../worker/step-stream.js";
 
 /**
  * The folder a run writes: config.json, metrics.jsonl (one line per step), knn-monitor.jsonl, checkpoints/,

@@ -1,13 +1,13 @@
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { FRAMEWORKS } from "../frameworks/frameworks.js";
 import { MixmaskError } from "../errors.js";
-import type { mixmask } from "../worker/generated/mixmask.js";
+import type { CreateRunMessage } from "../worker/worker.js";
 
 /**
  * The worker's CreateRun for a config: the backbone, the framework's projector, predictor, momentum encoder and
  * queue (src/frameworks/), the optimizer and the input normalisation.
  */
-export function runRequest(runId: string, config: PretrainConfig, datasetId: string, normalisation: { mean: number[]; std: number[] }): mixmask.v1.ICreateRunRequest {
+export function runRequest(runId: string, config: PretrainConfig, datasetId: string, normalisation: { mean: number[]; std: number[] }): CreateRunMessage {
   const framework = FRAMEWORKS[config.framework];
   return {
     runId,

@@ -1,10 +1,9 @@
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
-import type { mixmask } from "../worker/generated/mixmask.js";
 import type { CreateRunMessage } from "../worker/worker-client.js";
-import type { Worker } from "../worker/worker.js";
+import type { CreateRunReply, LoadCheckpointReply, Worker } from "../worker/worker.js";
 import type { StepPlan } from "./step-plan.js";
-import { StepStream, type StepResult } from "./step-stream.js";
+import { StepStream, type StepResult } from "../worker/step-stream.js";
 import { TrainingData, type TrainingDataOptions } from "./training-data.js";
 
 /** A bounded stream of step plans in, results out in step order (StepStream, or a group's GroupStepStream). */
@@ -28,9 +27,9 @@ export interface RunWorkers {
   readonly description: string;
   /** Uploads the datasets to every worker (each keeps them resident). */
   prepareData(train: ImageDataset | ImageSource, test: ImageDataset | ImageSource, options: TrainingDataOptions): Promise<TrainingData>;
-  createRun(request: CreateRunMessage): Promise<mixmask.v1.CreateRunReply>;
+  createRun(request: CreateRunMessage): Promise<CreateRunReply>;
   /** Every worker loads the same checkpoint file (a checkpoint loads into any number of ranks). */
-  loadCheckpoint(runId: string, file: string, sha256: string): Promise<mixmask.v1.LoadCheckpointReply>;
+  loadCheckpoint(runId: string, file: string, sha256: string): Promise<LoadCheckpointReply>;
   openSteps(runId: string, idleTimeoutMs: number): StepSink;
 }
 
@@ -40,8 +39,8 @@ export function oneWorker(worker: Worker): RunWorkers {
     lead: worker,
     description: `worker pid ${worker.info.pid}`,
     prepareData: (train, test, options) => TrainingData.prepare(worker, train, test, options),
-    createRun: (request) => worker.client.createRun(request),
-    loadCheckpoint: (runId, file, sha256) => worker.client.loadCheckpoint(runId, file, sha256),
+    createRun: (request) => worker.createRun(request),
+    loadCheckpoint: (runId, file, sha256) => worker.loadCheckpoint(runId, file, sha256),
     openSteps: (runId, idleTimeoutMs) => new StepStream(worker, runId, idleTimeoutMs),
   };
 }

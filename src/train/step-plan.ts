@@ -1,7 +1,7 @@
 import type { ViewParams } from "../augment/view-params.js";
 import type { LossTerm } from "../frameworks/loss-term.js";
-import type { CellMask } from "../masking/cell-mask.js";
-import type { UnmixMixture } from "../masking/unmix.js";
+import type { CellMask } from "../masks/cell-mask.js";
+import type { UnmixMixture } from "../masks/unmix-mixture.js";
 
 /** Everything the worker needs to execute one training step; drawn entirely in TypeScript. */
 export interface StepPlan {

@@ -4,11 +4,13 @@ import { EpochSampler } from "../data/epoch-sampler.js";
 import { composeTerms } from "../frameworks/compose-terms.js";
 import type { Framework } from "../frameworks/framework.js";
 import { FRAMEWORKS } from "../frameworks/frameworks.js";
-import { planStepMasks } from "../masking/masker.js";
+import type { Masker } from "../maskers/masker.js";
+import { maskStreams } from "../maskers/masker.js";
+import { validatedMasker } from "../maskers/maskers.js";
 import { Rng } from "../random/rng.js";
 import { learningRateAt } from "../schedule/cosine.js";
 import { emaMomentumAt } from "../schedule/ema-momentum.js";
-import { keepRatioAt } from "../schedule/keep-ratio.js";
+import { keepRatioAt } from "../masks/keep-ratio.js";
 import type { StepPlan } from "./step-plan.js";
 
 export interface SourceShape {
@@ -38,6 +40,8 @@ export class StepPlanner {
   readonly sampler: EpochSampler;
   readonly totalSteps: number;
   readonly framework: Framework;
+  /** Validated once here, for the keep ratio of the first and the last step; plan() trusts it. */
+  readonly masker: Masker;
   private readonly augmentation: AugmentationOptions;
 
   constructor(private readonly config: PretrainConfig, private readonly source: SourceShape) {
@@ -45,25 +49,30 @@ export class StepPlanner {
     this.totalSteps = this.sampler.batchesPerEpoch * config.epochs;
     this.augmentation = augmentationOptions(config);
     this.framework = FRAMEWORKS[config.framework];
+    this.masker = validatedMasker(config, config.imageSize, [config.keepRatio, ...(config.keepRatioEnd === undefined ? [] : [config.keepRatioEnd])]);
   }
 
   get stepsPerEpoch(): number {
     return this.sampler.batchesPerEpoch;
   }
 
+  /** The dataset indices of a step's batch, without planning the rest of the step (what a streaming feeder needs). */
+  indicesOf(step: number): Uint32Array {
+    return this.sampler.batch(Math.floor(step / this.stepsPerEpoch), step % this.stepsPerEpoch);
+  }
+
   plan(step: number): StepPlan {
     const c = this.config;
     const n = c.batchSize;
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    const indices = this.sampler.batch(epoch, step % this.stepsPerEpoch);
+    const indices = this.indicesOf(step);
     const augmentRng = Rng.stream(c.seed, "augment", step);
     const views: StepPlan["views"] = [
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
       planView(augmentRng, n, this.source, c.imageSize, this.augmentation),
     ];
-    const streams = { mask: Rng.stream(c.seed, "mask", step), pairing: Rng.stream(c.seed, "pairing", step), unmix: Rng.stream(c.seed, "unmix", step) };
+    const keepRatio = keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps);
     // Distributed runs pair each sample with one of its own rank's shard (src/distributed/shard-layout.ts).
-    const masks = planStepMasks(streams, n, c.imageSize, { ...c, keepRatio: keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps), pairingShards: c.ranks ?? 1 });
+    const masks = this.masker.plan(maskStreams(c.seed, step), n, c.imageSize, { ...c, keepRatio, pairingShards: c.ranks ?? 1 });
     const needs = this.framework.needs;
     return {
       step,

@@ -1,8 +1,4 @@
-import { MixmaskError } from "../errors.js";
 import { mixmask } from "./generated/mixmask.js";
-import { GrpcLane } from "./grpc-lane.js";
-import type { WorkerClient } from "./worker-client.js";
-import { ZmqLane } from "./zmq-lane.js";
 
 /** Which transport carries bulk bytes to the worker: zeromq PUSH/PULL, or chunked gRPC streams. */
 export type LaneKind = "zmq" | "grpc";
@@ -47,23 +43,4 @@ export interface BulkLane {
 /** The lane enum value of the protocol. */
 export function laneValue(kind: LaneKind): mixmask.v1.Lane {
   return kind === "zmq" ? mixmask.v1.Lane.LANE_ZMQ : mixmask.v1.Lane.LANE_GRPC;
-}
-
-/**
- * Picks the lane for a worker. "zmq" for a worker without the capability is an error that says why (its Python has
- * no pyzmq) and what to do, rather than a silent fallback that would mislead a benchmark.
- */
-export function chooseLane(client: WorkerClient, capabilities: readonly string[], preference: LanePreference = "auto"): BulkLane {
-  const hasZmq = capabilities.includes("zmq");
-  if (preference === "zmq" && !hasZmq) {
-    throw new MixmaskError({
-      code: "INVALID_OPTION",
-      path: "lane",
-      message: "the zeromq lane was asked for, but the worker did not announce it (its Python has no pyzmq)",
-      expected: `"auto" or "grpc" for this worker`,
-      received: `"zmq"`,
-      fix: "install pyzmq in the worker's Python (`pip install pyzmq`), or use lane \"auto\" / \"grpc\"",
-    });
-  }
-  return preference === "grpc" || !hasZmq ? new GrpcLane(client) : new ZmqLane(client);
 }

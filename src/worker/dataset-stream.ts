@@ -1,17 +1,12 @@
 import { randomUUID } from "node:crypto";
+import type { ImageDataset } from "../data/image-dataset.js";
 import { MixmaskError } from "../errors.js";
-import { chooseLane, laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
-import type { Worker } from "./worker.js";
+import { laneValue, type BatchSender, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { chooseLane } from "./choose-lane.js";
+import { clientOf, type Worker } from "./worker.js";
 
-/** The shape of a streamed dataset: what the worker checks every batch against. */
-export interface StreamShape {
-  name: string;
-  split: string;
-  count: number;
-  height: number;
-  width: number;
-  channels: 1 | 3;
-}
+/** The shape of a streamed dataset (an ImageDataset's header): what the worker checks every batch against. */
+export type StreamShape = Pick<ImageDataset, "name" | "split" | "count" | "height" | "width" | "channels">;
 
 export interface DatasetStreamOptions {
   /** Batches the worker buffers at most (and the SDK keeps unconsumed at most). Integer ≥ 1. */
@@ -52,10 +47,10 @@ export class DatasetStream {
     if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 1024)) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "capacityBatches", message: "the stream buffer must hold at least one batch", expected: "an integer in [1, 1024]", received: String(capacity) });
     }
-    const lane = chooseLane(worker.client, worker.info.capabilities, options.lane);
+    const lane = chooseLane(clientOf(worker), worker.info.capabilities, options.lane);
     // Unique per stream: a stream is not content-addressed (its batches depend on the run's plans).
     const id = `${shape.name}-${shape.split}-stream-${randomUUID().slice(0, 8)}`;
-    const opened = await worker.client.openStream({
+    const opened = await clientOf(worker).openStream({
       streamId: id,
       count: shape.count,
       height: shape.height,
@@ -91,7 +86,7 @@ export class DatasetStream {
   }
 
   private async closeOnWorker(): Promise<WorkerStreamStats> {
-    const s = await this.worker.client.closeStream(this.id);
+    const s = await clientOf(this.worker).closeStream(this.id);
     return {
       batchesReceived: Number(s.batchesReceived),
       batchesConsumed: Number(s.batchesConsumed),

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { ViewParams } from "../augment/view-params.js";
 import type { BranchRef, EncoderName, InputName, LossTerm, TermKind } from "../frameworks/loss-term.js";
-import type { CellMask, MaskFill } from "../masking/cell-mask.js";
-import type { UnmixMixture } from "../masking/unmix.js";
+import type { CellMask, MaskFill } from "../masks/cell-mask.js";
+import type { UnmixMixture } from "../masks/unmix-mixture.js";
 import type { StepPlan } from "../train/step-plan.js";
 import { mixmask } from "./generated/mixmask.js";
 

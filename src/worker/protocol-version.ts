@@ -1,4 +1,4 @@
-/** Wire protocol spoken with the worker; must equal PROTOCOL_VERSION in python_worker/mixmask_worker/protocol.py. */
+/** Wire protocol spoken with the worker; must equal PROTOCOL_VERSION in python_worker/mixmask_worker/service/protocol.py. */
 export const PROTOCOL_VERSION = 3;
 
 /** Version of this SDK, sent in Hello for the worker's log. */

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { endianness } from "node:os";
 import type { ImageDataset } from "../data/image-dataset.js";
-import { chooseLane, laneValue, type LaneKind, type LanePreference } from "./bulk-lane.js";
-import type { Worker } from "./worker.js";
+import { laneValue, type LaneKind, type LanePreference } from "./bulk-lane.js";
+import { chooseLane } from "./choose-lane.js";
+import { clientOf, type Worker } from "./worker.js";
 
 /**
  * sha256 (hex) of a dataset's content: "<count>x<height>x<width>x<channels>;" then the pixels, then the labels as
@@ -66,7 +67,7 @@ export async function uploadDataset(worker: Worker, ds: ImageDataset, options: U
   const t0 = performance.now();
   const sha256 = contentSha256(ds);
   const id = datasetId(ds, sha256);
-  const lane = chooseLane(worker.client, worker.info.capabilities, options.lane);
+  const lane = chooseLane(clientOf(worker), worker.info.capabilities, options.lane);
   const header = {
     datasetId: id,
     count: ds.count,
@@ -76,7 +77,7 @@ export async function uploadDataset(worker: Worker, ds: ImageDataset, options: U
     labels: ds.labels as unknown as number[],
     totalBytes: ds.pixels.length,
   };
-  const begun = await worker.client.beginUpload({ header, contentSha256: sha256, lane: laneValue(lane.kind) });
+  const begun = await clientOf(worker).beginUpload({ header, contentSha256: sha256, lane: laneValue(lane.kind) });
   const seconds = () => (performance.now() - t0) / 1000;
   if (begun.cached) {
     const source = begun.cacheSource === "disk" ? "disk" : "resident";

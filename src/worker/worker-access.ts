@@ -8,7 +8,7 @@ export const TOKEN_ENV = "MIXMASK_WORKER_TOKEN";
 
 /**
  * How this SDK proves itself to a worker. A worker reachable over the network refuses to start without a token and
- * then refuses every call that does not carry it (python_worker/mixmask_worker/access_control.py).
+ * then refuses every call that does not carry it (python_worker/mixmask_worker/service/access_control.py).
  */
 export interface WorkerAccess {
   /**

@@ -51,7 +51,7 @@ export const DEFAULT_DEADLINES_MS: DeadlinesMs = { hello: 10_000, upload: 600_00
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": 256 * 1024 * 1024,
   "grpc.max_send_message_length": 256 * 1024 * 1024,
-  // Measured in DESIGN.md: the 64 KiB default window halves worker→client throughput.
+  // Measured when the lanes were written: the 64 KiB default window halves worker→client throughput.
   "grpc-node.flow_control_window": 8 * 1024 * 1024,
 };
 
@@ -75,35 +75,6 @@ export class WorkerClient {
 
   hello(protocolVersion = PROTOCOL_VERSION, deadlineMs = this.deadlines.hello): Promise<HelloReply> {
     return this.unary("Hello", v1.HelloRequest, v1.HelloReply, v1.HelloRequest.create({ protocolVersion, clientVersion: SDK_VERSION }), deadlineMs);
-  }
-
-  /** Sends a dataset in 1 MiB chunks after its header. `onBytes` reports progress. */
-  uploadDataset(header: mixmask.v1.IDatasetHeader, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
-    return new Promise((resolve, reject) => {
-      const call = this.client.makeClientStreamRequest<mixmask.v1.IDatasetChunk, mixmask.v1.DatasetInfo>(
-        path("UploadDataset"), serializer(v1.DatasetChunk), deserializer(v1.DatasetInfo), callMetadata(this.access),
-        { deadline: Date.now() + this.deadlines.upload },
-        (error, reply) => (error ? this.callError(error, "UploadDataset").then(reject) : resolve(reply!)),
-      );
-      const chunk = 1 << 20;
-      let offset = 0;
-      // Writes until the stream asks us to wait, then resumes on "drain" (backpressure, flat memory).
-      const pump = (): void => {
-        while (offset < pixels.length) {
-          const end = Math.min(offset + chunk, pixels.length);
-          const writable = call.write({ pixels: pixels.subarray(offset, end) });
-          offset = end;
-          onBytes?.(offset);
-          if (!writable) {
-            call.once("drain", pump);
-            return;
-          }
-        }
-        call.end();
-      };
-      call.write({ header });
-      pump();
-    });
   }
 
   createRun(request: CreateRunMessage): Promise<mixmask.v1.CreateRunReply> {
@@ -239,7 +210,7 @@ export class WorkerClient {
     return this.client.makeBidiStreamRequest<mixmask.v1.IShardStepPlan, StepResultMessage>(path("TrainShard"), serializer(v1.ShardStepPlan), deserializer(v1.StepResult), metadata);
   }
 
-  // --- Export and embeddings (issue 9) ---------------------------------------------------------------------------
+  // --- Export and embeddings ---------------------------------------------------------------------------------------
 
   /** Writes a checkpoint's backbone in the given formats (proto ExportFormat values) into `outDir` on the worker. */
   exportBackbone(checkpointPath: string, sha256: string, outDir: string, formats: number[]): Promise<ExportReplyMessage> {

@@ -1,6 +1,6 @@
 import type { ServiceError } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
-import { MixmaskError, type Diagnostics } from "../errors.js";
+import { isErrorCode, MixmaskError, type Diagnostics, type ErrorCode, type ErrorIssue } from "../errors.js";
 
 /** What the launcher knows about the worker process when a call fails. */
 export interface ProcessState {
@@ -13,12 +13,14 @@ export interface ProcessState {
 }
 
 /**
- * Turns a gRPC failure into a MixmaskError that keeps the worker's own error code (trailer `mixmask-error-code`),
- * and tells a dead worker apart from a failed call, with the worker's last stderr lines.
+ * Turns a gRPC failure into a MixmaskError whose code is the worker's own (trailer `mixmask-error-code`, one name of
+ * the proto's ErrorCode table) and whose issues are the worker's one by one (trailer `mixmask-error-issues`), and
+ * tells a dead worker apart from a failed call, with the worker's last stderr lines.
  */
 export function toMixmaskError(error: ServiceError, rpc: string, process?: ProcessState): MixmaskError {
   const workerCode = error.metadata?.get("mixmask-error-code")[0]?.toString();
   const diagnostics = workerDetails(error);
+  const issues = workerIssues(error);
   const exited = process?.exit();
   if (exited || (error.code === status.UNAVAILABLE && process)) {
     const how = exited ? (exited.signal ? `killed by ${exited.signal}` : `exited with code ${exited.code}`) : "stopped answering";
@@ -36,18 +38,44 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
     return new MixmaskError({
       code: "UNAUTHENTICATED",
       workerCode,
+      issues,
       message: `the worker refused ${rpc}: ${error.details}`,
       fix: "give the SDK the token the worker was started with (the `token` option of Worker.connect, or MIXMASK_WORKER_TOKEN)",
       cause: error,
     });
   }
-  if (workerCode === "CHECKPOINT_WRITE_FAILED") {
-    return new MixmaskError({ code: "CHECKPOINT_FAILED", workerCode, diagnostics, message: error.details, fix: "free disk space or choose a writable --run-dir, then continue with --resume", cause: error });
+  const code: ErrorCode = isErrorCode(workerCode) ? workerCode : "WORKER_ERROR";
+  const fix = WORKER_FIXES[code];
+  if (code === "PROTOCOL_MISMATCH" || code === "CHECKPOINT_WRITE_FAILED") {
+    return new MixmaskError({ code, workerCode, diagnostics, issues, message: error.details, fix, cause: error });
   }
-  if (workerCode === "PROTOCOL_MISMATCH") {
-    return new MixmaskError({ code: "PROTOCOL_MISMATCH", workerCode, message: error.details, fix: "install matching versions of the mixmask npm package and python_worker", cause: error });
+  const message = `${rpc} failed${workerCode ? ` (${workerCode})` : ""}: ${error.details}`;
+  return new MixmaskError({ code, workerCode, diagnostics, issues, message, fix, cause: error });
+}
+
+/** What to do about a worker code, where the worker's message cannot know (it does not know the SDK's options). */
+const WORKER_FIXES: Partial<Record<ErrorCode, string>> = {
+  CHECKPOINT_WRITE_FAILED: "free disk space or choose a writable --run-dir, then continue with --resume",
+  PROTOCOL_MISMATCH: "install matching versions of the mixmask npm package and python_worker",
+};
+
+/** The worker's `mixmask-error-issues` trailer: a JSON array of {path, message, expected?, received?}. */
+function workerIssues(error: ServiceError): ErrorIssue[] | undefined {
+  const raw = error.metadata?.get("mixmask-error-issues")[0]?.toString();
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (!Array.isArray(parsed)) return undefined;
+    return parsed.filter(isIssue).map((i) => ({ path: i.path, message: i.message, expected: i.expected, received: i.received }));
+  } catch {
+    return undefined; // a damaged trailer must not hide the error itself
   }
-  return new MixmaskError({ code: "WORKER_ERROR", workerCode, diagnostics, message: `${rpc} failed${workerCode ? ` (${workerCode})` : ""}: ${error.details}`, cause: error });
+}
+
+function isIssue(value: unknown): value is ErrorIssue {
+  const v = value as Record<string, unknown> | null;
+  const optional = (x: unknown) => x === undefined || typeof x === "string";
+  return !!v && typeof v.path === "string" && typeof v.message === "string" && optional(v.expected) && optional(v.received);
 }
 
 /** The worker's `mixmask-error-details` trailer: a JSON object of facts (non-finite numbers spelled "nan", "inf"). */

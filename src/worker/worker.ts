@@ -2,7 +2,18 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { MixmaskError } from "../errors.js";
 import { PROTOCOL_VERSION } from "./protocol-version.js";
 import { TOKEN_ENV, type WorkerAccess } from "./worker-access.js";
-import { WorkerClient, type DeadlinesMs, type HelloReply } from "./worker-client.js";
+import type { mixmask } from "./generated/mixmask.js";
+import {
+  WorkerClient,
+  type CreateRunMessage,
+  type DeadlinesMs,
+  type EmbedRequestMessage,
+  type ExportReplyMessage,
+  type HelloReply,
+  type KnnReplyMessage,
+  type KnnRequestMessage,
+  type StepPlanMessage,
+} from "./worker-client.js";
 import { WorkerProcess, type SpawnOptions } from "./worker-process.js";
 
 export interface WorkerOptions extends SpawnOptions {
@@ -22,6 +33,21 @@ export interface ConnectOptions extends WorkerAccess {
   /** Protocol version announced in Hello (tests only). */
   protocolVersion?: number;
 }
+
+// The messages of the typed methods below, by name, so that code outside src/worker/ never imports generated code.
+export type { CreateRunMessage, EmbedRequestMessage, ExportReplyMessage, HelloReply, KnnReplyMessage, KnnRequestMessage, StepPlanMessage };
+export type CreateRunReply = mixmask.v1.CreateRunReply;
+export type SaveCheckpointReply = mixmask.v1.SaveCheckpointReply;
+export type LoadCheckpointReply = mixmask.v1.LoadCheckpointReply;
+export type LinearProbeRequest = mixmask.v1.ILinearProbeRequest;
+export type LinearProbeReply = mixmask.v1.LinearProbeReply;
+export type FineTuneRequest = mixmask.v1.IFineTuneRequest;
+export type FineTuneReply = mixmask.v1.FineTuneReply;
+export type LoadBackboneRequest = mixmask.v1.ILoadBackboneRequest;
+export type LoadBackboneReply = mixmask.v1.LoadBackboneReply;
+export type EmbedReply = mixmask.v1.EmbedReply;
+export type PreviewReply = mixmask.v1.PreviewReply;
+export type RankInfo = mixmask.v1.RankInfo;
 
 /** Facts the worker announced in its Hello. */
 export interface WorkerInfo {
@@ -45,7 +71,7 @@ export class Worker {
   private closed = false;
 
   private constructor(
-    readonly client: WorkerClient,
+    private readonly client: WorkerClient,
     readonly info: WorkerInfo,
     private readonly process?: WorkerProcess,
   ) {}
@@ -114,6 +140,88 @@ export class Worker {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  // --- The worker's RPCs, typed (proto/mixmask.proto). Each has a deadline; each failure is a MixmaskError. --------
+
+  /** The handshake again: the worker's Hello reply (also a liveness check). */
+  hello(): Promise<HelloReply> {
+    return this.client.hello();
+  }
+
+  /** Builds a run's networks and optimiser (proto CreateRunRequest; src/train/run-request.ts writes one). */
+  createRun(request: CreateRunMessage): Promise<CreateRunReply> {
+    return this.client.createRun(request);
+  }
+
+  /** CreateRun of a run that every rank of a torchrun launch trains together; every rank must receive it. */
+  createDistributedRun(request: CreateRunMessage, syncBatchNorm: boolean): Promise<CreateRunReply> {
+    return this.client.createDistributedRun(request, syncBatchNorm);
+  }
+
+  /** Writes the run's whole training state to `file` (a path on the worker's machine). */
+  saveCheckpoint(runId: string, file: string, step: number): Promise<SaveCheckpointReply> {
+    return this.client.saveCheckpoint(runId, file, step);
+  }
+
+  /** Restores a run from a checkpoint file whose SHA-256 must be `sha256`. */
+  loadCheckpoint(runId: string, file: string, sha256: string): Promise<LoadCheckpointReply> {
+    return this.client.loadCheckpoint(runId, file, sha256);
+  }
+
+  /** Weighted k-NN of a run's (or a loaded backbone's) features (docs/EVALUATION.md). */
+  knn(request: KnnRequestMessage): Promise<KnnReplyMessage> {
+    return this.client.knn(request);
+  }
+
+  linearProbe(request: LinearProbeRequest): Promise<LinearProbeReply> {
+    return this.client.linearProbe(request);
+  }
+
+  fineTune(request: FineTuneRequest): Promise<FineTuneReply> {
+    return this.client.fineTune(request);
+  }
+
+  /** The inputs of one encoded plan as the training step builds them, de-normalised to uint8, for pictures. */
+  preview(runId: string, plan: StepPlanMessage, maxSamples: number): Promise<PreviewReply> {
+    return this.client.preview(runId, plan, maxSamples);
+  }
+
+  /** Writes a checkpoint's backbone in the given formats (src/worker/worker-client.ts#EXPORT_FORMAT_VALUES) into `outDir`. */
+  exportBackbone(checkpointPath: string, sha256: string, outDir: string, formats: number[]): Promise<ExportReplyMessage> {
+    return this.client.exportBackbone(checkpointPath, sha256, outDir, formats);
+  }
+
+  loadBackbone(request: LoadBackboneRequest): Promise<LoadBackboneReply> {
+    return this.client.loadBackbone(request);
+  }
+
+  embed(request: EmbedRequestMessage): Promise<EmbedReply> {
+    return this.client.embed(request);
+  }
+
+  /** This worker's rank, world size and launch id (world size 1 for a worker not started by torchrun). */
+  describeRank(deadlineMs?: number): Promise<RankInfo> {
+    return this.client.describeRank(deadlineMs);
+  }
+
+  /** Asks the worker to exit (a group's ranks are shut down together before their launcher is stopped). */
+  requestShutdown(deadlineMs?: number): Promise<void> {
+    return this.client.shutdown(deadlineMs).then(() => undefined);
+  }
+
+  /** A failed call of `rpc` as a MixmaskError with the worker's code (waits briefly for a dying process's exit). */
+  callError(error: unknown, rpc: string): Promise<MixmaskError> {
+    return this.client.callError(error, rpc);
+  }
+}
+
+/**
+ * The transport of a worker, for src/worker/ only (bulk lanes, dataset streams, the training streams): everything
+ * else uses Worker's typed methods. Not exported from the package.
+ */
+export function clientOf(worker: Worker): WorkerClient {
+  // biome-ignore lint/complexity/useLiteralKeys: the private field is reached on purpose, from inside src/worker/ only
+  return worker["client"];
 }
 
 async function waitForHello(client: WorkerClient, proc: WorkerProcess | undefined, timeoutMs: number, protocolVersion: number, address?: string): Promise<HelloReply> {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CPU_PRESET } from "../../src/config/presets.js";
 import { validatePretrainConfig } from "../../src/config/pretrain-config.js";
 import { MixmaskError } from "../../src/errors.js";
-import { pairWithinShards, reversePartner } from "../../src/masking/partner.js";
+import { ShardLayout } from "../../src/distributed/shard-layout.js";
+import { pairWithinShards, reversePartner } from "../../src/masks/partner.js";
 
 const issuesOf = (overrides: Record<string, unknown>): string[] => {
   try {
@@ -38,5 +39,14 @@ describe("pairWithinShards", () => {
     // 2 shards of 8: rank 0 holds 0,2,4,6 and pairs 0↔6, 2↔4; rank 1 holds 1,3,5,7 and pairs 1↔7, 3↔5.
     expect(Array.from(pairWithinShards(8, 2, reversePartner))).toEqual([6, 7, 4, 5, 2, 3, 0, 1]);
     expect(pairWithinShards(8, 1, reversePartner)).toEqual(reversePartner(8));
+  });
+
+  it("places each rank's pairs where ShardLayout says that rank's samples live", () => {
+    const layout = new ShardLayout(12, 3);
+    const partner = pairWithinShards(12, 3, reversePartner);
+    for (let rank = 0; rank < 3; rank++) {
+      for (let j = 0; j < layout.shardSize; j++) expect(layout.rankOf(partner[layout.positionOf(rank, j)]!)).toBe(rank);
+    }
+    expect(() => pairWithinShards(10, 3, reversePartner)).toThrow(/cannot be split evenly/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { composeTerms, type QueryPiece } from "../../src/frameworks/compose-terms.js";
 import { FRAMEWORKS } from "../../src/frameworks/frameworks.js";
 import type { LossTerm } from "../../src/frameworks/loss-term.js";
-import { planStepMasks, type MaskerName, type MaskerOptions } from "../../src/masking/masker.js";
+import { planStepMasks, type MaskerName, type MaskerOptions } from "../../src/maskers/maskers.js";
 import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
 

@@ -1,5 +1,5 @@
 import { CPU_PRESET } from "../../src/config/presets.js";
-import type { MaskerOptions } from "../../src/masking/masker.js";
+import type { MaskerOptions } from "../../src/maskers/maskers.js";
 import { Rng } from "../../src/random/rng.js";
 
 /** The CPU preset's masking (MixMask as released: block mask, half kept, reversed partners, g = 4). */

@@ -92,8 +92,8 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
       const [twoRankSteps, oneSteps] = [ranks.openSteps(runId, 60_000), one.openSteps(runId, 60_000)];
       for (let step = 0; step < variant.steps; step++) {
         const file = join(cfg.runDir, `step-${step}.pt`);
-        const saved = await group.lead.client.saveCheckpoint(runId, file, step); // 2 ranks → 1 worker
-        await single.client.loadCheckpoint(runId, file, saved.sha256);
+        const saved = await group.lead.saveCheckpoint(runId, file, step); // 2 ranks → 1 worker
+        await single.loadCheckpoint(runId, file, saved.sha256);
         const plan = planner.plan(step);
         twoRankSteps.submit(plan);
         oneSteps.submit(plan);

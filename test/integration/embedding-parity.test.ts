@@ -19,7 +19,7 @@ import { tinyConfig } from "../helpers/tiny-run.js";
 /**
  * Parity tolerance between the worker (PyTorch, eager) and onnxruntime-node on the exported graph, for the same
  * uint8 images: max |Δ| ≤ 1e-4 · (1 + max |f|) per feature and cosine ≥ 1 − 1e-6 per row.
- * Why: the inputs are bit-identical (src/embed/model-input.ts reproduces knn.py's float32 steps), so only the two
+ * Why: the inputs are bit-identical (src/embed/model-input.ts reproduces evaluation/knn.py's float32 steps), so only the two
  * runtimes' float32 summation orders differ — about 1e-7 relative per operation, growing with depth to ≈ 1e-6 of the
  * features' scale through a ResNet-18 (measured here: see the log line). The bound leaves two orders of magnitude
  * above that and is the same one the worker applies to its own export check; a wrong channel order, mean/std,

@@ -79,7 +79,7 @@ describe("runs survive faults (real worker)", () => {
     // Every write to /dev/full fails with ENOSPC: the worker's temporary file for step 8 becomes a window onto it.
     symlinkSync("/dev/full", join(dir, "checkpoints/step-0000008.pt.tmp"));
     const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data }).then(() => undefined, (e: unknown) => e);
-    expect(error).toMatchObject({ code: "CHECKPOINT_FAILED", workerCode: "CHECKPOINT_WRITE_FAILED" });
+    expect(error).toMatchObject({ code: "CHECKPOINT_WRITE_FAILED", workerCode: "CHECKPOINT_WRITE_FAILED" });
     expect((error as Error).message).toMatch(/the disk is full \(ENOSPC\).*previous checkpoint is untouched/);
     expect(latest(dir).step).toBe(4);
     expect(sha256(join(dir, "checkpoints/step-0000004.pt"))).toBe(latest(dir).worker.sha256);
@@ -121,7 +121,7 @@ describe("runs survive faults (real worker)", () => {
       expect((error as Error).message).toMatch(/no training result for 1500 ms/);
       // The compute thread is still asleep: a checkpoint call queued behind it exceeds its 500 ms deadline.
       const started = Date.now();
-      await expect(stalled.client.saveCheckpoint("pretrain", join(newRunDir(), "x.pt"), 1)).rejects.toMatchObject({ code: "WORKER_TIMEOUT" });
+      await expect(stalled.saveCheckpoint("pretrain", join(newRunDir(), "x.pt"), 1)).rejects.toMatchObject({ code: "WORKER_TIMEOUT" });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       stalled.kill();

@@ -6,9 +6,10 @@ import type { ImageDataset } from "../../src/data/image-dataset.js";
 import { materialize } from "../../src/data/image-source.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { MixmaskError } from "../../src/errors.js";
-import { chooseLane, laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { laneValue, type LaneKind } from "../../src/worker/bulk-lane.js";
+import { chooseLane } from "../../src/worker/choose-lane.js";
 import { contentSha256, uploadDataset, type TransferProgress } from "../../src/worker/upload-dataset.js";
-import { Worker } from "../../src/worker/worker.js";
+import { clientOf, Worker } from "../../src/worker/worker.js";
 
 /** Uploads over both lanes to real workers: the worker hashes what arrives, so a lane that lost or reordered a byte fails. */
 describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () => {
@@ -51,8 +52,8 @@ describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () 
     ds.pixels[0] = lane === "zmq" ? 3 : 4; // the cache is by content, not name: distinct content per lane
     const header = { datasetId: "mismatch", count: 100, height: 32, width: 32, channels: 3, labels: [...ds.labels], totalBytes: ds.pixels.length };
     const claimed = contentSha256({ ...ds, pixels: ds.pixels.map((v) => 255 - v) });
-    const begun = await worker.client.beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
-    const error = await chooseLane(worker.client, worker.info.capabilities, lane).sendUpload(begun, ds.pixels).then(() => undefined, (e: unknown) => e);
+    const begun = await clientOf(worker).beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
+    const error = await chooseLane(clientOf(worker), worker.info.capabilities, lane).sendUpload(begun, ds.pixels).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(MixmaskError);
     expect((error as MixmaskError).workerCode).toBe("INVALID_ARGUMENT");
     expect((error as MixmaskError).message).toContain("content_sha256");

@@ -91,7 +91,7 @@ describe("no one else drives the worker (real worker processes)", () => {
       } finally {
         stranger.close();
       }
-      expect((await worker.client.hello()).pid).toBe(worker.pid);
+      expect((await worker.hello()).pid).toBe(worker.pid);
     } finally {
       await worker.close();
     }

@@ -30,7 +30,7 @@ describe("worker lifecycle (real worker process)", () => {
     expect(worker.info.pythonVersion).toMatch(/^3\.\d+/);
     expect(worker.info.torchThreads).toBe(1);
     expect(worker.info.pid).toBe(worker.pid);
-    const again = await worker.client.hello();
+    const again = await worker.hello();
     expect(again.pid).toBe(worker.info.pid);
   });
 
@@ -71,7 +71,7 @@ describe("worker lifecycle (real worker process)", () => {
     workers.push(worker);
     worker.kill();
     // No waiting here: the client must itself wait for the exit status before calling the worker dead.
-    const error = await rejection(worker.client.hello());
+    const error = await rejection(worker.hello());
     expect(error.code).toBe("WORKER_DIED");
     expect(error.message).toContain("SIGKILL");
   });

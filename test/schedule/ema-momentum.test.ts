@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emaMomentumAt } from "../../src/schedule/ema-momentum.js";
-import { keepRatioAt } from "../../src/schedule/keep-ratio.js";
+import { keepRatioAt } from "../../src/masks/keep-ratio.js";
 
 describe("emaMomentumAt", () => {
   it("is constant for MoCo and BYOL's 1 − (1 − τ₀)(cos(πk/K) + 1)/2 for cosine", () => {

@@ -15,7 +15,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError
 
 # Substrings of the RuntimeErrors that torch.distributed's backends raise when a peer is gone or late: gloo raises
 # plain RuntimeErrors (``Connection reset by peer``), and older torch versions have no DistError subclasses.

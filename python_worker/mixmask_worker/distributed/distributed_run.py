@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from mixmask_worker.dataset_store import DatasetStore
+from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.distributed.collectives import (
     average_buffers,
     batch_norm_buffers,
@@ -38,9 +38,11 @@ from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.distributed.shard_validation import ShardArrays, validate_shard
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.compiled import compile_mode
-from mixmask_worker.plan_validation import ValidatedPlan
-from mixmask_worker.protocol import WorkerError
-from mixmask_worker.training_run import PendingResult, TrainingRun
+from mixmask_worker.plan.step_plan import ValidatedPlan
+from mixmask_worker.service.protocol import WorkerError
+from mixmask_worker.training.run import TrainingRun
+from mixmask_worker.training.step_result import PendingResult
+from mixmask_worker.training.topology import RankTopology, StepNetworks
 
 
 def _ddp_options(device: torch.device) -> dict[str, Any]:
@@ -79,7 +81,8 @@ class DistributedTrainingRun(TrainingRun):
                 f"run.compile {request.run.compile!r}: distributed runs train eagerly (torch.compile is not supported "
                 "with DDP in this worker yet): use compile 'off', or one rank",
             )
-        super().__init__(request.run, store, device)  # the same seed on every rank: the same initial weights
+        # The same seed on every rank: the same initial weights.
+        super().__init__(request.run, store, device, topology=ShardTopology())
         self.rank = rank
         self.sync_batch_norm = bool(request.sync_batch_norm)
         if self.sync_batch_norm:
@@ -127,37 +130,47 @@ class DistributedTrainingRun(TrainingRun):
         finally:
             self._shard = None
 
-    # --- TrainingRun hooks -----------------------------------------------------------------------------------
-
-    def _step_networks(
-        self, checked: ValidatedPlan
-    ) -> tuple[nn.Module, Optional[nn.Module], Optional[nn.Module], Optional[tuple[torch.Tensor, torch.Tensor]]]:
-        shard = self._current_shard()
-        momentum = self.momentum
-        if momentum is not None and shard.key_gather_shuffle is not None and shard.key_gather_unshuffle is not None:
-            momentum = CrossRankShuffle(
-                momentum,
-                self._index_tensor(shard.key_gather_shuffle),
-                self._index_tensor(shard.key_gather_unshuffle),
-                self.rank.world_size,
-            )
-        return self.online_ddp, self.predictor_ddp, momentum, None
-
-    def _after_update(self) -> None:
-        average_buffers(self._bn_buffers, self.rank.world_size)
-
-    def _keys_to_enqueue(self, keys: torch.Tensor) -> torch.Tensor:
-        order = self._current_shard().enqueue_order
-        assert order is not None  # validate_shard: a run with a queue needs enqueue_order
-        return gather_rows(keys, self.rank.world_size).index_select(0, self._index_tensor(order))  # [N, D]
-
-    def _global_rows(self) -> Optional[tuple[int, torch.Tensor]]:
-        shard = self._shard
-        if shard is None:  # Preview of a distributed run: a plain plan on one rank
-            return None
-        return shard.global_batch_size, self._index_tensor(np.asarray(shard.positions))
-
     def _current_shard(self) -> ShardArrays:
         if self._shard is None:
             raise RuntimeError("a distributed step ran without its shard (a bug in DistributedTrainingRun)")
         return self._shard
+
+
+def _distributed(run: TrainingRun) -> DistributedTrainingRun:
+    if not isinstance(run, DistributedTrainingRun):
+        raise TypeError(f"ShardTopology drives DistributedTrainingRuns, not {type(run).__name__}")
+    return run
+
+
+class ShardTopology(RankTopology):
+    """This process is one rank of a torchrun launch and holds its shard of the global batch."""
+
+    def step_networks(self, run: TrainingRun, checked: ValidatedPlan) -> StepNetworks:
+        ranked = _distributed(run)
+        shard = ranked._current_shard()
+        momentum = ranked.momentum
+        if momentum is not None and shard.key_gather_shuffle is not None and shard.key_gather_unshuffle is not None:
+            momentum = CrossRankShuffle(
+                momentum,
+                ranked._index_tensor(shard.key_gather_shuffle),
+                ranked._index_tensor(shard.key_gather_unshuffle),
+                ranked.rank.world_size,
+            )
+        return ranked.online_ddp, ranked.predictor_ddp, momentum, None
+
+    def after_update(self, run: TrainingRun) -> None:
+        ranked = _distributed(run)
+        average_buffers(ranked._bn_buffers, ranked.rank.world_size)
+
+    def keys_to_enqueue(self, run: TrainingRun, keys: torch.Tensor) -> torch.Tensor:
+        ranked = _distributed(run)
+        order = ranked._current_shard().enqueue_order
+        if order is None:  # validate_shard: a run with a queue needs enqueue_order
+            raise ValueError("a distributed step with a queue ran without its shard's enqueue_order")
+        return gather_rows(keys, ranked.rank.world_size).index_select(0, ranked._index_tensor(order))  # [N, D]
+
+    def global_rows(self, run: TrainingRun) -> Optional[tuple[int, torch.Tensor]]:
+        shard = _distributed(run)._shard
+        if shard is None:  # Preview of a distributed run: a plain plan on one rank
+            return None
+        return shard.global_batch_size, run._index_tensor(np.asarray(shard.positions))

@@ -1,4 +1,4 @@
-"""The RPCs of a worker that is one rank of a torchrun launch (proto: "Distributed (issue 8)").
+"""The RPCs of a worker that is one rank of a torchrun launch (proto: the "Distributed" rpcs; docs/DISTRIBUTED.md).
 
 * ``DescribeRank``: rank, world size, launch id, endpoint — the SDK checks that all ranks agree before training;
 * ``CreateDistributedRun``: a DistributedTrainingRun on this rank (every rank must receive it: DDP's construction
@@ -14,19 +14,19 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Any, Awaitable, Callable, Optional, Union
+from typing import Any, Callable, Union
 
 import grpc
-import torch
 from google.protobuf.message import DecodeError
 
-from mixmask_worker.dataset_store import DatasetStore
 from mixmask_worker.distributed.distributed_run import DistributedTrainingRun
-from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.plan_intake import MAX_PLAN_BYTES, RejectedPlan
-from mixmask_worker.protocol import WorkerError, reporting_errors
-from mixmask_worker.training_run import PendingResult, TrainingRun
+from mixmask_worker.plan.intake import MAX_PLAN_BYTES, RejectedPlan
+from mixmask_worker.service.protocol import WorkerError, reporting_errors
+from mixmask_worker.service.train_stream import TrainStream
+from mixmask_worker.service.worker_context import WorkerContext
+from mixmask_worker.training.run import TrainingRun
+from mixmask_worker.training.step_result import PendingResult
 
 log = logging.getLogger("mixmask_worker")
 
@@ -34,7 +34,7 @@ AnyPlan = Union[worker_pb2.StepPlan, worker_pb2.ShardStepPlan]
 
 
 def parse_shard_plan(data: bytes) -> Union[worker_pb2.ShardStepPlan, RejectedPlan]:
-    """TrainShard's request deserializer: never raises (see plan_intake.py for why)."""
+    """TrainShard's request deserializer: never raises (see plan/intake.py for why)."""
     if len(data) > MAX_PLAN_BYTES:
         return RejectedPlan(
             f"a ShardStepPlan of {len(data)} bytes exceeds the worker's limit of {MAX_PLAN_BYTES} bytes"
@@ -65,23 +65,17 @@ def run_step(run: TrainingRun, plan: AnyPlan, received_at: float) -> PendingResu
 
 
 class DistributedService:
-    """DescribeRank and CreateDistributedRun; TrainShard is the servicer's Train with another deserializer."""
+    """DescribeRank, CreateDistributedRun and TrainShard (the Train stream with a ShardStepPlan step)."""
 
-    def __init__(
-        self,
-        rank: Optional[RankContext],
-        store: DatasetStore,
-        device: torch.device,
-        on_compute: Callable[..., Awaitable[Any]],
-        add_run: Callable[[TrainingRun], None],
-        train: Callable[..., Any],
-    ) -> None:
-        self.rank = rank
-        self.store = store
-        self.device = device
-        self._on_compute = on_compute
-        self._add_run = add_run
-        self._train = train
+    REQUEST_PARSERS: dict[str, Callable[[bytes], Any]] = {"TrainShard": parse_shard_plan}
+
+    def __init__(self, ctx: WorkerContext) -> None:
+        self.rank = ctx.rank
+        self.store = ctx.store
+        self.device = ctx.device
+        self._on_compute = ctx.on_compute
+        self._add_run = ctx.runs.add
+        self.TrainShard = TrainStream(ctx, step=run_step, step_number=step_of).stream
         # Set once the server is bound (the address others dial, as in the endpoints file).
         self.endpoint = ""
 
@@ -128,23 +122,3 @@ class DistributedService:
             run.parameters,
         )
         return worker_pb2.CreateRunReply(run_id=run.run_id, parameters=run.parameters, feature_dim=run.feature_dim)
-
-    def method_handlers(self) -> dict[str, grpc.RpcMethodHandler]:
-        """This service's part of the rpc name -> handler table of mixmask.v1.Worker."""
-        return {
-            "DescribeRank": grpc.unary_unary_rpc_method_handler(
-                self.DescribeRank,
-                request_deserializer=worker_pb2.DescribeRankRequest.FromString,
-                response_serializer=worker_pb2.RankInfo.SerializeToString,
-            ),
-            "CreateDistributedRun": grpc.unary_unary_rpc_method_handler(
-                self.CreateDistributedRun,
-                request_deserializer=worker_pb2.CreateDistributedRunRequest.FromString,
-                response_serializer=worker_pb2.CreateRunReply.SerializeToString,
-            ),
-            "TrainShard": grpc.stream_stream_rpc_method_handler(
-                self._train,
-                request_deserializer=parse_shard_plan,
-                response_serializer=worker_pb2.StepResult.SerializeToString,
-            ),
-        }

@@ -2,7 +2,7 @@
 
 A rank that refused its shard after another rank entered a collective would leave that rank waiting until the
 collective timeout, so everything a shard can get wrong is checked here, on the host, first: each issue reported as
-``path: expected ..., received ...`` under INVALID_ARGUMENT, as plan_validation.py does for the plan itself.
+``path: expected ..., received ...`` under INVALID_ARGUMENT, as plan/validation.py does for the plan itself.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from mixmask_worker.distributed.rank_context import RankContext
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError
 
 
 @dataclass(frozen=True)
@@ -94,5 +94,6 @@ def validate_shard(
             f"({len(issues)} issue{'s' if len(issues) > 1 else ''}): "
             + "; ".join(issues)
             + " (the SDK's shard planner produced it: fix src/distributed/shard-plan.ts)",
+            issues=issues,
         )
     return ShardArrays(total, positions, shuffle, unshuffle, order)

@@ -1,6 +1,6 @@
 """Offline linear probe: a linear classifier trained on frozen, cached backbone features.
 
-The release's protocol (MoCo ``main_lincls.py``, METHOD.md §5): FC initialised N(0, 0.01) with zero bias, SGD with
+The release's protocol (MoCo ``main_lincls.py``; docs/EVALUATION.md): FC initialised N(0, 0.01) with zero bias, SGD with
 momentum 0.9, weight decay 0, lr 30 at batch 256, 100 epochs, lr ×0.1 at epochs 60 and 80. One difference, by design:
 the features are computed once without augmentation and cached (the release re-augments every epoch with
 RandomResizedCrop + flip), which makes a probe cost seconds instead of a second pretraining.

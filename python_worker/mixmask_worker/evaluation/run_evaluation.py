@@ -16,8 +16,8 @@ from mixmask_worker.augment.view_params import ViewParams
 from mixmask_worker.evaluation.fine_tune import FineTuneSettings, FineTuneStep, fine_tune
 from mixmask_worker.evaluation.linear_probe import ProbeSettings, train_linear_probe
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.protocol import WorkerError
-from mixmask_worker.training_run import TrainingRun, labelled_subset
+from mixmask_worker.service.protocol import invalid_request
+from mixmask_worker.training.run import TrainingRun, labelled_subset
 
 # Feature sets kept per run (train + test of the latest probe, and one older pair).
 CACHED_FEATURE_SETS = 4
@@ -48,7 +48,7 @@ class RunEvaluation:
             self.run.store.get(request.test_dataset_id), request.test_indices, "linear_probe.test", issues
         )
         if issues or train_images is None or test_images is None or train_labels is None or test_labels is None:
-            raise WorkerError("INVALID_ARGUMENT", f"LinearProbe is invalid ({len(issues)} issues): " + "; ".join(issues))
+            raise invalid_request(f"LinearProbe is invalid ({len(issues)} issues): ", issues)
 
         feature_started = time.perf_counter()
         batch = int(request.feature_batch_size)
@@ -119,7 +119,7 @@ class RunEvaluation:
             used.update(int(v) for v in indices)
             steps.append(FineTuneStep(torch.from_numpy(indices).to(run.device), view, float(step.lr)))
         if issues or all_images is None or all_labels is None or test_images is None or test_labels is None:
-            raise WorkerError("INVALID_ARGUMENT", f"FineTune is invalid ({len(issues)} issues): " + "; ".join(issues))
+            raise invalid_request(f"FineTune is invalid ({len(issues)} issues): ", issues)
 
         num_classes = _num_classes(all_labels, test_labels)
         images_on_device = all_images.device == run.device

@@ -7,7 +7,7 @@ import errno
 import os
 from typing import Iterator
 
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError
 
 
 @contextlib.contextmanager

@@ -27,12 +27,12 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from mixmask_worker.evaluation.frozen_backbone import FrozenBackbone, build_backbone, load_checkpoint_backbone
 from mixmask_worker.export.atomic_output import atomic_output, write_bytes_atomically
 from mixmask_worker.export.detectron2_weights import detectron2_bytes, detectron2_key
 from mixmask_worker.export.safetensors_file import read_safetensors, safetensors_bytes
-from mixmask_worker.frozen_backbone import FrozenBackbone, build_backbone, load_checkpoint_backbone
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError
 
 FILE_NAMES: dict[int, str] = {
     worker_pb2.SAFETENSORS: "backbone.safetensors",
@@ -47,7 +47,7 @@ OUTPUT_NAME = "features"
 TRACE_BATCH = 2
 CHECK_BATCH = 3
 # A file whose features differ from eager by more than this times (1 + max |f|) is refused. Measured (randomised BN
-# statistics, python_worker/tests/test_export.py setup): safetensors and TorchScript 0; onnxruntime 1.6e-6 (ResNet-18
+# statistics, python_worker/tests/export/test_export.py setup): safetensors and TorchScript 0; onnxruntime 1.6e-6 (ResNet-18
 # width 8, 28 px, max |f| 4.9), 1.9e-6 (width 64, 32 px, max |f| 6.1), 1.1e-4 (ResNet-50, 96 px, max |f| 223), i.e.
 # ≤ 5e-7 of the scale: float32 summation order. 1e-4 is 200 times that, and far below any real export bug.
 RELATIVE_TOLERANCE = 1e-4

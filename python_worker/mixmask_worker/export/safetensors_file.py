@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from mixmask_worker.protocol import WorkerError
+from mixmask_worker.service.protocol import WorkerError
 
 # torch dtype <-> safetensors dtype name <-> numpy little-endian dtype, for the dtypes a backbone's state holds.
 _DTYPES: dict[torch.dtype, tuple[str, str]] = {

@@ -85,7 +85,7 @@ class SplitBatchNorm2d(nn.BatchNorm2d):
         torch.mean(group_mean.view(s, c), dim=0, out=self.running_mean)
         torch.mean(group_var.view(s, c), dim=0, out=self.running_var)
         if not torch.compiler.is_compiling():
-            self._group_stats_of = _identity(self.running_mean, self.running_var)
+            self._group_stats_of = _identity(self.running_mean, self.running_var)  # type: ignore[arg-type]  # tracked
 
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, num_splits={self.num_splits}"

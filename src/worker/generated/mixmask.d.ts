@@ -30,9 +30,6 @@ export namespace mixmask {
             /** Calls Hello. */
             hello: mixmask.v1.Worker.Hello;
 
-            /** Calls UploadDataset. */
-            uploadDataset: mixmask.v1.Worker.UploadDataset;
-
             /** Calls CreateRun. */
             createRun: mixmask.v1.Worker.CreateRun;
 
@@ -115,25 +112,6 @@ export namespace mixmask {
               readonly requestType: "HelloRequest";
               readonly responseType: "HelloReply";
               readonly requestStream: undefined;
-              readonly responseStream: undefined;
-            };
-
-            /**
-             * Callback as used by {@link mixmask.v1.Worker#uploadDataset}.
-             * @param error Error, if any
-             * @param [response] DatasetInfo
-             */
-            type UploadDatasetCallback = (error: (Error|null), response?: mixmask.v1.DatasetInfo) => void;
-
-            /** Calls UploadDataset. */
-            type UploadDataset = {
-              (request: mixmask.v1.IDatasetChunk, callback: mixmask.v1.Worker.UploadDatasetCallback): void;
-              (request: mixmask.v1.IDatasetChunk): Promise<mixmask.v1.DatasetInfo>;
-              readonly name: "UploadDataset";
-              readonly path: "/mixmask.v1.Worker/UploadDataset";
-              readonly requestType: "DatasetChunk";
-              readonly responseType: "DatasetInfo";
-              readonly requestStream: true;
               readonly responseStream: undefined;
             };
 
@@ -580,7 +558,46 @@ export namespace mixmask {
             MODEL_NOT_FOUND = 11,
 
             /** EXPORT_FAILED value */
-            EXPORT_FAILED = 12
+            EXPORT_FAILED = 12,
+
+            /** INVALID_OPTION value */
+            INVALID_OPTION = 100,
+
+            /** INVALID_FILE value */
+            INVALID_FILE = 101,
+
+            /** DATASET_MISSING value */
+            DATASET_MISSING = 102,
+
+            /** WORKER_START_FAILED value */
+            WORKER_START_FAILED = 103,
+
+            /** WORKER_DIED value */
+            WORKER_DIED = 104,
+
+            /** WORKER_TIMEOUT value */
+            WORKER_TIMEOUT = 105,
+
+            /** WORKER_ERROR value */
+            WORKER_ERROR = 106,
+
+            /** PYTHON_MISSING value */
+            PYTHON_MISSING = 107,
+
+            /** INTERRUPTED value */
+            INTERRUPTED = 108,
+
+            /** CHECKPOINT_FAILED value */
+            CHECKPOINT_FAILED = 109,
+
+            /** RANKS_MISMATCH value */
+            RANKS_MISMATCH = 110,
+
+            /** INTEROP_TIMEOUT value */
+            INTEROP_TIMEOUT = 111,
+
+            /** INTEROP_FAILED value */
+            INTEROP_FAILED = 112
         }
 
         /**
@@ -866,89 +883,6 @@ export namespace mixmask {
 
             /** Shape of a DatasetHeader. */
             type $Shape = mixmask.v1.DatasetHeader.$Properties;
-        }
-
-        /**
-         * Properties of a DatasetChunk.
-         * @deprecated Use mixmask.v1.DatasetChunk.$Properties instead.
-         */
-        interface IDatasetChunk extends mixmask.v1.DatasetChunk.$Properties {
-        }
-
-        /** Represents a DatasetChunk. */
-        class DatasetChunk {
-
-            /**
-             * Constructs a new DatasetChunk.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: mixmask.v1.DatasetChunk.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** DatasetChunk header. */
-            header?: (mixmask.v1.DatasetHeader.$Properties|null);
-
-            /** DatasetChunk pixels. */
-            pixels?: (Uint8Array|null);
-
-            /** DatasetChunk part. */
-            part?: ("header"|"pixels");
-
-            /**
-             * Creates a new DatasetChunk instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns DatasetChunk instance
-             */
-            static create(properties: mixmask.v1.DatasetChunk.$Shape): mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape;
-            static create(properties?: mixmask.v1.DatasetChunk.$Properties): mixmask.v1.DatasetChunk;
-
-            /**
-             * Encodes the specified DatasetChunk message. Does not implicitly {@link mixmask.v1.DatasetChunk.verify|verify} messages.
-             * @param message DatasetChunk message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: mixmask.v1.DatasetChunk.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a DatasetChunk message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape} DatasetChunk
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape;
-        }
-
-        namespace DatasetChunk {
-
-            /** Properties of a DatasetChunk. */
-            interface $Properties {
-
-                /** DatasetChunk header */
-                header?: (mixmask.v1.DatasetHeader.$Properties|null);
-
-                /** DatasetChunk pixels */
-                pixels?: (Uint8Array|null);
-
-                /** DatasetChunk part */
-                part?: ("header"|"pixels");
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Narrowed shape of a DatasetChunk. */
-            type $Shape = {
-              header?: mixmask.v1.DatasetHeader.$Shape|null;
-              pixels?: Uint8Array|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ part?: undefined; header?: null; pixels?: null }|{ part?: "header"; header: mixmask.v1.DatasetHeader.$Shape; pixels?: null }|{ part?: "pixels"; header?: null; pixels: Uint8Array })
-            );
         }
 
         /**

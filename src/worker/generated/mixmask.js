@@ -101,47 +101,6 @@ export const mixmask = $root.mixmask = (() => {
             });
 
             /**
-             * Callback as used by {@link mixmask.v1.Worker#uploadDataset}.
-             * @memberof mixmask.v1.Worker
-             * @typedef UploadDatasetCallback
-             * @type {function}
-             * @param {Error|null} error Error, if any
-             * @param {mixmask.v1.DatasetInfo} [response] DatasetInfo
-             */
-
-            /**
-             * Calls UploadDataset.
-             * @memberof mixmask.v1.Worker
-             * @typedef UploadDataset
-             * @type {{
-             *   (request: mixmask.v1.IDatasetChunk, callback: mixmask.v1.Worker.UploadDatasetCallback): void;
-             *   (request: mixmask.v1.IDatasetChunk): Promise<mixmask.v1.DatasetInfo>;
-             *   readonly name: "UploadDataset";
-             *   readonly path: "/mixmask.v1.Worker/UploadDataset";
-             *   readonly requestType: "DatasetChunk";
-             *   readonly responseType: "DatasetInfo";
-             *   readonly requestStream: true;
-             *   readonly responseStream: undefined;
-             * }}
-             */
-
-            /**
-             * Calls UploadDataset.
-             * @name mixmask.v1.Worker#uploadDataset
-             * @type {mixmask.v1.Worker.UploadDataset}
-             */
-            $Object.defineProperties(Worker.prototype.uploadDataset = function(request, callback) {
-                return $protobuf.rpc.Service.prototype.rpcCall.call(this, Worker.prototype.uploadDataset, $root.mixmask.v1.DatasetChunk, $root.mixmask.v1.DatasetInfo, request, callback);
-            }, {
-                name: { value: "UploadDataset" },
-                path: { value: "/mixmask.v1.Worker/UploadDataset" },
-                requestType: { value: "DatasetChunk" },
-                responseType: { value: "DatasetInfo" },
-                requestStream: { value: true },
-                responseStream: { value: $undefined }
-            });
-
-            /**
              * Callback as used by {@link mixmask.v1.Worker#createRun}.
              * @memberof mixmask.v1.Worker
              * @typedef CreateRunCallback
@@ -1023,6 +982,19 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} RANK_FAILED=80 RANK_FAILED value
          * @property {number} MODEL_NOT_FOUND=11 MODEL_NOT_FOUND value
          * @property {number} EXPORT_FAILED=12 EXPORT_FAILED value
+         * @property {number} INVALID_OPTION=100 INVALID_OPTION value
+         * @property {number} INVALID_FILE=101 INVALID_FILE value
+         * @property {number} DATASET_MISSING=102 DATASET_MISSING value
+         * @property {number} WORKER_START_FAILED=103 WORKER_START_FAILED value
+         * @property {number} WORKER_DIED=104 WORKER_DIED value
+         * @property {number} WORKER_TIMEOUT=105 WORKER_TIMEOUT value
+         * @property {number} WORKER_ERROR=106 WORKER_ERROR value
+         * @property {number} PYTHON_MISSING=107 PYTHON_MISSING value
+         * @property {number} INTERRUPTED=108 INTERRUPTED value
+         * @property {number} CHECKPOINT_FAILED=109 CHECKPOINT_FAILED value
+         * @property {number} RANKS_MISMATCH=110 RANKS_MISMATCH value
+         * @property {number} INTEROP_TIMEOUT=111 INTEROP_TIMEOUT value
+         * @property {number} INTEROP_FAILED=112 INTEROP_FAILED value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1040,6 +1012,19 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[80] = "RANK_FAILED"] = 80;
             values[valuesById[11] = "MODEL_NOT_FOUND"] = 11;
             values[valuesById[12] = "EXPORT_FAILED"] = 12;
+            values[valuesById[100] = "INVALID_OPTION"] = 100;
+            values[valuesById[101] = "INVALID_FILE"] = 101;
+            values[valuesById[102] = "DATASET_MISSING"] = 102;
+            values[valuesById[103] = "WORKER_START_FAILED"] = 103;
+            values[valuesById[104] = "WORKER_DIED"] = 104;
+            values[valuesById[105] = "WORKER_TIMEOUT"] = 105;
+            values[valuesById[106] = "WORKER_ERROR"] = 106;
+            values[valuesById[107] = "PYTHON_MISSING"] = 107;
+            values[valuesById[108] = "INTERRUPTED"] = 108;
+            values[valuesById[109] = "CHECKPOINT_FAILED"] = 109;
+            values[valuesById[110] = "RANKS_MISMATCH"] = 110;
+            values[valuesById[111] = "INTEROP_TIMEOUT"] = 111;
+            values[valuesById[112] = "INTEROP_FAILED"] = 112;
             return values;
         })();
 
@@ -1804,195 +1789,6 @@ export const mixmask = $root.mixmask = (() => {
             };
 
             return DatasetHeader;
-        })();
-
-        v1.DatasetChunk = (function() {
-
-            /**
-             * Properties of a DatasetChunk.
-             * @typedef {Object} mixmask.v1.DatasetChunk.$Properties
-             * @property {mixmask.v1.DatasetHeader.$Properties|null} [header] DatasetChunk header
-             * @property {Uint8Array|null} [pixels] DatasetChunk pixels
-             * @property {"header"|"pixels"} [part] DatasetChunk part
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a DatasetChunk.
-             * @memberof mixmask.v1
-             * @interface IDatasetChunk
-             * @augments mixmask.v1.DatasetChunk.$Properties
-             * @deprecated Use mixmask.v1.DatasetChunk.$Properties instead.
-             */
-
-            /**
-             * Narrowed shape of a DatasetChunk.
-             * @typedef {{
-             *   header?: mixmask.v1.DatasetHeader.$Shape|null;
-             *   pixels?: Uint8Array|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * } & (
-             *   ({ part?: undefined; header?: null; pixels?: null }|{ part?: "header"; header: mixmask.v1.DatasetHeader.$Shape; pixels?: null }|{ part?: "pixels"; header?: null; pixels: Uint8Array })
-             * )} mixmask.v1.DatasetChunk.$Shape
-             */
-
-            /**
-             * Constructs a new DatasetChunk.
-             * @memberof mixmask.v1
-             * @classdesc Represents a DatasetChunk.
-             * @constructor
-             * @param {mixmask.v1.DatasetChunk.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const DatasetChunk = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * DatasetChunk header.
-             * @member {mixmask.v1.DatasetHeader.$Properties|null|undefined} header
-             * @memberof mixmask.v1.DatasetChunk
-             * @instance
-             */
-            DatasetChunk.prototype.header = null;
-
-            /**
-             * DatasetChunk pixels.
-             * @member {Uint8Array|null|undefined} pixels
-             * @memberof mixmask.v1.DatasetChunk
-             * @instance
-             */
-            DatasetChunk.prototype.pixels = null;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            /**
-             * DatasetChunk part.
-             * @member {"header"|"pixels"|undefined} part
-             * @memberof mixmask.v1.DatasetChunk
-             * @instance
-             */
-            $Object.defineProperty(DatasetChunk.prototype, "part", {
-                get: $util.oneOfGetter($oneOfFields = ["header", "pixels"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new DatasetChunk instance using the specified properties.
-             * @function create
-             * @memberof mixmask.v1.DatasetChunk
-             * @static
-             * @param {mixmask.v1.DatasetChunk.$Properties=} [properties] Properties to set
-             * @returns {mixmask.v1.DatasetChunk} DatasetChunk instance
-             * @type {{
-             *   (properties: mixmask.v1.DatasetChunk.$Shape): mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape;
-             *   (properties?: mixmask.v1.DatasetChunk.$Properties): mixmask.v1.DatasetChunk;
-             * }}
-             */
-            DatasetChunk.create = function(properties) {
-                return new DatasetChunk(properties);
-            };
-
-            /**
-             * Encodes the specified DatasetChunk message. Does not implicitly {@link mixmask.v1.DatasetChunk.verify|verify} messages.
-             * @function encode
-             * @memberof mixmask.v1.DatasetChunk
-             * @static
-             * @param {mixmask.v1.DatasetChunk.$Properties} message DatasetChunk message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            DatasetChunk.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.header != null && $Object.hasOwnProperty.call(message, "header"))
-                    $root.mixmask.v1.DatasetHeader.encode(message.header, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.pixels != null && $Object.hasOwnProperty.call(message, "pixels"))
-                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.pixels);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Decodes a DatasetChunk message from the specified reader or buffer.
-             * @function decode
-             * @memberof mixmask.v1.DatasetChunk
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {mixmask.v1.DatasetChunk & mixmask.v1.DatasetChunk.$Shape} DatasetChunk
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            DatasetChunk.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.mixmask.v1.DatasetChunk();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.header = $root.mixmask.v1.DatasetHeader.decode(reader, reader.size(), $undefined, _depth + 1, message.header);
-                            message.part = "header";
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.pixels = reader.bytes();
-                            message.part = "pixels";
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            return DatasetChunk;
         })();
 
         v1.DatasetInfo = (function() {
