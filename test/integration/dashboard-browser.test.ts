@@ -61,7 +61,7 @@ const facts = (page: Page): Promise<PageFacts> =>
       phase: run?.dataset.phase,
       status: run?.textContent ?? undefined,
       health: [...document.querySelectorAll<HTMLElement>(".health")].map((h) => h.dataset.check ?? ""),
-      previewWidth: img && img.complete ? img.naturalWidth : 0,
+      previewWidth: img?.complete ? img.naturalWidth : 0,
       connection: document.getElementById("connection")?.textContent ?? "",
     };
   });
