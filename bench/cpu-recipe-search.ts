@@ -44,7 +44,7 @@ const CANDIDATES: [string, Partial<PretrainConfig>][] = [
 const only = values.only?.split(",");
 const rows: Record<string, unknown>[] = existsSync(values.out!) ? JSON.parse(readFileSync(values.out!, "utf8")) : [];
 mkdirSync("bench/results", { recursive: true });
-const data = await loadFashionMnist({ trainLimit: CPU_PRESET.trainImages, testLimit: CPU_PRESET.testImages });
+const data = await loadFashionMnist({ trainImages: CPU_PRESET.trainImages, testImages: CPU_PRESET.testImages });
 const worker = await Worker.spawn({ device: "cpu", threads: 2 });
 try {
   for (const [name, overrides] of CANDIDATES) {

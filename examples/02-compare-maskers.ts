@@ -17,7 +17,7 @@ const out = exampleDir("compare-maskers");
 heading("The runs");
 console.log(`${base.framework}, ${base.arch} width ${base.baseWidth}, ${base.trainImages} images × ${base.epochs} epochs; ${variations.map((v) => v.name).join(", ")}; seeds ${seeds.join(", ")}`);
 
-const data = await loadFashionMnist({ trainLimit: base.trainImages, testLimit: base.testImages });
+const data = await loadFashionMnist({ trainImages: base.trainImages, testImages: base.testImages });
 await using worker = await Worker.spawn(WORKER_OPTIONS);
 const results = await compare({
   variations,

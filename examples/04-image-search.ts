@@ -61,7 +61,7 @@ const config = validatePretrainConfig({
 } // the worker is closed here: everything below runs in Node alone
 
 heading("2. Embed a gallery with onnxruntime-node");
-const { test: gallery } = await loadFashionMnist({ trainLimit: 8, testLimit: config.testImages });
+const { test: gallery } = await loadFashionMnist({ trainImages: 8, testImages: config.testImages });
 await using onnx = await OnnxEmbedder.open(join(dir, "export"));
 const started = performance.now();
 const unit = await onnx.embed(gallery, { normalize: true });

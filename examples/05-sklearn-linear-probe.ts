@@ -31,7 +31,7 @@ const config = validatePretrainConfig({
   ...sized({}, { ...TINY_MODEL, trainImages: 256, testImages: 128, epochs: 2 }),
   runDir: exampleDir("sklearn-probe"),
 });
-const data = await loadFashionMnist({ trainLimit: config.trainImages, testLimit: config.testImages });
+const data = await loadFashionMnist({ trainImages: config.trainImages, testImages: config.testImages });
 await using worker = await Worker.spawn(WORKER_OPTIONS);
 const summary = await pretrain(config, { worker, datasets: data });
 console.log(`${config.trainImages} images, ${summary.steps} steps; k-NN top-1 ${summary.knnInit.top1.toFixed(4)} → ${summary.knnFinal.top1.toFixed(4)}`);

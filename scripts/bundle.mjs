@@ -17,8 +17,8 @@ for (const [entry, outfile] of [["src/cli.ts", "dist/mixmask.mjs"], ["bench/thro
   // Some bundled CommonJS dependencies call require(); give the ES module one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // Native addons stay outside and are loaded on first use only (zeromq lane, JPEG/PNG decoding), so the bundle runs
-  // on a machine that has neither: it then uses the gRPC lane and the readers that decode nothing.
-  external: ["zeromq", "pythonia", "sharp"],
+  // on a machine that has none of them: the gRPC lane, readers that decode nothing, SVG plots (optional-dependency.ts).
+  external: ["zeromq", "pythonia", "sharp", "onnxruntime-node"],
   logLevel: "warning",
 });
 console.log("wrote dist/mixmask.mjs and dist/bench-throughput.mjs");

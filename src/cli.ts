@@ -11,6 +11,7 @@ import { openDataset } from "./data/open-dataset.js";
 import { compare, type ComparisonResults } from "./compare/compare.js";
 import { parseVariations } from "./compare/variations.js";
 import { runDoctor } from "./doctor.js";
+import { setupCommand } from "./setup-command.js";
 import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 import { labelPercent } from "./eval/labelled-subset.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
@@ -23,6 +24,7 @@ import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
+import { SDK_VERSION } from "./worker/protocol-version.js";
 import { TOKEN_ENV } from "./worker/worker-access.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { openWorkerGroup } from "./distributed/open-worker-group.js";
@@ -274,6 +276,7 @@ function printSummary(s: PretrainSummary): void {
 
 const program = new Command("mixmask")
   .description("Self-supervised pretraining of ConvNets with MixMask, from TypeScript")
+  .version(SDK_VERSION)
   .showSuggestionAfterError(true)
   .addCommand(pretrainCommand())
   .addCommand(previewCommand())
@@ -281,6 +284,7 @@ const program = new Command("mixmask")
   .addCommand(evaluateCommand())
   .addCommand(exportCommand())
   .addCommand(dashboardCommand())
+  .addCommand(setupCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();
   }));

@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   // Interop with Python analysis libraries (src/interop/python.ts): a call that outlived its timeout, a Python error.
   "INTEROP_TIMEOUT",
   "INTEROP_FAILED",
+  // An optional npm package a feature needs (sharp, zeromq, onnxruntime-node, pythonia) is not installed or did not load.
+  "DEPENDENCY_MISSING",
 ] as const;
 
 /**

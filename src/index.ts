@@ -9,6 +9,7 @@
  */
 export { MixmaskError, type ErrorCode, type ErrorIssue, type Diagnostics } from "./errors.js";
 export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
+export { defineConfig, type PretrainConfigInput } from "./config/define-config.js";
 export { PRESETS, CPU_PRESET, GPU_PRESET, CIFAR_PRESET, IMAGENET_PRESET, resolveConfig, frameworkDefaults, type PresetName } from "./config/presets.js";
 export type { FrameworkName } from "./frameworks/framework.js";
 export type { MaskerName } from "./maskers/masker.js";

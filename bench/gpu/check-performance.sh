@@ -27,11 +27,15 @@ export MIXMASK_PYTHON=$PY
 if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,memory.total --format=csv,noheader > "$OUT/gpu.txt"; else echo "cpu (no GPU)" > "$OUT/gpu.txt"; fi
 $PY -c "import sys, torch; print('python', sys.version.split()[0], 'torch', torch.__version__, 'cuda', torch.cuda.is_available())" | tee "$OUT/versions.txt"
 
-# name | SDK flags | source side | images | steps | warmup | reference steps | benches
+# name | SDK flags | source side | images | steps | warmup | reference steps | benches | environment of the benches
+# The default step formulation fuses the query inputs into one online forward with grouped batch norm
+# (python_worker/mixmask_worker/training/step_formulation.py); the "-legacy" rows run the formulation before it (one forward
+# per input, SplitBatchNorm2d), for the fused forward's effect on the host-bound ResNet-18 step. Not yet measured.
 ALL="sdk plain ceiling reference"
 if [ "${MIXMASK_BENCH_SCALE:-full}" = tiny ]; then
   CONFIGS=(
     "r18-32px|--preset cpu --batch 32 --base-width 8 --threads 2|32|256|4|2|3|$ALL"
+    "r18-32px-legacy|--preset cpu --batch 32 --base-width 8 --threads 2|32|256|4|2|3|sdk plain|MIXMASK_STEP_FORMULATION=legacy"
     "r18-32px-compiled|--preset cpu --batch 32 --base-width 8 --threads 2 --compile default|32|256|4|2|3|sdk ceiling"
   )
   DEVICE=cpu
@@ -49,6 +53,7 @@ else
   CONFIGS=(
     "r18-32px|$R18|32|16384|60|15|30|$ALL"
     "r50-224px|$R50|256|1024|30|8|15|$ALL"
+    "r18-32px-legacy|$R18|32|16384|60|15|0|sdk|MIXMASK_STEP_FORMULATION=legacy"
     "r18-32px-reduce-overhead|$R18 --compile reduce-overhead|32|16384|60|15|0|sdk ceiling"
     "r18-32px-compile-default|$R18 --compile default|32|16384|60|15|0|sdk ceiling"
   )
@@ -59,7 +64,9 @@ BUDGET_S=${MIXMASK_BENCH_BUDGET_S:-500}
 wanted() { [[ " $benches " == *" $1 "* ]] && { [ "$SECONDS" -lt "$BUDGET_S" ] || { log "$name $1: skipped, ${SECONDS}s spent"; false; }; }; }
 
 for entry in "${CONFIGS[@]}"; do
-  IFS='|' read -r name flags side count steps warmup refsteps benches <<< "$entry"
+  IFS='|' read -r name flags side count steps warmup refsteps benches environment <<< "$entry"
+  # shellcheck disable=SC2086
+  export ${environment:-MIXMASK_STEP_FORMULATION=fused}
   plans="/tmp/$name.plans"
   if wanted sdk; then
     log "$name: SDK (${SECONDS}s)"

@@ -31,8 +31,12 @@ import sys
 import tempfile
 from typing import Optional, Sequence
 
-import grpc
-import torch
+from mixmask_worker.service.thread_policy import apply_wait_policy
+
+apply_wait_policy()  # before torch loads OpenMP
+
+import grpc  # noqa: E402
+import torch  # noqa: E402
 
 from mixmask_worker.distributed.rank_context import RankSetupError
 from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device

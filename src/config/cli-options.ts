@@ -62,7 +62,7 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["device", "string", "auto | cpu | cuda"],
   ["threads", "number", "torch threads in the worker (0 = default)"],
   ["precision", "string", "fp32 | bf16 (CUDA only)"],
-  ["channelsLast", "boolean", "channels_last memory format on CUDA"],
+  ["channelsLast", "boolean", "channels_last memory format, on the CPU and CUDA (false: contiguous)"],
   ["compile", "string", "off | default | reduce-overhead | max-autotune: torch.compile the encoders, which fuses their kernels (for small, launch-bound networks on a GPU); the first steps are slow while it compiles; reduce-overhead also captures CUDA graphs on a GPU"],
   ["runDir", "string", "output folder"],
   ["ranks", "number", "torch.distributed ranks sharing each step; > 1 starts a local torchrun group (docs/DISTRIBUTED.md)"],

@@ -174,9 +174,15 @@ export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
 export function flagName(option: string): string {
   return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
+const flagNameOf = flagName;
 
-/** Validates a full config; lists every problem with the flag to change and what it accepts. */
-export function validatePretrainConfig(input: unknown): PretrainConfig {
+/**
+ * Validates a full config; lists every problem with the option to change and what it accepts. `names`: how options
+ * are named in the error — "flags" (`--batch-size`, the CLI's spelling, the default) or "keys" (`batchSize`, for code
+ * that builds the object; defineConfig uses it).
+ */
+export function validatePretrainConfig(input: unknown, options: { names?: "flags" | "keys" } = {}): PretrainConfig {
+  const flagName = options.names === "keys" ? (key: string) => key : flagNameOf;
   const parsed = PretrainConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues: ErrorIssue[] = parsed.error.issues.map((issue) => {
@@ -195,7 +201,9 @@ export function validatePretrainConfig(input: unknown): PretrainConfig {
     code: "INVALID_OPTION",
     message: `${issues.length} invalid option${issues.length > 1 ? "s" : ""}`,
     issues,
-    fix: "see `mixmask pretrain --help` for every option, its unit and default",
+    fix: options.names === "keys"
+      ? "see PretrainConfig in the API reference (docs/api) for every option, its unit and default"
+      : "see `mixmask pretrain --help` for every option, its unit and default",
   });
 }
 

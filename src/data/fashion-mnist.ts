@@ -1,6 +1,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
+import { EMBEDDED_FASHION_MNIST, embeddedFashionMnistDir, verifyEmbeddedFashionMnist } from "./embedded-fashion-mnist.js";
 import type { ImageDataset } from "./image-dataset.js";
 import { readIdx, type IdxArray } from "./idx.js";
 
@@ -11,20 +12,31 @@ export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 const CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 const SPLITS = [
-  { split: "train", images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", limit: "trainLimit" },
-  { split: "test", images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", limit: "testLimit" },
+  { split: "train", images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", limit: "trainImages" },
+  { split: "test", images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", limit: "testImages" },
 ] as const;
 
 export interface FashionMnistOptions {
-  /** Folder holding the four IDX files, raw or `.gz`. Default: FASHION_MNIST_DIR. */
+  /**
+   * Folder holding the four IDX files, raw or `.gz`. Default: FASHION_MNIST_DIR (Debian's full set) when it is
+   * installed, else the embedded subset of the first 10 000 / 2 000 images (data/fashion-mnist-subset/).
+   */
   dir?: string;
   /**
    * Keep only the first N training images (file order; Fashion-MNIST's file order is already class-mixed, so small N
    * stay roughly balanced). Positive integer; a value above the split size keeps the whole split. Default: all 60,000.
    */
-  trainLimit?: number;
-  /** Keep only the first N test images, as `trainLimit`. Default: all 10,000. */
-  testLimit?: number;
+  trainImages?: number;
+  /** Keep only the first N test images, as `trainImages`. Default: all 10,000. */
+  testImages?: number;
+}
+
+/** Where the images came from: a folder given, Debian's package, or the subset shipped with mixmask. */
+export interface FashionMnistSource {
+  kind: "dir" | "debian" | "embedded";
+  dir: string;
+  /** One line for logs: which files, how many images. */
+  description: string;
 }
 
 /**
@@ -33,8 +45,9 @@ export interface FashionMnistOptions {
  * exist). Checks that each split's image and label counts agree and that every label is below 10.
  * Missing files are MixmaskError DATASET_MISSING (listing every missing file); malformed ones are INVALID_FILE.
  */
-export async function loadFashionMnist(options: FashionMnistOptions = {}): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const dir = options.dir ?? FASHION_MNIST_DIR;
+export async function loadFashionMnist(options: FashionMnistOptions = {}): Promise<{ train: ImageDataset; test: ImageDataset; source: FashionMnistSource }> {
+  const source = await fashionMnistSource(options);
+  const dir = source.dir;
   const limitIssues: ErrorIssue[] = [];
   for (const { limit } of SPLITS) {
     const value = options[limit];
@@ -62,7 +75,27 @@ export async function loadFashionMnist(options: FashionMnistOptions = {}): Promi
   const files = found as string[];
   const arrays = await Promise.all(files.map((file) => readIdx(file)));
   const [train, test] = SPLITS.map((s, k) => toDataset(s.split, files[2 * k]!, arrays[2 * k]!, files[2 * k + 1]!, arrays[2 * k + 1]!, options[s.limit]));
-  return { train: train!, test: test! };
+  return { train: train!, test: test!, source };
+}
+
+/** The folder `loadFashionMnist` reads: `dir` when given, else Debian's when complete, else the embedded subset. */
+export async function fashionMnistSource(options: FashionMnistOptions, debianDir = FASHION_MNIST_DIR): Promise<FashionMnistSource> {
+  if (options.dir !== undefined) return { kind: "dir", dir: options.dir, description: `Fashion-MNIST from ${options.dir}` };
+  const names = SPLITS.flatMap((s) => [s.images, s.labels]);
+  const debian = await Promise.all(names.map((name) => locate(debianDir, name)));
+  const embedded = embeddedFashionMnistDir();
+  if (debian.some((f) => f === undefined) && embedded !== undefined) {
+    verifyEmbeddedFashionMnist(embedded);
+    const { trainImages, testImages } = EMBEDDED_FASHION_MNIST;
+    return {
+      kind: "embedded",
+      dir: embedded,
+      description:
+        `Fashion-MNIST: the subset shipped with mixmask (first ${trainImages} train / ${testImages} test images, SHA-256 checked, ${embedded}); ` +
+        "for all 60000 / 10000: apt-get install dataset-fashion-mnist, or --data-dir DIR",
+    };
+  }
+  return { kind: "debian", dir: debianDir, description: `Fashion-MNIST from ${debianDir} (Debian's dataset-fashion-mnist)` };
 }
 
 async function locate(dir: string, name: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import { MixmaskError } from "../errors.js";
+import { importOptional } from "../optional-dependency.js";
 
 /** One decoded image: RGB, HWC, 0…255. */
 export interface DecodedImage {
@@ -84,24 +85,14 @@ function startsWith(bytes: Uint8Array, magic: number[]): boolean {
 }
 
 type Sharp = typeof import("sharp");
-let sharpModule: Promise<Sharp> | undefined;
 
 /**
  * sharp is loaded on first use: it is a native addon, and readers that decode nothing (CIFAR, IDX, synthetic) and
  * the bundled CLI on machines without it must not need it.
  */
 function loadSharp(): Promise<Sharp> {
-  sharpModule ??= import("sharp").then(
-    (m) => (m as unknown as { default: Sharp }).default ?? (m as unknown as Sharp),
-    (error: unknown) => {
-      sharpModule = undefined;
-      throw new MixmaskError({
-        code: "DATASET_MISSING",
-        message: `decoding JPEG/PNG images needs the sharp package, which did not load (${(error as Error).message})`,
-        fix: "run `npm install` in the project (sharp ships prebuilt binaries for Linux, macOS and Windows)",
-        cause: error,
-      });
-    },
-  );
-  return sharpModule;
+  return importOptional("sharp", async () => {
+    const m = (await import("sharp")) as unknown as { default?: Sharp };
+    return m.default ?? (m as unknown as Sharp);
+  });
 }

@@ -41,11 +41,12 @@ export async function openDataset(options: OpenDatasetOptions): Promise<DatasetS
   let splits: DatasetSplits;
   switch (dataset) {
     case "fashion-mnist": {
-      const { train, test } = await loadFashionMnist({ dir: dataDir, trainLimit: options.trainImages, testLimit: options.testImages });
+      const { train, test, source } = await loadFashionMnist({ dir: dataDir, trainImages: options.trainImages, testImages: options.testImages });
+      log(source.description);
       return { train: sourceOf(train), test: sourceOf(test) };
     }
     case "synthetic":
-      return syntheticDataset({ trainCount: options.trainImages ?? 10_000, testCount: options.testImages ?? 2_000, size: options.decodeSize ?? 32, seed: options.seed ?? 0 });
+      return syntheticDataset({ trainImages: options.trainImages ?? 10_000, testImages: options.testImages ?? 2_000, size: options.decodeSize ?? 32, seed: options.seed ?? 0 });
     case "cifar10":
       splits = await loadCifar10({ dir: needDir() });
       break;

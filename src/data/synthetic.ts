@@ -11,9 +11,9 @@ import { checkIndices, type DatasetSplits, type ImageSource } from "./image-sour
  */
 export interface SyntheticOptions {
   /** Training images. Integer ≥ 1. */
-  trainCount: number;
+  trainImages: number;
   /** Test images. Integer ≥ 1. */
-  testCount: number;
+  testImages: number;
   /** Side of the square images in pixels. Default 32. */
   size?: number;
   /** 1 (grey) or 3 (RGB). Default 3. */
@@ -28,13 +28,13 @@ const GRID = 4;
 const NOISE = 24;
 
 export function syntheticDataset(options: SyntheticOptions): DatasetSplits {
-  const { trainCount, testCount, size = 32, channels = 3, numClasses = 10, seed = 0 } = options;
+  const { trainImages, testImages, size = 32, channels = 3, numClasses = 10, seed = 0 } = options;
   const issues: ErrorIssue[] = [];
   const int = (path: string, value: number, lo: number, hi: number) => {
     if (!(Number.isInteger(value) && value >= lo && value <= hi)) issues.push({ path, message: `${path} out of range`, expected: `an integer in [${lo}, ${hi}]`, received: String(value) });
   };
-  int("trainCount", trainCount, 1, 2 ** 31 - 1);
-  int("testCount", testCount, 1, 2 ** 31 - 1);
+  int("trainImages", trainImages, 1, 2 ** 31 - 1);
+  int("testImages", testImages, 1, 2 ** 31 - 1);
   int("size", size, GRID, 4096);
   int("numClasses", numClasses, 2, 65_536);
   int("seed", seed, 0, Number.MAX_SAFE_INTEGER);
@@ -74,7 +74,7 @@ export function syntheticDataset(options: SyntheticOptions): DatasetSplits {
     };
     return source;
   };
-  return { train: split("train", 0, trainCount), test: split("test", 1, testCount) };
+  return { train: split("train", 0, trainImages), test: split("test", 1, testImages) };
 }
 
 function drawImage(out: Uint8Array, at: number, prototype: Uint8Array, rng: Rng, size: number, channels: number): void {

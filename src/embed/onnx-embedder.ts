@@ -1,4 +1,5 @@
 import type { InferenceSession } from "onnxruntime-node";
+import { importOptional } from "../optional-dependency.js";
 import { MixmaskError } from "../errors.js";
 import type { BackboneSpec } from "../export/backbone-spec.js";
 import { readExportManifest, specOfExport, verifyExportedFile, type ExportManifest } from "../export/export-manifest.js";
@@ -31,7 +32,7 @@ export class OnnxEmbedder {
   static async open(exportDir: string, options: OnnxEmbedderOptions = {}): Promise<OnnxEmbedder> {
     const manifest = readExportManifest(exportDir);
     const file = verifyExportedFile(exportDir, manifest, "onnx");
-    const ort = await import("onnxruntime-node");
+    const ort = await importOptional("onnxruntime-node", () => import("onnxruntime-node"));
     const session = await ort.InferenceSession.create(file, {
       executionProviders: ["cpu"],
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),

@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { importOptional } from "../optional-dependency.js";
 
 /**
  * The parts of `pythonia` (JSPyBridge) this SDK uses, typed here because its own declarations are `any` and omit
@@ -20,7 +21,7 @@ export interface PythoniaModule {
 
 /** Loads pythonia (spawning its interpreter) with the `import()` default export of a CommonJS package. */
 export async function importPythonia(): Promise<PythoniaModule> {
-  const loaded = (await import("pythonia")) as unknown as { default: PythoniaModule };
+  const loaded = (await importOptional("pythonia", () => import("pythonia"))) as unknown as { default: PythoniaModule };
   return loaded.default;
 }
 

@@ -1,5 +1,5 @@
 import { labelPercent } from "../eval/labelled-subset.js";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { ComparisonConfiguration, ComparisonResults } from "../compare/comparison-results.js";
 import { formatMeanStd, meanStd, type MeanStd } from "../compare/stats.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
@@ -103,8 +103,7 @@ async function writeComparisonPlots(out: string, results: ComparisonResults): Pr
   const written: string[] = [];
   for (const [name, chart] of Object.entries(comparisonCharts(results))) {
     if (chart.rows === 0) continue;
-    await writeChartPng(chart, join(out, "plots", `${name}.png`));
-    written.push(`plots/${name}.png`);
+    written.push(`plots/${basename(await writeChartPng(chart, join(out, "plots", `${name}.png`)))}`);
   }
   return written;
 }

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { PretrainSummary } from "../train/pretrain-summary.js";
@@ -31,8 +31,7 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
   const written: string[] = [];
   const charts = runCharts(chartInputOf(readRunFiles(runDir)));
   const plot = async (name: RunChartName): Promise<string> => {
-    const file = `plots/${PLOT_FILES[name]}`;
-    await writeChartPng(charts[name], join(runDir, file));
+    const file = `plots/${basename(await writeChartPng(charts[name], join(runDir, "plots", PLOT_FILES[name])))}`;
     written.push(file);
     return file;
   };

@@ -51,7 +51,7 @@ const RUN_ID = "pretrain";
  * `Train` stream, writes metrics and checkpoints, and measures weighted k-NN before and after.
  */
 export async function pretrain(input: PretrainConfig, options: PretrainOptions = {}): Promise<PretrainSummary> {
-  const config = validatePretrainConfig(input);
+  const config = validatePretrainConfig(input, { names: "keys" });
   const t0 = performance.now();
   const progress = options.progress ?? silentProgress;
   const runDir = new RunDirectory(config.runDir);

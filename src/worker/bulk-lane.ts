@@ -3,7 +3,7 @@ import { mixmask } from "./generated/mixmask.js";
 /** Which transport carries bulk bytes to the worker: zeromq PUSH/PULL, or chunked gRPC streams. */
 export type LaneKind = "zmq" | "grpc";
 
-/** "auto": zeromq when the worker announced it in Hello (it has pyzmq), else gRPC. */
+/** "auto": zeromq when the worker announced it in Hello (it has pyzmq) and the zeromq npm package is installed, else gRPC. */
 export type LanePreference = "auto" | LaneKind;
 
 /** An upload the worker began (BeginUpload) and expects the pixels of. */

@@ -2,6 +2,7 @@ import { MixmaskError } from "../errors.js";
 import type { BulkLane, LanePreference } from "./bulk-lane.js";
 import { GrpcLane } from "./grpc-lane.js";
 import type { WorkerClient } from "./worker-client.js";
+import { isInstalled } from "../optional-dependency.js";
 import { ZmqLane } from "./zmq-lane.js";
 
 /**
@@ -20,5 +21,6 @@ export function chooseLane(client: WorkerClient, capabilities: readonly string[]
       fix: "install pyzmq in the worker's Python (`pip install pyzmq`), or use lane \"auto\" / \"grpc\"",
     });
   }
-  return preference === "grpc" || !hasZmq ? new GrpcLane(client) : new ZmqLane(client);
+  // "auto" also needs the zeromq npm package on this side (an optional dependency; the bundled CLI goes without).
+  return preference === "grpc" || !hasZmq || (preference === "auto" && !isInstalled("zeromq")) ? new GrpcLane(client) : new ZmqLane(client);
 }

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MixmaskError } from "../errors.js";
 import { mixmaskCacheDir } from "../io/cache-dir.js";
+import { requireWorkerPython } from "./python-environment.js";
 import { newToken, TOKEN_ENV } from "./worker-access.js";
 import { WatchedChild, type ChildExit } from "./watched-child.js";
 import type { ProcessState } from "./worker-error.js";
@@ -17,7 +18,11 @@ export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.ur
 export const WORKER_PACKAGE_DIR = join(PROJECT_ROOT, "python_worker");
 
 export interface SpawnOptions {
-  /** Python interpreter. Default: $MIXMASK_PYTHON, else the project's `.venv/bin/python` (made by `npm run setup`). */
+  /**
+   * Python interpreter. Default: $MIXMASK_PYTHON, else a clone's `.venv/bin/python` (`npm run setup`), else the
+   * managed environment in the mixmask cache, which `Worker.spawn()` makes when it is absent (`npx mixmask setup`
+   * makes it ahead; $MIXMASK_AUTO_SETUP=0 turns that off). src/worker/python-environment.ts.
+   */
   python?: string;
   /** Where tensors live: "auto" picks CUDA when available. Default "auto". */
   device?: "auto" | "cpu" | "cuda";
@@ -43,15 +48,7 @@ const STDERR_TAIL_BYTES = 16 * 1024;
 
 /** Finds the interpreter, or explains how to get one. */
 export function resolvePython(python?: string): string {
-  const chosen = python ?? process.env.MIXMASK_PYTHON ?? join(PROJECT_ROOT, ".venv/bin/python");
-  if (chosen.includes("/") && !existsSync(chosen)) {
-    throw new MixmaskError({
-      code: "PYTHON_MISSING",
-      message: `no Python interpreter at ${chosen}`,
-      fix: "run `npm run setup` (creates .venv with torch, grpcio, protobuf), or set the `python` option / MIXMASK_PYTHON to a Python that has them",
-    });
-  }
-  return chosen;
+  return requireWorkerPython(python).python;
 }
 
 /**

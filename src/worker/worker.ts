@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { MixmaskError } from "../errors.js";
 import { PROTOCOL_VERSION } from "./protocol-version.js";
+import { ensureWorkerPython, PYTHON_FIX } from "./python-environment.js";
 import { TOKEN_ENV, type WorkerAccess } from "./worker-access.js";
 import type { mixmask } from "./generated/mixmask.js";
 import {
@@ -77,7 +78,7 @@ export class Worker {
   ) {}
 
   static async spawn(options: WorkerOptions = {}): Promise<Worker> {
-    const proc = new WorkerProcess(options);
+    const proc = new WorkerProcess({ ...options, python: await ensureWorkerPython(options.python) });
     const client = new WorkerClient(proc.address, proc, options.deadlinesMs, { token: proc.token });
     try {
       const reply = await waitForHello(client, proc, options.readyTimeoutMs ?? 90_000, options.protocolVersion ?? PROTOCOL_VERSION);
@@ -267,7 +268,7 @@ function startFailed(proc: WorkerProcess, what: string): MixmaskError {
   return new MixmaskError({
     code: "WORKER_START_FAILED",
     message: `the worker ${what}${how}. Its stderr:\n${proc.stderrTail().trimEnd() || "    (empty)"}`,
-    fix: "run `npx mixmask doctor` to check Python, torch and the device; `npm run setup` rebuilds .venv",
+    fix: `run \`npx mixmask doctor\` to check Python, torch and the device; ${PYTHON_FIX}`,
   });
 }
 

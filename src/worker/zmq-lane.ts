@@ -1,4 +1,5 @@
 import { MixmaskError } from "../errors.js";
+import { importOptional } from "../optional-dependency.js";
 import type { BatchSender, BegunUpload, BulkLane, OpenedStream } from "./bulk-lane.js";
 import { mixmask } from "./generated/mixmask.js";
 import type { WorkerClient } from "./worker-client.js";
@@ -11,21 +12,10 @@ const SEND_HIGH_WATER_MARK = 4;
 const SEND_TIMEOUT_MS = 120_000;
 
 type ZeroMq = typeof import("zeromq");
-let zeromqModule: Promise<ZeroMq> | undefined;
 
 /** zeromq is a native addon, loaded on first use: the gRPC lane and the bundled CLI on GPU machines do without it. */
 function loadZeromq(): Promise<ZeroMq> {
-  zeromqModule ??= import("zeromq").catch((error: unknown) => {
-    zeromqModule = undefined;
-    throw new MixmaskError({
-      code: "INVALID_OPTION",
-      path: "lane",
-      message: `the zeromq lane needs the zeromq npm package, which did not load (${(error as Error).message})`,
-      fix: "run `npm install`, or use lane \"grpc\"",
-      cause: error,
-    });
-  });
-  return zeromqModule;
+  return importOptional("zeromq", () => import("zeromq"));
 }
 
 /**

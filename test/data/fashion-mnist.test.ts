@@ -70,18 +70,18 @@ describe("loadFashionMnist on written fixtures", () => {
     expect(train.numClasses).toBe(10);
   });
 
-  it("keeps the first N images with trainLimit / testLimit, and the whole split when N exceeds it", async () => {
+  it("keeps the first N images with trainImages / testImages, and the whole split when N exceeds it", async () => {
     const dir = await fixtureDir("limits");
     await writeFixture(dir, 12, 5);
-    const { train, test } = await loadFashionMnist({ dir, trainLimit: 3, testLimit: 50 });
+    const { train, test } = await loadFashionMnist({ dir, trainImages: 3, testImages: 50 });
     expect(train.count).toBe(3);
     expect(train.pixels.length).toBe(3 * 12);
     expect(Array.from(train.labels)).toEqual([0, 1, 2]);
     expect(test.count).toBe(5);
-    await expect(loadFashionMnist({ dir, trainLimit: 0 })).rejects.toThrow(/trainLimit/);
-    const e = await rejection(loadFashionMnist({ dir, trainLimit: 1.5, testLimit: -1 }));
+    await expect(loadFashionMnist({ dir, trainImages: 0 })).rejects.toThrow(/trainImages/);
+    const e = await rejection(loadFashionMnist({ dir, trainImages: 1.5, testImages: -1 }));
     expect(e.code).toBe("INVALID_OPTION");
-    expect(e.issues.map((i) => i.path)).toEqual(["trainLimit", "testLimit"]);
+    expect(e.issues.map((i) => i.path)).toEqual(["trainImages", "testImages"]);
   });
 
   it("refuses a label file whose count differs from the image file", async () => {

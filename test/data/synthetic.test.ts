@@ -6,9 +6,9 @@ const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("seeded synthetic dataset", () => {
   it("is the same for the same seed, different for another, and images read alone equal images read together", async () => {
-    const a = syntheticDataset({ trainCount: 40, testCount: 10, size: 8, seed: 3 });
-    const b = syntheticDataset({ trainCount: 40, testCount: 10, size: 8, seed: 3 });
-    const c = syntheticDataset({ trainCount: 40, testCount: 10, size: 8, seed: 4 });
+    const a = syntheticDataset({ trainImages: 40, testImages: 10, size: 8, seed: 3 });
+    const b = syntheticDataset({ trainImages: 40, testImages: 10, size: 8, seed: 3 });
+    const c = syntheticDataset({ trainImages: 40, testImages: 10, size: 8, seed: 4 });
     expect(await a.train.read(all(40))).toEqual(await b.train.read(all(40)));
     expect(Array.from(a.train.labels)).toEqual(Array.from(b.train.labels));
     expect(await a.train.read(all(40))).not.toEqual(await c.train.read(all(40)));
@@ -19,7 +19,7 @@ describe("seeded synthetic dataset", () => {
   });
 
   it("has labels in range and classes that raw-pixel nearest-centroid separates far above chance", async () => {
-    const { train, test } = syntheticDataset({ trainCount: 400, testCount: 100, size: 8, numClasses: 4, seed: 1 });
+    const { train, test } = syntheticDataset({ trainImages: 400, testImages: 100, size: 8, numClasses: 4, seed: 1 });
     expect(Array.from(train.labels).every((l) => l >= 0 && l < 4)).toBe(true);
     expect(new Set(train.labels).size).toBe(4);
     const d = 8 * 8 * 3;
@@ -42,14 +42,14 @@ describe("seeded synthetic dataset", () => {
   });
 
   it("makes grey images and refuses impossible options, listing each", () => {
-    expect(syntheticDataset({ trainCount: 2, testCount: 2, channels: 1 }).train.channels).toBe(1);
+    expect(syntheticDataset({ trainImages: 2, testImages: 2, channels: 1 }).train.channels).toBe(1);
     let error: unknown;
     try {
-      syntheticDataset({ trainCount: 0, testCount: 2, numClasses: 1 });
+      syntheticDataset({ trainImages: 0, testImages: 2, numClasses: 1 });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(MixmaskError);
-    expect((error as MixmaskError).issues.map((i) => i.path)).toEqual(["trainCount", "numClasses"]);
+    expect((error as MixmaskError).issues.map((i) => i.path)).toEqual(["trainImages", "numClasses"]);
   });
 });

@@ -48,7 +48,7 @@ export function lossCases(): Record<string, Partial<PretrainConfig>> {
 export async function recordLosses(): Promise<LossFixture> {
   const worker = await Worker.spawn({ device: "cpu", threads: 1 });
   try {
-    const data = await loadFashionMnist({ trainLimit: 1280, testLimit: 10 });
+    const data = await loadFashionMnist({ trainImages: 1280, testImages: 10 });
     const runs: Record<string, StepLosses[]> = {};
     for (const [name, overrides] of Object.entries(lossCases())) {
       const runDir = mkdtempSync(join(tmpdir(), `mixmask-losses-${name}-`));

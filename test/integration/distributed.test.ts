@@ -55,7 +55,7 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
     [group, single, data] = await Promise.all([
       WorkerGroup.spawn({ ranks: 2, device: "cpu", threads: 1, collectiveTimeoutS: 60 }),
       Worker.spawn({ device: "cpu", threads: 1 }),
-      loadFashionMnist({ trainLimit: 96, testLimit: 64 }),
+      loadFashionMnist({ trainImages: 96, testImages: 64 }),
     ]);
   });
   afterAll(async () => {

@@ -58,7 +58,7 @@ describe("export and embeddings against a real worker", () => {
   let exportDir: string;
   beforeAll(async () => {
     worker = await Worker.spawn({ device: "cpu", threads: 1 });
-    data = await loadFashionMnist({ trainLimit: 128, testLimit: 64 });
+    data = await loadFashionMnist({ trainImages: 128, testImages: 64 });
     runDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
     exportDir = mkdtempSync(join(tmpdir(), "mixmask-export-"));
     await pretrain(tinyConfig(runDir, { epochs: 1 }), { worker, datasets: data });

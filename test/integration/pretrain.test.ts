@@ -14,7 +14,7 @@ describe("pretrain against a real worker", () => {
   let data: { train: ImageDataset; test: ImageDataset };
   beforeAll(async () => {
     worker = await Worker.spawn({ device: "cpu", threads: 1 });
-    data = await loadFashionMnist({ trainLimit: 128, testLimit: 64 });
+    data = await loadFashionMnist({ trainImages: 128, testImages: 64 });
   });
   afterAll(async () => {
     await worker.close();

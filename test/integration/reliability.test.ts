@@ -28,7 +28,7 @@ describe("runs survive faults (real worker)", () => {
 
   beforeAll(async () => {
     worker = await Worker.spawn({ device: "cpu", threads: 1 });
-    data = await loadFashionMnist({ trainLimit: 128, testLimit: 64 });
+    data = await loadFashionMnist({ trainImages: 128, testImages: 64 });
     straightDir = newRunDir();
     await pretrain(tinyConfig(straightDir, { epochs: 3 }), { worker, datasets: data });
   });

@@ -45,7 +45,7 @@ const losses = (runDir: string): number[] =>
 describe("streaming mode: batches pushed ahead of the plans, in a bounded buffer (real worker)", () => {
   let worker: Worker;
   let root = "";
-  const data = syntheticDataset({ trainCount: TRAIN, testCount: 32, size: SIDE, seed: 9 });
+  const data = syntheticDataset({ trainImages: TRAIN, testImages: 32, size: SIDE, seed: 9 });
   const runs: Record<string, { dir: string; summary: PretrainSummary }> = {};
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "mixmask-stream-"));

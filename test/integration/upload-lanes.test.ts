@@ -22,7 +22,7 @@ describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () 
     cacheDir = join(root, "worker-datasets");
     worker = await Worker.spawn({ device: "cpu", threads: 1, datasetCacheDir: cacheDir });
     // 9 MB: several chunks on either lane (4 MiB each).
-    data = await materialize(syntheticDataset({ trainCount: 3000, testCount: 1, size: 32, seed: 5 }).train);
+    data = await materialize(syntheticDataset({ trainImages: 3000, testImages: 1, size: 32, seed: 5 }).train);
   });
   afterAll(async () => {
     await worker?.close();
@@ -92,7 +92,7 @@ describe("a worker whose Python lacks pyzmq (as on the GPU machines)", () => {
     const worker = await Worker.spawn({ device: "cpu", threads: 1, datasetCacheDir: false, env: { PYTHONPATH: blocker } });
     try {
       expect(worker.info.capabilities).not.toContain("zmq");
-      const ds = await materialize(syntheticDataset({ trainCount: 20, testCount: 1, size: 8 }).train);
+      const ds = await materialize(syntheticDataset({ trainImages: 20, testImages: 1, size: 8 }).train);
       const up = await uploadDataset(worker, ds);
       expect([up.lane, up.cached]).toEqual(["grpc", false]);
       const error = await uploadDataset(worker, ds, { lane: "zmq" }).then(() => undefined, (e: unknown) => e);

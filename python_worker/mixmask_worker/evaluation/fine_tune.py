@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from mixmask_worker.augment.view_augmenter import augment_views
 from mixmask_worker.augment.view_params import ViewParams
+from mixmask_worker.models.grouped_batch_norm import GroupedBatchNorm2d
 from mixmask_worker.models.split_batch_norm import SplitBatchNorm2d
 
 
@@ -66,7 +67,7 @@ def fine_tune(
     device = mean.device
     model = copy.deepcopy(backbone)
     for module in model.modules():
-        if isinstance(module, SplitBatchNorm2d):
+        if isinstance(module, (SplitBatchNorm2d, GroupedBatchNorm2d)):
             module.num_splits = 1  # downstream training normalises the whole batch, like every fine-tuning recipe
     model.train()
     for parameter in model.parameters():

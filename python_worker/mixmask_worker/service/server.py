@@ -37,6 +37,7 @@ from mixmask_worker.service.run_registry import RUN_ID_METADATA  # noqa: F401 (r
 from mixmask_worker.service.train_stream import TrainStream
 from mixmask_worker.service.worker_context import WorkerContext
 from mixmask_worker.training.run import TrainingRun
+from mixmask_worker.training.step_formulation import step_formulation
 
 if TYPE_CHECKING:
     from mixmask_worker.distributed.rank_context import RankContext
@@ -113,6 +114,7 @@ class WorkerServicer:
             capabilities.append("cuda")
             if torch.cuda.is_bf16_supported():
                 capabilities.append("bf16")
+        if step_formulation().channels_last(True, self.device):  # honoured on the CPU too (training/step_formulation.py)
             capabilities.append("channels_last")
         if self.bulk.zmq_lane:  # pyzmq importable (it is optional) and a private folder for ipc endpoints
             capabilities.append("zmq")

@@ -6,7 +6,8 @@
     MOMENTUM         z' = g'(f'(x[σ]))[σ⁻¹]  the EMA encoder under no_grad, batch shuffled first (shuffle-BN)
 
 Every distinct input gets its own forward pass (its own BatchNorm statistics), as in the MixMask release where the
-view and the mixed view are encoded separately.
+view and the mixed view are encoded separately; with ``fuse`` the online passes with gradient run as one forward
+that keeps each pass's statistics (fused_query_forward.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Callable, Optional
 import torch
 from torch import Tensor, nn
 
+from mixmask_worker.training.fused_query_forward import fusable_sources, fused_online
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.plan.step_plan import BranchRef
 from mixmask_worker.training.inputs import StepInputs
@@ -33,6 +35,7 @@ class BranchOutputs:
         needed: list[BranchRef],
         to_input: Callable[[Tensor], Tensor] = lambda x: x,
         autocast: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
+        fuse: bool = False,
     ) -> None:
         self.inputs = inputs
         self.online = online
@@ -46,6 +49,8 @@ class BranchOutputs:
         self._detached_only = {src for src, enc in needed if enc == worker_pb2.ONLINE_DETACHED} - with_grad
         self._raw: dict[BranchRef, Tensor] = {}
         self._float: dict[BranchRef, Tensor] = {}
+        self._fused = fusable_sources(needed, online) if fuse else []
+        self._predicted = list(dict.fromkeys(src for src, enc in needed if enc == worker_pb2.ONLINE_PREDICTOR))
 
     def get(self, branch: BranchRef) -> Tensor:
         """``[N, D]`` float32 embeddings of ``branch`` (one cast per branch under bf16, however many terms read it)."""
@@ -55,9 +60,21 @@ class BranchOutputs:
 
     def raw(self, branch: BranchRef) -> Tensor:
         """The branch's output in the network's precision (bf16 under autocast)."""
+        if branch not in self._raw and branch[0] in self._fused:
+            self._compute_fused()
         if branch not in self._raw:
             self._raw[branch] = self._compute(branch)
         return self._raw[branch]
+
+    def _compute_fused(self) -> None:
+        outputs, predictions = fused_online(
+            self.online, self.predictor, self._fused, self._predicted, self.inputs.get, self.to_input, self.autocast
+        )
+        self._fused = []  # computed once: every fused source's ONLINE (and ONLINE_PREDICTOR) branch is now cached
+        for source, z in outputs.items():
+            self._raw[(source, worker_pb2.ONLINE)] = z
+        for source, p in predictions.items():
+            self._raw[(source, worker_pb2.ONLINE_PREDICTOR)] = p
 
     def _compute(self, branch: BranchRef) -> Tensor:
         source, encoder = branch

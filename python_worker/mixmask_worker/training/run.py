@@ -35,6 +35,7 @@ from mixmask_worker.evaluation.knn import extract_features, weighted_knn
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.models.compiled import compile_in_place, compile_mode, compile_toolchain_missing
 from mixmask_worker.models.encoder import HeadShape, build_encoder
+from mixmask_worker.models.grouped_batch_norm import use_grouped_batch_norm
 from mixmask_worker.models.mlp_head import MlpHead
 from mixmask_worker.plan.step_plan import ValidatedPlan
 from mixmask_worker.plan.validation import RunFacts, validate_step_plan
@@ -46,6 +47,7 @@ from mixmask_worker.training.key_queue import KeyQueue
 from mixmask_worker.training.loss_assembly import assemble_loss
 from mixmask_worker.training.momentum import update_momentum
 from mixmask_worker.training.run_request import ARCHITECTURE_FIELDS, validate_run_request
+from mixmask_worker.training.step_formulation import step_formulation
 from mixmask_worker.training.step_result import PendingResult, describe_term
 from mixmask_worker.training.topology import SINGLE_PROCESS, RankTopology
 
@@ -92,7 +94,11 @@ class TrainingRun:
                 f"run.precision 'bf16' needs a GPU with bfloat16 support, {torch.cuda.get_device_name(device)} has "
                 "none: use precision 'fp32'",
             )
-        self.channels_last = bool(request.channels_last) and device.type == "cuda"
+        try:
+            self.formulation = step_formulation()
+        except ValueError as error:
+            raise WorkerError("INVALID_ARGUMENT", str(error)) from error
+        self.channels_last = self.formulation.channels_last(bool(request.channels_last), device)
         self.precision_in_use = "bf16" if self.use_bf16 else "fp32"  # bf16 autocast exists on CUDA only
 
         seed = int(request.seed)
@@ -114,6 +120,10 @@ class TrainingRun:
                 )
         except ValueError as error:
             raise WorkerError("INVALID_ARGUMENT", f"run.backbone/run.head/run.predictor: {error}") from error
+        if self.formulation.grouped_batch_norm:
+            use_grouped_batch_norm(self.online)
+            if self.predictor is not None:
+                use_grouped_batch_norm(self.predictor)
         memory_format = torch.channels_last if self.channels_last else torch.contiguous_format
         self.online.to(device=device, memory_format=memory_format).train()  # type: ignore[call-overload]  # torch stubs
         self.momentum: Optional[nn.Module] = None
@@ -218,6 +228,7 @@ class TrainingRun:
             checked.branches(),
             self._to_input,
             self._autocast,
+            fuse=self.formulation.fuse_queries and self.compile_mode is None,
         )
         queue = None if self.queue is None else self.queue.keys
         loss = assemble_loss(checked.terms, branches.get, queue, self._index_tensor)

@@ -11,6 +11,7 @@ from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.evaluation.linear_probe import ProbeSettings, train_linear_probe
 from mixmask_worker.evaluation.run_evaluation import RunEvaluation
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.models.grouped_batch_norm import GroupedBatchNorm2d
 from mixmask_worker.models.split_batch_norm import SplitBatchNorm2d
 from mixmask_worker.service.protocol import WorkerError
 from mixmask_worker.training.run import TrainingRun
@@ -128,7 +129,8 @@ def test_fine_tuning_learns_the_labels_and_leaves_the_run_untouched(store: Datas
     assert trained.labelled_count == N and trained.num_classes == 4
     for key, value in run.backbone.state_dict().items():
         assert torch.equal(value, before[key]), key
-    assert all(m.num_splits == 2 for m in run.backbone.modules() if isinstance(m, SplitBatchNorm2d))
+    splits = [m.num_splits for m in run.backbone.modules() if isinstance(m, (SplitBatchNorm2d, GroupedBatchNorm2d))]
+    assert splits and all(s == 2 for s in splits)
     assert run.backbone.training
 
 

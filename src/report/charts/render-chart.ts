@@ -17,7 +17,10 @@ export async function chartSvg(chart: ChartSpec): Promise<string> {
   }
 }
 
-/** Renders the chart and writes it as a PNG (through png-file.ts, the one SVG → PNG path), atomically. */
-export async function writeChartPng(chart: ChartSpec, file: string): Promise<void> {
-  await writeSvgAsPng(await chartSvg(chart), file);
+/**
+ * Renders the chart and writes it as a PNG through png-file.ts (the one SVG → PNG path), atomically; returns the
+ * file written — the SVG beside it when the optional sharp is not installed.
+ */
+export async function writeChartPng(chart: ChartSpec, file: string): Promise<string> {
+  return writeSvgAsPng(await chartSvg(chart), file);
 }

@@ -597,7 +597,10 @@ export namespace mixmask {
             INTEROP_TIMEOUT = 111,
 
             /** INTEROP_FAILED value */
-            INTEROP_FAILED = 112
+            INTEROP_FAILED = 112,
+
+            /** DEPENDENCY_MISSING value */
+            DEPENDENCY_MISSING = 113
         }
 
         /**

@@ -995,6 +995,7 @@ export const mixmask = $root.mixmask = (() => {
          * @property {number} RANKS_MISMATCH=110 RANKS_MISMATCH value
          * @property {number} INTEROP_TIMEOUT=111 INTEROP_TIMEOUT value
          * @property {number} INTEROP_FAILED=112 INTEROP_FAILED value
+         * @property {number} DEPENDENCY_MISSING=113 DEPENDENCY_MISSING value
          */
         v1.ErrorCode = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -1025,6 +1026,7 @@ export const mixmask = $root.mixmask = (() => {
             values[valuesById[110] = "RANKS_MISMATCH"] = 110;
             values[valuesById[111] = "INTEROP_TIMEOUT"] = 111;
             values[valuesById[112] = "INTEROP_FAILED"] = 112;
+            values[valuesById[113] = "DEPENDENCY_MISSING"] = 113;
             return values;
         })();
 

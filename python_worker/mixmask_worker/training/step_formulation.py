@@ -1,0 +1,41 @@
+"""How the worker computes a step: the same losses (to float32 rounding), formulated for speed.
+
+    fused    (default) grouped batch norm, channels_last as the run asks on every device, and one online forward for
+             all of a step's query inputs (fused_query_forward.py)
+    grouped  grouped batch norm and channels_last, one online forward per input
+    legacy   the formulation before bench/RESULTS.md "Step speed": SplitBatchNorm2d (a reshape that copies
+             channels_last activations), channels_last on CUDA only, one forward per input
+
+Chosen by the hidden environment variable MIXMASK_STEP_FORMULATION, read when a run is created, so that
+bench/worker/step_speed.py can time the formulations side by side in one process and bench/gpu/check-performance.sh
+can run the GPU rows with each. Not a user option: the results do not depend on it beyond float32 rounding.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+
+FORMULATIONS = ("fused", "grouped", "legacy")
+ENVIRONMENT_VARIABLE = "MIXMASK_STEP_FORMULATION"
+
+
+@dataclass(frozen=True)
+class StepFormulation:
+    name: str
+    grouped_batch_norm: bool
+    fuse_queries: bool
+
+    def channels_last(self, requested: bool, device: torch.device) -> bool:
+        """channels_last on the CPU too: with grouped batch norm it is faster there (bench/RESULTS.md, "Step
+        speed"); the legacy formulation's split batch norm copies channels_last activations, so it keeps CUDA only."""
+        return requested and (self.grouped_batch_norm or device.type == "cuda")
+
+
+def step_formulation() -> StepFormulation:
+    name = os.environ.get(ENVIRONMENT_VARIABLE, "") or "fused"
+    if name not in FORMULATIONS:
+        raise ValueError(f"{ENVIRONMENT_VARIABLE}={name!r}: expected one of {', '.join(FORMULATIONS)} (unset: fused)")
+    return StepFormulation(name, grouped_batch_norm=name != "legacy", fuse_queries=name == "fused")
