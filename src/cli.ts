@@ -24,6 +24,7 @@ import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
+import { defaultRunDir } from "./train/default-run-dir.js";
 import { checkRunDirUse } from "./train/run-dir-guard.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
@@ -128,6 +129,7 @@ function pretrainCommand(): Command {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "expected a number of restarts", expected: "an integer ≥ 0", received: String(flags.autoRestart) });
     }
     checkRunDirUse({ resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) }); // before any worker starts
+    if (given.runDir === undefined) given.runDir = defaultRunDir(Boolean(flags.resume));
     const remote = typeof flags.worker === "string" ? flags.worker : undefined;
     if (remote && restarts > 0) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here", fix: "drop --auto-restart, or --worker" });
