@@ -18,11 +18,13 @@ import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 import { labelPercent } from "./eval/labelled-subset.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
 import { exportCommand } from "./export/export-command.js";
+import { dashboardCommand, openTrainingDashboard, withDashboardOptions, type TrainingDashboard } from "./dashboard/dashboard-command.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
 import { MixmaskError } from "./errors.js";
 import { TerminalProgress } from "./train/progress.js";
+import { defaultRunDir } from "./train/default-run-dir.js";
 import { checkRunDirUse } from "./train/run-dir-guard.js";
 import type { PretrainSummary } from "./train/pretrain.js";
 import { pretrainWithRestarts } from "./train/restarting-pretrain.js";
@@ -104,7 +106,9 @@ function pretrainCommand(): Command {
     .option("--worker-token-file <path>", "file holding that worker's access token")
     .option("--worker-ca <pem>", "that worker serves TLS: the certificate (authority) to trust")
     .option("--worker-endpoints <file>", "train on the ranks of a torchrun launch started elsewhere: its --endpoints-file (docs/DISTRIBUTED.md)")
-    .option("--print-config", "print the resolved options and exit");
+    .option("--print-config", "print the resolved options and exit")
+    .option("--dashboard", "serve a live page of the run beside the training and print its URL (mixmask dashboard)");
+  withDashboardOptions(cmd);
   cmd.action(async (flags: Record<string, string | boolean>) => {
     const { given, preset } = givenOptions(flags);
     const progress = new TerminalProgress();
@@ -125,6 +129,7 @@ function pretrainCommand(): Command {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "expected a number of restarts", expected: "an integer ≥ 0", received: String(flags.autoRestart) });
     }
     checkRunDirUse({ resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) }); // before any worker starts
+    if (given.runDir === undefined) given.runDir = defaultRunDir(Boolean(flags.resume));
     const remote = typeof flags.worker === "string" ? flags.worker : undefined;
     if (remote && restarts > 0) {
       throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here", fix: "drop --auto-restart, or --worker" });
@@ -147,19 +152,24 @@ function pretrainCommand(): Command {
         })
       : await Worker.spawn(spawnOptions);
     const chosen = presetOf(preset, worker.info.device);
+    let dashboard: TrainingDashboard | undefined;
     try {
       const config = resolveAndSay(preset, given, { dataset: datasetFacts(opened), device: worker.info.device, ...(group ? { ranks: group.worldSize } : {}) }, progress);
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const sizeNote = dataSizeNote(PRESETS[chosen], given, config);
       if (sizeNote) progress.log(sizeNote);
+      dashboard = await openTrainingDashboard(flags, config.runDir, (line) => progress.log(line));
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
-      const summary = group
-        ? await pretrain(config, { group, progress, datasets, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) })
-        : await pretrainWithRestarts(config, { worker, progress, datasets, resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite), maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) });
+      const resume = Boolean(flags.resume);
+      const overwrite = Boolean(flags.overwrite);
+      const summary = await dashboard.watch(() => group
+        ? pretrain(config, { group, progress, datasets, resume, overwrite })
+        : pretrainWithRestarts(config, { worker, progress, datasets, resume, overwrite, maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) }));
       printSummary(summary);
     } finally {
       await (group ?? worker).close();
+      await dashboard?.holdOpen();
     }
   });
   return cmd;
@@ -297,6 +307,7 @@ const program = new Command("mixmask")
   .addCommand(compareCommand())
   .addCommand(evaluateCommand())
   .addCommand(exportCommand())
+  .addCommand(dashboardCommand())
   .addCommand(setupCommand())
   .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
     process.exitCode = await runDoctor();

@@ -38,5 +38,6 @@ export { contentSha256 } from "./worker/upload-dataset.js";
 export { DatasetStream, type DatasetStreamOptions, type WorkerStreamStats } from "./worker/dataset-stream.js";
 export { meanStd, type MeanStd } from "./compare/stats.js";
 export { writeRunReport } from "./report/run-report.js";
-export { lineChartSvg, histogramSvg, type LineChartSpec, type LineSeries, type HistogramSpec } from "./report/svg-chart.js";
+export { lineChart, histogram, type ChartSpec, type LineChartInput, type LineSeries, type HistogramInput } from "./report/charts/chart-spec.js";
+export { chartSvg, writeChartPng } from "./report/charts/render-chart.js";
 export { writeSvgAsPng } from "./report/png-file.js";

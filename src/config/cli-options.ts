@@ -65,7 +65,7 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["precision", "string", "fp32 | bf16 (CUDA only)"],
   ["channelsLast", "boolean", "channels_last memory format, on the CPU and CUDA (false: contiguous)"],
   ["compile", "string", "off | default | reduce-overhead | max-autotune: torch.compile the encoders, which fuses their kernels (for small, launch-bound networks on a GPU); the first steps are slow while it compiles; reduce-overhead also captures CUDA graphs on a GPU"],
-  ["runDir", "string", "output folder"],
+  ["runDir", "string", "output folder (default: a new runs/<date>-<time>, linked as runs/latest; --resume: runs/latest)"],
   ["ranks", "number", "torch.distributed ranks sharing each step; > 1 starts a local torchrun group (docs/DISTRIBUTED.md)"],
   ["syncBatchNorm", "boolean", "ranks > 1: SyncBatchNorm over the global batch in the online encoder (GPUs only)"],
 ];

@@ -4,6 +4,7 @@ import { channelMeanStd, type ImageDataset } from "../data/image-dataset.js";
 import type { InputName } from "../frameworks/loss-term.js";
 import { describeMethod } from "../train/describe-method.js";
 import { runRequest } from "../train/run-request.js";
+import type { StepPlan } from "../train/step-plan.js";
 import { StepPlanner } from "../train/step-planner.js";
 import { INPUT, encodeStepPlan } from "../worker/plan-encoding.js";
 import { uploadDataset } from "../worker/upload-dataset.js";
@@ -50,6 +51,15 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
   const runId = `preview-${step}`;
   await worker.createRun(runRequest(runId, { ...config, compile: "off" }, upload.id, channelMeanStd(train))); // a preview trains nothing
   const plan = new StepPlanner(config, train).plan(step);
+  return previewOfPlan(worker, runId, config, plan, samples);
+}
+
+/**
+ * The images of one planned step on a run the worker already holds: `mixmask preview`'s own run, or a training run
+ * between its steps (the dashboard's per-epoch preview; the worker's compute thread runs it in order with the steps).
+ */
+export async function previewOfPlan(worker: Worker, runId: string, config: PretrainConfig, plan: StepPlan, samples: number): Promise<PreviewBatch> {
+  const step = plan.step;
   const reply = await worker.preview(runId, encodeStepPlan(plan), samples);
   const m = reply.samples;
   const s = reply.imageSize;

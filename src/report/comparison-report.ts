@@ -4,9 +4,11 @@ import type { ComparisonConfiguration, ComparisonResults } from "../compare/comp
 import { formatMeanStd, meanStd, type MeanStd } from "../compare/stats.js";
 import type { RunEvaluations } from "../eval/run-evaluator.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { writeSvgAsPng } from "./png-file.js";
+import { histogram, lineChart, type ChartSpec, type LineSeries, type ReferenceLine } from "./charts/chart-spec.js";
+import { writeChartPng } from "./charts/render-chart.js";
+import { smoothingNote, smoothingWindow } from "./charts/run-charts.js";
+import { describeRun, numberAt, readRunFiles, type RunFiles } from "./charts/run-files.js";
 import { movingAverage } from "./run-metrics.js";
-import { histogramSvg, lineChartSvg, type LineSeries } from "./svg-chart.js";
 
 /** The numbers a comparison table shows for one configuration, each over its seeds. */
 export interface ComparisonRow {
@@ -74,7 +76,7 @@ function untrained(results: ComparisonResults): { knn: MeanStd; linearLast: Mean
   };
 }
 
-/** Writes report.md and plots/{loss,knn,lambda}.png for a comparison; everything comes from `results`. */
+/** Writes report.md and plots/{loss,loss-term0,knn,lambda}.png for a comparison (term 0 from the runs' metrics). */
 export async function writeComparisonReport(out: string, results: ComparisonResults): Promise<string[]> {
   const rows = comparisonRows(results);
   const base = untrained(results);
@@ -132,37 +134,82 @@ function describeSetting(results: ComparisonResults): string {
 
 async function writeComparisonPlots(out: string, results: ComparisonResults): Promise<string[]> {
   const written: string[] = [];
-  const plot = async (name: string, svg: string): Promise<void> => {
-    written.push(`plots/${basename(await writeSvgAsPng(svg, join(out, "plots", name)))}`);
-  };
-  const configs = results.configurations;
-  await plot("loss.png", lineChartSvg({ title: "Training loss (mean ± std over seeds)", xLabel: "step", yLabel: "loss, moving average", series: configs.map((c, i) => ({ ...lossSeries(c), colour: i })) }));
-  const base = untrained(results);
-  await plot(
-    "knn.png",
-    lineChartSvg({
-      title: "k-NN top-1 during pretraining (mean ± std over seeds)",
-      xLabel: "epoch",
-      yLabel: "k-NN top-1",
-      series: configs.map((c, i) => ({ ...knnSeries(c), colour: i })),
-      reference: { y: base.knn.mean, label: `untrained encoder ${base.knn.mean.toFixed(4)}` },
-    }),
-  );
-  const mixed = configs.map((c, colour) => ({ name: c.name, values: c.runs.flatMap((r) => r.lambdaPerStep), colour })).filter((s) => s.values.length > 0);
-  if (mixed.length) {
-    await plot("lambda.png", histogramSvg({ title: "λ per step: fraction of each masked view kept from its own image", xLabel: "λ", range: [0, 1], bins: 40, series: mixed }));
+  for (const [name, chart] of Object.entries(comparisonCharts(results))) {
+    if (chart.rows === 0) continue;
+    written.push(`plots/${basename(await writeChartPng(chart, join(out, "plots", `${name}.png`)))}`);
   }
   return written;
 }
 
-function lossSeries(c: ComparisonConfiguration): LineSeries {
-  const length = Math.min(...c.runs.map((r) => r.lossPerStep.length));
-  const window = Math.max(1, Math.round(length / 50));
-  const smoothed = c.runs.map((r) => movingAverage(r.lossPerStep.slice(0, length), window));
+/**
+ * The comparison's charts (the dashboard draws the same for a folder of runs): loss and k-NN as mean ± std bands per
+ * configuration, and λ. Totals of configurations with different numbers of loss terms are not comparable, so the
+ * loss plot says so and a plot of term 0 alone, which every configuration has, is added.
+ */
+export function comparisonCharts(results: ComparisonResults): Record<string, ChartSpec> {
+  const configs = results.configurations;
+  const termCounts = configs.map((c) => termNamesOf(results, c).length);
+  const mixed = new Set(termCounts).size > 1;
+  const mixedNote = mixed
+    ? `totals sum different numbers of terms (${configs.map((c, i) => `${c.name}: ${termCounts[i]}`).join(", ")}) and do not compare; see term 0`
+    : undefined;
+  const base = untrained(results);
+  const lambdas = configs.map((c, colour) => ({ name: c.name, values: c.runs.flatMap((r) => r.lambdaPerStep), colour })).filter((s) => s.values.length > 0);
+  const term0 = configs.map((c, i) => ({ ...bandSeries(c.name, c.runs.map((r) => termLossOf(r.runDir, 0))), colour: i }));
+  const term0Name = termNamesOf(results, configs[0])[0] ?? "term 0";
+  return {
+    loss: lineChart({
+      title: "Training loss, total (mean ± std over seeds)",
+      subtitle: [smoothingNote(smoothingWindow(Math.min(...configs.flatMap((c) => c.runs.map((r) => r.lossPerStep.length))))), mixedNote].filter(Boolean).join("; "),
+      xLabel: "step",
+      yLabel: "loss",
+      series: configs.map((c, i) => ({ ...bandSeries(c.name, c.runs.map((r) => r.lossPerStep)), colour: i })),
+    }),
+    ...(mixed && term0.some((s) => s.points.length > 0)
+      ? { "loss-term0": lineChart({ title: `Term 0 alone: ${term0Name} (mean ± std over seeds)`, subtitle: "the term every configuration has, so these compare", xLabel: "step", yLabel: "term 0 loss", series: term0 }) }
+      : {}),
+    knn: lineChart({
+      title: "k-NN top-1 during pretraining (mean ± std over seeds)",
+      subtitle: "epoch 0: the untrained encoder; dashed: what needs no training",
+      xLabel: "epoch",
+      yLabel: "k-NN top-1",
+      integerX: true,
+      series: configs.map((c, i) => ({ ...knnSeries(c), colour: i })),
+      references: [
+        { y: base.knn.mean, label: `untrained encoder ${base.knn.mean.toFixed(4)}` },
+        ...pixelReference(results),
+      ],
+    }),
+    lambda: histogram({ title: "λ per step: fraction of each masked view kept from its own image", xLabel: "λ", range: [0, 1], bins: 40, series: lambdas }),
+  };
+}
+
+/** The pixel baseline's k-NN top-1 (summary.json's `baselines`, written by runs that measure it), when present. */
+function pixelReference(results: ComparisonResults): ReferenceLine[] {
+  const values = results.configurations.flatMap((c) => c.runs.map((r) => numberAt(r, "baselines", "pixels", "knn", "top1") ?? numberAt(readRunFiles(r.runDir).baselines, "pixels", "knn", "top1"))).filter((v): v is number => v !== undefined);
+  if (values.length === 0) return [];
+  const m = meanStd(values).mean;
+  return [{ y: m, label: `pixels (no network) ${m.toFixed(4)}` }];
+}
+
+function termNamesOf(results: ComparisonResults, c: ComparisonConfiguration | undefined): string[] {
+  if (!c) return [];
+  return describeRun({ ...results.shared, ...c.overrides } as RunFiles["config"]).termNames;
+}
+
+/** Term i's loss per step of a run, read from its metrics.jsonl (empty when the run directory is gone). */
+function termLossOf(runDir: string, i: number): number[] {
+  return readRunFiles(runDir).metrics.map((r) => r.termLosses?.[i] ?? NaN);
+}
+
+/** Mean ± std over seeds of the smoothed per-step values, over the steps every seed has. */
+function bandSeries(name: string, perRun: number[][]): LineSeries {
+  const length = Math.min(...perRun.map((v) => v.length));
+  if (!(length > 0) || !Number.isFinite(length)) return { name, points: [] };
+  const window = smoothingWindow(length);
+  const smoothed = perRun.map((v) => movingAverage(v.slice(0, length), window));
   const stats = Array.from({ length }, (_, s) => meanStd(smoothed.map((v) => v[s]!)));
-  const every = Math.max(1, Math.floor(length / 300)); // at most ~300 points per line
-  const at = stats.map((m, s) => ({ m, s })).filter(({ s }) => s % every === 0 || s === length - 1);
-  return { name: c.name, points: at.map(({ m, s }) => [s, m.mean]), band: at.map(({ m, s }) => [s, m.mean - m.std, m.mean + m.std]) };
+  return { name, points: stats.map((m, s) => [s, m.mean]), band: stats.map((m, s) => [s, m.mean - m.std, m.mean + m.std]) };
 }
 
 function knnSeries(c: ComparisonConfiguration): LineSeries {

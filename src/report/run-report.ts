@@ -4,47 +4,40 @@ import { writeFileAtomic } from "../io/atomic-write.js";
 import type { PretrainSummary } from "../train/pretrain-summary.js";
 import { describeMethod } from "../train/describe-method.js";
 import { evaluationRows } from "./evaluation-rows.js";
-import { writeSvgAsPng } from "./png-file.js";
-import { movingAverage, readRunMetrics } from "./run-metrics.js";
-import { histogramSvg, lineChartSvg } from "./svg-chart.js";
+import { writeChartPng } from "./charts/render-chart.js";
+import { runCharts, type RunChartName } from "./charts/run-charts.js";
+import { chartInputOf, readRunFiles } from "./charts/run-files.js";
+
+/** The plots report.md embeds, in order, and their files in plots/ (the names earlier versions wrote are kept). */
+const REPORTED: RunChartName[] = ["loss", "terms", "knn", "positiveTop1", "spread", "lambdaHistogram"];
+const PLOT_FILES: Record<RunChartName, string> = {
+  loss: "loss.png",
+  terms: "loss-terms.png",
+  knn: "knn.png",
+  positiveTop1: "positive-top1.png",
+  spread: "spread.png",
+  lr: "lr.png",
+  lambda: "lambda-per-step.png",
+  lambdaHistogram: "lambda.png",
+};
+const ALT: Record<RunChartName, string> = { loss: "loss", terms: "loss per term", knn: "k-NN", positiveTop1: "positive top-1", spread: "embedding spread", lr: "learning rate", lambda: "λ per step", lambdaHistogram: "λ" };
 
 /**
- * Writes `report.md` into a finished run's directory with its plots in `plots/`: the loss per step, the k-NN curve,
- * and the histogram of λ. Everything is read back from the files the run wrote, so a report can be redrawn later.
+ * Writes `report.md` into a finished run's directory with its plots in `plots/` — the charts of the dashboard page,
+ * from the same specifications (charts/run-charts.ts), skipping those with no data. Everything is read back from the files the run wrote, so a report can be redrawn later.
  */
 export async function writeRunReport(runDir: string, summary: PretrainSummary, config: PretrainConfig): Promise<string[]> {
-  const metrics = readRunMetrics(runDir);
+  const e = summary.evaluations;
   const written: string[] = [];
-  const plot = async (name: string, svg: string): Promise<string> => {
-    const file = `plots/${basename(await writeSvgAsPng(svg, join(runDir, "plots", name)))}`;
+  const charts = runCharts(chartInputOf(readRunFiles(runDir)));
+  const plot = async (name: RunChartName): Promise<string> => {
+    const file = `plots/${basename(await writeChartPng(charts[name], join(runDir, "plots", PLOT_FILES[name])))}`;
     written.push(file);
     return file;
   };
-  const window = Math.max(1, Math.round(metrics.loss.length / 50));
-  const lossPlot = await plot(
-    "loss.png",
-    lineChartSvg({
-      title: "Training loss",
-      xLabel: "step",
-      yLabel: `loss (moving average of ${window} steps)`,
-      series: [{ name: describeMethod(config), points: metrics.steps.map((s, i) => [s, movingAverage(metrics.loss, window)[i]!]) }],
-    }),
-  );
-  const e = summary.evaluations;
-  const knnPlot = await plot(
-    "knn.png",
-    lineChartSvg({
-      title: `k-NN top-1 (k = ${e.knnCurveProtocol?.k ?? config.knnK}, T = ${e.knnCurveProtocol?.temperature ?? config.knnTemperature})`,
-      xLabel: "epoch",
-      yLabel: "top-1",
-      series: [{ name: describeMethod(config), points: e.knnCurve.map((p) => [p.epoch, p.top1]) }],
-      reference: { y: e.knnCurve[0]?.top1 ?? e.knnInit.top1, label: "untrained encoder" }, // the curve's own protocol
-    }),
-  );
-  const lambdaPlot = metrics.lambda.length
-    ? await plot("lambda.png", histogramSvg({ title: "λ: fraction of each masked view kept from its own image", xLabel: "λ", series: [{ name: describeMethod(config), values: metrics.lambda }], range: [0, 1], bins: 40 }))
-    : undefined;
-
+  const shown = REPORTED.filter((name) => charts[name].rows > 0);
+  const plots: string[] = [];
+  for (const name of shown) plots.push(`![${ALT[name]}](${await plot(name)})`);
   const lines = [
     `# Run report: ${describeMethod(config)}`,
     "",
@@ -60,10 +53,7 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
     ...healthLines(summary),
     "## Plots",
     "",
-    `![loss](${lossPlot})`,
-    "",
-    `![k-NN](${knnPlot})`,
-    ...(lambdaPlot ? ["", `![λ](${lambdaPlot})`] : []),
+    ...plots.flatMap((p) => [p, ""]),
     "",
     `Loss: first epoch ${summary.lossFirstEpoch.toFixed(3)}, last epoch ${summary.lossLastEpoch.toFixed(3)}. Per-step values: metrics.jsonl; every number above: summary.json.`,
     "",

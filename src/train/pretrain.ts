@@ -2,6 +2,7 @@ import { validatePretrainConfig, type PretrainConfig } from "../config/pretrain-
 import type { ImageDataset } from "../data/image-dataset.js";
 import type { ImageSource } from "../data/image-source.js";
 import { openDataset } from "../data/open-dataset.js";
+import { startLiveOutputs, type LiveOutputs } from "../dashboard/live-run-outputs.js";
 import { groupRunWorkers } from "../distributed/group-run-workers.js";
 import { WorkerGroup } from "../distributed/worker-group.js";
 import { MixmaskError } from "../errors.js";
@@ -92,6 +93,7 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
   const group = options.group ?? (owned && ranks > 1 ? await WorkerGroup.spawn({ ...spawnOptions, ranks }) : undefined);
   const workers: RunWorkers = group ? groupRunWorkers(group, config.syncBatchNorm ?? false) : oneWorker(options.worker ?? (await Worker.spawn(spawnOptions)));
   const worker = workers.lead;
+  let live: LiveOutputs | undefined; // TensorBoard events and the per-epoch preview (src/dashboard/)
   try {
     progress.log(`${describeWorker(worker.info)}${group ? `; ${workers.description}` : ""}`);
     assertWorkerCompiles(config, worker.info.capabilities);
@@ -142,6 +144,7 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
       progress,
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
     });
+    live = startLiveOutputs({ runDir: runDir.dir, config, worker, runId: RUN_ID, plan: (step) => planner.plan(step), stepsPerEpoch: planner.stepsPerEpoch, firstStep, log: (line) => progress.log(line) });
     // The feeder only needs each step's indices: the planner gives them without planning the step.
     const feeder = data.startFeeding((step) => planner.indicesOf(step), firstStep, planner.totalSteps);
     const stepIdleTimeoutMs = options.stepIdleTimeoutMs ?? 600_000;
@@ -178,6 +181,7 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
     await writeRunReport(runDir.dir, summary, config);
     return summary;
   } finally {
+    await live?.close();
     if (owned) await (group ?? worker).close();
   }
 }

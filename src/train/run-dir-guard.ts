@@ -19,6 +19,8 @@ export const RUN_ENTRIES = [
   "baselines.json",
   "health.jsonl",
   "tensorboard",
+  "preview.png",
+  "preview.json",
 ] as const;
 
 export interface RunDirUse {

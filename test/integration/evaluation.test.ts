@@ -79,7 +79,7 @@ describe("evaluation protocols on a real worker", () => {
     expect(report).toContain("semi-supervised 10 % labels");
     for (const plot of ["loss", "knn"]) {
       expect(report).toContain(`plots/${plot}.png`);
-      expect(pngSize(join(runDir, "plots", `${plot}.png`))[0]).toBe(1280);
+      expect(pngSize(join(runDir, "plots", `${plot}.png`))[0]).toBeGreaterThan(1000); // 2× density
     }
     expect(existsSync(join(runDir, "plots/lambda.png"))).toBe(false); // no masker, no λ
     const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as PretrainSummary;
@@ -128,7 +128,7 @@ describe("mixmask compare", () => {
     const report = readFileSync(join(out, "report.md"), "utf8");
     for (const row of ["| untrained encoder |", "| masker=none | MoCo v2 |", "| masker=mixmask | MoCo v2 + MixMask"]) expect(report).toContain(row);
     expect(report).toMatch(/\| masker=none \| MoCo v2 \| 0\.\d{4} ± 0\.\d{4} \|/);
-    for (const plot of ["loss", "knn", "lambda"]) expect(pngSize(join(out, "plots", `${plot}.png`))[0]).toBe(1280);
+    for (const plot of ["loss", "loss-term0", "knn", "lambda"]) expect(pngSize(join(out, "plots", `${plot}.png`))[0]).toBeGreaterThan(1000); // 2× density
 
     const again = cli("compare", "--vary", "masker=none,mixmask", "--seeds", "3,4", "--out", out, ...tiny);
     expect(again.status).toBe(0);

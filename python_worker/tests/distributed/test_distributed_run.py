@@ -87,7 +87,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_two_ranks_compute_what_one_process_computes_with_split_batch_norm(tmp_path: Any) -> None:
+# Weights after STEPS steps, 2 ranks vs 1 process. The legacy formulation (SplitBatchNorm2d) runs the same kernels on
+# both sides and agrees to float32 rounding (measured 4.8e-7). The default (grouped batch norm, fused queries) sums
+# the statistics in another order on each side; with 2-4 images per BatchNorm group its backward amplifies that
+# rounding: measured 8.2e-5 here, and the same 4 steps in ONE process move the weights by 1.8e-4 between the legacy
+# and the default formulation (training/step_formulation.py) while the losses agree to 1e-6.
+WEIGHT_TOLERANCE = {"legacy": 1e-5, "fused": 5e-4}
+
+
+@pytest.mark.parametrize("formulation", sorted(WEIGHT_TOLERANCE))
+def test_two_ranks_compute_what_one_process_computes_with_split_batch_norm(
+    tmp_path: Any, formulation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIXMASK_STEP_FORMULATION", formulation)  # inherited by the spawned ranks
     checkpoint = str(tmp_path / "two-ranks.pt")
     context = mp.get_context("spawn")
     out: "mp.SimpleQueue[Any]" = context.SimpleQueue()
@@ -110,7 +122,7 @@ def test_two_ranks_compute_what_one_process_computes_with_split_batch_norm(tmp_p
     loaded = TrainingRun(_request(n, splits), _store(), CPU)
     loaded.load(checkpoint, "")
     for name, tensor in reference.online.state_dict().items():
-        assert torch.allclose(loaded.online.state_dict()[name].float(), tensor.float(), atol=1e-5), name
+        assert torch.allclose(loaded.online.state_dict()[name].float(), tensor.float(), atol=WEIGHT_TOLERANCE[formulation]), name
     assert reference.queue is not None and loaded.queue is not None
     assert torch.allclose(loaded.queue.keys, reference.queue.keys, atol=1e-5)
     next_plan = global_plan(STEPS, n)
