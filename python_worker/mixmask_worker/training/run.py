@@ -29,6 +29,7 @@ from mixmask_worker.data.store import DatasetStore
 from mixmask_worker.data.stream import StreamedDataset
 from mixmask_worker.evaluation.run_knn import run_features, run_knn
 from mixmask_worker.generated.mixmask.v1 import worker_pb2
+from mixmask_worker.models.compiled import compile_mode
 from mixmask_worker.plan.step_plan import ValidatedPlan
 from mixmask_worker.plan.validation import RunFacts, validate_step_plan
 from mixmask_worker.service.protocol import WorkerError
@@ -78,7 +79,7 @@ class TrainingRun:
                 "none: use precision 'fp32'",
             )
         try:
-            self.formulation = step_formulation()
+            self.formulation = step_formulation(compiled=compile_mode(request.compile) is not None)
         except ValueError as error:
             raise WorkerError("INVALID_ARGUMENT", str(error)) from error
         self.channels_last = self.formulation.channels_last(bool(request.channels_last), device)
