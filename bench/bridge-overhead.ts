@@ -41,14 +41,31 @@ const planner = new StepPlanner(config, train);
 const plans = Array.from({ length: total }, (_, s) => planner.plan(s));
 
 const scratch = mkdtempSync(join(tmpdir(), "mixmask-bridge-"));
-const worker = await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}) });
+const worker = await Worker.spawn({
+  device: config.device,
+  ...(config.threads > 0 ? { threads: config.threads } : {}),
+});
 try {
   const upload = await uploadDataset(worker, train);
   const request = runRequest("bridge", config, upload.id, channelMeanStd(train));
   await worker.createRun(request);
   const plansFile = join(scratch, "plans.bin");
-  writeFileSync(plansFile, lengthPrefixed([mixmask.v1.CreateRunRequest.encode(request).finish(), ...plans.map((p) => mixmask.v1.StepPlan.encode(encodeStepPlan(p)).finish())]));
-  const plain = new PlainLoop(plansFile, train.count, train.height, train.channels, worker.info.device.startsWith("cuda") ? "cuda" : "cpu", config.threads, config.plansInFlight);
+  writeFileSync(
+    plansFile,
+    lengthPrefixed([
+      mixmask.v1.CreateRunRequest.encode(request).finish(),
+      ...plans.map((p) => mixmask.v1.StepPlan.encode(encodeStepPlan(p)).finish()),
+    ]),
+  );
+  const plain = new PlainLoop(
+    plansFile,
+    train.count,
+    train.height,
+    train.channels,
+    worker.info.device.startsWith("cuda") ? "cuda" : "cpu",
+    config.threads,
+    config.plansInFlight,
+  );
   const stream = new StepStream(worker, "bridge", 600_000);
   try {
     // SDK: plan in TypeScript, encode, send; `plansInFlight` ahead, exactly as `mixmask pretrain` does.
@@ -67,7 +84,15 @@ try {
     await plain.ready;
     await sdkBlock(0, warmup);
     await plain.run(0, warmup);
-    const rows: { round: number; order: string; sdkSeconds: number; plainSeconds: number; ratio: number; sdkStepSeconds: number; plainStepSeconds: number }[] = [];
+    const rows: {
+      round: number;
+      order: string;
+      sdkSeconds: number;
+      plainSeconds: number;
+      ratio: number;
+      sdkStepSeconds: number;
+      plainStepSeconds: number;
+    }[] = [];
     for (let r = 0; r < rounds; r++) {
       const start = warmup + r * block;
       let sdk: { seconds: number; stepSeconds: number }, plainRun: { seconds: number; stepSeconds: number };
@@ -79,18 +104,39 @@ try {
         sdk = await sdkBlock(start, block);
       }
       const [sdkSeconds, plainSeconds] = [sdk.seconds, plainRun.seconds];
-      rows.push({ round: r, order: r % 2 === 0 ? "sdk,plain" : "plain,sdk", sdkSeconds, plainSeconds, ratio: plainSeconds / sdkSeconds, sdkStepSeconds: sdk.stepSeconds, plainStepSeconds: plainRun.stepSeconds });
-      console.error(`round ${r + 1}/${rounds}: SDK ${(block / sdkSeconds).toFixed(3)} steps/s, plain ${(block / plainSeconds).toFixed(3)}, SDK/plain ${(plainSeconds / sdkSeconds).toFixed(3)}`);
+      rows.push({
+        round: r,
+        order: r % 2 === 0 ? "sdk,plain" : "plain,sdk",
+        sdkSeconds,
+        plainSeconds,
+        ratio: plainSeconds / sdkSeconds,
+        sdkStepSeconds: sdk.stepSeconds,
+        plainStepSeconds: plainRun.stepSeconds,
+      });
+      console.error(
+        `round ${r + 1}/${rounds}: SDK ${(block / sdkSeconds).toFixed(3)} steps/s, plain ${(block / plainSeconds).toFixed(3)}, SDK/plain ${(plainSeconds / sdkSeconds).toFixed(3)}`,
+      );
     }
     const planT0 = performance.now();
     for (let s = 0; s < total; s++) mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish();
     const planMsPerStep = (performance.now() - planT0) / total;
     const ratios = rows.map((row) => row.ratio).sort((x, y) => x - y);
-    const sum = (key: "sdkSeconds" | "plainSeconds" | "sdkStepSeconds" | "plainStepSeconds") => rows.reduce((acc, row) => acc + row[key], 0);
+    const sum = (key: "sdkSeconds" | "plainSeconds" | "sdkStepSeconds" | "plainStepSeconds") =>
+      rows.reduce((acc, row) => acc + row[key], 0);
     const steps = rounds * block;
     const summary = {
       bench: "bridge-overhead",
-      config: { arch: config.arch, imageSize: config.imageSize, batchSize: config.batchSize, baseWidth: config.baseWidth, framework: config.framework, masker: config.masker, precision: config.precision, threads: config.threads, plansInFlight: config.plansInFlight },
+      config: {
+        arch: config.arch,
+        imageSize: config.imageSize,
+        batchSize: config.batchSize,
+        baseWidth: config.baseWidth,
+        framework: config.framework,
+        masker: config.masker,
+        precision: config.precision,
+        threads: config.threads,
+        plansInFlight: config.plansInFlight,
+      },
       device: worker.info.device,
       deviceName: worker.info.deviceName,
       rounds,
@@ -111,9 +157,13 @@ try {
       rows,
     };
     if (a.out) writeFileSync(a.out, JSON.stringify(summary, null, 2) + "\n");
-    console.log(`| SDK steps/s | plain steps/s | SDK/plain median (min–max) over ${rounds} rounds | pooled | rounds ≥ 0.97 | ms/step in step: SDK, plain | TS plan ms/step |`);
+    console.log(
+      `| SDK steps/s | plain steps/s | SDK/plain median (min–max) over ${rounds} rounds | pooled | rounds ≥ 0.97 | ms/step in step: SDK, plain | TS plan ms/step |`,
+    );
     console.log("|---|---|---|---|---|---|---|");
-    console.log(`| ${summary.sdkStepsPerSecond.toFixed(3)} | ${summary.plainStepsPerSecond.toFixed(3)} | ${summary.medianRatio.toFixed(3)} (${summary.minRatio.toFixed(3)}–${summary.maxRatio.toFixed(3)}) | ${summary.pooledRatio.toFixed(3)} | ${summary.roundsAtOrAbove097}/${rounds} | ${summary.sdkInStepMsPerStep.toFixed(0)} of ${summary.sdkWallMsPerStep.toFixed(0)}, ${summary.plainInStepMsPerStep.toFixed(0)} of ${summary.plainWallMsPerStep.toFixed(0)} | ${planMsPerStep.toFixed(2)} |`);
+    console.log(
+      `| ${summary.sdkStepsPerSecond.toFixed(3)} | ${summary.plainStepsPerSecond.toFixed(3)} | ${summary.medianRatio.toFixed(3)} (${summary.minRatio.toFixed(3)}–${summary.maxRatio.toFixed(3)}) | ${summary.pooledRatio.toFixed(3)} | ${summary.roundsAtOrAbove097}/${rounds} | ${summary.sdkInStepMsPerStep.toFixed(0)} of ${summary.sdkWallMsPerStep.toFixed(0)}, ${summary.plainInStepMsPerStep.toFixed(0)} of ${summary.plainWallMsPerStep.toFixed(0)} | ${planMsPerStep.toFixed(2)} |`,
+    );
   } finally {
     stream.close();
     plain.close();

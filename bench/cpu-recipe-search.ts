@@ -15,11 +15,26 @@ import { loadFashionMnist } from "../src/data/fashion-mnist.js";
 import { pretrain } from "../src/train/pretrain.js";
 import { Worker } from "../src/worker/worker.js";
 
-const { values } = parseArgs({ options: { epochs: { type: "string", default: "3" }, only: { type: "string" }, out: { type: "string", default: "bench/results/cpu-recipe-search.json" } } });
+const { values } = parseArgs({
+  options: {
+    epochs: { type: "string", default: "3" },
+    only: { type: "string" },
+    out: { type: "string", default: "bench/results/cpu-recipe-search.json" },
+  },
+});
 const epochs = Number(values.epochs);
 
 /** The issue's first guess (crop 0.2–1, jitter 0.4, T 0.2, K 4096, lr 0.06, m 0.99), then one or two changes each. */
-const FIRST_GUESS: Partial<PretrainConfig> = { cropScaleMin: 0.2, jitterStrength: 0.4, jitterProbability: 0.8, temperature: 0.2, queueSize: 4096, lr: 0.06, keyMomentum: 0.99, baseWidth: 16 };
+const FIRST_GUESS: Partial<PretrainConfig> = {
+  cropScaleMin: 0.2,
+  jitterStrength: 0.4,
+  jitterProbability: 0.8,
+  temperature: 0.2,
+  queueSize: 4096,
+  lr: 0.06,
+  keyMomentum: 0.99,
+  baseWidth: 16,
+};
 const CANDIDATES: [string, Partial<PretrainConfig>][] = [
   ["first-guess", FIRST_GUESS],
   ["crop0.5", { ...FIRST_GUESS, cropScaleMin: 0.5 }],
@@ -49,19 +64,38 @@ const worker = await Worker.spawn({ device: "cpu", threads: 2 });
 try {
   for (const [name, overrides] of CANDIDATES) {
     if (only && !only.includes(name)) continue;
-    const config = validatePretrainConfig({ ...CPU_PRESET, ...overrides, epochs, runDir: mkdtempSync(join(tmpdir(), `recipe-${name}-`)) });
+    const config = validatePretrainConfig({
+      ...CPU_PRESET,
+      ...overrides,
+      epochs,
+      runDir: mkdtempSync(join(tmpdir(), `recipe-${name}-`)),
+    });
     const t0 = performance.now();
     const s = await pretrain(config, { worker, datasets: data });
     const row = {
-      name, overrides, epochs, steps: s.steps, batchSize: config.batchSize, trainImages: s.trainImages, testImages: s.testImages,
-      knnInit: s.knnInit.top1, knnFinal: s.knnFinal.top1, delta: s.knnFinal.top1 - s.knnInit.top1,
-      positiveTop1FirstEpoch: s.positiveTop1FirstEpoch, positiveTop1LastEpoch: s.positiveTop1LastEpoch,
-      lossFirstEpoch: s.lossFirstEpoch, lossLastEpoch: s.lossLastEpoch, stepsPerSecond: s.stepsPerSecond,
-      wallSeconds: (performance.now() - t0) / 1000, machine: `${worker.info.deviceName}, ${worker.info.torchThreads} threads`,
+      name,
+      overrides,
+      epochs,
+      steps: s.steps,
+      batchSize: config.batchSize,
+      trainImages: s.trainImages,
+      testImages: s.testImages,
+      knnInit: s.knnInit.top1,
+      knnFinal: s.knnFinal.top1,
+      delta: s.knnFinal.top1 - s.knnInit.top1,
+      positiveTop1FirstEpoch: s.positiveTop1FirstEpoch,
+      positiveTop1LastEpoch: s.positiveTop1LastEpoch,
+      lossFirstEpoch: s.lossFirstEpoch,
+      lossLastEpoch: s.lossLastEpoch,
+      stepsPerSecond: s.stepsPerSecond,
+      wallSeconds: (performance.now() - t0) / 1000,
+      machine: `${worker.info.deviceName}, ${worker.info.torchThreads} threads`,
     };
     rows.push(row);
     writeFileSync(values.out!, `${JSON.stringify(rows, null, 2)}\n`);
-    console.log(`${name.padEnd(22)} knn ${row.knnInit.toFixed(4)} → ${row.knnFinal.toFixed(4)} (${row.delta >= 0 ? "+" : ""}${row.delta.toFixed(4)})  pos-top1 ${row.positiveTop1FirstEpoch.toFixed(3)} → ${row.positiveTop1LastEpoch.toFixed(3)}  ${row.stepsPerSecond.toFixed(2)} steps/s  ${row.wallSeconds.toFixed(0)} s`);
+    console.log(
+      `${name.padEnd(22)} knn ${row.knnInit.toFixed(4)} → ${row.knnFinal.toFixed(4)} (${row.delta >= 0 ? "+" : ""}${row.delta.toFixed(4)})  pos-top1 ${row.positiveTop1FirstEpoch.toFixed(3)} → ${row.positiveTop1LastEpoch.toFixed(3)}  ${row.stepsPerSecond.toFixed(2)} steps/s  ${row.wallSeconds.toFixed(0)} s`,
+    );
   }
 } finally {
   await worker.close();

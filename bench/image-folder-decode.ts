@@ -13,7 +13,13 @@ import sharp from "sharp";
 import { loadImageFolder } from "../src/data/image-folder.js";
 import { Rng } from "../src/random/rng.js";
 
-const { values } = parseArgs({ options: { images: { type: "string", default: "600" }, size: { type: "string", default: "64" }, out: { type: "string", default: "bench/results/image-folder-decode.json" } } });
+const { values } = parseArgs({
+  options: {
+    images: { type: "string", default: "600" },
+    size: { type: "string", default: "64" },
+    out: { type: "string", default: "bench/results/image-folder-decode.json" },
+  },
+});
 const count = Number(values.images);
 const size = Number(values.size);
 const CLASSES = 10;
@@ -28,12 +34,13 @@ try {
     const height = 150 + rng.int(201);
     const raw = new Uint8Array(width * height * 3);
     const [a, b, c] = [rng.int(256), rng.int(256), rng.int(256)];
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 3;
-      raw[p] = (a + x) & 255;
-      raw[p + 1] = (b + y) & 255;
-      raw[p + 2] = (c + ((x * y) >> 6) + rng.int(16)) & 255;
-    }
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const p = (y * width + x) * 3;
+        raw[p] = (a + x) & 255;
+        raw[p + 1] = (b + y) & 255;
+        raw[p + 2] = (c + ((x * y) >> 6) + rng.int(16)) & 255;
+      }
     const png = i % 5 === 4;
     const image = sharp(raw, { raw: { width, height, channels: 3 } });
     const bytes = png ? await image.png().toBuffer() : await image.jpeg({ quality: 90 }).toBuffer();
@@ -42,7 +49,12 @@ try {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, `img-${i}.${png ? "png" : "jpg"}`), bytes);
   }
-  const options = { dir: join(root, "images"), imageSize: size, cacheDir: join(root, "cache"), validationFraction: 0.1 };
+  const options = {
+    dir: join(root, "images"),
+    imageSize: size,
+    cacheDir: join(root, "cache"),
+    validationFraction: 0.1,
+  };
   const timed = async () => {
     const t0 = performance.now();
     const opened = await loadImageFolder(options);
@@ -53,7 +65,8 @@ try {
   const second = await timed();
   const decoded = first.opened.report.train.decoded + first.opened.report.test.decoded;
   const cached = second.opened.report.train.fromCache + second.opened.report.test.fromCache;
-  if (decoded !== count || cached !== count) throw new Error(`expected ${count} decodes then ${count} cache hits, got ${decoded} and ${cached}`);
+  if (decoded !== count || cached !== count)
+    throw new Error(`expected ${count} decodes then ${count} cache hits, got ${decoded} and ${cached}`);
 
   // Streaming reads: batches of 256 random training images from the cache.
   const train = second.opened.train;
@@ -71,16 +84,43 @@ try {
     bench: "image-folder-decode",
     command: `npx tsx bench/image-folder-decode.ts --images ${count} --size ${size}`,
     date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model, cores: cpus().length, loadAverage1m: { before: loadBefore, after: loadavg()[0] }, node: process.version, sharp: sharp.versions.sharp, libvips: sharp.versions.vips },
-    images: { count, encodedMB: Number((encodedBytes / 1e6).toFixed(1)), sizes: "200–400 × 150–350 px, 80 % JPEG q90, 20 % PNG", decodedTo: `${size}x${size} RGB` },
-    firstOpen: { seconds: Number(first.seconds.toFixed(2)), imagesPerSecond: Math.round(count / first.seconds), what: "read + sha256 + sharp decode + resize + cache write" },
-    secondOpen: { seconds: Number(second.seconds.toFixed(2)), imagesPerSecond: Math.round(count / second.seconds), what: "read + sha256 + cache lookup (no decode)" },
-    cachedBatchReads: { imagesPerSecond: Math.round(read / readSeconds), what: `batches of ${batch} random images read from the cache (streaming mode's reads)` },
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      loadAverage1m: { before: loadBefore, after: loadavg()[0] },
+      node: process.version,
+      sharp: sharp.versions.sharp,
+      libvips: sharp.versions.vips,
+    },
+    images: {
+      count,
+      encodedMB: Number((encodedBytes / 1e6).toFixed(1)),
+      sizes: "200–400 × 150–350 px, 80 % JPEG q90, 20 % PNG",
+      decodedTo: `${size}x${size} RGB`,
+    },
+    firstOpen: {
+      seconds: Number(first.seconds.toFixed(2)),
+      imagesPerSecond: Math.round(count / first.seconds),
+      what: "read + sha256 + sharp decode + resize + cache write",
+    },
+    secondOpen: {
+      seconds: Number(second.seconds.toFixed(2)),
+      imagesPerSecond: Math.round(count / second.seconds),
+      what: "read + sha256 + cache lookup (no decode)",
+    },
+    cachedBatchReads: {
+      imagesPerSecond: Math.round(read / readSeconds),
+      what: `batches of ${batch} random images read from the cache (streaming mode's reads)`,
+    },
   };
   writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`image folder of ${count} images (${result.images.encodedMB} MB encoded) → ${size}x${size}`);
-  console.log(`first open  (decode + cache) ${String(result.firstOpen.imagesPerSecond).padStart(7)} images/s  (${result.firstOpen.seconds} s)`);
-  console.log(`second open (cache hits)     ${String(result.secondOpen.imagesPerSecond).padStart(7)} images/s  (${result.secondOpen.seconds} s)`);
+  console.log(
+    `first open  (decode + cache) ${String(result.firstOpen.imagesPerSecond).padStart(7)} images/s  (${result.firstOpen.seconds} s)`,
+  );
+  console.log(
+    `second open (cache hits)     ${String(result.secondOpen.imagesPerSecond).padStart(7)} images/s  (${result.secondOpen.seconds} s)`,
+  );
   console.log(`batch reads from the cache   ${String(result.cachedBatchReads.imagesPerSecond).padStart(7)} images/s`);
   console.log(`wrote ${values.out}`);
 } finally {

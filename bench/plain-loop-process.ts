@@ -10,9 +10,36 @@ export class PlainLoop {
   private readonly lines: AsyncIterator<string>;
   readonly ready: Promise<void>;
 
-  constructor(plans: string, count: number, side: number, channels: number, device: string, threads: number, inFlight: number) {
-    const args = ["bench/worker/plain_loop.py", "--serve", "--plans", plans, "--count", String(count), "--source-size", String(side), "--source-channels", String(channels), "--device", device, "--in-flight", String(inFlight), ...(threads > 0 ? ["--threads", String(threads)] : [])];
-    this.child = spawn(resolvePython(), args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR } });
+  constructor(
+    plans: string,
+    count: number,
+    side: number,
+    channels: number,
+    device: string,
+    threads: number,
+    inFlight: number,
+  ) {
+    const args = [
+      "bench/worker/plain_loop.py",
+      "--serve",
+      "--plans",
+      plans,
+      "--count",
+      String(count),
+      "--source-size",
+      String(side),
+      "--source-channels",
+      String(channels),
+      "--device",
+      device,
+      "--in-flight",
+      String(inFlight),
+      ...(threads > 0 ? ["--threads", String(threads)] : []),
+    ];
+    this.child = spawn(resolvePython(), args, {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR },
+    });
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
     this.ready = this.reply().then(() => undefined);
   }
@@ -30,7 +57,8 @@ export class PlainLoop {
 
   private async reply(): Promise<Record<string, unknown>> {
     const line = await this.lines.next();
-    if (line.done) throw new Error(`bench/worker/plain_loop.py exited (code ${this.child.exitCode}); its stderr is above`);
+    if (line.done)
+      throw new Error(`bench/worker/plain_loop.py exited (code ${this.child.exitCode}); its stderr is above`);
     return JSON.parse(line.value) as Record<string, unknown>;
   }
 }

@@ -21,15 +21,43 @@ const steps = Number(a.steps);
 
 const CONFIGS: { name: string; flags: RunFlagValues }[] = [
   { name: "cpu-preset (batch 128, 28 px)", flags: { preset: "cpu", count: "4096", "source-size": "28" } },
-  { name: "r18-32px (batch 512)", flags: { preset: "gpu", arch: "resnet18", "cifar-stem": "true", "image-size": "32", batch: "512", count: "16384", "source-size": "32" } },
-  { name: "r50-224px (batch 128)", flags: { preset: "gpu", arch: "resnet50", "cifar-stem": "false", "image-size": "224", batch: "128", count: "1024", "source-size": "256", "blur-probability": "0.5" } },
+  {
+    name: "r18-32px (batch 512)",
+    flags: {
+      preset: "gpu",
+      arch: "resnet18",
+      "cifar-stem": "true",
+      "image-size": "32",
+      batch: "512",
+      count: "16384",
+      "source-size": "32",
+    },
+  },
+  {
+    name: "r50-224px (batch 128)",
+    flags: {
+      preset: "gpu",
+      arch: "resnet50",
+      "cifar-stem": "false",
+      "image-size": "224",
+      batch: "128",
+      count: "1024",
+      "source-size": "256",
+      "blur-probability": "0.5",
+    },
+  },
 ];
 const STAGES = ["sampler", "augmentation", "masks", "terms", "encoding"] as const;
 
 type Stage = (typeof STAGES)[number];
 
 /** Mean ms per step of each stage of StepPlanner.plan, timed one by one, and of the whole plan + encoding. */
-function measure(planner: StepPlanner, source: ReturnType<typeof syntheticImages>, config: ReturnType<typeof benchConfig>, steps: number): { msPerStep: Record<Stage, number>; wholePlanMs: number } {
+function measure(
+  planner: StepPlanner,
+  source: ReturnType<typeof syntheticImages>,
+  config: ReturnType<typeof benchConfig>,
+  steps: number,
+): { msPerStep: Record<Stage, number>; wholePlanMs: number } {
   const augmentation = augmentationOptions(config);
   const framework = FRAMEWORKS[config.framework];
   const ms: Record<Stage, number> = { sampler: 0, augmentation: 0, masks: 0, terms: 0, encoding: 0 };
@@ -41,12 +69,25 @@ function measure(planner: StepPlanner, source: ReturnType<typeof syntheticImages
   };
   for (let step = 0; step < steps; step++) {
     // The schedules (lr, momentum, keep ratio) are a few multiplications and are not timed.
-    time("sampler", () => planner.sampler.batch(Math.floor(step / planner.stepsPerEpoch), step % planner.stepsPerEpoch));
+    time("sampler", () =>
+      planner.sampler.batch(Math.floor(step / planner.stepsPerEpoch), step % planner.stepsPerEpoch),
+    );
     const rng = Rng.stream(config.seed, "augment", step);
-    time("augmentation", () => [planView(rng, config.batchSize, source, config.imageSize, augmentation), planView(rng, config.batchSize, source, config.imageSize, augmentation)]);
-    const streams = { mask: Rng.stream(config.seed, "mask", step), pairing: Rng.stream(config.seed, "pairing", step), unmix: Rng.stream(config.seed, "unmix", step) };
-    const masks = time("masks", () => planStepMasks(streams, config.batchSize, config.imageSize, { ...config, pairingShards: 1 }));
-    time("terms", () => composeTerms(framework, masks.pieces, { temperature: config.temperature, symmetric: config.symmetric }));
+    time("augmentation", () => [
+      planView(rng, config.batchSize, source, config.imageSize, augmentation),
+      planView(rng, config.batchSize, source, config.imageSize, augmentation),
+    ]);
+    const streams = {
+      mask: Rng.stream(config.seed, "mask", step),
+      pairing: Rng.stream(config.seed, "pairing", step),
+      unmix: Rng.stream(config.seed, "unmix", step),
+    };
+    const masks = time("masks", () =>
+      planStepMasks(streams, config.batchSize, config.imageSize, { ...config, pairingShards: 1 }),
+    );
+    time("terms", () =>
+      composeTerms(framework, masks.pieces, { temperature: config.temperature, symmetric: config.symmetric }),
+    );
     const plan = planner.plan(step);
     time("encoding", () => mixmask.v1.StepPlan.encode(encodeStepPlan(plan)).finish());
   }
@@ -66,5 +107,8 @@ const rows = CONFIGS.map(({ name, flags }) => {
 
 console.log(`| config | ${STAGES.join(" | ")} | whole plan + encoding (ms/step) |`);
 console.log(`|---|${STAGES.map(() => "---|").join("")}---|`);
-for (const r of rows) console.log(`| ${r.name} | ${STAGES.map((s) => r.msPerStep[s].toFixed(3)).join(" | ")} | ${r.wholePlanMs.toFixed(2)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.name} | ${STAGES.map((s) => r.msPerStep[s].toFixed(3)).join(" | ")} | ${r.wholePlanMs.toFixed(2)} |`,
+  );
 if (a.out) writeFileSync(a.out, JSON.stringify({ bench: "planning-cost", steps, rows }, null, 2) + "\n");

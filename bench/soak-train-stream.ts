@@ -22,7 +22,13 @@ import { pretrain } from "../src/train/pretrain.js";
 import { Rng } from "../src/random/rng.js";
 import { Worker } from "../src/worker/worker.js";
 
-const { values } = parseArgs({ options: { steps: { type: "string", default: "20000" }, every: { type: "string", default: "250" }, out: { type: "string", default: "bench/results/soak-train-stream.json" } } });
+const { values } = parseArgs({
+  options: {
+    steps: { type: "string", default: "20000" },
+    every: { type: "string", default: "250" },
+    out: { type: "string", default: "bench/results/soak-train-stream.json" },
+  },
+});
 const IMAGES = 64;
 const BATCH = 4;
 const stepsPerEpoch = IMAGES / BATCH;
@@ -35,12 +41,25 @@ function syntheticDataset(split: string, count: number, seed: number): ImageData
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
   const labels = new Int32Array(count);
   for (let i = 0; i < count; i++) labels[i] = i % 4;
-  return { name: "soak", split, count, height: 8, width: 8, channels: 1, pixels, labels, numClasses: 4, classNames: ["a", "b", "c", "d"] };
+  return {
+    name: "soak",
+    split,
+    count,
+    height: 8,
+    width: 8,
+    channels: 1,
+    pixels,
+    labels,
+    numClasses: 4,
+    classNames: ["a", "b", "c", "d"],
+  };
 }
 
 /** Resident set size of a process in MiB, from /proc (VmRSS). */
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? NaN) / 1024;
 }
 
@@ -102,38 +121,70 @@ const sample = (step: number): void => {
   const m = process.memoryUsage();
   gc?.();
   const live = gc ? process.memoryUsage().heapUsed / MiB : null;
-  samples.push({ step, elapsedS: (performance.now() - t0) / 1000, nodeRssMiB: m.rss / MiB, nodeHeapUsedMiB: m.heapUsed / MiB, nodeLiveHeapMiB: live, nodeExternalMiB: m.external / MiB, workerRssMiB: rssMiB(workerPid) });
+  samples.push({
+    step,
+    elapsedS: (performance.now() - t0) / 1000,
+    nodeRssMiB: m.rss / MiB,
+    nodeHeapUsedMiB: m.heapUsed / MiB,
+    nodeLiveHeapMiB: live,
+    nodeExternalMiB: m.external / MiB,
+    workerRssMiB: rssMiB(workerPid),
+  });
 };
 const progress: ProgressReporter = {
   ...silentProgress,
   update: (p) => {
     if (p.step % every === 0) sample(p.step);
-    if (p.step % 2_000 === 0) process.stderr.write(`step ${p.step}/${p.totalSteps} ${p.stepsPerSecond.toFixed(1)} steps/s node ${samples.at(-1)?.nodeRssMiB.toFixed(1)} MiB worker ${samples.at(-1)?.workerRssMiB.toFixed(1)} MiB\n`);
+    if (p.step % 2_000 === 0)
+      process.stderr.write(
+        `step ${p.step}/${p.totalSteps} ${p.stepsPerSecond.toFixed(1)} steps/s node ${samples.at(-1)?.nodeRssMiB.toFixed(1)} MiB worker ${samples.at(-1)?.workerRssMiB.toFixed(1)} MiB\n`,
+      );
   },
   log: (line) => process.stderr.write(`${line}\n`),
 };
 
 try {
   sample(0);
-  const summary = await pretrain(config, { worker, progress, datasets: { train: syntheticDataset("train", IMAGES, 1), test: syntheticDataset("test", 16, 2) } });
+  const summary = await pretrain(config, {
+    worker,
+    progress,
+    datasets: { train: syntheticDataset("train", IMAGES, 1), test: syntheticDataset("test", 16, 2) },
+  });
   // The first samples include start-up growth (torch's allocator, JIT, first checkpoint); judge flatness after it.
   const warm = samples.filter((s) => s.step >= 2_000);
   const first = warm[0]!;
   const last = warm[warm.length - 1]!;
   const secondHalf = samples.filter((s) => s.step >= summary.steps / 2);
-  const per10k = (pick: (s: Sample) => number, over = warm): number => slope(over.map((s) => s.step), over.map(pick)) * 10_000;
-  const range = (pick: (s: Sample) => number): [number, number] => [Math.min(...warm.map(pick)), Math.max(...warm.map(pick))];
+  const per10k = (pick: (s: Sample) => number, over = warm): number =>
+    slope(
+      over.map((s) => s.step),
+      over.map(pick),
+    ) * 10_000;
+  const range = (pick: (s: Sample) => number): [number, number] => [
+    Math.min(...warm.map(pick)),
+    Math.max(...warm.map(pick)),
+  ];
   const describe = (pick: (s: Sample) => number) => ({
     start: pick(first),
     end: pick(last),
     min: range(pick)[0],
     max: range(pick)[1],
     slopePer10kSteps: per10k(pick),
-    secondHalf: { fromStep: secondHalf[0]!.step, start: pick(secondHalf[0]!), end: pick(secondHalf[secondHalf.length - 1]!), slopePer10kSteps: per10k(pick, secondHalf) },
+    secondHalf: {
+      fromStep: secondHalf[0]!.step,
+      start: pick(secondHalf[0]!),
+      end: pick(secondHalf[secondHalf.length - 1]!),
+      slopePer10kSteps: per10k(pick, secondHalf),
+    },
   });
   const result = {
     what: "pretrain() through the real Train stream on a tiny synthetic dataset; RSS of both processes sampled every N steps",
-    machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import("node:os")).cpus().length, worker: worker.info },
+    machine: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: (await import("node:os")).cpus().length,
+      worker: worker.info,
+    },
     config: { ...config, runDir: "(temporary)" },
     steps: summary.steps,
     stepsPerSecond: summary.stepsPerSecond,
@@ -154,10 +205,19 @@ try {
   const f = (x: number): string => x.toFixed(1);
   const a = result.afterWarmup;
   console.log(`steps ${result.steps} at ${result.stepsPerSecond.toFixed(1)} steps/s, ${f(result.wallSeconds)} s`);
-  console.log(`node RSS   step ${a.fromStep} → ${a.toStep}: ${f(a.nodeRssMiB.start)} → ${f(a.nodeRssMiB.end)} MiB (range ${f(a.nodeRssMiB.min)}–${f(a.nodeRssMiB.max)}, slope ${a.nodeRssMiB.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`);
-  if (a.nodeLiveHeapMiB) console.log(`node live heap after GC: ${f(a.nodeLiveHeapMiB.start)} → ${f(a.nodeLiveHeapMiB.end)} MiB (slope ${a.nodeLiveHeapMiB.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`);
-  console.log(`node RSS, second half (from step ${a.nodeRssMiB.secondHalf.fromStep}): ${f(a.nodeRssMiB.secondHalf.start)} → ${f(a.nodeRssMiB.secondHalf.end)} MiB (slope ${a.nodeRssMiB.secondHalf.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`);
-  console.log(`worker RSS step ${a.fromStep} → ${a.toStep}: ${f(a.workerRssMiB.start)} → ${f(a.workerRssMiB.end)} MiB (range ${f(a.workerRssMiB.min)}–${f(a.workerRssMiB.max)}, slope ${a.workerRssMiB.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`);
+  console.log(
+    `node RSS   step ${a.fromStep} → ${a.toStep}: ${f(a.nodeRssMiB.start)} → ${f(a.nodeRssMiB.end)} MiB (range ${f(a.nodeRssMiB.min)}–${f(a.nodeRssMiB.max)}, slope ${a.nodeRssMiB.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`,
+  );
+  if (a.nodeLiveHeapMiB)
+    console.log(
+      `node live heap after GC: ${f(a.nodeLiveHeapMiB.start)} → ${f(a.nodeLiveHeapMiB.end)} MiB (slope ${a.nodeLiveHeapMiB.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`,
+    );
+  console.log(
+    `node RSS, second half (from step ${a.nodeRssMiB.secondHalf.fromStep}): ${f(a.nodeRssMiB.secondHalf.start)} → ${f(a.nodeRssMiB.secondHalf.end)} MiB (slope ${a.nodeRssMiB.secondHalf.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`,
+  );
+  console.log(
+    `worker RSS step ${a.fromStep} → ${a.toStep}: ${f(a.workerRssMiB.start)} → ${f(a.workerRssMiB.end)} MiB (range ${f(a.workerRssMiB.min)}–${f(a.workerRssMiB.max)}, slope ${a.workerRssMiB.slopePer10kSteps.toFixed(2)} MiB / 10k steps)`,
+  );
   console.log(`written to ${values.out}`);
 } finally {
   await worker.close();

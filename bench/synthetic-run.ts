@@ -33,10 +33,30 @@ export type RunFlagValues = { [K in keyof typeof RUN_FLAGS]?: string };
 /** The configuration the flags describe, with enough epochs for `totalSteps` steps. */
 export function benchConfig(flags: RunFlagValues, totalSteps: number): PretrainConfig {
   const count = Number(flags.count);
-  const given: Record<string, unknown> = { trainImages: count, testImages: 16, knnK: 8, device: flags.device, threads: Number(flags.threads) };
-  const numeric: [string, string | undefined][] = [["imageSize", flags["image-size"]], ["batchSize", flags.batch], ["baseWidth", flags["base-width"]], ["headHiddenDim", flags["head-hidden"]], ["plansInFlight", flags["plans-in-flight"]], ["blurProbability", flags["blur-probability"]]];
+  const given: Record<string, unknown> = {
+    trainImages: count,
+    testImages: 16,
+    knnK: 8,
+    device: flags.device,
+    threads: Number(flags.threads),
+  };
+  const numeric: [string, string | undefined][] = [
+    ["imageSize", flags["image-size"]],
+    ["batchSize", flags.batch],
+    ["baseWidth", flags["base-width"]],
+    ["headHiddenDim", flags["head-hidden"]],
+    ["plansInFlight", flags["plans-in-flight"]],
+    ["blurProbability", flags["blur-probability"]],
+  ];
   for (const [key, raw] of numeric) if (raw !== undefined) given[key] = Number(raw);
-  for (const [key, raw] of [["arch", flags.arch], ["precision", flags.precision], ["framework", flags.framework], ["masker", flags.masker], ["compile", flags.compile]] as const) if (raw !== undefined) given[key] = raw;
+  for (const [key, raw] of [
+    ["arch", flags.arch],
+    ["precision", flags.precision],
+    ["framework", flags.framework],
+    ["masker", flags.masker],
+    ["compile", flags.compile],
+  ] as const)
+    if (raw !== undefined) given[key] = raw;
   if (flags["cifar-stem"] !== undefined) given.cifarStem = flags["cifar-stem"] === "true";
   const preset = flags.preset as PresetName;
   const probe = validatePretrainConfig(resolveConfig(preset, given));
@@ -58,14 +78,27 @@ export function syntheticImages(flags: RunFlagValues, config: PretrainConfig): I
     pixels[i + 2] = (word >>> 16) & 255;
     pixels[i + 3] = word >>> 24;
   }
-  return { name: "synthetic", split: "train", count, height: side, width: side, channels, pixels, labels: new Int32Array(count), numClasses: 1, classNames: ["x"] };
+  return {
+    name: "synthetic",
+    split: "train",
+    count,
+    height: side,
+    width: side,
+    channels,
+    pixels,
+    labels: new Int32Array(count),
+    numClasses: 1,
+    classNames: ["x"],
+  };
 }
 
 /** Records as the plain loop reads them: each a little-endian u32 length, then the bytes. */
 export function lengthPrefixed(records: Uint8Array[]): Buffer {
-  return Buffer.concat(records.flatMap((r) => {
-    const size = Buffer.alloc(4);
-    size.writeUInt32LE(r.length);
-    return [size, Buffer.from(r)];
-  }));
+  return Buffer.concat(
+    records.flatMap((r) => {
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(r.length);
+      return [size, Buffer.from(r)];
+    }),
+  );
 }

@@ -38,14 +38,18 @@ const planT0 = performance.now();
 for (let s = 0; s < warmup + steps; s++) mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish();
 const planMsPerStep = (performance.now() - planT0) / (warmup + steps);
 
-const worker = await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}) });
+const worker = await Worker.spawn({
+  device: config.device,
+  ...(config.threads > 0 ? { threads: config.threads } : {}),
+});
 try {
   const upload = await uploadDataset(worker, train);
   const request = runRequest("bench", config, upload.id, channelMeanStd(train));
   await worker.createRun(request);
   if (a["dump-plans"]) {
     const records = [mixmask.v1.CreateRunRequest.encode(request).finish()];
-    for (let s = 0; s < warmup + steps; s++) records.push(mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish());
+    for (let s = 0; s < warmup + steps; s++)
+      records.push(mixmask.v1.StepPlan.encode(encodeStepPlan(planner.plan(s))).finish());
     writeFileSync(a["dump-plans"], lengthPrefixed(records));
   }
   const stream = new StepStream(worker, "bench", 600_000);

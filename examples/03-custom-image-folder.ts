@@ -24,9 +24,15 @@ function drawing(kind: (typeof CLASSES)[number], rng: Rng): string {
   const y = rng.uniform(2, SIDE - size - 2);
   const fill = colour();
   const shape =
-    kind === "circles" ? `<circle cx="${x + size / 2}" cy="${y + size / 2}" r="${size / 2}" fill="${fill}"/>`
-    : kind === "squares" ? `<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="${fill}" transform="rotate(${rng.uniform(-20, 20)} ${x + size / 2} ${y + size / 2})"/>`
-    : Array.from({ length: 4 }, (_, i) => `<rect x="0" y="${i * 8 + rng.uniform(0, 3)}" width="${SIDE}" height="${rng.uniform(2, 4)}" fill="${fill}"/>`).join("");
+    kind === "circles"
+      ? `<circle cx="${x + size / 2}" cy="${y + size / 2}" r="${size / 2}" fill="${fill}"/>`
+      : kind === "squares"
+        ? `<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="${fill}" transform="rotate(${rng.uniform(-20, 20)} ${x + size / 2} ${y + size / 2})"/>`
+        : Array.from(
+            { length: 4 },
+            (_, i) =>
+              `<rect x="0" y="${i * 8 + rng.uniform(0, 3)}" width="${SIDE}" height="${rng.uniform(2, 4)}" fill="${fill}"/>`,
+          ).join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="${colour()}"/>${shape}</svg>`;
 }
 
@@ -36,7 +42,9 @@ const rng = Rng.stream(7, "example-images");
 for (const kind of CLASSES) {
   mkdirSync(join(dir, kind), { recursive: true });
   for (let i = 0; i < PER_CLASS; i++) {
-    await sharp(Buffer.from(drawing(kind, rng))).png().toFile(join(dir, kind, `${String(i).padStart(4, "0")}.png`));
+    await sharp(Buffer.from(drawing(kind, rng)))
+      .png()
+      .toFile(join(dir, kind, `${String(i).padStart(4, "0")}.png`));
   }
 }
 console.log(`${dir}/{${CLASSES.join(",")}}/NNNN.png: ${PER_CLASS} PNGs per class, ${SIDE} × ${SIDE} RGB`);
@@ -47,8 +55,18 @@ heading("2. Reading it");
 const splits = await loadImageFolder({ dir, imageSize: SIDE, validationFraction: 0.25 });
 table([
   ["split", "images", "classes", "size"],
-  ["train", String(splits.train.count), splits.train.classNames.join(", "), `${splits.train.height} × ${splits.train.width} × ${splits.train.channels}`],
-  ["test", String(splits.test.count), splits.test.classNames.join(", "), `${splits.test.height} × ${splits.test.width} × ${splits.test.channels}`],
+  [
+    "train",
+    String(splits.train.count),
+    splits.train.classNames.join(", "),
+    `${splits.train.height} × ${splits.train.width} × ${splits.train.channels}`,
+  ],
+  [
+    "test",
+    String(splits.test.count),
+    splits.test.classNames.join(", "),
+    `${splits.test.height} × ${splits.test.width} × ${splits.test.channels}`,
+  ],
 ]);
 
 heading("3. Pretraining on it");
@@ -67,7 +85,11 @@ await using worker = await Worker.spawn(WORKER_OPTIONS);
 const summary = await pretrain(config, { worker, datasets: splits });
 table([
   ["k-NN top-1 on the held-out images", "untrained", "trained"],
-  [`(${CLASSES.length} classes, chance ${(1 / CLASSES.length).toFixed(3)})`, summary.knnInit.top1.toFixed(4), summary.knnFinal.top1.toFixed(4)],
+  [
+    `(${CLASSES.length} classes, chance ${(1 / CLASSES.length).toFixed(3)})`,
+    summary.knnInit.top1.toFixed(4),
+    summary.knnFinal.top1.toFixed(4),
+  ],
 ]);
 console.log(`\n${summary.steps} steps; the run is in ${config.runDir}`);
 if (TINY) console.log("(tiny size: these numbers are noise)");

@@ -5,7 +5,16 @@
 //
 //   npx tsx examples/05-sklearn-linear-probe.ts          # the CPU preset: 10 000 images, 8 epochs (about 6 minutes)
 //   npx tsx examples/05-sklearn-linear-probe.ts --tiny   # 256 training images, 2 epochs (CI)
-import { CPU_PRESET, embed, evaluateKnn, loadFashionMnist, pretrain, uploadDataset, validatePretrainConfig, Worker } from "mixmask";
+import {
+  CPU_PRESET,
+  embed,
+  evaluateKnn,
+  loadFashionMnist,
+  pretrain,
+  uploadDataset,
+  validatePretrainConfig,
+  Worker,
+} from "mixmask";
 import { withPython } from "mixmask/interop";
 import { exampleDir, heading, sized, table, TINY, TINY_MODEL, WORKER_OPTIONS } from "./support/example-size.js";
 
@@ -34,7 +43,9 @@ const config = validatePretrainConfig({
 const data = await loadFashionMnist({ trainImages: config.trainImages, testImages: config.testImages });
 await using worker = await Worker.spawn(WORKER_OPTIONS);
 const summary = await pretrain(config, { worker, datasets: data });
-console.log(`${config.trainImages} images, ${summary.steps} steps; k-NN top-1 ${summary.knnInit.top1.toFixed(4)} → ${summary.knnFinal.top1.toFixed(4)}`);
+console.log(
+  `${config.trainImages} images, ${summary.steps} steps; k-NN top-1 ${summary.knnInit.top1.toFixed(4)} → ${summary.knnFinal.top1.toFixed(4)}`,
+);
 
 heading("2. Embeddings from the worker");
 // "pretrain" is the id of the run on this worker; its backbone embeds with the k-NN preprocessing, in eval mode.
@@ -53,22 +64,32 @@ const probe = await withPython(async (py) => {
   await model.fit(train.toArrays(), Array.from(data.train.labels));
   return { version, accuracy: await model.score(test.toArrays(), Array.from(data.test.labels)) };
 }); // the Python interpreter has exited here, even if a call above had thrown
-console.log(`StandardScaler + LogisticRegression (scikit-learn ${probe.version}), fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `StandardScaler + LogisticRegression (scikit-learn ${probe.version}), fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 
 heading("4. Two readers of the same features");
 // Our k-NN once more on exactly these splits (pretrain's was on the same images; this one is explicit).
 const bank = await uploadDataset(worker, data.train);
 const queries = await uploadDataset(worker, data.test);
-const knn = await evaluateKnn(worker, "pretrain", bank.id, queries.id, { k: config.knnK, temperature: config.knnTemperature });
+const knn = await evaluateKnn(worker, "pretrain", bank.id, queries.id, {
+  k: config.knnK,
+  temperature: config.knnTemperature,
+});
 const ours = summary.evaluations.linearProbe!;
 table([
   ["reader", "test top-1"],
-  [`linear probe, worker (${ours.settings.epochs} epochs, SGD lr ${ours.settings.lr}, last epoch)`, ours.lastTop1.toFixed(4)],
+  [
+    `linear probe, worker (${ours.settings.epochs} epochs, SGD lr ${ours.settings.lr}, last epoch)`,
+    ours.lastTop1.toFixed(4),
+  ],
   ["logistic regression, scikit-learn", probe.accuracy.toFixed(4)],
   [`weighted k-NN, worker (k = ${knn.k}, T = ${knn.temperature})`, knn.top1.toFixed(4)],
   ["linear probe of the untrained encoder", summary.evaluations.linearProbeInit!.lastTop1.toFixed(4)],
 ]);
 const gap = ours.lastTop1 - probe.accuracy;
-console.log(`\nour probe − scikit-learn: ${gap >= 0 ? "+" : ""}${(gap * 100).toFixed(1)} points (scikit-learn standardises the features and uses L2-regularised`);
+console.log(
+  `\nour probe − scikit-learn: ${gap >= 0 ? "+" : ""}${(gap * 100).toFixed(1)} points (scikit-learn standardises the features and uses L2-regularised`,
+);
 console.log("L-BFGS; ours is the release's SGD recipe on raw features, so a few points either way are expected).");
 if (TINY) console.log("(tiny size: these numbers are noise)");

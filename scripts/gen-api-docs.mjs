@@ -15,14 +15,20 @@ const check = process.argv.includes("--check");
 
 function listFiles(dir, prefix = "") {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "mixmask-api-docs-"));
 try {
   const out = join(tmp, "api");
   // --logLevel Error: the reference lists what the SDK exports; warnings about internal types it mentions are not news.
-  execFileSync(join(root, "node_modules/.bin/typedoc"), ["--options", join(root, "typedoc.json"), "--out", out, "--logLevel", "Error"], { cwd: root, stdio: "inherit" });
+  execFileSync(
+    join(root, "node_modules/.bin/typedoc"),
+    ["--options", join(root, "typedoc.json"), "--out", out, "--logLevel", "Error"],
+    { cwd: root, stdio: "inherit" },
+  );
   if (check) {
     const names = new Set([...listFiles(committed), ...listFiles(out)]);
     const stale = [...names].filter((n) => {
@@ -31,7 +37,9 @@ try {
       return a !== b;
     });
     if (stale.length > 0) {
-      console.error(`The API reference is stale: ${stale.map((n) => `docs/api/${n}`).join(", ")}.\nFix: run \`npm run docs:api\` and commit the result.`);
+      console.error(
+        `The API reference is stale: ${stale.map((n) => `docs/api/${n}`).join(", ")}.\nFix: run \`npm run docs:api\` and commit the result.`,
+      );
       process.exit(1);
     }
     console.log("API reference (docs/api/) is current");

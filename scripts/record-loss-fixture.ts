@@ -8,4 +8,6 @@ const fixture = await recordLosses();
 const path = fileURLToPath(FIXTURE_FILE);
 writeFileSync(`${path}.tmp`, `${JSON.stringify(fixture, null, 1)}\n`);
 renameSync(`${path}.tmp`, path);
-console.log(`${Object.keys(fixture.runs).length} runs recorded on ${fixture.cpuModel}, torch ${fixture.torchVersion}: ${path}`);
+console.log(
+  `${Object.keys(fixture.runs).length} runs recorded on ${fixture.cpuModel}, torch ${fixture.torchVersion}: ${path}`,
+);

@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet = process.argv.includes("--quiet");
-const log = (msg) => { if (!quiet) console.log(msg); };
+const log = (msg) => {
+  if (!quiet) console.log(msg);
+};
 const hashFiles = (...files) => {
   const h = createHash("sha256");
   for (const f of files) h.update(readFileSync(join(root, f)));
@@ -26,7 +28,13 @@ const NOISE = /is ignored: it is neither a file nor a directory/;
 function run(cmd, args, what) {
   console.log(`[mixmask setup] ${what}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
-  process.stderr.write(r.stderr.split("\n").filter((l) => l && !NOISE.test(l)).map((l) => `${l}\n`).join(""));
+  process.stderr.write(
+    r.stderr
+      .split("\n")
+      .filter((l) => l && !NOISE.test(l))
+      .map((l) => `${l}\n`)
+      .join(""),
+  );
   if (r.status !== 0) {
     console.error(`[mixmask setup] failed: ${cmd} ${args.join(" ")} (exit ${r.status ?? r.signal})`);
     process.exit(1);
@@ -57,20 +65,27 @@ if (stampOk(pyStamp, pyHash) && existsSync(venvPython)) {
 const python = process.env.MIXMASK_PYTHON ?? "python3";
 const version = spawnSync(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
 if (version.status !== 0) {
-  console.error(`[mixmask setup] no Python found as '${python}'. Fix: install Python >= 3.10 or set MIXMASK_PYTHON=/path/to/python3.`);
+  console.error(
+    `[mixmask setup] no Python found as '${python}'. Fix: install Python >= 3.10 or set MIXMASK_PYTHON=/path/to/python3.`,
+  );
   process.exit(1);
 }
 const [major, minor] = version.stdout.trim().split(".").map(Number);
 if (major !== 3 || minor < 10) {
-  console.error(`[mixmask setup] '${python}' is Python ${version.stdout.trim()}; the worker needs >= 3.10. Fix: set MIXMASK_PYTHON.`);
+  console.error(
+    `[mixmask setup] '${python}' is Python ${version.stdout.trim()}; the worker needs >= 3.10. Fix: set MIXMASK_PYTHON.`,
+  );
   process.exit(1);
 }
 if (!existsSync(venvPython)) {
   rmSync(venv, { recursive: true, force: true });
   run(python, ["-m", "venv", venv], `creating ${venv} with ${python} ${version.stdout.trim()}`);
 }
-run(venvPython, ["-m", "pip", "install", "--quiet", ...indexArgs(), "-r", join(root, "python_worker/requirements-dev.txt")],
-  "installing the worker's Python packages (torch, grpcio, protobuf, numpy, pyzmq, pytest)");
+run(
+  venvPython,
+  ["-m", "pip", "install", "--quiet", ...indexArgs(), "-r", join(root, "python_worker/requirements-dev.txt")],
+  "installing the worker's Python packages (torch, grpcio, protobuf, numpy, pyzmq, pytest)",
+);
 writeFileSync(pyStamp, pyHash);
 
 // A machine whose pip lists local (file://) indexes only as extras would first try the unreachable default index

@@ -18,7 +18,12 @@ import { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 import { labelPercent } from "./eval/labelled-subset.js";
 import { writeComparisonReport } from "./report/comparison-report.js";
 import { exportCommand } from "./export/export-command.js";
-import { dashboardCommand, openTrainingDashboard, withDashboardOptions, type TrainingDashboard } from "./dashboard/dashboard-command.js";
+import {
+  dashboardCommand,
+  openTrainingDashboard,
+  withDashboardOptions,
+  type TrainingDashboard,
+} from "./dashboard/dashboard-command.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
 import { previewBatch } from "./preview/preview-batch.js";
 import { renderPreviewPng } from "./preview/render-grid.js";
@@ -39,9 +44,17 @@ type Given = Partial<Record<keyof PretrainConfig, unknown>>;
 
 /** Adds --preset and one flag per config option; the command's action reads them back with `givenOptions`. */
 function withConfigOptions(cmd: Command): Command {
-  cmd.addOption(new Option("--preset <name>", "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device").choices(["auto", "cpu", "gpu", "cifar", "imagenet"]).default("auto"));
+  cmd.addOption(
+    new Option(
+      "--preset <name>",
+      "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device",
+    )
+      .choices(["auto", "cpu", "gpu", "cifar", "imagenet"])
+      .default("auto"),
+  );
   for (const [key, kind, help] of CLI_OPTIONS) {
-    const placeholder = kind === "number" ? "<n>" : kind === "boolean" ? "<true|false>" : kind === "numbers" ? "<n,n,...>" : "<value>";
+    const placeholder =
+      kind === "number" ? "<n>" : kind === "boolean" ? "<true|false>" : kind === "numbers" ? "<n,n,...>" : "<value>";
     cmd.option(`${flagName(key)} ${placeholder}`, help);
   }
   return cmd;
@@ -63,7 +76,11 @@ function givenOptions(flags: Record<string, string | boolean>): { given: Given; 
  * Opens the dataset before a worker starts, so a missing or malformed dataset is reported at once with its fix.
  * A synthetic dataset has no files: it is drawn once its size is known (undefined here).
  */
-async function openGivenDataset(given: Given, progress: TerminalProgress, preset: PresetName | "auto"): Promise<DatasetSplits | undefined> {
+async function openGivenDataset(
+  given: Given,
+  progress: TerminalProgress,
+  preset: PresetName | "auto",
+): Promise<DatasetSplits | undefined> {
   const dataset = (given.dataset as DatasetName | undefined) ?? PRESETS[presetOf(preset)].dataset;
   if (dataset === "synthetic") return undefined;
   return openDataset({
@@ -78,11 +95,21 @@ async function openGivenDataset(given: Given, progress: TerminalProgress, preset
 
 /** What resolveRun needs to know of an opened dataset (none for a synthetic one, drawn once its size is known). */
 function datasetFacts(opened: DatasetSplits | undefined): RunFacts["dataset"] {
-  return opened ? { train: { count: opened.train.count, height: opened.train.height, width: opened.train.width }, test: { count: opened.test.count } } : undefined;
+  return opened
+    ? {
+        train: { count: opened.train.count, height: opened.train.height, width: opened.train.width },
+        test: { count: opened.test.count },
+      }
+    : undefined;
 }
 
 /** The run's options (src/config/run-config.ts), with what the resolution decided said on the terminal. */
-function resolveAndSay(preset: PresetName | "auto", given: Given, facts: RunFacts, progress: TerminalProgress): PretrainConfig {
+function resolveAndSay(
+  preset: PresetName | "auto",
+  given: Given,
+  facts: RunFacts,
+  progress: TerminalProgress,
+): PretrainConfig {
   const { config, notes } = resolveRun(preset, given, facts);
   for (const note of notes) progress.log(`note: ${note}`);
   return config;
@@ -94,18 +121,32 @@ function spawnOptionsOf(given: Given): WorkerOptions {
   return { device, ...(typeof given.threads === "number" && given.threads > 0 ? { threads: given.threads } : {}) };
 }
 
-
 function pretrainCommand(): Command {
   const cmd = withConfigOptions(
-    new Command("pretrain").description("self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after"),
+    new Command("pretrain").description(
+      "self-supervised pretraining (MoCo v2, SimCLR, BYOL or SimSiam, with MixMask, Un-Mix or erase masking) in a spawned PyTorch worker, with k-NN before and after",
+    ),
   )
     .option("--resume", "continue the run in --run-dir from its last checkpoint")
-    .option("--overwrite", "replace the run in --run-dir: its files (metrics, checkpoints, summary, report) are removed first")
-    .option("--auto-restart <n>", "when the worker dies, start a fresh one and resume from the last checkpoint, at most n times", "0")
-    .option("--worker <host:port>", `train on a worker already listening there (python -m mixmask_worker --listen ...); token from $${TOKEN_ENV} or --worker-token-file`)
+    .option(
+      "--overwrite",
+      "replace the run in --run-dir: its files (metrics, checkpoints, summary, report) are removed first",
+    )
+    .option(
+      "--auto-restart <n>",
+      "when the worker dies, start a fresh one and resume from the last checkpoint, at most n times",
+      "0",
+    )
+    .option(
+      "--worker <host:port>",
+      `train on a worker already listening there (python -m mixmask_worker --listen ...); token from $${TOKEN_ENV} or --worker-token-file`,
+    )
     .option("--worker-token-file <path>", "file holding that worker's access token")
     .option("--worker-ca <pem>", "that worker serves TLS: the certificate (authority) to trust")
-    .option("--worker-endpoints <file>", "train on the ranks of a torchrun launch started elsewhere: its --endpoints-file (docs/DISTRIBUTED.md)")
+    .option(
+      "--worker-endpoints <file>",
+      "train on the ranks of a torchrun launch started elsewhere: its --endpoints-file (docs/DISTRIBUTED.md)",
+    )
     .option("--print-config", "print the resolved options and exit")
     .option("--dashboard", "serve a live page of the run beside the training and print its URL (mixmask dashboard)");
   withDashboardOptions(cmd);
@@ -116,7 +157,9 @@ function pretrainCommand(): Command {
       // Resolved as the run resolves it: with the dataset opened (sizes, counts) when its files are there.
       const opened = await openGivenDataset(given, progress, preset).catch((error: unknown) => {
         if (!(error instanceof MixmaskError && error.code === "DATASET_MISSING")) throw error;
-        progress.log(`note: the dataset is not there (${error.message.split("\n")[0]}); sizes below are the format's, counts unchecked`);
+        progress.log(
+          `note: the dataset is not there (${error.message.split("\n")[0]}); sizes below are the format's, counts unchecked`,
+        );
         return undefined;
       });
       const { config, notes } = resolveRun(preset, given, { dataset: datasetFacts(opened) });
@@ -126,13 +169,24 @@ function pretrainCommand(): Command {
     }
     const restarts = Number(flags.autoRestart);
     if (!Number.isInteger(restarts) || restarts < 0) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "expected a number of restarts", expected: "an integer ≥ 0", received: String(flags.autoRestart) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--auto-restart",
+        message: "expected a number of restarts",
+        expected: "an integer ≥ 0",
+        received: String(flags.autoRestart),
+      });
     }
     checkRunDirUse({ resume: Boolean(flags.resume), overwrite: Boolean(flags.overwrite) }); // before any worker starts
     if (given.runDir === undefined) given.runDir = defaultRunDir(Boolean(flags.resume));
     const remote = typeof flags.worker === "string" ? flags.worker : undefined;
     if (remote && restarts > 0) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here", fix: "drop --auto-restart, or --worker" });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--auto-restart",
+        message: "restarts need a worker this process starts; a --worker started elsewhere is not restarted from here",
+        fix: "drop --auto-restart, or --worker",
+      });
     }
     const opened = await openGivenDataset(given, progress, preset);
     const spawnOptions = spawnOptionsOf(given);
@@ -145,27 +199,47 @@ function pretrainCommand(): Command {
       autoRestart: restarts,
       ...(remote ? { remoteWorker: remote } : {}),
     });
-    const worker = group ? group.lead : remote
-      ? await Worker.connect(remote, {
-          ...(typeof flags.workerTokenFile === "string" ? { token: readTokenFile(flags.workerTokenFile) } : {}),
-          ...(typeof flags.workerCa === "string" ? { tls: { caPath: flags.workerCa } } : {}),
-        })
-      : await Worker.spawn(spawnOptions);
+    const worker = group
+      ? group.lead
+      : remote
+        ? await Worker.connect(remote, {
+            ...(typeof flags.workerTokenFile === "string" ? { token: readTokenFile(flags.workerTokenFile) } : {}),
+            ...(typeof flags.workerCa === "string" ? { tls: { caPath: flags.workerCa } } : {}),
+          })
+        : await Worker.spawn(spawnOptions);
     const chosen = presetOf(preset, worker.info.device);
     let dashboard: TrainingDashboard | undefined;
     try {
-      const config = resolveAndSay(preset, given, { dataset: datasetFacts(opened), device: worker.info.device, ...(group ? { ranks: group.worldSize } : {}) }, progress);
+      const config = resolveAndSay(
+        preset,
+        given,
+        { dataset: datasetFacts(opened), device: worker.info.device, ...(group ? { ranks: group.worldSize } : {}) },
+        progress,
+      );
       progress.log(`preset ${chosen}${preset === "auto" ? " (auto: by device)" : ""}; run directory ${config.runDir}`);
       const sizeNote = dataSizeNote(PRESETS[chosen], given, config);
       if (sizeNote) progress.log(sizeNote);
       dashboard = await openTrainingDashboard(flags, config.runDir, (line) => progress.log(line));
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
-      const datasets = { train: headOf(splits.train, config.trainImages), test: headOf(splits.test, config.testImages) };
+      const datasets = {
+        train: headOf(splits.train, config.trainImages),
+        test: headOf(splits.test, config.testImages),
+      };
       const resume = Boolean(flags.resume);
       const overwrite = Boolean(flags.overwrite);
-      const summary = await dashboard.watch(() => group
-        ? pretrain(config, { group, progress, datasets, resume, overwrite })
-        : pretrainWithRestarts(config, { worker, progress, datasets, resume, overwrite, maxRestarts: restarts, spawnWorker: () => Worker.spawn(spawnOptions) }));
+      const summary = await dashboard.watch(() =>
+        group
+          ? pretrain(config, { group, progress, datasets, resume, overwrite })
+          : pretrainWithRestarts(config, {
+              worker,
+              progress,
+              datasets,
+              resume,
+              overwrite,
+              maxRestarts: restarts,
+              spawnWorker: () => Worker.spawn(spawnOptions),
+            }),
+      );
       printSummary(summary);
     } finally {
       await (group ?? worker).close();
@@ -177,7 +251,9 @@ function pretrainCommand(): Command {
 
 function previewCommand(): Command {
   const cmd = withConfigOptions(
-    new Command("preview").description("write a PNG of one batch as the worker trains on it: views, mask, mixed and complementary images"),
+    new Command("preview").description(
+      "write a PNG of one batch as the worker trains on it: views, mask, mixed and complementary images",
+    ),
   )
     .option("--out <file>", "PNG to write", "preview.png")
     .option("--step <n>", "which training step to show (drawn from the seed as in training)", "0")
@@ -186,23 +262,41 @@ function previewCommand(): Command {
     const { given, preset } = givenOptions(flags);
     const step = Number(flags.step);
     const samples = Number(flags.samples);
-    for (const [flag, value] of [["--step", step], ["--samples", samples]] as const) {
+    for (const [flag, value] of [
+      ["--step", step],
+      ["--samples", samples],
+    ] as const) {
       if (!(Number.isInteger(value) && value >= (flag === "--step" ? 0 : 1))) {
-        throw new MixmaskError({ code: "INVALID_OPTION", path: flag, message: `${flag} must be a whole number`, expected: flag === "--step" ? "integer ≥ 0" : "integer ≥ 1", received: String(flags[flag.slice(2)]) });
+        throw new MixmaskError({
+          code: "INVALID_OPTION",
+          path: flag,
+          message: `${flag} must be a whole number`,
+          expected: flag === "--step" ? "integer ≥ 0" : "integer ≥ 1",
+          received: String(flags[flag.slice(2)]),
+        });
       }
     }
     const progress = new TerminalProgress();
     const opened = await openGivenDataset(given, progress, preset);
     const worker = await Worker.spawn(spawnOptionsOf(given));
     try {
-      const config = resolveAndSay(preset, given, { dataset: datasetFacts(opened), device: worker.info.device }, progress);
+      const config = resolveAndSay(
+        preset,
+        given,
+        { dataset: datasetFacts(opened), device: worker.info.device },
+        progress,
+      );
       const splits = opened ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
       const train = await materialize(headOf(splits.train, config.trainImages));
       const batch = await previewBatch(worker, config, train, { step, samples });
       const out = String(flags.out);
       writeFileAtomic(out, renderPreviewPng(batch));
-      const lambdas = batch.keptFractions.length ? `; λ = ${batch.keptFractions.map((l) => l.toFixed(3)).join(", ")}` : "";
-      console.log(`${out}: ${batch.method}, step ${step}, ${batch.samples} samples × columns [${batch.columns.map((c) => c.name).join(", ")}]${lambdas}${batch.unmixLambda !== undefined ? `; Un-Mix λ_u = ${batch.unmixLambda.toFixed(3)}` : ""}`);
+      const lambdas = batch.keptFractions.length
+        ? `; λ = ${batch.keptFractions.map((l) => l.toFixed(3)).join(", ")}`
+        : "";
+      console.log(
+        `${out}: ${batch.method}, step ${step}, ${batch.samples} samples × columns [${batch.columns.map((c) => c.name).join(", ")}]${lambdas}${batch.unmixLambda !== undefined ? `; Un-Mix λ_u = ${batch.unmixLambda.toFixed(3)}` : ""}`,
+      );
     } finally {
       await worker.close();
     }
@@ -212,9 +306,16 @@ function previewCommand(): Command {
 
 function compareCommand(): Command {
   const cmd = withConfigOptions(
-    new Command("compare").description("pretrain several configurations with several seeds on the same data and budget, one after another on one worker; writes results.json, report.md (mean ± std) and plots"),
+    new Command("compare").description(
+      "pretrain several configurations with several seeds on the same data and budget, one after another on one worker; writes results.json, report.md (mean ± std) and plots",
+    ),
   )
-    .option("--vary <option=values>", "an option and the values to compare, e.g. masker=none,mixmask,erase; repeat to combine options (cartesian product)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      "--vary <option=values>",
+      "an option and the values to compare, e.g. masker=none,mixmask,erase; repeat to combine options (cartesian product)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option("--seeds <list>", "seeds, comma-separated; every configuration runs with each", "0,1,2")
     .option("--out <dir>", "output folder: results.json, report.md, plots/, runs/", "runs/compare")
     .option("--report-only", "redraw report.md and plots from --out's results.json without training");
@@ -222,15 +323,33 @@ function compareCommand(): Command {
     const out = String(flags.out);
     if (flags.reportOnly) {
       const file = join(out, "results.json");
-      if (!existsSync(file)) throw new MixmaskError({ code: "INVALID_OPTION", path: "--report-only", message: `${file} does not exist`, fix: "run the comparison first, or point --out at its folder" });
+      if (!existsSync(file))
+        throw new MixmaskError({
+          code: "INVALID_OPTION",
+          path: "--report-only",
+          message: `${file} does not exist`,
+          fix: "run the comparison first, or point --out at its folder",
+        });
       const written = await writeComparisonReport(out, JSON.parse(readFileSync(file, "utf8")) as ComparisonResults);
       console.log(written.map((f) => join(out, f)).join("\n"));
       return;
     }
     const variations = parseVariations(flags.vary as string[]);
-    const seeds = String(flags.seeds).split(",").map((s) => Number(s.trim()));
-    if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0) || new Set(seeds).size !== seeds.length) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "--seeds", message: "expected distinct seeds", expected: "comma-separated integers ≥ 0, e.g. 0,1,2", received: String(flags.seeds) });
+    const seeds = String(flags.seeds)
+      .split(",")
+      .map((s) => Number(s.trim()));
+    if (
+      seeds.length === 0 ||
+      seeds.some((s) => !Number.isInteger(s) || s < 0) ||
+      new Set(seeds).size !== seeds.length
+    ) {
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--seeds",
+        message: "expected distinct seeds",
+        expected: "comma-separated integers ≥ 0, e.g. 0,1,2",
+        received: String(flags.seeds),
+      });
     }
     const { given, preset } = givenOptions(flags as Record<string, string | boolean>);
     for (const v of variations) resolveRun(preset, { ...given, ...v.overrides });
@@ -239,14 +358,31 @@ function compareCommand(): Command {
     const worker = await Worker.spawn(spawnOptionsOf(given));
     try {
       const facts = { dataset: datasetFacts(opened), device: worker.info.device };
-      const resolveVariation = (overrides: Given): PretrainConfig => resolveRun(preset, { knnEvery: 1, ...given, ...overrides }, facts).config;
+      const resolveVariation = (overrides: Given): PretrainConfig =>
+        resolveRun(preset, { knnEvery: 1, ...given, ...overrides }, facts).config;
       const probe = resolveAndSay(preset, { knnEvery: 1, ...given }, facts, progress);
       const splits = opened ?? (await openDataset({ ...probe, log: (line) => progress.log(line) }));
       const datasets = { train: headOf(splits.train, probe.trainImages), test: headOf(splits.test, probe.testImages) };
       const command = `mixmask ${process.argv.slice(2).join(" ")}`;
-      const results = await compare({ variations, seeds, out, resolve: resolveVariation, worker, datasets, progress, command });
-      console.log(`\n${readFileSync(join(out, "report.md"), "utf8").split("\n").filter((l) => l.startsWith("|") || l.includes("does not beat the centred pixels")).join("\n")}`);
-      console.log(`\n${join(out, "report.md")}, ${join(out, "results.json")} (${(results.wallSeconds / 60).toFixed(1)} min)`);
+      const results = await compare({
+        variations,
+        seeds,
+        out,
+        resolve: resolveVariation,
+        worker,
+        datasets,
+        progress,
+        command,
+      });
+      console.log(
+        `\n${readFileSync(join(out, "report.md"), "utf8")
+          .split("\n")
+          .filter((l) => l.startsWith("|") || l.includes("does not beat the centred pixels"))
+          .join("\n")}`,
+      );
+      console.log(
+        `\n${join(out, "report.md")}, ${join(out, "results.json")} (${(results.wallSeconds / 60).toFixed(1)} min)`,
+      );
     } finally {
       await worker.close();
     }
@@ -256,7 +392,9 @@ function compareCommand(): Command {
 
 function evaluateCommand(): Command {
   const cmd = new Command("evaluate")
-    .description("evaluate a finished run again (its last checkpoint) with other protocols or settings; updates its summary.json and report.md")
+    .description(
+      "evaluate a finished run again (its last checkpoint) with other protocols or settings; updates its summary.json and report.md",
+    )
     .requiredOption("--run-dir <dir>", "the run to evaluate")
     .option("--knn-k <n>", "k-NN neighbours")
     .option("--knn-temperature <n>", "k-NN vote temperature")
@@ -266,9 +404,15 @@ function evaluateCommand(): Command {
   cmd.action(async (flags: Record<string, string>) => {
     const overrides: Given = {};
     for (const [key, kind] of CLI_OPTIONS) {
-      if (["knnK", "knnTemperature", "linearProbe", "linearProbeEpochs", "semiSupervised"].includes(key) && typeof flags[key] === "string") overrides[key] = parseFlagValue(kind, flags[key]);
+      if (
+        ["knnK", "knnTemperature", "linearProbe", "linearProbeEpochs", "semiSupervised"].includes(key) &&
+        typeof flags[key] === "string"
+      )
+        overrides[key] = parseFlagValue(kind, flags[key]);
     }
-    const summary = await evaluateRun(flags.runDir!, overrides as EvaluationOverrides, { progress: new TerminalProgress() });
+    const summary = await evaluateRun(flags.runDir!, overrides as EvaluationOverrides, {
+      progress: new TerminalProgress(),
+    });
     printSummary(summary);
   });
   return cmd;
@@ -276,26 +420,55 @@ function evaluateCommand(): Command {
 
 function printSummary(s: PretrainSummary): void {
   const rows: [string, string][] = [
-    ...(s.baselines ? [[`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), centred pixels`, s.baselines.pixels.knn.top1.toFixed(4)] as [string, string]] : []),
+    ...(s.baselines
+      ? [
+          [
+            `k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), centred pixels`,
+            s.baselines.pixels.knn.top1.toFixed(4),
+          ] as [string, string],
+        ]
+      : []),
     [`k-NN top-1 (k=${s.knnInit.k}, T=${s.knnInit.temperature}), untrained`, s.knnInit.top1.toFixed(4)],
     [`k-NN top-1 (k=${s.knnFinal.k}, T=${s.knnFinal.temperature}), trained`, s.knnFinal.top1.toFixed(4)],
     ...(s.evaluations.linearProbe
-      ? [["linear probe top-1, centred pixels", s.baselines?.pixels.linearProbe?.lastTop1.toFixed(4) ?? "—"] as [string, string], ["linear probe top-1, untrained → trained", `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`] as [string, string]]
+      ? [
+          ["linear probe top-1, centred pixels", s.baselines?.pixels.linearProbe?.lastTop1.toFixed(4) ?? "—"] as [
+            string,
+            string,
+          ],
+          [
+            "linear probe top-1, untrained → trained",
+            `${s.evaluations.linearProbeInit?.lastTop1.toFixed(4) ?? "—"} → ${s.evaluations.linearProbe.lastTop1.toFixed(4)} (last of ${s.evaluations.linearProbe.settings.epochs} epochs; best ${s.evaluations.linearProbe.bestTop1.toFixed(4)})`,
+          ] as [string, string],
+        ]
       : []),
-    ...s.evaluations.semiSupervised.map((r) => [`fine-tuned on ${labelPercent(r.fraction)} of labels, top-1`, r.top1.toFixed(4)] as [string, string]),
+    ...s.evaluations.semiSupervised.map(
+      (r) => [`fine-tuned on ${labelPercent(r.fraction)} of labels, top-1`, r.top1.toFixed(4)] as [string, string],
+    ),
     ["positive top-1 (term 0), first epoch", s.positiveTop1FirstEpoch.toFixed(4)],
     ["positive top-1 (term 0), last epoch", s.positiveTop1LastEpoch.toFixed(4)],
     ["loss, first → last epoch", `${s.lossFirstEpoch.toFixed(3)} → ${s.lossLastEpoch.toFixed(3)}`],
-    ["steps, throughput", `${s.steps} steps, ${s.stepsPerSecond.toFixed(2)} steps/s, ${s.samplesPerSecond.toFixed(0)} images/s`],
+    [
+      "steps, throughput",
+      `${s.steps} steps, ${s.stepsPerSecond.toFixed(2)} steps/s, ${s.samplesPerSecond.toFixed(0)} images/s`,
+    ],
     ["device", `${s.device} (${s.deviceName})`],
-    ...(s.streaming ? [["streaming", `${s.streaming.lane} lane, at most ${s.streaming.worker.peakBufferedBatches} of ${s.streaming.capacityBatches} batches buffered`] as [string, string]] : []),
+    ...(s.streaming
+      ? [
+          [
+            "streaming",
+            `${s.streaming.lane} lane, at most ${s.streaming.worker.peakBufferedBatches} of ${s.streaming.capacityBatches} batches buffered`,
+          ] as [string, string],
+        ]
+      : []),
     ["wall time", `${s.wallSeconds.toFixed(0)} s`],
     ["summary, report", `${s.runDir}/summary.json, ${s.runDir}/report.md`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}`);
   for (const shortfall of s.belowPixels ?? []) console.log(`warning: ${shortfall}`);
-  for (const w of s.health ?? []) console.log(`health warning at step ${w.step}, ${w.check}: ${w.message}\n  fix: ${w.fix}`);
+  for (const w of s.health ?? [])
+    console.log(`health warning at step ${w.step}, ${w.check}: ${w.message}\n  fix: ${w.fix}`);
 }
 
 const program = new Command("mixmask")
@@ -309,9 +482,13 @@ const program = new Command("mixmask")
   .addCommand(exportCommand())
   .addCommand(dashboardCommand())
   .addCommand(setupCommand())
-  .addCommand(new Command("doctor").description("print Node, Python, torch and device facts, and what is missing").action(async () => {
-    process.exitCode = await runDoctor();
-  }));
+  .addCommand(
+    new Command("doctor")
+      .description("print Node, Python, torch and device facts, and what is missing")
+      .action(async () => {
+        process.exitCode = await runDoctor();
+      }),
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof MixmaskError && error.code === "INTERRUPTED") {

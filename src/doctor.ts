@@ -38,7 +38,7 @@ export async function runDoctor(): Promise<number> {
     row("python", `${python} (${(v.stdout || v.stderr).trim() || "not runnable"}; ${PYTHON_SOURCES[chosen.source]})`);
   } catch (error) {
     row("python", `missing (none configured; the managed environment would be ${managedEnvironmentDir()})`);
-    missing.push(error instanceof MixmaskError ? error.fix ?? error.message : String(error));
+    missing.push(error instanceof MixmaskError ? (error.fix ?? error.message) : String(error));
   }
 
   if (python) {
@@ -48,8 +48,10 @@ export async function runDoctor(): Promise<number> {
       row("torch", i.torchVersion);
       row("device", `${i.device} (${i.deviceName}), ${i.torchThreads} threads`);
       row("capabilities", i.capabilities.join(", ") || "none");
-      if (!i.capabilities.includes("zmq")) row("bulk lane", "gRPC streams (pyzmq not installed in the worker's Python)");
-      if (!i.capabilities.includes("compile")) row("--compile", "off only (inductor needs g++ and python3-dev beside the worker; triton on CUDA)");
+      if (!i.capabilities.includes("zmq"))
+        row("bulk lane", "gRPC streams (pyzmq not installed in the worker's Python)");
+      if (!i.capabilities.includes("compile"))
+        row("--compile", "off only (inductor needs g++ and python3-dev beside the worker; triton on CUDA)");
       await worker.close();
     } catch (error) {
       row("worker", "does not start");
@@ -57,18 +59,30 @@ export async function runDoctor(): Promise<number> {
     }
   }
 
-  const files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+  const files = [
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+  ];
   const present = files.filter((f) => existsSync(join(FASHION_MNIST_DIR, f)));
   const embedded = embeddedFashionMnistDir();
   if (present.length === files.length) row("fashion-mnist", `${FASHION_MNIST_DIR} (all 60000 / 10000)`);
-  else if (embedded) row("fashion-mnist", `the subset shipped with mixmask (first 10000 / 2000; ${embedded}); all of it: apt-get install dataset-fashion-mnist`);
+  else if (embedded)
+    row(
+      "fashion-mnist",
+      `the subset shipped with mixmask (first 10000 / 2000; ${embedded}); all of it: apt-get install dataset-fashion-mnist`,
+    );
   else {
     row("fashion-mnist", `missing (${present.length}/4 files in ${FASHION_MNIST_DIR})`);
     missing.push("Fashion-MNIST: apt-get install dataset-fashion-mnist, or pass --data-dir DIR");
   }
   for (const [name, load] of OPTIONAL_LOADERS) {
     const { feature, install } = OPTIONAL_DEPENDENCIES[name];
-    row(name, (await hasOptional(name, load)) ? "loads" : `not installed — needed only for ${feature} (\`${install}\`)`);
+    row(
+      name,
+      (await hasOptional(name, load)) ? "loads" : `not installed — needed only for ${feature} (\`${install}\`)`,
+    );
   }
 
   if (missing.length === 0) {

@@ -97,7 +97,9 @@ export class MixmaskError extends Error {
     this.expected = init.expected;
     this.received = init.received;
     this.fix = init.fix;
-    this.issues = init.issues ?? (init.path ? [{ path: init.path, message: init.message, expected: init.expected, received: init.received }] : []);
+    this.issues =
+      init.issues ??
+      (init.path ? [{ path: init.path, message: init.message, expected: init.expected, received: init.received }] : []);
     this.workerCode = init.workerCode;
     this.diagnostics = init.diagnostics;
   }
@@ -110,7 +112,9 @@ function formatMessage(init: MixmaskErrorInit): string {
   for (const issue of init.issues ?? []) {
     if (issue.path === init.path && issue.message === init.message) continue;
     if (init.message.includes(issue.message)) continue; // a worker's message spells its issues out already
-    lines.push(`  - ${issue.path}: ${issue.message}${issue.expected ? ` (expected ${issue.expected}` + (issue.received ? `, received ${issue.received})` : ")") : ""}`);
+    lines.push(
+      `  - ${issue.path}: ${issue.message}${issue.expected ? ` (expected ${issue.expected}` + (issue.received ? `, received ${issue.received})` : ")") : ""}`,
+    );
   }
   if (init.fix) lines.push(`  fix: ${init.fix}`);
   return lines.join("\n");

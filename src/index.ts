@@ -10,7 +10,16 @@
 export { MixmaskError, type ErrorCode, type ErrorIssue, type Diagnostics } from "./errors.js";
 export { validatePretrainConfig, PretrainConfigSchema, type PretrainConfig } from "./config/pretrain-config.js";
 export { defineConfig, type PretrainConfigInput } from "./config/define-config.js";
-export { PRESETS, CPU_PRESET, GPU_PRESET, CIFAR_PRESET, IMAGENET_PRESET, resolveConfig, frameworkDefaults, type PresetName } from "./config/presets.js";
+export {
+  PRESETS,
+  CPU_PRESET,
+  GPU_PRESET,
+  CIFAR_PRESET,
+  IMAGENET_PRESET,
+  resolveConfig,
+  frameworkDefaults,
+  type PresetName,
+} from "./config/presets.js";
 export type { FrameworkName } from "./frameworks/framework.js";
 export type { MaskerName } from "./maskers/masker.js";
 export { pretrain, type PretrainOptions, type PretrainSummary } from "./train/pretrain.js";
@@ -20,19 +29,47 @@ export { readCheckpointManifest, type CheckpointManifest } from "./train/checkpo
 export { Worker, type WorkerOptions, type WorkerInfo, type ConnectOptions } from "./worker/worker.js";
 export type { WorkerAccess } from "./worker/worker-access.js";
 export type { DeadlinesMs } from "./worker/worker-client.js";
-export { WorkerGroup, type RankWorker, type SpawnGroupOptions, type ConnectGroupOptions } from "./distributed/worker-group.js";
-export { compare, type CompareOptions, type ComparisonResults, type ComparisonConfiguration, type ComparisonRun } from "./compare/compare.js";
+export {
+  WorkerGroup,
+  type RankWorker,
+  type SpawnGroupOptions,
+  type ConnectGroupOptions,
+} from "./distributed/worker-group.js";
+export {
+  compare,
+  type CompareOptions,
+  type ComparisonResults,
+  type ComparisonConfiguration,
+  type ComparisonRun,
+} from "./compare/compare.js";
 export { parseVariations, type Variation } from "./compare/variations.js";
 export { writeComparisonReport, comparisonRows, type ComparisonRow } from "./report/comparison-report.js";
 export { evaluateRun, type EvaluationOverrides } from "./eval/evaluate-run.js";
 export { evaluateKnn, type FeatureSource, type KnnOptions, type KnnResult } from "./eval/knn.js";
-export { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeOptions, type LinearProbeResult } from "./eval/linear-probe.js";
-export { evaluateSemiSupervised, SIMCLR_SEMI_SUPERVISED, type SemiSupervisedOptions, type SemiSupervisedResult } from "./eval/semi-supervised.js";
+export {
+  evaluateLinearProbe,
+  RELEASE_LINEAR_PROBE,
+  type LinearProbeOptions,
+  type LinearProbeResult,
+} from "./eval/linear-probe.js";
+export {
+  evaluateSemiSupervised,
+  SIMCLR_SEMI_SUPERVISED,
+  type SemiSupervisedOptions,
+  type SemiSupervisedResult,
+} from "./eval/semi-supervised.js";
 export type { RunEvaluations, KnnPoint } from "./eval/run-evaluator.js";
 export type { BaselineKnn, BaselineResults, RunBaselines } from "./eval/pixel-baseline.js";
 export type { HealthCheck, HealthWarning } from "./train/health-monitor.js";
 export { exportRun, type ExportOptions } from "./export/export-run.js";
-export { readExportManifest, verifyExportedFile, EXPORT_FORMATS, type ExportFormat, type ExportManifest, type ExportedFile } from "./export/export-manifest.js";
+export {
+  readExportManifest,
+  verifyExportedFile,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportManifest,
+  type ExportedFile,
+} from "./export/export-manifest.js";
 export { embed, type EmbedOptions, type UploadedImages } from "./embed/embed.js";
 export { loadBackbone, type LoadedBackbone, type BackboneSource } from "./embed/load-backbone.js";
 export { Embeddings } from "./embed/embeddings.js";
@@ -51,5 +88,10 @@ export { loadImageFolder, type ImageFolderOptions } from "./data/image-folder.js
 export type { DecodeReport } from "./data/decoded-image-source.js";
 export { loadIdxDataset, type IdxDatasetOptions } from "./data/idx-dataset.js";
 export { syntheticDataset, type SyntheticOptions } from "./data/synthetic.js";
-export { uploadDataset, type UploadOptions, type UploadResult, type TransferProgress } from "./worker/upload-dataset.js";
+export {
+  uploadDataset,
+  type UploadOptions,
+  type UploadResult,
+  type TransferProgress,
+} from "./worker/upload-dataset.js";
 export type { LaneKind, LanePreference } from "./worker/bulk-lane.js";

@@ -12,14 +12,28 @@ export type { StepPlan } from "./train/step-plan.js";
 export type { TrainerState } from "./train/trainer-state.js";
 export { Rng } from "./random/rng.js";
 export { MASKERS, MASKER_NAMES, maskerIssues, planStepMasks, validatedMasker } from "./maskers/maskers.js";
-export { maskStreams, type Masker, type MaskerOptions, type MaskStreams, type QueryPiece, type StepMasks } from "./maskers/masker.js";
+export {
+  maskStreams,
+  type Masker,
+  type MaskerOptions,
+  type MaskStreams,
+  type QueryPiece,
+  type StepMasks,
+} from "./maskers/masker.js";
 export { drawBlockMask, validateBlockMask, type BlockMaskOptions } from "./masks/block-mask.js";
 export { drawDiscreteMask, validateDiscreteMask, type DiscreteMaskOptions } from "./masks/discrete-mask.js";
 export { keptPixelFraction, cellIndex } from "./masks/kept-fraction.js";
 export { reversePartner, randomPartner, pairWithinShards, inversePermutation } from "./masks/partner.js";
 export { maskRuleIssues, type MaskGeometry, type MaskRulePaths } from "./masks/mask-rules.js";
 export { keepRatioAt } from "./masks/keep-ratio.js";
-export { planCellMask, type CellMask, type CellMaskOptions, type MaskFill, type MaskShape, type Pairing } from "./masks/cell-mask.js";
+export {
+  planCellMask,
+  type CellMask,
+  type CellMaskOptions,
+  type MaskFill,
+  type MaskShape,
+  type Pairing,
+} from "./masks/cell-mask.js";
 export { planUnmix, type UnmixMixture, type UnmixOptions } from "./masks/unmix-mixture.js";
 export { FRAMEWORKS } from "./frameworks/frameworks.js";
 export type { Framework } from "./frameworks/framework.js";
@@ -38,6 +52,13 @@ export { contentSha256 } from "./worker/upload-dataset.js";
 export { DatasetStream, type DatasetStreamOptions, type WorkerStreamStats } from "./worker/dataset-stream.js";
 export { meanStd, type MeanStd } from "./compare/stats.js";
 export { writeRunReport } from "./report/run-report.js";
-export { lineChart, histogram, type ChartSpec, type LineChartInput, type LineSeries, type HistogramInput } from "./report/charts/chart-spec.js";
+export {
+  lineChart,
+  histogram,
+  type ChartSpec,
+  type LineChartInput,
+  type LineSeries,
+  type HistogramInput,
+} from "./report/charts/chart-spec.js";
 export { chartSvg, writeChartPng } from "./report/charts/render-chart.js";
 export { writeSvgAsPng } from "./report/png-file.js";

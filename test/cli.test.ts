@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 300_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 300_000 });
 
 describe("mixmask CLI", () => {
   it("names every bad option, what it accepts and what it got, before starting a worker", () => {
@@ -42,13 +43,34 @@ describe("mixmask CLI", () => {
 
   it("runs a tiny pretraining end to end and writes summary.json with both k-NN numbers and the progress signal", () => {
     const runDir = mkdtempSync(join(tmpdir(), "mixmask-cli-"));
-    const r = cli("pretrain", "--preset", "cpu", "--run-dir", runDir, "--train-images", "256", "--test-images", "100", "--epochs", "1",
-      "--batch-size", "64", "--base-width", "8", "--queue-size", "256", "--knn-k", "20", "--threads", "1");
+    const r = cli(
+      "pretrain",
+      "--preset",
+      "cpu",
+      "--run-dir",
+      runDir,
+      "--train-images",
+      "256",
+      "--test-images",
+      "100",
+      "--epochs",
+      "1",
+      "--batch-size",
+      "64",
+      "--base-width",
+      "8",
+      "--queue-size",
+      "256",
+      "--knn-k",
+      "20",
+      "--threads",
+      "1",
+    );
     expect(r.stderr + r.stdout).toContain("k-NN top-1 before training");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/k-NN top-1 \(k=20, T=0.1\), trained\s+0\.\d{4}/);
     expect(r.stdout).toMatch(/linear probe top-1, untrained → trained\s+0\.\d{4} → 0\.\d{4}/);
-    expect(readFileSync(join(runDir, "report.md"), "utf8")).toContain("![k-NN](plots\/knn.png)");
+    expect(readFileSync(join(runDir, "report.md"), "utf8")).toContain("![k-NN](plots/knn.png)");
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
     expect(summary.knnInit.top1).toBeGreaterThan(0);
     expect(summary.knnFinal.top1).toBeGreaterThan(0);
@@ -60,7 +82,19 @@ describe("mixmask CLI", () => {
   it("preview writes a PNG of one batch: views, mask, mixed and complementary images, one row per sample", () => {
     const dir = mkdtempSync(join(tmpdir(), "mixmask-preview-"));
     const out = join(dir, "batch.png");
-    const r = cli("preview", "--preset", "cpu", "--out", out, "--samples", "3", "--train-images", "256", "--threads", "1");
+    const r = cli(
+      "preview",
+      "--preset",
+      "cpu",
+      "--out",
+      out,
+      "--samples",
+      "3",
+      "--train-images",
+      "256",
+      "--threads",
+      "1",
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("columns [view0, view1, mask, masked0, complement0]");
     const png = PNG.sync.read(readFileSync(out));

@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
  */
 async function runExample(name: string): Promise<{ stdout: string; seconds: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", `examples/${name}.ts`, "--tiny"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", `examples/${name}.ts`, "--tiny"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -33,7 +35,10 @@ describe("examples/ at the tiny size", () => {
 
   it("02-compare-maskers prints one row per masker with mean ± std over two seeds, and writes a report", async () => {
     const { stdout } = await runExample("02-compare-maskers");
-    for (const masker of ["none", "mixmask", "erase"]) expect(stdout).toMatch(new RegExp(`^\\s+masker=${masker}\\s+0\\.\\d{4} ± 0\\.\\d{4}\\s+0\\.\\d{4} ± 0\\.\\d{4}`, "m"));
+    for (const masker of ["none", "mixmask", "erase"])
+      expect(stdout).toMatch(
+        new RegExp(`^\\s+masker=${masker}\\s+0\\.\\d{4} ± 0\\.\\d{4}\\s+0\\.\\d{4} ± 0\\.\\d{4}`, "m"),
+      );
     expect(stdout).toMatch(/highest mean k-NN: masker=(none|mixmask|erase)/);
     const report = /report with plots: (\S+)/.exec(stdout)?.[1];
     expect(report && existsSync(report)).toBe(true);

@@ -20,7 +20,13 @@ import { PROJECT_ROOT, resolvePython } from "../src/worker/worker-process.js";
 describe("small faults", () => {
   it("reads numbers only as decimals: --lr 0x10 is not 16", () => {
     for (const raw of ["0x10", "0b11", "0o7", "Infinity", "1_000", ""]) expect(parseFlagValue("number", raw)).toBe(raw);
-    for (const [raw, value] of [["0.03", 0.03], ["1e-4", 1e-4], [".5", 0.5], ["-1", -1], ["10", 10]] as const) {
+    for (const [raw, value] of [
+      ["0.03", 0.03],
+      ["1e-4", 1e-4],
+      [".5", 0.5],
+      ["-1", -1],
+      ["10", 10],
+    ] as const) {
       expect(parseFlagValue("number", raw)).toBe(value);
     }
     expect(parseFlagValue("numbers", "0.01,0x10")).toBe("0.01,0x10");
@@ -40,7 +46,12 @@ describe("small faults", () => {
     }
     expect(words).toEqual(["python", "-m", "mixmask_worker"]);
     // `python` is whichever has torch and grpcio: this repository's; no PYTHONPATH unless the README sets it.
-    const run = spawnSync(resolvePython(), ["-m", "mixmask_worker", "--help"], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(resolvePython(), ["-m", "mixmask_worker", "--help"], {
+      cwd: PROJECT_ROOT,
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(run.stderr).not.toMatch(/No module named/);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("--listen");
@@ -52,11 +63,16 @@ describe("small faults", () => {
       await writeSolidImage(join(dir, "train", "a", "0.png"), 8, 8, [200, 20, 30]);
       for (let i = 1; i <= 14; i++) await writeSolidImage(join(dir, "train", "a", `${i}.png`), 9, 8, [10, 40, 220]);
       await writeSolidImage(join(dir, "val", "a", "v.png"), 8, 8, [200, 20, 30]);
-      const error = await loadImageFolder({ dir, cacheDir: join(dir, "cache") }).then(() => undefined, (e: unknown) => e as MixmaskError);
+      const error = await loadImageFolder({ dir, cacheDir: join(dir, "cache") }).then(
+        () => undefined,
+        (e: unknown) => e as MixmaskError,
+      );
       expect(error).toBeInstanceOf(MixmaskError);
       expect(error!.message).toContain("14 of 15");
       expect(error!.issues).toHaveLength(LISTED_BAD_IMAGES + 1);
-      expect(error!.issues.at(-1)!.message).toBe(`and ${14 - LISTED_BAD_IMAGES} more images that cannot be used (not listed)`);
+      expect(error!.issues.at(-1)!.message).toBe(
+        `and ${14 - LISTED_BAD_IMAGES} more images that cannot be used (not listed)`,
+      );
       expect(error!.message.split("\n").length).toBeLessThan(LISTED_BAD_IMAGES + 6);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -91,7 +107,11 @@ describe("small faults", () => {
       // In a child process: on the old code the /proc case never returns, and a test cannot interrupt a sync loop.
       const script = `import { RunDirectory } from "./src/train/run-directory.ts";
         for (const d of process.argv.slice(1)) { try { new RunDirectory(d); console.log("made " + d); } catch (e) { console.log(e.code + " " + e.path + " " + e.message.split("\\n")[0]); } }`;
-      const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "/proc/mixmask-x", file, join(file, "run")], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 });
+      const run = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "--input-type=module", "-e", script, "/proc/mixmask-x", file, join(file, "run")],
+        { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 30_000 },
+      );
       expect(run.signal, run.stderr).toBeNull();
       const lines = run.stdout.trim().split("\n");
       expect(lines[0]).toMatch(/^INVALID_OPTION --run-dir .*cannot create the folder \/proc\/mixmask-x/);

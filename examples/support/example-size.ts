@@ -14,7 +14,14 @@ export function sized<T>(full: T, tiny: T): T {
 }
 
 /** A narrow ResNet-18 and a small queue for the tiny size: seconds per run on two CPU cores. */
-export const TINY_MODEL: Partial<PretrainConfig> = { baseWidth: 8, headHiddenDim: 32, headOutDim: 16, queueSize: 128, knnK: 20, batchSize: 64 };
+export const TINY_MODEL: Partial<PretrainConfig> = {
+  baseWidth: 8,
+  headHiddenDim: 32,
+  headOutDim: 16,
+  queueSize: 128,
+  knnK: 20,
+  batchSize: 64,
+};
 
 /**
  * The worker to spawn: any device at the full size; the CPU with one torch thread at the tiny size, because CI's two
@@ -33,7 +40,13 @@ export function exampleDir(name: string): string {
 /** Prints rows as an aligned two-or-more-column table. */
 export function table(rows: string[][]): void {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  for (const r of rows) console.log(`  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join("   ").trimEnd()}`);
+  for (const r of rows)
+    console.log(
+      `  ${r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join("   ")
+        .trimEnd()}`,
+    );
 }
 
 export function heading(text: string): void {

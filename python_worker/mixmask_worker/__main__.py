@@ -215,7 +215,9 @@ async def serve(
         address = launch.announce(address, PROTOCOL_VERSION, device)
     servicer.distributed.endpoint = address  # DescribeRank's answer
     access = "".join([", token" if token else "", ", tls" if credentials else ""])
-    print(f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}{access})", file=sys.stderr, flush=True)
+    print(
+        f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}{access})", file=sys.stderr, flush=True
+    )
     if faults is not None and faults.active:
         log.warning("fault injection is active (MIXMASK_WORKER_FAULTS): %s", faults)
     try:

@@ -112,20 +112,31 @@ def mixmask_plan(
     flip_key_view: bool = True,
 ) -> worker_pb2.StepPlan:
     n = len(indices)
-    terms = [worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_VIEW,
-                                 positive=KEY_VIEW, weight=1.0, temperature=temperature)]
+    terms = [
+        worker_pb2.LossTerm(
+            kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_VIEW, positive=KEY_VIEW, weight=1.0, temperature=temperature
+        )
+    ]
     mask = None
     if with_mix:
         cells = block_mask()
         lam = kept_fraction(cells)
         partner = list(range(n - 1, -1, -1))  # i <-> N-1-i, an involution: its inverse is itself
-        mask = worker_pb2.MaskPlan(grid=GRID, cells=cells.tobytes(), fill=worker_pb2.PARTNER, partner=partner,
-                                   kept_fraction=[lam])
+        mask = worker_pb2.MaskPlan(
+            grid=GRID, cells=cells.tobytes(), fill=worker_pb2.PARTNER, partner=partner, kept_fraction=[lam]
+        )
         terms += [
-            worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_MIX,
-                                positive=KEY_VIEW, weight=lam, temperature=temperature),
-            worker_pb2.LossTerm(kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_MIX, anchor_order=partner,
-                                positive=KEY_VIEW, weight=1.0 - lam, temperature=temperature),
+            worker_pb2.LossTerm(
+                kind=worker_pb2.INFO_NCE_QUEUE, anchor=QUERY_MIX, positive=KEY_VIEW, weight=lam, temperature=temperature
+            ),
+            worker_pb2.LossTerm(
+                kind=worker_pb2.INFO_NCE_QUEUE,
+                anchor=QUERY_MIX,
+                anchor_order=partner,
+                positive=KEY_VIEW,
+                weight=1.0 - lam,
+                temperature=temperature,
+            ),
         ]
     plan = worker_pb2.StepPlan(
         step=step,
@@ -153,8 +164,13 @@ def upload_chunks(
     as the SDK streams an upload."""
     count, height, width, channels = images.shape
     header = worker_pb2.DatasetHeader(
-        dataset_id=dataset_id, count=count, height=height, width=width, channels=channels,
-        labels=[] if labels is None else labels.tolist(), total_bytes=images.nbytes,
+        dataset_id=dataset_id,
+        count=count,
+        height=height,
+        width=width,
+        channels=channels,
+        labels=[] if labels is None else labels.tolist(),
+        total_bytes=images.nbytes,
     )
     begin = worker_pb2.BeginUploadRequest(
         header=header, content_sha256=content_hash(images, labels), lane=worker_pb2.LANE_GRPC

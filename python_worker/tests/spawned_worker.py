@@ -39,7 +39,11 @@ class Worker:
         self.socket_path = socket_path
         self.process = subprocess.Popen(
             argv_prefix + ["--socket", socket_path, *extra],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
         )
         self.lines: list[str] = []
         self.ready = threading.Event()
@@ -81,8 +85,10 @@ class Worker:
         begun = self.unary("BeginUpload", upload.begin, worker_pb2.BeginUploadReply)
         if begun.cached:
             return begun.dataset
-        parts = [worker_pb2.UploadPart(upload_id=begun.upload_id if i == 0 else "", pixels=chunk)
-                 for i, chunk in enumerate(upload.chunks)]
+        parts = [
+            worker_pb2.UploadPart(upload_id=begun.upload_id if i == 0 else "", pixels=chunk)
+            for i, chunk in enumerate(upload.chunks)
+        ]
         return self.stream_unary("UploadParts", iter(parts), worker_pb2.DatasetInfo)
 
     def train(

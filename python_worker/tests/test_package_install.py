@@ -27,7 +27,18 @@ def test_pip_install_ships_every_module_and_runs(tmp_path: Path) -> None:
     shutil.copy(WORKER_DIR / "pyproject.toml", source)
     # --no-build-isolation: setuptools from this environment, so the test needs no package index.
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
         check=True,
         cwd=tmp_path,
     )
@@ -35,9 +46,15 @@ def test_pip_install_ships_every_module_and_runs(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(target)}
     where = subprocess.run(
         [sys.executable, "-c", "import mixmask_worker, mixmask_worker.__main__ as m; print(mixmask_worker.__file__)"],
-        check=True, cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert where.stdout.strip().startswith(str(target))
-    usage = subprocess.run([sys.executable, "-m", "mixmask_worker", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    usage = subprocess.run(
+        [sys.executable, "-m", "mixmask_worker", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert usage.returncode == 0, usage.stderr
     assert "--listen" in usage.stdout

@@ -40,7 +40,9 @@ export interface AugmentationOptions {
 }
 
 /** The defaults of every AugmentationOptions field: the MoCo v2 ImageNet recipe. */
-export const MOCO_V2_AUGMENTATION: Readonly<Required<AugmentationOptions>> = Object.freeze<Required<AugmentationOptions>>({
+export const MOCO_V2_AUGMENTATION: Readonly<Required<AugmentationOptions>> = Object.freeze<
+  Required<AugmentationOptions>
+>({
   cropScale: [0.2, 1],
   cropRatio: [3 / 4, 4 / 3],
   jitterProbability: 0.8,
@@ -67,7 +69,13 @@ export const MOCO_V2_AUGMENTATION: Readonly<Required<AugmentationOptions>> = Obj
  * @param imageSize S, the output side in pixels (crops are resized to S×S); sets the blur kernel size.
  * @param options the recipe; omitted fields take MOCO_V2_AUGMENTATION's values.
  */
-export function planView(rng: Rng, count: number, source: { height: number; width: number; channels: 1 | 3 }, imageSize: number, options: AugmentationOptions): ViewParams {
+export function planView(
+  rng: Rng,
+  count: number,
+  source: { height: number; width: number; channels: 1 | 3 },
+  imageSize: number,
+  options: AugmentationOptions,
+): ViewParams {
   const o = resolve(count, source, imageSize, options);
   // Grey sources: the worker repeats grey pixels to 3 equal channels, on which saturation (blend with the luma image,
   // which equals the image) and hue (rotation about the grey axis) are exact no-ops, and so is grayscale conversion.
@@ -109,14 +117,30 @@ export function planView(rng: Rng, count: number, source: { height: number; widt
 const IDENTITY_ORDER = [0, 1, 2, 3];
 const IDENTITY_JITTER = [1, 1, 1, 0];
 
-function resolve(count: number, source: { height: number; width: number; channels: 1 | 3 }, imageSize: number, options: AugmentationOptions): Required<AugmentationOptions> {
+function resolve(
+  count: number,
+  source: { height: number; width: number; channels: 1 | 3 },
+  imageSize: number,
+  options: AugmentationOptions,
+): Required<AugmentationOptions> {
   const o: Required<AugmentationOptions> = { ...MOCO_V2_AUGMENTATION, ...definedFields(options) };
   const issues: ErrorIssue[] = [];
   const check = (ok: boolean, path: string, expected: string, received: unknown): void => {
-    if (!ok) issues.push({ path, message: `${path} must be ${expected}`, expected, received: JSON.stringify(received) ?? String(received) });
+    if (!ok)
+      issues.push({
+        path,
+        message: `${path} must be ${expected}`,
+        expected,
+        received: JSON.stringify(received) ?? String(received),
+      });
   };
   check(Number.isInteger(count) && count >= 0, "count", "an integer ≥ 0", count);
-  check(Number.isInteger(source.height) && source.height >= 1 && Number.isInteger(source.width) && source.width >= 1, "source", "positive integer height and width", source);
+  check(
+    Number.isInteger(source.height) && source.height >= 1 && Number.isInteger(source.width) && source.width >= 1,
+    "source",
+    "positive integer height and width",
+    source,
+  );
   check(source.channels === 1 || source.channels === 3, "source.channels", "1 or 3", source.channels);
   check(Number.isInteger(imageSize) && imageSize >= 1, "imageSize", "an integer ≥ 1", imageSize);
   check(isRange(o.cropScale), "cropScale", "[lo, hi] with 0 < lo ≤ hi", o.cropScale);
@@ -129,16 +153,30 @@ function resolve(count: number, source: { height: number; width: number; channel
     check(o[key] >= 0 && Number.isFinite(o[key]), key, "a finite number ≥ 0", o[key]);
   }
   check(o.hue >= 0 && o.hue <= 0.5, "hue", "a number in [0, 0.5]", o.hue);
-  check(o.blurKernelFraction > 0 && Number.isFinite(o.blurKernelFraction), "blurKernelFraction", "a finite number > 0", o.blurKernelFraction);
+  check(
+    o.blurKernelFraction > 0 && Number.isFinite(o.blurKernelFraction),
+    "blurKernelFraction",
+    "a finite number > 0",
+    o.blurKernelFraction,
+  );
   if (issues.length > 0) {
     const first = issues[0]!;
-    throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: first.path,
+      message: first.message,
+      expected: first.expected,
+      received: first.received,
+      issues,
+    });
   }
   return o;
 }
 
 function isRange(range: [number, number]): boolean {
-  return Array.isArray(range) && range.length === 2 && range[0] > 0 && range[0] <= range[1] && Number.isFinite(range[1]);
+  return (
+    Array.isArray(range) && range.length === 2 && range[0] > 0 && range[0] <= range[1] && Number.isFinite(range[1])
+  );
 }
 
 /** Drops fields set to `undefined`, so `{ hue: undefined }` means the default rather than overriding it. */

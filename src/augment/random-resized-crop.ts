@@ -19,7 +19,13 @@ import { roundHalfEven } from "../random/round-half-even.js";
  * @param ratio range of the crop's aspect ratio width/height, 0 < lo ≤ hi (recipe: [3/4, 4/3]).
  * @returns the box in source pixels; height and width are integers ≥ 1.
  */
-export function sampleResizedCrop(rng: Rng, height: number, width: number, scale: [number, number], ratio: [number, number]): { top: number; left: number; height: number; width: number } {
+export function sampleResizedCrop(
+  rng: Rng,
+  height: number,
+  width: number,
+  scale: [number, number],
+  ratio: [number, number],
+): { top: number; left: number; height: number; width: number } {
   validate(height, width, scale, ratio);
   const area = height * width;
   const logLo = Math.log(ratio[0]);
@@ -52,12 +58,27 @@ function validate(height: number, width: number, scale: [number, number], ratio:
     throw new MixmaskError({ code: "INVALID_OPTION", path, message, expected, received });
   };
   if (!(Number.isInteger(height) && height >= 1 && Number.isInteger(width) && width >= 1)) {
-    bad("source", "the source image size must be positive integers", "height, width integers ≥ 1", `${height}×${width}`);
+    bad(
+      "source",
+      "the source image size must be positive integers",
+      "height, width integers ≥ 1",
+      `${height}×${width}`,
+    );
   }
   if (!(scale[0] > 0 && scale[0] <= scale[1] && Number.isFinite(scale[1]))) {
-    bad("cropScale", "the crop scale range must be positive and ordered", "[lo, hi] with 0 < lo ≤ hi, e.g. [0.2, 1]", `[${scale.join(", ")}]`);
+    bad(
+      "cropScale",
+      "the crop scale range must be positive and ordered",
+      "[lo, hi] with 0 < lo ≤ hi, e.g. [0.2, 1]",
+      `[${scale.join(", ")}]`,
+    );
   }
   if (!(ratio[0] > 0 && ratio[0] <= ratio[1] && Number.isFinite(ratio[1]))) {
-    bad("cropRatio", "the crop aspect-ratio range must be positive and ordered", "[lo, hi] with 0 < lo ≤ hi, e.g. [3/4, 4/3]", `[${ratio.join(", ")}]`);
+    bad(
+      "cropRatio",
+      "the crop aspect-ratio range must be positive and ordered",
+      "[lo, hi] with 0 < lo ≤ hi, e.g. [3/4, 4/3]",
+      `[${ratio.join(", ")}]`,
+    );
   }
 }

@@ -44,7 +44,12 @@ export async function compare(options: CompareOptions): Promise<ComparisonResult
   const out = resolve(options.out);
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const configurations: ComparisonConfiguration[] = options.variations.map((v) => ({ name: v.name, method: "", overrides: v.overrides, runs: [] }));
+  const configurations: ComparisonConfiguration[] = options.variations.map((v) => ({
+    name: v.name,
+    method: "",
+    overrides: v.overrides,
+    runs: [],
+  }));
   let shared: Partial<PretrainConfig> = {};
   const total = options.variations.length * options.seeds.length;
   let index = 0;
@@ -84,7 +89,14 @@ export async function compare(options: CompareOptions): Promise<ComparisonResult
     command: options.command ?? "",
     seeds: options.seeds,
     shared,
-    machine: { device: info.device, deviceName: info.deviceName, torchVersion: info.torchVersion, pythonVersion: info.pythonVersion, node: process.version, torchThreads: info.torchThreads },
+    machine: {
+      device: info.device,
+      deviceName: info.deviceName,
+      torchVersion: info.torchVersion,
+      pythonVersion: info.pythonVersion,
+      node: process.version,
+      torchThreads: info.torchThreads,
+    },
     startedAt,
     wallSeconds: (performance.now() - t0) / 1000,
     configurations,
@@ -94,7 +106,11 @@ export async function compare(options: CompareOptions): Promise<ComparisonResult
   return results;
 }
 
-async function trainOrReuse(config: PretrainConfig, options: CompareOptions, progress: ProgressReporter): Promise<{ summary: PretrainSummary; reused: boolean }> {
+async function trainOrReuse(
+  config: PretrainConfig,
+  options: CompareOptions,
+  progress: ProgressReporter,
+): Promise<{ summary: PretrainSummary; reused: boolean }> {
   const runDir = new RunDirectory(config.runDir);
   const previous = runDir.readJson<PretrainSummary>("summary.json");
   const previousConfig = runDir.readJson<PretrainConfig>("config.json");
@@ -102,15 +118,27 @@ async function trainOrReuse(config: PretrainConfig, options: CompareOptions, pro
     progress.log(`  reusing the finished run in ${config.runDir}`);
     return { summary: previous, reused: true };
   }
-  const resume = existsSync(runDir.file("checkpoints/latest.json")) && readCheckpointManifest(runDir) !== undefined && !previous;
+  const resume =
+    existsSync(runDir.file("checkpoints/latest.json")) && readCheckpointManifest(runDir) !== undefined && !previous;
   // The comparison owns its runs/ folders: a run it cannot reuse or resume is trained again in place.
-  if (!resume && previousConfig) progress.log(`  replacing the run in ${config.runDir} (${previous ? "its options differ" : "it stopped before its first checkpoint"})`);
-  const summary = await pretrain(config, { worker: options.worker, progress, datasets: options.datasets, resume, overwrite: !resume });
+  if (!resume && previousConfig)
+    progress.log(
+      `  replacing the run in ${config.runDir} (${previous ? "its options differ" : "it stopped before its first checkpoint"})`,
+    );
+  const summary = await pretrain(config, {
+    worker: options.worker,
+    progress,
+    datasets: options.datasets,
+    resume,
+    overwrite: !resume,
+  });
   return { summary, reused: false };
 }
 
 function sameTraining(saved: PretrainConfig, now: PretrainConfig): boolean {
-  return (Object.keys(now) as (keyof PretrainConfig)[]).every((k) => ["device", "threads", "plansInFlight"].includes(k) || JSON.stringify(saved[k]) === JSON.stringify(now[k]));
+  return (Object.keys(now) as (keyof PretrainConfig)[]).every(
+    (k) => ["device", "threads", "plansInFlight"].includes(k) || JSON.stringify(saved[k]) === JSON.stringify(now[k]),
+  );
 }
 
 function withoutPerRun(config: PretrainConfig): Partial<PretrainConfig> {

@@ -40,7 +40,14 @@ export interface ComparisonResults {
   seeds: number[];
   /** The options shared by every configuration (those of the first run, minus seed and runDir). */
   shared: Partial<PretrainConfig>;
-  machine: { device: string; deviceName: string; torchVersion: string; pythonVersion: string; node: string; torchThreads: number };
+  machine: {
+    device: string;
+    deviceName: string;
+    torchVersion: string;
+    pythonVersion: string;
+    node: string;
+    torchThreads: number;
+  };
   startedAt: string;
   wallSeconds: number;
   configurations: ComparisonConfiguration[];

@@ -15,7 +15,12 @@ export interface Variation {
  */
 export function parseVariations(specs: string[]): Variation[] {
   if (specs.length === 0) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--vary", message: "no configurations to compare", fix: "add e.g. --vary masker=none,mixmask,erase (repeat --vary to combine options)" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--vary",
+      message: "no configurations to compare",
+      fix: "add e.g. --vary masker=none,mixmask,erase (repeat --vary to combine options)",
+    });
   }
   let product: Variation[] = [{ name: "", overrides: {} }];
   const seen = new Set<string>();
@@ -33,12 +38,26 @@ export function parseVariations(specs: string[]): Variation[] {
         received: spec,
       });
     }
-    if (seen.has(key)) throw new MixmaskError({ code: "INVALID_OPTION", path: "--vary", message: `${flagName(key)} is varied twice`, fix: "list all its values in one --vary" });
+    if (seen.has(key))
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--vary",
+        message: `${flagName(key)} is varied twice`,
+        fix: "list all its values in one --vary",
+      });
     seen.add(key);
     // A list-valued option (semiSupervised) cannot be split on commas; it is varied with ";" instead.
-    const values = spec.slice(eq + 1).split(option[1] === "numbers" ? ";" : ",").map((v) => v.trim());
+    const values = spec
+      .slice(eq + 1)
+      .split(option[1] === "numbers" ? ";" : ",")
+      .map((v) => v.trim());
     if (values.some((v) => v === "") || new Set(values).size !== values.length) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "--vary", message: `"${spec}" needs distinct, non-empty values`, received: spec });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--vary",
+        message: `"${spec}" needs distinct, non-empty values`,
+        received: spec,
+      });
     }
     product = product.flatMap((v) =>
       values.map((raw) => ({

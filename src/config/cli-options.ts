@@ -4,9 +4,17 @@ export type FlagKind = "number" | "boolean" | "string" | "numbers";
 
 /** Every pretrain option: its kind and help. Keys are PretrainConfig fields; flags are their kebab-case names. */
 export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
-  ["dataset", "string", "fashion-mnist | cifar10 | cifar100 | tiny-imagenet | image-folder | synthetic (docs/DATASETS.md)"],
+  [
+    "dataset",
+    "string",
+    "fashion-mnist | cifar10 | cifar100 | tiny-imagenet | image-folder | synthetic (docs/DATASETS.md)",
+  ],
   ["dataDir", "string", "the dataset's folder (fashion-mnist default /usr/share/datasets/fashion-mnist)"],
-  ["decodeSize", "number", "image-folder / tiny-imagenet / synthetic: decode (resize, centre-crop) or draw images to this side"],
+  [
+    "decodeSize",
+    "number",
+    "image-folder / tiny-imagenet / synthetic: decode (resize, centre-crop) or draw images to this side",
+  ],
   ["skipBadImages", "boolean", "image-folder / tiny-imagenet: skip unusable images and report how many (true/false)"],
   ["streaming", "boolean", "push each step's batch instead of uploading the training set (true/false)"],
   ["streamBufferBatches", "number", "streaming: batches buffered at most (default 8)"],
@@ -53,10 +61,18 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["knnK", "number", "k-NN neighbours"],
   ["knnTemperature", "number", "k-NN vote temperature"],
   ["knnEvery", "number", "k-NN monitor every N epochs during pretraining (0: before and after only)"],
-  ["onCollapse", "string", "warn | stop: what a learning-health collapse warning does (default warn; stop: checkpoint and exit 3)"],
+  [
+    "onCollapse",
+    "string",
+    "warn | stop: what a learning-health collapse warning does (default warn; stop: checkpoint and exit 3)",
+  ],
   ["linearProbe", "boolean", "linear probe of the untrained and trained backbone (true/false, default true)"],
   ["linearProbeEpochs", "number", "linear probe epochs (release protocol: 100, lr x0.1 at 60 % and 80 %)"],
-  ["semiSupervised", "numbers", "semi-supervised fine-tuning label fractions, comma-separated, e.g. 0.01,0.1 (default none)"],
+  [
+    "semiSupervised",
+    "numbers",
+    "semi-supervised fine-tuning label fractions, comma-separated, e.g. 0.01,0.1 (default none)",
+  ],
   ["seed", "number", "seed of every random choice"],
   ["checkpointEvery", "number", "checkpoint every N epochs (0: at the end only)"],
   ["plansInFlight", "number", "plans sent ahead of results"],
@@ -64,9 +80,21 @@ export const CLI_OPTIONS: [keyof PretrainConfig, FlagKind, string][] = [
   ["threads", "number", "torch threads in the worker (0 = default)"],
   ["precision", "string", "fp32 | bf16 (CUDA only)"],
   ["channelsLast", "boolean", "channels_last memory format, on the CPU and CUDA (false: contiguous)"],
-  ["compile", "string", "off | default | reduce-overhead | max-autotune: torch.compile the encoders, which fuses their kernels (for small, launch-bound networks on a GPU); the first steps are slow while it compiles; reduce-overhead also captures CUDA graphs on a GPU"],
-  ["runDir", "string", "output folder (default: a new runs/<date>-<time>, linked as runs/latest; --resume: runs/latest)"],
-  ["ranks", "number", "torch.distributed ranks sharing each step; > 1 starts a local torchrun group (docs/DISTRIBUTED.md)"],
+  [
+    "compile",
+    "string",
+    "off | default | reduce-overhead | max-autotune: torch.compile the encoders, which fuses their kernels (for small, launch-bound networks on a GPU); the first steps are slow while it compiles; reduce-overhead also captures CUDA graphs on a GPU",
+  ],
+  [
+    "runDir",
+    "string",
+    "output folder (default: a new runs/<date>-<time>, linked as runs/latest; --resume: runs/latest)",
+  ],
+  [
+    "ranks",
+    "number",
+    "torch.distributed ranks sharing each step; > 1 starts a local torchrun group (docs/DISTRIBUTED.md)",
+  ],
   ["syncBatchNorm", "boolean", "ranks > 1: SyncBatchNorm over the global batch in the online encoder (GPUs only)"],
 ];
 
@@ -90,4 +118,3 @@ export function parseFlagValue(kind: FlagKind, raw: string): unknown {
   }
   return raw;
 }
-

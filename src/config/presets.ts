@@ -152,7 +152,12 @@ export const IMAGENET_PRESET: PretrainConfig = {
   precision: "fp32",
 };
 
-export const PRESETS: Record<PresetName, PretrainConfig> = { cpu: CPU_PRESET, gpu: GPU_PRESET, cifar: CIFAR_PRESET, imagenet: IMAGENET_PRESET };
+export const PRESETS: Record<PresetName, PretrainConfig> = {
+  cpu: CPU_PRESET,
+  gpu: GPU_PRESET,
+  cifar: CIFAR_PRESET,
+  imagenet: IMAGENET_PRESET,
+};
 
 /**
  * What changes when a preset is used with another framework than MoCo v2. Sources: BYOL's cosine τ from its base to
@@ -160,14 +165,22 @@ export const PRESETS: Record<PresetName, PretrainConfig> = { cpu: CPU_PRESET, gp
  * symmetric D/2 + D/2 and its predictor bottleneck of a quarter of the projection width (Chen & He 2021); SimCLR's
  * NT-Xent with T = 0.2 (solo-learn's CIFAR config). Everything else stays the preset's.
  */
-export function frameworkDefaults(framework: FrameworkName, preset: Pick<PretrainConfig, "imageSize" | "headHiddenDim" | "headOutDim">): Partial<PretrainConfig> {
+export function frameworkDefaults(
+  framework: FrameworkName,
+  preset: Pick<PretrainConfig, "imageSize" | "headHiddenDim" | "headOutDim">,
+): Partial<PretrainConfig> {
   switch (framework) {
     case "mocov2":
       return {};
     case "simclr":
       return { temperature: 0.2 };
     case "byol":
-      return { symmetric: true, keyMomentum: preset.imageSize >= 128 ? 0.996 : 0.99, keyMomentumSchedule: "cosine", predictorHiddenDim: preset.headHiddenDim };
+      return {
+        symmetric: true,
+        keyMomentum: preset.imageSize >= 128 ? 0.996 : 0.99,
+        keyMomentumSchedule: "cosine",
+        predictorHiddenDim: preset.headHiddenDim,
+      };
     case "simsiam":
       return { symmetric: true, predictorHiddenDim: Math.max(4, Math.floor(preset.headOutDim / 4)) };
   }
@@ -177,12 +190,18 @@ export function frameworkDefaults(framework: FrameworkName, preset: Pick<Pretrai
  * A config to validate: the preset, then the chosen framework's defaults, then what the user gave (unvalidated: an
  * unknown framework name adds no defaults and is reported by validatePretrainConfig).
  */
-export function resolveConfig(preset: PresetName, given: Readonly<Partial<Record<keyof PretrainConfig, unknown>>> = {}): Record<string, unknown> {
+export function resolveConfig(
+  preset: PresetName,
+  given: Readonly<Partial<Record<keyof PretrainConfig, unknown>>> = {},
+): Record<string, unknown> {
   const base = PRESETS[preset];
   const framework = given.framework ?? base.framework;
   // Defaults follow what the user chose too (a --head-out-dim sizes SimSiam's bottleneck, an --image-size BYOL's τ).
   const chosen = { ...base, ...given } as PretrainConfig;
-  const defaults = typeof framework === "string" && FRAMEWORK_NAMES.includes(framework as FrameworkName) ? frameworkDefaults(framework as FrameworkName, chosen) : {};
+  const defaults =
+    typeof framework === "string" && FRAMEWORK_NAMES.includes(framework as FrameworkName)
+      ? frameworkDefaults(framework as FrameworkName, chosen)
+      : {};
   return { ...base, ...defaults, ...dataSizeDefaults(base, given), ...given };
 }
 

@@ -109,7 +109,11 @@ export const PretrainConfigSchema = z
     /** Semi-supervised fine-tuning with these label fractions, e.g. [0.01, 0.1] (SimCLR protocol). Default none. */
     semiSupervised: z.array(z.number().gt(0).max(1)).max(8).optional(),
     /** One seed drives every random choice of the method (sampler, augmentation, masks, weight init). */
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     /**
      * What a collapse warning of the learning-health monitor does (docs/EVALUATION.md, Learning health): "warn" logs it
      * and keeps training; "stop" ends the run with a checkpoint and a LEARNING_COLLAPSED error. Default "warn".
@@ -146,12 +150,23 @@ export const PretrainConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["cropScaleMin"], message: `must be ≤ cropScaleMax (${c.cropScaleMax})` });
     }
     if (c.batchSize > c.trainImages) {
-      ctx.addIssue({ code: "custom", path: ["batchSize"], message: `must be ≤ trainImages (${c.trainImages}); every step uses a full batch: lower --batch-size or raise --train-images` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["batchSize"],
+        message: `must be ≤ trainImages (${c.trainImages}); every step uses a full batch: lower --batch-size or raise --train-images`,
+      });
     }
     if (c.warmupEpochs >= c.epochs) {
-      ctx.addIssue({ code: "custom", path: ["warmupEpochs"], message: `must be < epochs (${c.epochs}); the cosine decay needs steps after the warm-up` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["warmupEpochs"],
+        message: `must be < epochs (${c.epochs}); the cosine decay needs steps after the warm-up`,
+      });
     }
-    for (const [option, ratio] of [["keepRatio", c.keepRatio], ["keepRatioEnd", c.keepRatioEnd]] as const) {
+    for (const [option, ratio] of [
+      ["keepRatio", c.keepRatio],
+      ["keepRatioEnd", c.keepRatioEnd],
+    ] as const) {
       if (ratio === undefined) continue;
       for (const issue of maskerIssues({ ...c, keepRatio: ratio }, c.imageSize, option)) {
         if (option === "keepRatioEnd" && issue.path !== option) continue; // reported once, for keepRatio
@@ -159,17 +174,30 @@ export const PretrainConfigSchema = z
       }
     }
     if (c.framework === "mocov2" && c.queueSize < c.batchSize) {
-      ctx.addIssue({ code: "custom", path: ["queueSize"], message: `must be ≥ batchSize (${c.batchSize}): every step enqueues a batch of keys` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["queueSize"],
+        message: `must be ≥ batchSize (${c.batchSize}): every step enqueues a batch of keys`,
+      });
     }
     if (c.batchSize % c.bnSplits !== 0) {
       ctx.addIssue({ code: "custom", path: ["bnSplits"], message: `must divide batchSize (${c.batchSize})` });
     }
     if (c.dataDir === undefined && c.dataset !== "fashion-mnist" && c.dataset !== "synthetic") {
-      ctx.addIssue({ code: "custom", path: ["dataDir"], message: `is required with --dataset ${c.dataset}: the folder holding its files` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["dataDir"],
+        message: `is required with --dataset ${c.dataset}: the folder holding its files`,
+      });
     }
-    for (const issue of distributedIssues(c)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    for (const issue of distributedIssues(c))
+      ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (c.knnK > c.trainImages) {
-      ctx.addIssue({ code: "custom", path: ["knnK"], message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank: lower --knn-k or raise --train-images` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["knnK"],
+        message: `must be ≤ trainImages (${c.trainImages}), the size of the memory bank: lower --knn-k or raise --train-images`,
+      });
     }
   });
 
@@ -197,20 +225,36 @@ export function validatePretrainConfig(input: unknown, options: { names?: "flags
     if (issue.code === "unrecognized_keys") {
       // A key that no flag could spell (found by fuzzing: " " became "-- ") is quoted as it came.
       const named = issue.keys.map((k) => (/^[a-z][A-Za-z0-9]*$/.test(k) ? flagName(k) : JSON.stringify(k)));
-      return { path: named.join(", "), message: "unknown option", expected: `one of ${Object.keys(PretrainConfigSchema.shape).map(flagName).join(" ")}` };
+      return {
+        path: named.join(", "),
+        message: "unknown option",
+        expected: `one of ${Object.keys(PretrainConfigSchema.shape).map(flagName).join(" ")}`,
+      };
     }
-    if (key === "") return { path: "options", message: issue.message, expected: "an object of pretrain options", received: typeof input };
+    if (key === "")
+      return {
+        path: "options",
+        message: issue.message,
+        expected: "an object of pretrain options",
+        received: typeof input,
+      };
     // A cross-option rule's value may lie inside the field's own range: that range would contradict the message.
     const expected = issue.code === "custom" ? undefined : describeExpected(key);
-    return { path: flagName(key), message: `${item}${issue.message}`, expected, received: JSON.stringify(readPath(input, issue.path)) };
+    return {
+      path: flagName(key),
+      message: `${item}${issue.message}`,
+      expected,
+      received: JSON.stringify(readPath(input, issue.path)),
+    };
   });
   throw new MixmaskError({
     code: "INVALID_OPTION",
     message: `${issues.length} invalid option${issues.length > 1 ? "s" : ""}`,
     issues,
-    fix: options.names === "keys"
-      ? "see PretrainConfig in the API reference (docs/api) for every option, its unit and default"
-      : "see `mixmask pretrain --help` for every option, its unit and default",
+    fix:
+      options.names === "keys"
+        ? "see PretrainConfig in the API reference (docs/api) for every option, its unit and default"
+        : "see `mixmask pretrain --help` for every option, its unit and default",
   });
 }
 
@@ -230,6 +274,7 @@ function describeExpected(key: string): string | undefined {
 
 function readPath(input: unknown, path: PropertyKey[]): unknown {
   let value: unknown = input;
-  for (const key of path) value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return value;
 }

@@ -6,7 +6,11 @@ import { DASHBOARD_TOKEN_ENV, startDashboard, type Dashboard, type DashboardOpti
 /** Adds the dashboard's listening options to `pretrain` (with --dashboard) and to `dashboard`. */
 export function withDashboardOptions(cmd: Command): Command {
   return cmd
-    .option("--dashboard-host <address>", `address the dashboard listens on; other than 127.0.0.1 it needs a token ($${DASHBOARD_TOKEN_ENV} or --dashboard-token-file)`, "127.0.0.1")
+    .option(
+      "--dashboard-host <address>",
+      `address the dashboard listens on; other than 127.0.0.1 it needs a token ($${DASHBOARD_TOKEN_ENV} or --dashboard-token-file)`,
+      "127.0.0.1",
+    )
     .option("--dashboard-port <n>", "port of the dashboard (0: a free one)", "0")
     .option("--dashboard-token-file <path>", "file holding the dashboard's access token");
 }
@@ -14,7 +18,13 @@ export function withDashboardOptions(cmd: Command): Command {
 function listenOptions(flags: Record<string, unknown>): Omit<DashboardOptions, "runDir"> {
   const port = Number(flags.dashboardPort ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--dashboard-port", message: "expected a port number", expected: "an integer in [0, 65535] (0: a free one)", received: String(flags.dashboardPort) });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--dashboard-port",
+      message: "expected a port number",
+      expected: "an integer in [0, 65535] (0: a free one)",
+      received: String(flags.dashboardPort),
+    });
   }
   const tokenFile = typeof flags.dashboardTokenFile === "string" ? flags.dashboardTokenFile : undefined;
   let token: string | undefined;
@@ -22,7 +32,12 @@ function listenOptions(flags: Record<string, unknown>): Omit<DashboardOptions, "
     try {
       token = readFileSync(tokenFile, "utf8").trim();
     } catch (error) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "--dashboard-token-file", message: `cannot read ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, fix: "point it at a readable file holding the token" });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--dashboard-token-file",
+        message: `cannot read ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        fix: "point it at a readable file holding the token",
+      });
     }
   }
   return { host: String(flags.dashboardHost ?? "127.0.0.1"), port, ...(token ? { token } : {}) };
@@ -31,7 +46,9 @@ function listenOptions(flags: Record<string, unknown>): Omit<DashboardOptions, "
 /** `mixmask dashboard --run-dir D`: serves the page until Ctrl-C. */
 export function dashboardCommand(): Command {
   const cmd = withDashboardOptions(
-    new Command("dashboard").description("serve a live page of a run directory, or of a folder of runs (compare's --out), in the browser; it follows the files while they are written"),
+    new Command("dashboard").description(
+      "serve a live page of a run directory, or of a folder of runs (compare's --out), in the browser; it follows the files while they are written",
+    ),
   ).requiredOption("--run-dir <dir>", "a run directory, or a folder of runs");
   cmd.action(async (flags: Record<string, string>) => {
     const dashboard = await startDashboard({ runDir: flags.runDir!, ...listenOptions(flags) });
@@ -50,7 +67,11 @@ export interface TrainingDashboard {
   holdOpen(): Promise<void>;
 }
 
-export async function openTrainingDashboard(flags: Record<string, unknown>, runDir: string, log: (line: string) => void): Promise<TrainingDashboard> {
+export async function openTrainingDashboard(
+  flags: Record<string, unknown>,
+  runDir: string,
+  log: (line: string) => void,
+): Promise<TrainingDashboard> {
   if (!flags.dashboard) return { watch: (train) => train(), holdOpen: async () => {} };
   const dashboard: Dashboard = await startDashboard({ runDir, kind: "run", ...listenOptions(flags) });
   log(`dashboard: ${dashboard.url}`);
@@ -65,14 +86,19 @@ export async function openTrainingDashboard(flags: Record<string, unknown>, runD
       } catch (error) {
         interrupted = error instanceof MixmaskError && error.code === "INTERRUPTED";
         failure = (error as Error).message;
-        dashboard.reportOutcome({ phase: "crashed", text: `${interrupted ? "stopped" : "crashed"}: ${(error as Error).message}` });
+        dashboard.reportOutcome({
+          phase: "crashed",
+          text: `${interrupted ? "stopped" : "crashed"}: ${(error as Error).message}`,
+        });
         throw error;
       }
     },
     async holdOpen() {
       // Ctrl-C already ended the training: a second wait would surprise; everyone else gets to read the page.
       if (!interrupted) {
-        log(`${failure ? `training failed: ${failure}` : "training finished"}; the dashboard stays at ${dashboard.url} (Ctrl-C to stop it)`);
+        log(
+          `${failure ? `training failed: ${failure}` : "training finished"}; the dashboard stays at ${dashboard.url} (Ctrl-C to stop it)`,
+        );
         await untilInterrupted();
       }
       await dashboard.close();

@@ -67,10 +67,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     return w;
   };
-  const current = (): RunWatcher[] => (options.kind === "run" || isRunDir(root) ? [watcher(root)] : findRuns(root).map(watcher));
+  const current = (): RunWatcher[] =>
+    options.kind === "run" || isRunDir(root) ? [watcher(root)] : findRuns(root).map(watcher);
   const build = (): DashboardState => {
     const runs = current();
-    return options.kind === "run" || isRunDir(root) || runs.length === 0 ? runState(runs[0] ?? watcher(root)) : folderState(basename(root), runs);
+    return options.kind === "run" || isRunDir(root) || runs.length === 0
+      ? runState(runs[0] ?? watcher(root))
+      : folderState(basename(root), runs);
   };
 
   const clients = new Set<ServerResponse>();
@@ -109,14 +112,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? "/", "http://dashboard");
     if (token && !authorised(req, url, token)) {
-      res.writeHead(401, { "content-type": "text/plain" }).end(`a token is required: open the URL the dashboard printed (?token=…)\n`);
+      res
+        .writeHead(401, { "content-type": "text/plain" })
+        .end(`a token is required: open the URL the dashboard printed (?token=…)\n`);
       return;
     }
     const query = token ? `?token=${encodeURIComponent(token)}` : "";
     if (url.pathname === "/") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(dashboardPage(query));
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
+        .end(dashboardPage(query));
     } else if (url.pathname === "/events") {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+      res.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+      });
       res.write("retry: 1000\n\n");
       clients.add(res);
       req.on("close", () => clients.delete(res));
@@ -124,12 +135,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       else res.write(`event: state\ndata: ${payload}\n\n`);
     } else if (url.pathname === "/assets/vega.min.js" || url.pathname === "/assets/vega-lite.min.js") {
       const file = url.pathname.endsWith("vega.min.js") ? assets.vega : assets.vegaLite;
-      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" }).end(readFileSync(file));
+      res
+        .writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" })
+        .end(readFileSync(file));
     } else if (/^\/preview\/\d+\.png$/.test(url.pathname)) {
       const id = Number(/\d+/.exec(url.pathname)![0]);
       const run = [...watchers.values()].find((w) => w.id === id);
       const file = run ? join(run.dir, "preview.png") : "";
-      if (!run || !existsSync(file)) res.writeHead(404, { "content-type": "text/plain" }).end("no preview.png in this run directory yet\n");
+      if (!run || !existsSync(file))
+        res.writeHead(404, { "content-type": "text/plain" }).end("no preview.png in this run directory yet\n");
       else res.writeHead(200, { "content-type": "image/png", "cache-control": "no-store" }).end(readFileSync(file));
     } else {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
@@ -138,7 +152,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   await new Promise<void>((ok, fail) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      fail(new MixmaskError({ code: "INVALID_OPTION", path: "--dashboard-port", message: `cannot listen on ${host}:${options.port ?? 0} (${error.code ?? error.message})`, fix: "choose another --dashboard-port, or 0 for a free one", cause: error })),
+      fail(
+        new MixmaskError({
+          code: "INVALID_OPTION",
+          path: "--dashboard-port",
+          message: `cannot listen on ${host}:${options.port ?? 0} (${error.code ?? error.message})`,
+          fix: "choose another --dashboard-port, or 0 for a free one",
+          cause: error,
+        }),
+      ),
     );
     server.listen(options.port ?? 0, host, () => ok());
   });
@@ -204,10 +226,18 @@ function vegaAssets(): { vega: string; vegaLite: string } {
     }
     return dir;
   };
-  const files = { vega: join(packageRoot("vega"), "build", "vega.min.js"), vegaLite: join(packageRoot("vega-lite"), "build", "vega-lite.min.js") };
+  const files = {
+    vega: join(packageRoot("vega"), "build", "vega.min.js"),
+    vegaLite: join(packageRoot("vega-lite"), "build", "vega-lite.min.js"),
+  };
   for (const [name, file] of Object.entries(files)) {
     if (!existsSync(file)) {
-      throw new MixmaskError({ code: "INVALID_FILE", path: file, message: `${name}'s browser build is missing`, fix: "reinstall the npm dependencies (npm ci)" });
+      throw new MixmaskError({
+        code: "INVALID_FILE",
+        path: file,
+        message: `${name}'s browser build is missing`,
+        fix: "reinstall the npm dependencies (npm ci)",
+      });
     }
   }
   return files;

@@ -58,10 +58,23 @@ export function startLiveOutputs(options: LiveOutputsOptions): LiveOutputs {
 
   const writePreview = async (step: number, epoch: number): Promise<void> => {
     try {
-      const batch = await previewOfPlan(options.worker, options.runId, config, options.plan(step), options.previewSamples ?? 6);
+      const batch = await previewOfPlan(
+        options.worker,
+        options.runId,
+        config,
+        options.plan(step),
+        options.previewSamples ?? 6,
+      );
       const png = renderPreviewPng(batch);
       writeFileAtomic(join(runDir, "preview.png"), png);
-      const about = { step, epoch, method: batch.method, columns: batch.columns.map((c) => c.name), lambda: batch.keptFractions, ...(batch.unmixLambda !== undefined ? { unmixLambda: batch.unmixLambda } : {}) };
+      const about = {
+        step,
+        epoch,
+        method: batch.method,
+        columns: batch.columns.map((c) => c.name),
+        lambda: batch.keptFractions,
+        ...(batch.unmixLambda !== undefined ? { unmixLambda: batch.unmixLambda } : {}),
+      };
       writeFileAtomic(join(runDir, "preview.json"), `${JSON.stringify(about)}\n`);
       const { width, height } = PNG.sync.read(png);
       events.add(step, [{ tag: "preview", png: { bytes: png, width, height } }]);
@@ -74,7 +87,8 @@ export function startLiveOutputs(options: LiveOutputsOptions): LiveOutputs {
   };
 
   const lambdaHistogram = (step: number): void => {
-    if (epochLambdas.values.length) events.add(step, [{ tag: "train/lambda_histogram", histogram: histogramOf(epochLambdas.values, 0, 1, 40) }]);
+    if (epochLambdas.values.length)
+      events.add(step, [{ tag: "train/lambda_histogram", histogram: histogramOf(epochLambdas.values, 0, 1, 40) }]);
   };
 
   const tick = (): void => {
@@ -85,7 +99,8 @@ export function startLiveOutputs(options: LiveOutputsOptions): LiveOutputs {
         let sps: number | undefined;
         if (row.elapsedS !== undefined) {
           if (rate && row.elapsedS > rate.elapsedS) sps = (row.step - rate.step) / (row.elapsedS - rate.elapsedS);
-          if (!rate || row.step - rate.step >= 10 || row.elapsedS < rate.elapsedS) rate = { step: row.step, elapsedS: row.elapsedS };
+          if (!rate || row.step - rate.step >= 10 || row.elapsedS < rate.elapsedS)
+            rate = { step: row.step, elapsedS: row.elapsedS };
         }
         events.add(row.step, stepScalars(row, termNames, sps));
         if (epoch !== epochLambdas.epoch) {
@@ -101,7 +116,8 @@ export function startLiveOutputs(options: LiveOutputsOptions): LiveOutputs {
       }
       const knn = readJsonLines<{ step: number; top1: number }>(join(runDir, "knn-monitor.jsonl"));
       if (knn.length < knnWritten) knnWritten = 0; // truncated by a resume
-      for (const p of knn.slice(knnWritten)) if (p.step > options.firstStep) events.add(p.step, [{ tag: "knn/top1", scalar: p.top1 }]);
+      for (const p of knn.slice(knnWritten))
+        if (p.step > options.firstStep) events.add(p.step, [{ tag: "knn/top1", scalar: p.top1 }]);
       knnWritten = knn.length;
       events.flush();
     } catch (error) {
@@ -154,14 +170,17 @@ export class LineTail {
       const text = this.carry + bytes.toString("utf8");
       const cut = text.lastIndexOf("\n");
       this.carry = text.slice(cut + 1);
-      return text.slice(0, cut + 1).split("\n").flatMap((line) => {
-        if (line.trim() === "") return [];
-        try {
-          return [JSON.parse(line) as T];
-        } catch {
-          return []; // a torn line: the rest is still worth reading
-        }
-      });
+      return text
+        .slice(0, cut + 1)
+        .split("\n")
+        .flatMap((line) => {
+          if (line.trim() === "") return [];
+          try {
+            return [JSON.parse(line) as T];
+          } catch {
+            return []; // a torn line: the rest is still worth reading
+          }
+        });
     } finally {
       closeSync(fd);
     }

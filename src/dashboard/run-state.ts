@@ -3,7 +3,16 @@ import type { RunEvaluations } from "../eval/run-evaluator.js";
 import type { ChartSpec } from "../report/charts/chart-spec.js";
 import { lineChart, type LineSeries } from "../report/charts/chart-spec.js";
 import { runCharts, smoothingNote, smoothingWindow, RUN_CHARTS } from "../report/charts/run-charts.js";
-import { chartInputOf, describeRun, mtimeOf, numberAt, readJsonLines, readRunFiles, type HealthWarning, type RunFiles } from "../report/charts/run-files.js";
+import {
+  chartInputOf,
+  describeRun,
+  mtimeOf,
+  numberAt,
+  readJsonLines,
+  readRunFiles,
+  type HealthWarning,
+  type RunFiles,
+} from "../report/charts/run-files.js";
 import { evaluationRows } from "../report/evaluation-rows.js";
 import { meanStd } from "../compare/stats.js";
 import { movingAverage } from "../report/run-metrics.js";
@@ -82,11 +91,24 @@ export class RunWatcher {
   private seenSteps = false;
   owner: OwnerOutcome | undefined;
 
-  constructor(readonly id: number, readonly dir: string, readonly name: string) {}
+  constructor(
+    readonly id: number,
+    readonly dir: string,
+    readonly name: string,
+  ) {}
 
   /** The modification times of the files the page shows: the state is rebuilt when any of them changes. */
   fingerprint(): string {
-    return ["config.json", "metrics.jsonl", "knn-monitor.jsonl", "summary.json", "baselines.json", "health.jsonl", "preview.png", "checkpoints/latest.json"]
+    return [
+      "config.json",
+      "metrics.jsonl",
+      "knn-monitor.jsonl",
+      "summary.json",
+      "baselines.json",
+      "health.jsonl",
+      "preview.png",
+      "checkpoints/latest.json",
+    ]
       .map((f) => mtimeOf(join(this.dir, f)))
       .join(",");
   }
@@ -94,7 +116,8 @@ export class RunWatcher {
   read(nowMs = Date.now()): { view: RunView; files: RunFiles } {
     const files = readRunFiles(this.dir);
     const configMtime = mtimeOf(join(this.dir, "config.json"));
-    if (this.configMtime && configMtime !== this.configMtime && this.seenSteps) this.resumedAt = files.checkpoint?.step ?? files.metrics[0]?.step ?? 0;
+    if (this.configMtime && configMtime !== this.configMtime && this.seenSteps)
+      this.resumedAt = files.checkpoint?.step ?? files.metrics[0]?.step ?? 0;
     this.configMtime = configMtime;
     if (files.metrics.length) this.seenSteps = true;
     const resumedFrom = this.resumedAt ?? numberAt(files.summary, "resumedFromStep");
@@ -118,22 +141,40 @@ export class RunWatcher {
     return { view, files };
   }
 
-  private status(files: RunFiles, p: RunProgress, resumedFrom: number | undefined, configMtime: number, nowMs: number): RunStatus {
+  private status(
+    files: RunFiles,
+    p: RunProgress,
+    resumedFrom: number | undefined,
+    configMtime: number,
+    nowMs: number,
+  ): RunStatus {
     const summaryMtime = mtimeOf(join(this.dir, "summary.json"));
-    const lastWrite = Math.max(mtimeOf(join(this.dir, "metrics.jsonl")), mtimeOf(join(this.dir, "knn-monitor.jsonl")), configMtime);
+    const lastWrite = Math.max(
+      mtimeOf(join(this.dir, "metrics.jsonl")),
+      mtimeOf(join(this.dir, "knn-monitor.jsonl")),
+      configMtime,
+    );
     const resumed = resumedFrom !== undefined ? `, resumed at step ${resumedFrom}` : "";
     const of = p.totalSteps ? ` of ${p.totalSteps}` : "";
-    if (files.summary && summaryMtime >= configMtime) return { phase: "finished", text: `finished: ${p.step}${of} steps${resumed}` };
+    if (files.summary && summaryMtime >= configMtime)
+      return { phase: "finished", text: `finished: ${p.step}${of} steps${resumed}` };
     if (this.owner && lastWrite <= this.owner.atMs) return { phase: this.owner.phase, text: this.owner.text };
     if (!files.config) return { phase: "starting", text: "waiting for the run to start (no config.json yet)" };
     const interval = p.stepsPerSecond ? 1000 / p.stepsPerSecond : 0;
     const staleMs = Math.max(STALE_MIN_MS, STALE_STEPS * interval);
     const idle = nowMs - lastWrite;
     if (idle > staleMs) {
-      return { phase: "stopped", text: `stopped at step ${p.step}${of}: nothing written for ${Math.round(idle / 1000)} s (crashed or interrupted? continue with --resume)` };
+      return {
+        phase: "stopped",
+        text: `stopped at step ${p.step}${of}: nothing written for ${Math.round(idle / 1000)} s (crashed or interrupted? continue with --resume)`,
+      };
     }
-    if (files.metrics.length === 0) return { phase: "starting", text: "starting: measuring the untrained encoder before the first step" };
-    return { phase: resumedFrom !== undefined ? "resumed" : "training", text: `training: step ${p.step}${of}${resumed}` };
+    if (files.metrics.length === 0)
+      return { phase: "starting", text: "starting: measuring the untrained encoder before the first step" };
+    return {
+      phase: resumedFrom !== undefined ? "resumed" : "training",
+      text: `training: step ${p.step}${of}${resumed}`,
+    };
   }
 }
 
@@ -148,8 +189,16 @@ function progressOf(files: RunFiles): RunProgress {
   const last = m.at(-1);
   const c = files.config;
   const epochs = numberAt(c, "epochs");
-  const perEpoch = numberAt(c, "trainImages") !== undefined && numberAt(c, "batchSize") ? Math.floor(numberAt(c, "trainImages")! / numberAt(c, "batchSize")!) : undefined;
-  const totalSteps = numberAt(files.summary, "steps") !== undefined && numberAt(files.summary, "resumedFromStep") === undefined && last ? Math.max(last.step + 1, numberAt(files.summary, "steps")!) : perEpoch && epochs ? perEpoch * epochs : undefined;
+  const perEpoch =
+    numberAt(c, "trainImages") !== undefined && numberAt(c, "batchSize")
+      ? Math.floor(numberAt(c, "trainImages")! / numberAt(c, "batchSize")!)
+      : undefined;
+  const totalSteps =
+    numberAt(files.summary, "steps") !== undefined && numberAt(files.summary, "resumedFromStep") === undefined && last
+      ? Math.max(last.step + 1, numberAt(files.summary, "steps")!)
+      : perEpoch && epochs
+        ? perEpoch * epochs
+        : undefined;
   let stepsPerSecond: number | undefined;
   const window = m.slice(-50);
   let restart = 0; // the first row of the last process (elapsedS starts again from 0 on resume)
@@ -158,7 +207,8 @@ function progressOf(files: RunFiles): RunProgress {
   });
   const segment = window.slice(restart);
   const [a, b] = [segment[0], segment.at(-1)];
-  if (a && b && a !== b && a.elapsedS !== undefined && b.elapsedS !== undefined && b.elapsedS > a.elapsedS) stepsPerSecond = (b.step - a.step) / (b.elapsedS - a.elapsedS);
+  if (a && b && a !== b && a.elapsedS !== undefined && b.elapsedS !== undefined && b.elapsedS > a.elapsedS)
+    stepsPerSecond = (b.step - a.step) / (b.elapsedS - a.elapsedS);
   const step = last ? last.step + 1 : 0;
   return {
     step,
@@ -172,7 +222,9 @@ function progressOf(files: RunFiles): RunProgress {
     ...(last?.positiveTop1 !== undefined ? { positiveTop1: last.positiveTop1 } : {}),
     ...(last?.embeddingStd !== undefined ? { spread: last.embeddingStd } : {}),
     ...(stepsPerSecond !== undefined ? { stepsPerSecond } : {}),
-    ...(stepsPerSecond && totalSteps !== undefined && !files.summary ? { etaSeconds: Math.max(0, (totalSteps - step) / stepsPerSecond) } : {}),
+    ...(stepsPerSecond && totalSteps !== undefined && !files.summary
+      ? { etaSeconds: Math.max(0, (totalSteps - step) / stepsPerSecond) }
+      : {}),
   };
 }
 
@@ -184,7 +236,10 @@ function factsOf(files: RunFiles): [string, string][] {
     ["worker", w.workerVersion as string | undefined],
     ["python", w.pythonVersion as string | undefined],
     ["torch", w.torchVersion as string | undefined],
-    ["device", w.device !== undefined ? `${String(w.device)}${w.deviceName ? ` (${String(w.deviceName)})` : ""}` : undefined],
+    [
+      "device",
+      w.device !== undefined ? `${String(w.device)}${w.deviceName ? ` (${String(w.deviceName)})` : ""}` : undefined,
+    ],
     ["torch threads", w.torchThreads !== undefined ? String(w.torchThreads) : undefined],
   ];
   return facts.map(([k, v]) => [k, v ?? "not recorded (config.json lacks it)"]);
@@ -208,7 +263,14 @@ function previewAbout(dir: string): { preview?: Record<string, unknown> } {
 /** The page of one run: its charts, from the same specifications as its report.md. */
 export function runState(watcher: RunWatcher): DashboardState {
   const { view, files } = watcher.read();
-  return { kind: "run", title: view.method, runs: [view], charts: runCharts(chartInputOf(files)), order: [...RUN_CHARTS], updatedAt: new Date().toISOString() };
+  return {
+    kind: "run",
+    title: view.method,
+    runs: [view],
+    charts: runCharts(chartInputOf(files)),
+    order: [...RUN_CHARTS],
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 /** A configuration of a folder of runs: `compare` puts each seed in runs/<configuration>/seed-<n>/. */
@@ -225,26 +287,75 @@ export function folderState(title: string, watchers: RunWatcher[]): DashboardSta
     groups.set(name, [...(groups.get(name) ?? []), files]);
   }
   const configs = [...groups.entries()];
-  const band = (pick: (f: RunFiles) => number[]): LineSeries[] => configs.map(([name, runs], colour) => ({ ...bandOver(name, runs.map(pick)), colour }));
+  const band = (pick: (f: RunFiles) => number[]): LineSeries[] =>
+    configs.map(([name, runs], colour) => ({ ...bandOver(name, runs.map(pick)), colour }));
   const minSteps = Math.min(...read.map((r) => r.files.metrics.length).filter((n) => n > 0));
   const note = `${smoothingNote(smoothingWindow(Number.isFinite(minSteps) ? minSteps : 0))}; mean ± std over each configuration's seeds`;
   const termCounts = configs.map(([, runs]) => describeRun(runs[0]?.config).termNames.length);
-  const mixed = new Set(termCounts).size > 1 ? `; totals sum different numbers of terms (${configs.map(([n], i) => `${n}: ${termCounts[i]}`).join(", ")}) and do not compare — see term 0` : "";
+  const mixed =
+    new Set(termCounts).size > 1
+      ? `; totals sum different numbers of terms (${configs.map(([n], i) => `${n}: ${termCounts[i]}`).join(", ")}) and do not compare — see term 0`
+      : "";
   const knnBand = configs.map(([name, runs], colour) => ({ ...knnOver(name, runs), colour }));
-  const untrained = read.map((r) => chartInputOf(r.files).references.untrained).filter((v): v is number => v !== undefined);
+  const untrained = read
+    .map((r) => chartInputOf(r.files).references.untrained)
+    .filter((v): v is number => v !== undefined);
   const pixels = read.map((r) => chartInputOf(r.files).references.pixels).filter((v): v is number => v !== undefined);
   const refs = [
-    ...(untrained.length ? [{ y: meanStd(untrained).mean, label: `untrained encoder ${meanStd(untrained).mean.toFixed(4)}` }] : []),
-    ...(pixels.length ? [{ y: meanStd(pixels).mean, label: `pixels (no network) ${meanStd(pixels).mean.toFixed(4)}` }] : []),
+    ...(untrained.length
+      ? [{ y: meanStd(untrained).mean, label: `untrained encoder ${meanStd(untrained).mean.toFixed(4)}` }]
+      : []),
+    ...(pixels.length
+      ? [{ y: meanStd(pixels).mean, label: `pixels (no network) ${meanStd(pixels).mean.toFixed(4)}` }]
+      : []),
   ];
   const charts: Record<string, ChartSpec> = {
-    loss: lineChart({ title: "Training loss, total", subtitle: `${note}${mixed}`, xLabel: "step", yLabel: "loss", series: band((f) => f.metrics.map((r) => r.loss)) }),
-    term0: lineChart({ title: "Term 0 alone (the term every configuration has)", subtitle: note, xLabel: "step", yLabel: "term 0 loss", series: band((f) => f.metrics.map((r) => r.termLosses?.[0] ?? NaN)) }),
-    knn: lineChart({ title: "k-NN top-1 during pretraining", subtitle: "mean ± std over seeds; epoch 0: the untrained encoder; dashed: what needs no training", xLabel: "epoch", yLabel: "k-NN top-1", integerX: true, series: knnBand, references: refs }),
-    positiveTop1: lineChart({ title: "Positive top-1 (term 0)", subtitle: note, xLabel: "step", yLabel: "positive top-1", series: band((f) => f.metrics.map((r) => r.positiveTop1 ?? NaN)) }),
-    spread: lineChart({ title: "Embedding spread (std × √D)", subtitle: `${note}; towards 0 when the embeddings collapse`, xLabel: "step", yLabel: "spread", series: band((f) => f.metrics.map((r) => r.embeddingStd ?? NaN)) }),
+    loss: lineChart({
+      title: "Training loss, total",
+      subtitle: `${note}${mixed}`,
+      xLabel: "step",
+      yLabel: "loss",
+      series: band((f) => f.metrics.map((r) => r.loss)),
+    }),
+    term0: lineChart({
+      title: "Term 0 alone (the term every configuration has)",
+      subtitle: note,
+      xLabel: "step",
+      yLabel: "term 0 loss",
+      series: band((f) => f.metrics.map((r) => r.termLosses?.[0] ?? NaN)),
+    }),
+    knn: lineChart({
+      title: "k-NN top-1 during pretraining",
+      subtitle: "mean ± std over seeds; epoch 0: the untrained encoder; dashed: what needs no training",
+      xLabel: "epoch",
+      yLabel: "k-NN top-1",
+      integerX: true,
+      series: knnBand,
+      references: refs,
+    }),
+    positiveTop1: lineChart({
+      title: "Positive top-1 (term 0)",
+      subtitle: note,
+      xLabel: "step",
+      yLabel: "positive top-1",
+      series: band((f) => f.metrics.map((r) => r.positiveTop1 ?? NaN)),
+    }),
+    spread: lineChart({
+      title: "Embedding spread (std × √D)",
+      subtitle: `${note}; towards 0 when the embeddings collapse`,
+      xLabel: "step",
+      yLabel: "spread",
+      series: band((f) => f.metrics.map((r) => r.embeddingStd ?? NaN)),
+    }),
   };
-  return { kind: "folder", title, runs: read.map((r) => r.view), charts, order: Object.keys(charts), updatedAt: new Date().toISOString() };
+  return {
+    kind: "folder",
+    title,
+    runs: read.map((r) => r.view),
+    charts,
+    order: Object.keys(charts),
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 /** Mean ± std over runs of the smoothed per-step values, over the steps every run has so far. */
@@ -255,18 +366,32 @@ export function bandOver(name: string, perRun: number[][]): LineSeries {
   const smoothed = perRun.map((v) => movingAverage(v.slice(0, length), window));
   const stats = Array.from({ length }, (_, s) => meanStd(smoothed.map((v) => v[s]!)));
   const single = perRun.length === 1;
-  return { name: `${name} (${perRun.length} run${single ? "" : "s"})`, points: stats.map((m, s) => [s, m.mean]), ...(single ? {} : { band: stats.map((m, s) => [s, m.mean - m.std, m.mean + m.std] as [number, number, number]) }) };
+  return {
+    name: `${name} (${perRun.length} run${single ? "" : "s"})`,
+    points: stats.map((m, s) => [s, m.mean]),
+    ...(single ? {} : { band: stats.map((m, s) => [s, m.mean - m.std, m.mean + m.std] as [number, number, number]) }),
+  };
 }
 
 function knnOver(name: string, runs: RunFiles[]): LineSeries {
   const curves = runs.map((f) => {
     const input = chartInputOf(f);
-    const points = new Map<number, number>(input.references.untrained !== undefined ? [[0, input.references.untrained]] : []);
+    const points = new Map<number, number>(
+      input.references.untrained !== undefined ? [[0, input.references.untrained]] : [],
+    );
     for (const p of f.knn) points.set(p.epoch, p.top1);
     if (input.references.final) points.set(input.references.final.epoch, input.references.final.top1);
     return points;
   });
-  const epochs = [...new Set(curves.flatMap((c) => [...c.keys()]))].sort((a, b) => a - b).filter((e) => curves.every((c) => c.has(e)));
+  const epochs = [...new Set(curves.flatMap((c) => [...c.keys()]))]
+    .sort((a, b) => a - b)
+    .filter((e) => curves.every((c) => c.has(e)));
   const stats = epochs.map((e) => ({ e, m: meanStd(curves.map((c) => c.get(e)!)) }));
-  return { name, points: stats.map(({ e, m }) => [e, m.mean]), ...(runs.length > 1 ? { band: stats.map(({ e, m }) => [e, m.mean - m.std, m.mean + m.std] as [number, number, number]) } : {}) };
+  return {
+    name,
+    points: stats.map(({ e, m }) => [e, m.mean]),
+    ...(runs.length > 1
+      ? { band: stats.map(({ e, m }) => [e, m.mean - m.std, m.mean + m.std] as [number, number, number]) }
+      : {}),
+  };
 }

@@ -37,9 +37,23 @@ export async function loadCifar10(options: CifarOptions): Promise<DatasetSplits>
   const files = [...CIFAR10_TRAIN, "test_batch.bin", "batches.meta.txt"];
   await requireFiles(dir, files, "CIFAR-10", "cifar-10-binary.tar.gz");
   const classNames = await readNames(join(dir, "batches.meta.txt"), 10);
-  const layout: RecordLayout = { labelBytes: 1, labelByte: 0, labelLimits: [10], labelNames: ["label"], height: SIDE, width: SIDE, channels: 3 };
+  const layout: RecordLayout = {
+    labelBytes: 1,
+    labelByte: 0,
+    labelLimits: [10],
+    labelNames: ["label"],
+    height: SIDE,
+    width: SIDE,
+    channels: 3,
+  };
   const [train, test] = await Promise.all([
-    openRecordFiles({ name: "cifar10", split: "train", files: CIFAR10_TRAIN.map((f) => join(dir, f)), layout, classNames }),
+    openRecordFiles({
+      name: "cifar10",
+      split: "train",
+      files: CIFAR10_TRAIN.map((f) => join(dir, f)),
+      layout,
+      classNames,
+    }),
     openRecordFiles({ name: "cifar10", split: "test", files: [join(dir, "test_batch.bin")], layout, classNames }),
   ]);
   return { train: train!, test: test! };
@@ -48,9 +62,16 @@ export async function loadCifar10(options: CifarOptions): Promise<DatasetSplits>
 /** CIFAR-100: 50 000 training and 10 000 test images; 100 fine classes in 20 superclasses. */
 export async function loadCifar100(options: Cifar100Options): Promise<DatasetSplits> {
   const dir = await locateFolder(options.dir, CIFAR100_FOLDER, "test.bin", "cifar-100-binary.tar.gz");
-  await requireFiles(dir, ["train.bin", "test.bin", "fine_label_names.txt", "coarse_label_names.txt"], "CIFAR-100", "cifar-100-binary.tar.gz");
+  await requireFiles(
+    dir,
+    ["train.bin", "test.bin", "fine_label_names.txt", "coarse_label_names.txt"],
+    "CIFAR-100",
+    "cifar-100-binary.tar.gz",
+  );
   const fine = (options.labels ?? "fine") === "fine";
-  const classNames = fine ? await readNames(join(dir, "fine_label_names.txt"), 100) : await readNames(join(dir, "coarse_label_names.txt"), 20);
+  const classNames = fine
+    ? await readNames(join(dir, "fine_label_names.txt"), 100)
+    : await readNames(join(dir, "coarse_label_names.txt"), 20);
   const layout: RecordLayout = {
     labelBytes: 2,
     labelByte: fine ? 1 : 0,
@@ -98,7 +119,10 @@ async function requireFiles(dir: string, files: string[], dataset: string, archi
 
 /** Class names, one per non-empty line. */
 async function readNames(file: string, expected: number): Promise<string[]> {
-  const names = (await readFile(file, "utf8")).split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const names = (await readFile(file, "utf8"))
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (names.length !== expected) {
     throw new MixmaskError({
       code: "INVALID_FILE",

@@ -91,9 +91,10 @@ export async function openImageFiles(
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, work));
 
   // Sizes are checked in index order once all are known, so the error names the same image however decodes raced.
-  const expected = options.target.size !== undefined
-    ? { width: options.target.size, height: options.target.size, why: "the declared decode size" }
-    : options.nativeSize ?? firstSize(entries, checked);
+  const expected =
+    options.target.size !== undefined
+      ? { width: options.target.size, height: options.target.size, why: "the declared decode size" }
+      : (options.nativeSize ?? firstSize(entries, checked));
   for (let i = 0; i < checked.length; i++) {
     const c = checked[i];
     if (c && !(c instanceof MixmaskError) && expected && (c.width !== expected.width || c.height !== expected.height)) {
@@ -112,9 +113,17 @@ export async function openImageFiles(
   if (bad.length > 0 && !options.skipBadImages) {
     const first = bad[0]!.error;
     // A folder of a thousand mixed sizes would print a thousand lines: the first few name the kind of fault.
-    const issues: ErrorIssue[] = bad.slice(0, LISTED_BAD_IMAGES).map(({ error }) => ({ path: error.path ?? "", message: error.issues[0]?.message ?? error.message, expected: error.expected, received: error.received }));
+    const issues: ErrorIssue[] = bad.slice(0, LISTED_BAD_IMAGES).map(({ error }) => ({
+      path: error.path ?? "",
+      message: error.issues[0]?.message ?? error.message,
+      expected: error.expected,
+      received: error.received,
+    }));
     if (bad.length > LISTED_BAD_IMAGES) {
-      issues.push({ path: `${name} ${split}`, message: `and ${bad.length - LISTED_BAD_IMAGES} more images that cannot be used (not listed)` });
+      issues.push({
+        path: `${name} ${split}`,
+        message: `and ${bad.length - LISTED_BAD_IMAGES} more images that cannot be used (not listed)`,
+      });
     }
     throw new MixmaskError({
       code: "INVALID_FILE",
@@ -145,7 +154,11 @@ export async function openImageFiles(
     images: kept.length,
     decoded,
     fromCache,
-    skipped: bad.map(({ index, error }) => ({ file: entries[index]!.file, index, reason: error.issues[0]?.message ?? error.message })),
+    skipped: bad.map(({ index, error }) => ({
+      file: entries[index]!.file,
+      index,
+      reason: error.issues[0]?.message ?? error.message,
+    })),
   };
   const labels = Int32Array.from(kept, (k) => k.entry.label);
   const imageSize = width * height * 3;
@@ -170,7 +183,9 @@ export async function openImageFiles(
           const { entry, image } = kept[indices[i]!]!;
           const hit = await cache.get(image.key);
           // The cache may have been cleared since the split was opened: decode again rather than fail.
-          const pixels = hit?.pixels ?? (await redecode(cache, entry.file, `${split} image ${indices[i]}`, image.key, options.target)).pixels;
+          const pixels =
+            hit?.pixels ??
+            (await redecode(cache, entry.file, `${split} image ${indices[i]}`, image.key, options.target)).pixels;
           out.set(pixels, i * imageSize);
         }
       };
@@ -181,7 +196,10 @@ export async function openImageFiles(
   return { source, report };
 }
 
-function firstSize(entries: LabelledImageFile[], checked: (CheckedImage | MixmaskError)[]): { width: number; height: number; why: string } | undefined {
+function firstSize(
+  entries: LabelledImageFile[],
+  checked: (CheckedImage | MixmaskError)[],
+): { width: number; height: number; why: string } | undefined {
   const i = checked.findIndex((c) => c !== undefined && !(c instanceof MixmaskError));
   if (i < 0) return undefined;
   const c = checked[i] as CheckedImage;
@@ -204,7 +222,13 @@ async function readEncoded(file: string, where: string): Promise<Uint8Array> {
   }
 }
 
-async function redecode(cache: DecodedImageCache, file: string, where: string, key: string, target: DecodeTarget): Promise<{ pixels: Uint8Array }> {
+async function redecode(
+  cache: DecodedImageCache,
+  file: string,
+  where: string,
+  key: string,
+  target: DecodeTarget,
+): Promise<{ pixels: Uint8Array }> {
   const bytes = await readEncoded(file, where);
   if (DecodedImageCache.key(bytes, decodeVariant(target)) !== key) {
     throw new MixmaskError({

@@ -34,16 +34,45 @@ export class EpochSampler {
   constructor(options: EpochSamplerOptions) {
     const { count, batchSize, seed, shuffle = true, dropLast = true } = options;
     const issues: ErrorIssue[] = [];
-    if (!(Number.isInteger(count) && count >= 1)) issues.push({ path: "count", message: "count must be a positive integer", expected: "integer ≥ 1", received: String(count) });
+    if (!(Number.isInteger(count) && count >= 1))
+      issues.push({
+        path: "count",
+        message: "count must be a positive integer",
+        expected: "integer ≥ 1",
+        received: String(count),
+      });
     if (!(Number.isInteger(batchSize) && batchSize >= 2)) {
-      issues.push({ path: "batchSize", message: "batchSize must be an integer ≥ 2 (a contrastive batch needs other samples)", expected: "integer ≥ 2", received: String(batchSize) });
+      issues.push({
+        path: "batchSize",
+        message: "batchSize must be an integer ≥ 2 (a contrastive batch needs other samples)",
+        expected: "integer ≥ 2",
+        received: String(batchSize),
+      });
     } else if (dropLast && Number.isInteger(count) && batchSize > count) {
-      issues.push({ path: "batchSize", message: `batchSize ${batchSize} exceeds count ${count}: with dropLast every epoch would be empty`, expected: `integer in [2, ${count}], or dropLast: false`, received: String(batchSize) });
+      issues.push({
+        path: "batchSize",
+        message: `batchSize ${batchSize} exceeds count ${count}: with dropLast every epoch would be empty`,
+        expected: `integer in [2, ${count}], or dropLast: false`,
+        received: String(batchSize),
+      });
     }
-    if (!Number.isSafeInteger(seed)) issues.push({ path: "seed", message: "seed must be a safe integer", expected: "integer", received: String(seed) });
+    if (!Number.isSafeInteger(seed))
+      issues.push({
+        path: "seed",
+        message: "seed must be a safe integer",
+        expected: "integer",
+        received: String(seed),
+      });
     if (issues.length > 0) {
       const first = issues[0]!;
-      throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: first.path,
+        message: first.message,
+        expected: first.expected,
+        received: first.received,
+        issues,
+      });
     }
     this.count = count;
     this.batchSize = batchSize;
@@ -59,10 +88,22 @@ export class EpochSampler {
    */
   batch(epoch: number, index: number): Uint32Array {
     if (!(Number.isSafeInteger(epoch) && epoch >= 0)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "epoch", message: "epoch must be a non-negative integer", expected: "integer ≥ 0", received: String(epoch) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "epoch",
+        message: "epoch must be a non-negative integer",
+        expected: "integer ≥ 0",
+        received: String(epoch),
+      });
     }
     if (!(Number.isInteger(index) && index >= 0 && index < this.batchesPerEpoch)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "index", message: "batch index out of range", expected: `integer in [0, ${this.batchesPerEpoch - 1}]`, received: String(index) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "index",
+        message: "batch index out of range",
+        expected: `integer in [0, ${this.batchesPerEpoch - 1}]`,
+        received: String(index),
+      });
     }
     const start = index * this.batchSize;
     return this.order(epoch).slice(start, Math.min(start + this.batchSize, this.count));
@@ -70,7 +111,9 @@ export class EpochSampler {
 
   private order(epoch: number): Uint32Array {
     if (this.cached?.epoch !== epoch) {
-      const order = this.shuffle ? Rng.stream(this.seed, "sampler", epoch).permutation(this.count) : identity(this.count);
+      const order = this.shuffle
+        ? Rng.stream(this.seed, "sampler", epoch).permutation(this.count)
+        : identity(this.count);
       this.cached = { epoch, order };
     }
     return this.cached.order;

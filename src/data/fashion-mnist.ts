@@ -1,7 +1,11 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { MixmaskError, type ErrorIssue } from "../errors.js";
-import { EMBEDDED_FASHION_MNIST, embeddedFashionMnistDir, verifyEmbeddedFashionMnist } from "./embedded-fashion-mnist.js";
+import {
+  EMBEDDED_FASHION_MNIST,
+  embeddedFashionMnistDir,
+  verifyEmbeddedFashionMnist,
+} from "./embedded-fashion-mnist.js";
 import type { ImageDataset } from "./image-dataset.js";
 import { readIdx, type IdxArray } from "./idx.js";
 
@@ -9,7 +13,18 @@ import { readIdx, type IdxArray } from "./idx.js";
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 
 /** Fashion-MNIST's classes, indexed by label (Xiao, Rasul & Vollgraf 2017). */
-const CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+const CLASS_NAMES = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+];
 
 const SPLITS = [
   { split: "train", images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", limit: "trainImages" },
@@ -45,19 +60,33 @@ export interface FashionMnistSource {
  * exist). Checks that each split's image and label counts agree and that every label is below 10.
  * Missing files are MixmaskError DATASET_MISSING (listing every missing file); malformed ones are INVALID_FILE.
  */
-export async function loadFashionMnist(options: FashionMnistOptions = {}): Promise<{ train: ImageDataset; test: ImageDataset; source: FashionMnistSource }> {
+export async function loadFashionMnist(
+  options: FashionMnistOptions = {},
+): Promise<{ train: ImageDataset; test: ImageDataset; source: FashionMnistSource }> {
   const source = await fashionMnistSource(options);
   const dir = source.dir;
   const limitIssues: ErrorIssue[] = [];
   for (const { limit } of SPLITS) {
     const value = options[limit];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-      limitIssues.push({ path: limit, message: `${limit} must be a positive integer`, expected: "integer ≥ 1", received: String(value) });
+      limitIssues.push({
+        path: limit,
+        message: `${limit} must be a positive integer`,
+        expected: "integer ≥ 1",
+        received: String(value),
+      });
     }
   }
   if (limitIssues.length > 0) {
     const first = limitIssues[0]!;
-    throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues: limitIssues });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: first.path,
+      message: first.message,
+      expected: first.expected,
+      received: first.received,
+      issues: limitIssues,
+    });
   }
 
   const names = SPLITS.flatMap((s) => [s.images, s.labels]);
@@ -68,19 +97,28 @@ export async function loadFashionMnist(options: FashionMnistOptions = {}): Promi
       code: "DATASET_MISSING",
       path: dir,
       message: `Fashion-MNIST files not found in ${dir}: ${missing.join(", ")} (raw or .gz)`,
-      issues: missing.map((name) => ({ path: join(dir, name), message: "file not found (looked for the raw and the .gz name)" })),
+      issues: missing.map((name) => ({
+        path: join(dir, name),
+        message: "file not found (looked for the raw and the .gz name)",
+      })),
       fix: "apt-get install dataset-fashion-mnist (Debian/Ubuntu) or pass --data-dir DIR holding the four IDX files",
     });
   }
   const files = found as string[];
   const arrays = await Promise.all(files.map((file) => readIdx(file)));
-  const [train, test] = SPLITS.map((s, k) => toDataset(s.split, files[2 * k]!, arrays[2 * k]!, files[2 * k + 1]!, arrays[2 * k + 1]!, options[s.limit]));
+  const [train, test] = SPLITS.map((s, k) =>
+    toDataset(s.split, files[2 * k]!, arrays[2 * k]!, files[2 * k + 1]!, arrays[2 * k + 1]!, options[s.limit]),
+  );
   return { train: train!, test: test!, source };
 }
 
 /** The folder `loadFashionMnist` reads: `dir` when given, else Debian's when complete, else the embedded subset. */
-export async function fashionMnistSource(options: FashionMnistOptions, debianDir = FASHION_MNIST_DIR): Promise<FashionMnistSource> {
-  if (options.dir !== undefined) return { kind: "dir", dir: options.dir, description: `Fashion-MNIST from ${options.dir}` };
+export async function fashionMnistSource(
+  options: FashionMnistOptions,
+  debianDir = FASHION_MNIST_DIR,
+): Promise<FashionMnistSource> {
+  if (options.dir !== undefined)
+    return { kind: "dir", dir: options.dir, description: `Fashion-MNIST from ${options.dir}` };
   const names = SPLITS.flatMap((s) => [s.images, s.labels]);
   const debian = await Promise.all(names.map((name) => locate(debianDir, name)));
   const embedded = embeddedFashionMnistDir();
@@ -95,7 +133,11 @@ export async function fashionMnistSource(options: FashionMnistOptions, debianDir
         "for all 60000 / 10000: apt-get install dataset-fashion-mnist, or --data-dir DIR",
     };
   }
-  return { kind: "debian", dir: debianDir, description: `Fashion-MNIST from ${debianDir} (Debian's dataset-fashion-mnist)` };
+  return {
+    kind: "debian",
+    dir: debianDir,
+    description: `Fashion-MNIST from ${debianDir} (Debian's dataset-fashion-mnist)`,
+  };
 }
 
 async function locate(dir: string, name: string): Promise<string | undefined> {
@@ -110,21 +152,52 @@ async function locate(dir: string, name: string): Promise<string | undefined> {
   return undefined;
 }
 
-function toDataset(split: string, imagesFile: string, images: IdxArray, labelsFile: string, labels: IdxArray, limit: number | undefined): ImageDataset {
+function toDataset(
+  split: string,
+  imagesFile: string,
+  images: IdxArray,
+  labelsFile: string,
+  labels: IdxArray,
+  limit: number | undefined,
+): ImageDataset {
   if (images.dims.length !== 3) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: `${imagesFile}@3`, message: "an image file must hold a 3-d array (count, height, width)", expected: "3 dims", received: `${images.dims.length} dims` });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: `${imagesFile}@3`,
+      message: "an image file must hold a 3-d array (count, height, width)",
+      expected: "3 dims",
+      received: `${images.dims.length} dims`,
+    });
   }
   if (labels.dims.length !== 1) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: `${labelsFile}@3`, message: "a label file must hold a 1-d array", expected: "1 dim", received: `${labels.dims.length} dims` });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: `${labelsFile}@3`,
+      message: "a label file must hold a 1-d array",
+      expected: "1 dim",
+      received: `${labels.dims.length} dims`,
+    });
   }
   const [total, height, width] = images.dims as [number, number, number];
   if (labels.dims[0] !== total) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: `${labelsFile}@4`, message: "label count differs from the image count", expected: `${total} labels (as many as ${imagesFile} has images)`, received: `${labels.dims[0]} labels` });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: `${labelsFile}@4`,
+      message: "label count differs from the image count",
+      expected: `${total} labels (as many as ${imagesFile} has images)`,
+      received: `${labels.dims[0]} labels`,
+    });
   }
   for (let i = 0; i < total; i++) {
     const label = labels.data[i]!;
     if (label >= CLASS_NAMES.length) {
-      throw new MixmaskError({ code: "INVALID_FILE", path: `${labelsFile}@${8 + i}`, message: `label of image ${i} is out of range`, expected: `label in [0, ${CLASS_NAMES.length - 1}]`, received: String(label) });
+      throw new MixmaskError({
+        code: "INVALID_FILE",
+        path: `${labelsFile}@${8 + i}`,
+        message: `label of image ${i} is out of range`,
+        expected: `label in [0, ${CLASS_NAMES.length - 1}]`,
+        received: String(label),
+      });
     }
   }
   const count = limit === undefined ? total : Math.min(limit, total);

@@ -29,17 +29,30 @@ export async function loadIdxDataset(options: IdxDatasetOptions): Promise<ImageD
     throw new MixmaskError({
       code: "INVALID_FILE",
       path: `${imagesFile}@3`,
-      message: "an IDX image file holds (count, height, width) or (count, height, width, channels) with 1 or 3 channels",
+      message:
+        "an IDX image file holds (count, height, width) or (count, height, width, channels) with 1 or 3 channels",
       expected: "3 dims, or 4 dims ending in 1 or 3",
       received: `${rank} dims (${images.dims.join("×")})`,
     });
   }
   if (labels.dims.length !== 1) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: `${labelsFile}@3`, message: "an IDX label file holds a 1-d array", expected: "1 dim", received: `${labels.dims.length} dims` });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: `${labelsFile}@3`,
+      message: "an IDX label file holds a 1-d array",
+      expected: "1 dim",
+      received: `${labels.dims.length} dims`,
+    });
   }
   const [count, height, width] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: `${labelsFile}@4`, message: "label count differs from the image count", expected: `${count} labels (as many as ${imagesFile} has images)`, received: `${labels.dims[0]} labels` });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: `${labelsFile}@4`,
+      message: "label count differs from the image count",
+      expected: `${count} labels (as many as ${imagesFile} has images)`,
+      received: `${labels.dims[0]} labels`,
+    });
   }
   let numClasses = options.classNames?.length ?? options.numClasses;
   if (numClasses === undefined) {
@@ -50,7 +63,14 @@ export async function loadIdxDataset(options: IdxDatasetOptions): Promise<ImageD
   for (let i = 0; i < count; i++) {
     const label = labels.data[i]!;
     if (label >= numClasses) {
-      throw new MixmaskError({ code: "INVALID_FILE", path: `${labelsFile}@${8 + i}`, message: `label of image ${i} is out of range`, expected: `label in [0, ${numClasses - 1}]`, received: String(label), fix: "pass the dataset's class names (or numClasses), or fix the label file" });
+      throw new MixmaskError({
+        code: "INVALID_FILE",
+        path: `${labelsFile}@${8 + i}`,
+        message: `label of image ${i} is out of range`,
+        expected: `label in [0, ${numClasses - 1}]`,
+        received: String(label),
+        fix: "pass the dataset's class names (or numClasses), or fix the label file",
+      });
     }
   }
   return {

@@ -33,24 +33,55 @@ const IDX_TYPES: Record<number, string> = {
  */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const fail = (offset: number, message: string, expected: string, received: string): never => {
-    throw new MixmaskError({ code: "INVALID_FILE", path: `${file}@${offset}`, message, expected, received, fix: "re-create or re-install the file; IDX files are 00 00 08 <dims> + big-endian uint32 dims + data" });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: `${file}@${offset}`,
+      message,
+      expected,
+      received,
+      fix: "re-create or re-install the file; IDX files are 00 00 08 <dims> + big-endian uint32 dims + data",
+    });
   };
-  if (bytes.length < 4) fail(bytes.length, "truncated IDX header: the file ends inside the 4-byte magic number", "at least 4 bytes", `${bytes.length} bytes`);
+  if (bytes.length < 4)
+    fail(
+      bytes.length,
+      "truncated IDX header: the file ends inside the 4-byte magic number",
+      "at least 4 bytes",
+      `${bytes.length} bytes`,
+    );
   const b0 = bytes[0]!;
   const b1 = bytes[1]!;
   const type = bytes[2]!;
   const rank = bytes[3]!;
   if (b0 !== 0 || b1 !== 0) {
-    const gzipHint = b0 === 0x1f && b1 === 0x8b ? " (these are gzip's magic bytes: read the file with readIdx, which decompresses it)" : "";
-    fail(0, `not an IDX file: wrong magic number${gzipHint}`, "00 00 08 0d (0d = number of dims, e.g. 03 for images, 01 for labels)", hex(bytes.subarray(0, 4)));
+    const gzipHint =
+      b0 === 0x1f && b1 === 0x8b
+        ? " (these are gzip's magic bytes: read the file with readIdx, which decompresses it)"
+        : "";
+    fail(
+      0,
+      `not an IDX file: wrong magic number${gzipHint}`,
+      "00 00 08 0d (0d = number of dims, e.g. 03 for images, 01 for labels)",
+      hex(bytes.subarray(0, 4)),
+    );
   }
   if (type !== 0x08) {
-    fail(2, `unsupported IDX element type 0x${hex2(type)} (${IDX_TYPES[type] ?? "not an IDX type"}); only unsigned bytes are supported`, "08 (unsigned byte)", `${hex2(type)}`);
+    fail(
+      2,
+      `unsupported IDX element type 0x${hex2(type)} (${IDX_TYPES[type] ?? "not an IDX type"}); only unsigned bytes are supported`,
+      "08 (unsigned byte)",
+      `${hex2(type)}`,
+    );
   }
   if (rank === 0) fail(3, "an IDX array needs at least one dimension", "number of dims ≥ 1", "0");
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    fail(bytes.length, `truncated IDX header: ${rank} dims need a ${headerBytes}-byte header`, `at least ${headerBytes} bytes`, `${bytes.length} bytes`);
+    fail(
+      bytes.length,
+      `truncated IDX header: ${rank} dims need a ${headerBytes}-byte header`,
+      `at least ${headerBytes} bytes`,
+      `${bytes.length} bytes`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -60,13 +91,29 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
     dims.push(dim);
     elements *= dim;
   }
-  if (!Number.isSafeInteger(elements)) fail(4, `dims ${dims.join("×")} describe more elements than can be addressed`, "a product of dims below 2^53", dims.join("×"));
+  if (!Number.isSafeInteger(elements))
+    fail(
+      4,
+      `dims ${dims.join("×")} describe more elements than can be addressed`,
+      "a product of dims below 2^53",
+      dims.join("×"),
+    );
   const available = bytes.length - headerBytes;
   if (available < elements) {
-    fail(bytes.length, `truncated IDX data: dims ${dims.join("×")} need ${elements} data bytes`, `${elements} data bytes (${headerBytes + elements} bytes in all)`, `${available} data bytes (${bytes.length} in all)`);
+    fail(
+      bytes.length,
+      `truncated IDX data: dims ${dims.join("×")} need ${elements} data bytes`,
+      `${elements} data bytes (${headerBytes + elements} bytes in all)`,
+      `${available} data bytes (${bytes.length} in all)`,
+    );
   }
   if (available > elements) {
-    fail(headerBytes + elements, `${available - elements} trailing bytes after the data that dims ${dims.join("×")} describe`, `${headerBytes + elements} bytes in all`, `${bytes.length} bytes`);
+    fail(
+      headerBytes + elements,
+      `${available - elements} trailing bytes after the data that dims ${dims.join("×")} describe`,
+      `${headerBytes + elements} bytes in all`,
+      `${bytes.length} bytes`,
+    );
   }
   // A plain Uint8Array view (not a Buffer subclass), sharing the file's memory: no copy of a 47 MB image file.
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerBytes, elements) };
@@ -100,7 +147,9 @@ export async function readIdx(file: string): Promise<IdxArray> {
       throw new MixmaskError({
         code: "INVALID_FILE",
         path: `${file}@${truncated ? bytes.length : 0}`,
-        message: truncated ? "truncated gzip stream: the file ends before the compressed data does" : `corrupt gzip stream (zlib: ${(error as Error).message})`,
+        message: truncated
+          ? "truncated gzip stream: the file ends before the compressed data does"
+          : `corrupt gzip stream (zlib: ${(error as Error).message})`,
         fix: "re-download or re-install the file",
         cause: error,
       });

@@ -38,7 +38,10 @@ export function channelMeanStd(ds: ImageDataset): { mean: number[]; std: number[
     throw new MixmaskError({
       code: "INVALID_OPTION",
       path: `${ds.name}/${ds.split}.pixels`,
-      message: ds.count < 1 ? "the mean and std of an empty dataset are undefined" : "pixel buffer length does not match count·height·width·channels",
+      message:
+        ds.count < 1
+          ? "the mean and std of an empty dataset are undefined"
+          : "pixel buffer length does not match count·height·width·channels",
       expected: `count ≥ 1 and ${expectedBytes} bytes`,
       received: `count ${ds.count}, ${ds.pixels.length} bytes`,
     });

@@ -33,7 +33,12 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * @param file its path, for messages.
  * @param where e.g. "train image 17", for messages.
  */
-export async function decodeImage(bytes: Uint8Array, file: string, where: string, target: DecodeTarget): Promise<DecodedImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  file: string,
+  where: string,
+  target: DecodeTarget,
+): Promise<DecodedImage> {
   const isJpeg = startsWith(bytes, JPEG_MAGIC);
   if (!isJpeg && !startsWith(bytes, PNG_MAGIC)) {
     throw new MixmaskError({
@@ -41,7 +46,10 @@ export async function decodeImage(bytes: Uint8Array, file: string, where: string
       path: `${file}@0`,
       message: `${where} is not a JPEG or PNG image: wrong magic number`,
       expected: "ff d8 ff (JPEG) or 89 50 4e 47 0d 0a 1a 0a (PNG)",
-      received: bytes.length === 0 ? "an empty file" : Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" "),
+      received:
+        bytes.length === 0
+          ? "an empty file"
+          : Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" "),
       fix: "remove or convert the file (image folders hold .jpg, .jpeg or .png files), or pass skipBadImages / --skip-bad-images to skip it and count it",
     });
   }
@@ -51,10 +59,15 @@ export async function decodeImage(bytes: Uint8Array, file: string, where: string
     if (target.size !== undefined) image = image.resize(target.size, target.size, { fit: "cover", position: "centre" });
     const { data, info } = await image.removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
-    return { width: info.width, height: info.height, pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return {
+      width: info.width,
+      height: info.height,
+      pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (error) {
     const reason = (error as Error).message;
-    const truncated = lacksEnd(bytes, isJpeg) || /premature end|end of stream|truncat|unexpected end|not enough data/i.test(reason);
+    const truncated =
+      lacksEnd(bytes, isJpeg) || /premature end|end of stream|truncat|unexpected end|not enough data/i.test(reason);
     throw new MixmaskError({
       code: "INVALID_FILE",
       path: truncated ? `${file}@${bytes.length}` : file,
@@ -76,7 +89,8 @@ const PNG_END = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]; // "IEND" and 
 function lacksEnd(bytes: Uint8Array, isJpeg: boolean): boolean {
   if (!isJpeg) return !PNG_END.every((b, i) => bytes[bytes.length - PNG_END.length + i] === b);
   // A JPEG may carry padding after its end marker: look for FF D9 near the end.
-  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 64); i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return false;
+  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 64); i--)
+    if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return false;
   return true;
 }
 

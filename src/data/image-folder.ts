@@ -48,13 +48,33 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
   const name = options.name ?? "image-folder";
   const fraction = options.validationFraction ?? 0.1;
   if (!(fraction >= 0 && fraction < 1)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "validationFraction", message: "the held-out fraction must be in [0, 1)", expected: "a number in [0, 1)", received: String(fraction) });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "validationFraction",
+      message: "the held-out fraction must be in [0, 1)",
+      expected: "a number in [0, 1)",
+      received: String(fraction),
+    });
   }
-  if (options.imageSize !== undefined && !(Number.isInteger(options.imageSize) && options.imageSize >= 1 && options.imageSize <= 4096)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "imageSize", message: "the decode size must be a positive integer", expected: "an integer in [1, 4096]", received: String(options.imageSize) });
+  if (
+    options.imageSize !== undefined &&
+    !(Number.isInteger(options.imageSize) && options.imageSize >= 1 && options.imageSize <= 4096)
+  ) {
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "imageSize",
+      message: "the decode size must be a positive integer",
+      expected: "an integer in [1, 4096]",
+      received: String(options.imageSize),
+    });
   }
   if (!(await isDirectory(dir))) {
-    throw new MixmaskError({ code: "DATASET_MISSING", path: dir, message: `no folder ${dir}`, fix: "pass --data-dir a folder holding one sub-folder of images per class (or train/ and val/ folders of those)" });
+    throw new MixmaskError({
+      code: "DATASET_MISSING",
+      path: dir,
+      message: `no folder ${dir}`,
+      fix: "pass --data-dir a folder holding one sub-folder of images per class (or train/ and val/ folders of those)",
+    });
   }
   const ignoredFiles: string[] = [];
   const trainDir = join(dir, "train");
@@ -84,35 +104,72 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
     }
   } else {
     classNames = await classFolders(dir);
-    ({ train, test } = holdout(await listClassImages(dir, classNames, ignoredFiles), classNames.length, fraction, options.seed ?? 0));
+    ({ train, test } = holdout(
+      await listClassImages(dir, classNames, ignoredFiles),
+      classNames.length,
+      fraction,
+      options.seed ?? 0,
+    ));
   }
   const common = {
     target: { size: options.imageSize },
     cacheDir: options.cacheDir ?? join(mixmaskCacheDir(), "decoded-images"),
     skipBadImages: options.skipBadImages,
   };
-  const trainOpened = await openImageFiles(name, "train", train, classNames, { ...common, onProgress: (d, t) => options.onProgress?.("train", d, t) });
+  const trainOpened = await openImageFiles(name, "train", train, classNames, {
+    ...common,
+    onProgress: (d, t) => options.onProgress?.("train", d, t),
+  });
   if (test.length === 0) {
-    throw new MixmaskError({ code: "DATASET_MISSING", path: dir, message: `${name}: the validation split is empty`, fix: "add a val/ folder, or raise validationFraction so each class holds some images out" });
+    throw new MixmaskError({
+      code: "DATASET_MISSING",
+      path: dir,
+      message: `${name}: the validation split is empty`,
+      fix: "add a val/ folder, or raise validationFraction so each class holds some images out",
+    });
   }
   // Validation images must have the training images' size, whatever the first validation image says.
-  const nativeSize = options.imageSize === undefined ? { width: trainOpened.source.width, height: trainOpened.source.height, why: "the size of the training images" } : undefined;
-  const testOpened = await openImageFiles(name, "val", test, classNames, { ...common, nativeSize, onProgress: (d, t) => options.onProgress?.("val", d, t) });
-  return { train: trainOpened.source, test: testOpened.source, report: { train: trainOpened.report, test: testOpened.report, ignoredFiles } };
+  const nativeSize =
+    options.imageSize === undefined
+      ? { width: trainOpened.source.width, height: trainOpened.source.height, why: "the size of the training images" }
+      : undefined;
+  const testOpened = await openImageFiles(name, "val", test, classNames, {
+    ...common,
+    nativeSize,
+    onProgress: (d, t) => options.onProgress?.("val", d, t),
+  });
+  return {
+    train: trainOpened.source,
+    test: testOpened.source,
+    report: { train: trainOpened.report, test: testOpened.report, ignoredFiles },
+  };
 }
 
 /** Sub-folder names, sorted; at least one unless `required` is false. */
 async function classFolders(dir: string, required = true): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort();
   if (required && names.length === 0) {
-    throw new MixmaskError({ code: "DATASET_MISSING", path: dir, message: "no class folders: an image folder holds one sub-folder of images per class", fix: "arrange the images as DIR/<class>/<image>.jpg" });
+    throw new MixmaskError({
+      code: "DATASET_MISSING",
+      path: dir,
+      message: "no class folders: an image folder holds one sub-folder of images per class",
+      fix: "arrange the images as DIR/<class>/<image>.jpg",
+    });
   }
   return names;
 }
 
 /** Every image under each class folder (recursively, sorted), labelled by the class's index in `labelOrder`. */
-async function listClassImages(dir: string, classes: string[], ignored: string[], labelOrder: string[] = classes): Promise<LabelledImageFile[]> {
+async function listClassImages(
+  dir: string,
+  classes: string[],
+  ignored: string[],
+  labelOrder: string[] = classes,
+): Promise<LabelledImageFile[]> {
   const out: LabelledImageFile[] = [];
   for (const c of classes) {
     const label = labelOrder.indexOf(c);
@@ -122,7 +179,9 @@ async function listClassImages(dir: string, classes: string[], ignored: string[]
 }
 
 async function walk(dir: string, ignored: string[]): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const files: string[] = [];
   for (const e of entries) {
     const path = join(dir, e.name);
@@ -134,7 +193,12 @@ async function walk(dir: string, ignored: string[]): Promise<string[]> {
 }
 
 /** A seeded per-class holdout: the same seed holds out the same files on every machine. */
-function holdout(all: LabelledImageFile[], numClasses: number, fraction: number, seed: number): { train: LabelledImageFile[]; test: LabelledImageFile[] } {
+function holdout(
+  all: LabelledImageFile[],
+  numClasses: number,
+  fraction: number,
+  seed: number,
+): { train: LabelledImageFile[]; test: LabelledImageFile[] } {
   const heldOut = new Set<number>();
   for (let c = 0; c < numClasses; c++) {
     const members = all.flatMap((e, i) => (e.label === c ? [i] : []));

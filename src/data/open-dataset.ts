@@ -33,7 +33,14 @@ export async function openDataset(options: OpenDatasetOptions): Promise<DatasetS
   const log = options.log ?? (() => undefined);
   const needDir = (): string => {
     if (dataDir) return dataDir;
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--data-dir", message: `--dataset ${dataset} reads its files from --data-dir`, expected: "the dataset's folder", received: "nothing", fix: "pass --data-dir DIR (docs/DATASETS.md shows the layout each dataset needs)" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--data-dir",
+      message: `--dataset ${dataset} reads its files from --data-dir`,
+      expected: "the dataset's folder",
+      received: "nothing",
+      fix: "pass --data-dir DIR (docs/DATASETS.md shows the layout each dataset needs)",
+    });
   };
   const progress = (split: string, done: number, total: number) => {
     if (done === total) log(`${dataset} ${split}: ${total} images checked`);
@@ -41,12 +48,21 @@ export async function openDataset(options: OpenDatasetOptions): Promise<DatasetS
   let splits: DatasetSplits;
   switch (dataset) {
     case "fashion-mnist": {
-      const { train, test, source } = await loadFashionMnist({ dir: dataDir, trainImages: options.trainImages, testImages: options.testImages });
+      const { train, test, source } = await loadFashionMnist({
+        dir: dataDir,
+        trainImages: options.trainImages,
+        testImages: options.testImages,
+      });
       log(source.description);
       return { train: sourceOf(train), test: sourceOf(test) };
     }
     case "synthetic":
-      return syntheticDataset({ trainImages: options.trainImages ?? 10_000, testImages: options.testImages ?? 2_000, size: options.decodeSize ?? 32, seed: options.seed ?? 0 });
+      return syntheticDataset({
+        trainImages: options.trainImages ?? 10_000,
+        testImages: options.testImages ?? 2_000,
+        size: options.decodeSize ?? 32,
+        seed: options.seed ?? 0,
+      });
     case "cifar10":
       splits = await loadCifar10({ dir: needDir() });
       break;
@@ -54,15 +70,31 @@ export async function openDataset(options: OpenDatasetOptions): Promise<DatasetS
       splits = await loadCifar100({ dir: needDir() });
       break;
     case "tiny-imagenet": {
-      const opened = await loadTinyImagenet({ dir: needDir(), imageSize: options.decodeSize, cacheDir: options.cacheDir, skipBadImages: options.skipBadImages, onProgress: progress });
+      const opened = await loadTinyImagenet({
+        dir: needDir(),
+        imageSize: options.decodeSize,
+        cacheDir: options.cacheDir,
+        skipBadImages: options.skipBadImages,
+        onProgress: progress,
+      });
       reportDecoding(log, dataset, opened.report.train, opened.report.test);
       splits = opened;
       break;
     }
     case "image-folder": {
-      const opened = await loadImageFolder({ dir: needDir(), imageSize: options.decodeSize, cacheDir: options.cacheDir, skipBadImages: options.skipBadImages, seed: options.seed, onProgress: progress });
+      const opened = await loadImageFolder({
+        dir: needDir(),
+        imageSize: options.decodeSize,
+        cacheDir: options.cacheDir,
+        skipBadImages: options.skipBadImages,
+        seed: options.seed,
+        onProgress: progress,
+      });
       reportDecoding(log, dataset, opened.report.train, opened.report.test);
-      if (opened.report.ignoredFiles.length > 0) log(`${dataset}: ${opened.report.ignoredFiles.length} files that are not .jpg/.jpeg/.png were not read (e.g. ${opened.report.ignoredFiles[0]})`);
+      if (opened.report.ignoredFiles.length > 0)
+        log(
+          `${dataset}: ${opened.report.ignoredFiles.length} files that are not .jpg/.jpeg/.png were not read (e.g. ${opened.report.ignoredFiles[0]})`,
+        );
       splits = opened;
       break;
     }
@@ -75,9 +107,13 @@ export async function openDataset(options: OpenDatasetOptions): Promise<DatasetS
 
 function reportDecoding(log: (line: string) => void, dataset: string, ...reports: DecodeReport[]): void {
   const sum = (f: (r: DecodeReport) => number) => reports.reduce((a, r) => a + f(r), 0);
-  log(`${dataset}: ${sum((r) => r.images)} images, ${sum((r) => r.decoded)} decoded now, ${sum((r) => r.fromCache)} from the decoded-image cache`);
+  log(
+    `${dataset}: ${sum((r) => r.images)} images, ${sum((r) => r.decoded)} decoded now, ${sum((r) => r.fromCache)} from the decoded-image cache`,
+  );
   const skipped = reports.flatMap((r) => r.skipped);
   if (skipped.length > 0) {
-    log(`${dataset}: skipped ${skipped.length} bad image${skipped.length > 1 ? "s" : ""} (--skip-bad-images), e.g. ${skipped[0]!.file}: ${skipped[0]!.reason}`);
+    log(
+      `${dataset}: skipped ${skipped.length} bad image${skipped.length > 1 ? "s" : ""} (--skip-bad-images), e.g. ${skipped[0]!.file}: ${skipped[0]!.reason}`,
+    );
   }
 }

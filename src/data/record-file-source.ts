@@ -50,7 +50,13 @@ export async function openRecordFiles(init: RecordFileSourceInit): Promise<Image
     const size = (await stat(file)).size;
     const records = Math.floor(size / recordBytes);
     if (size === 0) {
-      throw invalidFile(`${file}@0`, "the file is empty", `records of ${recordBytes} bytes`, "0 bytes", "re-extract the dataset archive");
+      throw invalidFile(
+        `${file}@0`,
+        "the file is empty",
+        `records of ${recordBytes} bytes`,
+        "0 bytes",
+        "re-extract the dataset archive",
+      );
     }
     if (size % recordBytes !== 0) {
       throw invalidFile(
@@ -82,7 +88,12 @@ export async function openRecordFiles(init: RecordFileSourceInit): Promise<Image
   };
 }
 
-async function scanLabels(part: RecordFile, layout: RecordLayout, recordBytes: number, labels: Int32Array): Promise<void> {
+async function scanLabels(
+  part: RecordFile,
+  layout: RecordLayout,
+  recordBytes: number,
+  labels: Int32Array,
+): Promise<void> {
   const handle = await open(part.file, "r");
   try {
     const buffer = Buffer.allocUnsafe(SCAN_RECORDS * recordBytes);
@@ -112,7 +123,12 @@ async function scanLabels(part: RecordFile, layout: RecordLayout, recordBytes: n
   }
 }
 
-async function readRecords(init: RecordFileSourceInit, parts: RecordFile[], indices: ArrayLike<number>, total: number): Promise<Uint8Array> {
+async function readRecords(
+  init: RecordFileSourceInit,
+  parts: RecordFile[],
+  indices: ArrayLike<number>,
+  total: number,
+): Promise<Uint8Array> {
   checkIndices({ name: init.name, split: init.split, count: total }, indices);
   const { layout } = init;
   const pixelBytes = imageBytes(layout);
@@ -144,7 +160,13 @@ async function readRecords(init: RecordFileSourceInit, parts: RecordFile[], indi
         await readFully(handle, buffer, buffer.length, firstRecord * recordBytes, part.file);
         for (let j = k; j < end; j++) {
           const record = indices[positions[j]!]! - indices[positions[k]!]!;
-          planarToInterleaved(buffer, record * recordBytes + layout.labelBytes, out, positions[j]! * pixelBytes, layout);
+          planarToInterleaved(
+            buffer,
+            record * recordBytes + layout.labelBytes,
+            out,
+            positions[j]! * pixelBytes,
+            layout,
+          );
         }
         k = end;
       }
@@ -176,12 +198,24 @@ function planarToInterleaved(src: Uint8Array, from: number, dst: Uint8Array, to:
   }
 }
 
-async function readFully(handle: import("node:fs/promises").FileHandle, buffer: Buffer, length: number, position: number, file: string): Promise<void> {
+async function readFully(
+  handle: import("node:fs/promises").FileHandle,
+  buffer: Buffer,
+  length: number,
+  position: number,
+  file: string,
+): Promise<void> {
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
     if (bytesRead === 0) {
-      throw invalidFile(`${file}@${position + done}`, "the file ended while reading: it was truncated after the dataset was opened", `${length} bytes from offset ${position}`, `${done} bytes`, "re-extract the dataset archive");
+      throw invalidFile(
+        `${file}@${position + done}`,
+        "the file ended while reading: it was truncated after the dataset was opened",
+        `${length} bytes from offset ${position}`,
+        `${done} bytes`,
+        "re-extract the dataset archive",
+      );
     }
     done += bytesRead;
   }

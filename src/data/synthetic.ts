@@ -31,17 +31,36 @@ export function syntheticDataset(options: SyntheticOptions): DatasetSplits {
   const { trainImages, testImages, size = 32, channels = 3, numClasses = 10, seed = 0 } = options;
   const issues: ErrorIssue[] = [];
   const int = (path: string, value: number, lo: number, hi: number) => {
-    if (!(Number.isInteger(value) && value >= lo && value <= hi)) issues.push({ path, message: `${path} out of range`, expected: `an integer in [${lo}, ${hi}]`, received: String(value) });
+    if (!(Number.isInteger(value) && value >= lo && value <= hi))
+      issues.push({
+        path,
+        message: `${path} out of range`,
+        expected: `an integer in [${lo}, ${hi}]`,
+        received: String(value),
+      });
   };
   int("trainImages", trainImages, 1, 2 ** 31 - 1);
   int("testImages", testImages, 1, 2 ** 31 - 1);
   int("size", size, GRID, 4096);
   int("numClasses", numClasses, 2, 65_536);
   int("seed", seed, 0, Number.MAX_SAFE_INTEGER);
-  if (channels !== 1 && channels !== 3) issues.push({ path: "channels", message: "channels must be 1 or 3", expected: "1 or 3", received: String(channels) });
+  if (channels !== 1 && channels !== 3)
+    issues.push({
+      path: "channels",
+      message: "channels must be 1 or 3",
+      expected: "1 or 3",
+      received: String(channels),
+    });
   if (issues.length > 0) {
     const first = issues[0]!;
-    throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: first.path,
+      message: first.message,
+      expected: first.expected,
+      received: first.received,
+      issues,
+    });
   }
   const prototypes = Array.from({ length: numClasses }, (_, c) => {
     const rng = Rng.stream(seed, "synthetic-class", c);
@@ -67,7 +86,14 @@ export function syntheticDataset(options: SyntheticOptions): DatasetSplits {
         const out = new Uint8Array(indices.length * imageBytes);
         for (let k = 0; k < indices.length; k++) {
           const i = indices[k]!;
-          drawImage(out, k * imageBytes, prototypes[labels[i]!]!, Rng.stream(seed, "synthetic-image", splitId, i), size, channels);
+          drawImage(
+            out,
+            k * imageBytes,
+            prototypes[labels[i]!]!,
+            Rng.stream(seed, "synthetic-image", splitId, i),
+            size,
+            channels,
+          );
         }
         return out;
       },
@@ -83,9 +109,9 @@ function drawImage(out: Uint8Array, at: number, prototype: Uint8Array, rng: Rng,
   const dx = rng.int(2 * maxShift + 1) - maxShift;
   const gain = rng.uniform(0.75, 1.25);
   for (let y = 0; y < size; y++) {
-    const gy = Math.floor((((y + dy) % size + size) % size) * GRID / size);
+    const gy = Math.floor((((((y + dy) % size) + size) % size) * GRID) / size);
     for (let x = 0; x < size; x++) {
-      const gx = Math.floor((((x + dx) % size + size) % size) * GRID / size);
+      const gx = Math.floor((((((x + dx) % size) + size) % size) * GRID) / size);
       for (let c = 0; c < channels; c++) {
         const value = prototype[(gy * GRID + gx) * channels + c]! * gain + (rng.int(2 * NOISE + 1) - NOISE);
         out[at + (y * size + x) * channels + c] = value < 0 ? 0 : value > 255 ? 255 : Math.round(value);

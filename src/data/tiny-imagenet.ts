@@ -52,27 +52,52 @@ export async function loadTinyImagenet(options: TinyImagenetOptions): Promise<Ti
       fix: `extract tiny-imagenet-200.zip and pass --data-dir the ${FOLDER} folder or its parent`,
     });
   }
-  const wnids = lines(await readFile(wnidsFile, "utf8")).map((l) => l.text.trim()).filter(Boolean);
+  const wnids = lines(await readFile(wnidsFile, "utf8"))
+    .map((l) => l.text.trim())
+    .filter(Boolean);
   const duplicate = wnids.find((w, i) => wnids.indexOf(w) !== i);
   if (wnids.length === 0 || duplicate) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: wnidsFile, message: duplicate ? `class id ${duplicate} is listed twice` : "no class ids", expected: "one distinct WordNet id per line (200 in the real dataset)", received: duplicate ?? "an empty file", fix: "re-extract tiny-imagenet-200.zip" });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: wnidsFile,
+      message: duplicate ? `class id ${duplicate} is listed twice` : "no class ids",
+      expected: "one distinct WordNet id per line (200 in the real dataset)",
+      received: duplicate ?? "an empty file",
+      fix: "re-extract tiny-imagenet-200.zip",
+    });
   }
   const classes = [...wnids].sort();
   const classNames = await readClassNames(join(dir, "words.txt"), classes);
 
   const train: LabelledImageFile[] = [];
-  const trainFolders = (await readdir(join(dir, "train"), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const trainFolders = (await readdir(join(dir, "train"), { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   const unlisted = trainFolders.filter((f) => !classes.includes(f));
   if (unlisted.length > 0) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: join(dir, "train", unlisted[0]!), message: `training folders of classes not in wnids.txt: ${unlisted.join(", ")}`, expected: "a folder per wnid of wnids.txt", received: unlisted.join(", "), fix: "re-extract tiny-imagenet-200.zip, or add the ids to wnids.txt" });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: join(dir, "train", unlisted[0]!),
+      message: `training folders of classes not in wnids.txt: ${unlisted.join(", ")}`,
+      expected: "a folder per wnid of wnids.txt",
+      received: unlisted.join(", "),
+      fix: "re-extract tiny-imagenet-200.zip, or add the ids to wnids.txt",
+    });
   }
   for (const [label, wnid] of classes.entries()) {
     const imagesDir = join(dir, "train", wnid, "images");
     let files: string[];
     try {
-      files = (await readdir(imagesDir)).filter((f) => extname(f).toLowerCase() === ".jpeg" || extname(f).toLowerCase() === ".jpg").sort();
+      files = (await readdir(imagesDir))
+        .filter((f) => extname(f).toLowerCase() === ".jpeg" || extname(f).toLowerCase() === ".jpg")
+        .sort();
     } catch {
-      throw new MixmaskError({ code: "DATASET_MISSING", path: imagesDir, message: `class ${wnid} of wnids.txt has no training images folder`, fix: "re-extract tiny-imagenet-200.zip" });
+      throw new MixmaskError({
+        code: "DATASET_MISSING",
+        path: imagesDir,
+        message: `class ${wnid} of wnids.txt has no training images folder`,
+        fix: "re-extract tiny-imagenet-200.zip",
+      });
     }
     for (const f of files) train.push({ file: join(imagesDir, f), label });
   }
@@ -83,16 +108,37 @@ export async function loadTinyImagenet(options: TinyImagenetOptions): Promise<Ti
     const fields = text.split("\t");
     const where = `${annotationsFile}@${offset}`;
     if (fields.length < 2 || !fields[0] || !fields[1]) {
-      throw new MixmaskError({ code: "INVALID_FILE", path: where, message: `line ${line} is not "<file>\\t<wnid>\\t<box>"`, expected: "tab-separated fields: file name, wnid, x0, y0, x1, y1", received: JSON.stringify(text.slice(0, 80)), fix: "re-extract tiny-imagenet-200.zip" });
+      throw new MixmaskError({
+        code: "INVALID_FILE",
+        path: where,
+        message: `line ${line} is not "<file>\\t<wnid>\\t<box>"`,
+        expected: "tab-separated fields: file name, wnid, x0, y0, x1, y1",
+        received: JSON.stringify(text.slice(0, 80)),
+        fix: "re-extract tiny-imagenet-200.zip",
+      });
     }
     const [file, wnid] = fields as [string, string];
     const label = classes.indexOf(wnid);
     if (label < 0) {
-      throw new MixmaskError({ code: "INVALID_FILE", path: `${where}`, message: `line ${line}: the class of ${file} is not one of wnids.txt (label out of range)`, expected: `one of the ${classes.length} wnids of ${wnidsFile}`, received: wnid, fix: "re-extract tiny-imagenet-200.zip; the annotation file and wnids.txt must come from the same archive" });
+      throw new MixmaskError({
+        code: "INVALID_FILE",
+        path: `${where}`,
+        message: `line ${line}: the class of ${file} is not one of wnids.txt (label out of range)`,
+        expected: `one of the ${classes.length} wnids of ${wnidsFile}`,
+        received: wnid,
+        fix: "re-extract tiny-imagenet-200.zip; the annotation file and wnids.txt must come from the same archive",
+      });
     }
     const path = join(dir, "val", "images", file);
     if (!(await exists(path))) {
-      throw new MixmaskError({ code: "INVALID_FILE", path: where, message: `line ${line} names a validation image that does not exist: ${path}`, expected: "an existing file in val/images/", received: file, fix: "re-extract tiny-imagenet-200.zip" });
+      throw new MixmaskError({
+        code: "INVALID_FILE",
+        path: where,
+        message: `line ${line} names a validation image that does not exist: ${path}`,
+        expected: "an existing file in val/images/",
+        received: file,
+        fix: "re-extract tiny-imagenet-200.zip",
+      });
     }
     test.push({ file: path, label });
   }
@@ -103,9 +149,19 @@ export async function loadTinyImagenet(options: TinyImagenetOptions): Promise<Ti
     cacheDir: options.cacheDir ?? join(mixmaskCacheDir(), "decoded-images"),
     skipBadImages: options.skipBadImages,
   };
-  const trainOpened = await openImageFiles("tiny-imagenet", "train", train, classNames, { ...common, onProgress: (d, t) => options.onProgress?.("train", d, t) });
-  const testOpened = await openImageFiles("tiny-imagenet", "val", test, classNames, { ...common, onProgress: (d, t) => options.onProgress?.("val", d, t) });
-  return { train: trainOpened.source, test: testOpened.source, report: { train: trainOpened.report, test: testOpened.report } };
+  const trainOpened = await openImageFiles("tiny-imagenet", "train", train, classNames, {
+    ...common,
+    onProgress: (d, t) => options.onProgress?.("train", d, t),
+  });
+  const testOpened = await openImageFiles("tiny-imagenet", "val", test, classNames, {
+    ...common,
+    onProgress: (d, t) => options.onProgress?.("val", d, t),
+  });
+  return {
+    train: trainOpened.source,
+    test: testOpened.source,
+    report: { train: trainOpened.report, test: testOpened.report },
+  };
 }
 
 /** Names from words.txt ("<wnid>\t<names>"); the wnid itself where the file or its line is missing. */

@@ -36,7 +36,12 @@ export function parseEndpointsFile(path: string, text: string): EndpointsFile {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new MixmaskError({ code: "INVALID_FILE", path, message: `is not JSON (${(error as Error).message})`, fix: "point the SDK at the --endpoints-file the torchrun launch writes (rank 0 writes it once every rank serves)" });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path,
+      message: `is not JSON (${(error as Error).message})`,
+      fix: "point the SDK at the --endpoints-file the torchrun launch writes (rank 0 writes it once every rank serves)",
+    });
   }
   const parsed = EndpointsFileSchema.safeParse(json);
   if (!parsed.success) {
@@ -55,14 +60,24 @@ export function parseEndpointsFile(path: string, text: string): EndpointsFile {
  * Waits for the endpoints file to appear (the ranks import torch, join the group and bind first), checking
  * `stillStarting` between polls so that a launch that failed is reported at once rather than at the timeout.
  */
-export async function waitForEndpointsFile(path: string, timeoutMs: number, stillStarting: () => MixmaskError | undefined = () => undefined): Promise<EndpointsFile> {
+export async function waitForEndpointsFile(
+  path: string,
+  timeoutMs: number,
+  stillStarting: () => MixmaskError | undefined = () => undefined,
+): Promise<EndpointsFile> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let text: string | undefined;
     try {
       text = readFileSync(path, "utf8");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new MixmaskError({ code: "INVALID_FILE", path, message: `cannot be read: ${(error as Error).message}`, cause: error });
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new MixmaskError({
+          code: "INVALID_FILE",
+          path,
+          message: `cannot be read: ${(error as Error).message}`,
+          cause: error,
+        });
     }
     if (text !== undefined) return parseEndpointsFile(path, text);
     const failed = stillStarting();

@@ -19,17 +19,22 @@ export function groupRunWorkers(group: WorkerGroup, syncBatchNorm: boolean): Run
     description: `${ranks} ranks of torchrun launch ${group.launchId.slice(0, 8)} (${group.backend}; rank 0 pid ${group.ranks[0]!.pid})`,
     prepareData: async (train, test, options) => {
       // Rank 0 reports progress; the others upload the same content quietly (its hash names it on every rank).
-      const prepared = await group.onEveryRank("UploadDataset", (r) => TrainingData.prepare(r.worker, train, test, r.rank === 0 ? options : { ...options, progress: silentProgress }));
+      const prepared = await group.onEveryRank("UploadDataset", (r) =>
+        TrainingData.prepare(r.worker, train, test, r.rank === 0 ? options : { ...options, progress: silentProgress }),
+      );
       return prepared[0]!;
     },
     createRun: async (request) => {
       // bnSplits counts the BatchNorm groups of the global batch; each rank normalises its share of them.
       const moco = { ...request.moco, bnSplits: (request.moco?.bnSplits ?? ranks) / ranks };
       hasQueue = (request.moco?.queueSize ?? 0) > 0;
-      const replies = await group.onEveryRank("CreateDistributedRun", (r) => r.worker.createDistributedRun({ ...request, moco }, syncBatchNorm));
+      const replies = await group.onEveryRank("CreateDistributedRun", (r) =>
+        r.worker.createDistributedRun({ ...request, moco }, syncBatchNorm),
+      );
       return replies[0]!;
     },
-    loadCheckpoint: async (runId, file, sha256) => (await group.onEveryRank("LoadCheckpoint", (r) => r.worker.loadCheckpoint(runId, file, sha256)))[0]!,
+    loadCheckpoint: async (runId, file, sha256) =>
+      (await group.onEveryRank("LoadCheckpoint", (r) => r.worker.loadCheckpoint(runId, file, sha256)))[0]!,
     openSteps: (runId, idleTimeoutMs) => new GroupStepStream(group, runId, idleTimeoutMs, hasQueue),
   };
 }

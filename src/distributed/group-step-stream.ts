@@ -35,7 +35,9 @@ export class GroupStepStream {
 
   /** The next global step's result; a failed rank rejects with the error naming the rank that failed first. */
   async next(): Promise<StepResult> {
-    const pending = this.streams.map((stream, rank) => stream.next().catch((error: unknown) => Promise.reject({ rank, error })));
+    const pending = this.streams.map((stream, rank) =>
+      stream.next().catch((error: unknown) => Promise.reject({ rank, error })),
+    );
     pending.forEach((p) => p.catch(() => undefined)); // the first failure is reported; the others must not go unhandled
     let results: StepResult[];
     try {
@@ -44,7 +46,8 @@ export class GroupStepStream {
       const { rank, error } = failed as { rank: number; error: unknown };
       throw await this.group.failure(error, rank, "Train");
     }
-    const mean = (pick: (r: StepResult) => number): number => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+    const mean = (pick: (r: StepResult) => number): number =>
+      results.reduce((sum, r) => sum + pick(r), 0) / results.length;
     const first = results[0]!;
     return {
       step: first.step,

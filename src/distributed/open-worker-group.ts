@@ -25,10 +25,20 @@ export interface GroupRequest {
 export async function openWorkerGroup(request: GroupRequest): Promise<WorkerGroup | undefined> {
   if (request.ranks <= 1 && !request.endpointsFile) return undefined;
   if (request.remoteWorker) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--worker", message: "one worker (--worker) and a group of ranks (--ranks, --worker-endpoints) exclude each other", fix: "drop --worker, or --ranks/--worker-endpoints" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--worker",
+      message: "one worker (--worker) and a group of ranks (--ranks, --worker-endpoints) exclude each other",
+      fix: "drop --worker, or --ranks/--worker-endpoints",
+    });
   }
   if (request.autoRestart > 0) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "a torchrun group is not restarted automatically yet: when a rank dies the run stops and names it", fix: "drop --auto-restart; continue a stopped run with --resume" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--auto-restart",
+      message: "a torchrun group is not restarted automatically yet: when a rank dies the run stops and names it",
+      fix: "drop --auto-restart; continue a stopped run with --resume",
+    });
   }
   if (request.endpointsFile) {
     return WorkerGroup.connect(request.endpointsFile, {

@@ -22,7 +22,15 @@ export class ShardLayout {
     /** R: ranks sharing it. */
     readonly ranks: number,
   ) {
-    if (!(Number.isInteger(ranks) && ranks >= 1 && Number.isInteger(globalBatch) && globalBatch >= ranks && globalBatch % ranks === 0)) {
+    if (
+      !(
+        Number.isInteger(ranks) &&
+        ranks >= 1 &&
+        Number.isInteger(globalBatch) &&
+        globalBatch >= ranks &&
+        globalBatch % ranks === 0
+      )
+    ) {
       throw new MixmaskError({
         code: "INVALID_OPTION",
         path: "ranks",

@@ -47,12 +47,16 @@ export function shardStepPlan(plan: StepPlan, ranks: number, hasQueue: boolean):
   const layout = new ShardLayout(plan.indices.length, ranks);
   const keyShuffle = plan.keyShuffle.length > 0 ? plan.keyShuffle : undefined;
   const keyUnshuffle = keyShuffle ? inversePermutation(keyShuffle) : undefined;
-  const enqueueOrder = hasQueue ? Uint32Array.from({ length: layout.globalBatch }, (_, i) => layout.gatheredRow(i)) : new Uint32Array(0);
+  const enqueueOrder = hasQueue
+    ? Uint32Array.from({ length: layout.globalBatch }, (_, i) => layout.gatheredRow(i))
+    : new Uint32Array(0);
   const shards: RankStepPlan[] = [];
   for (let rank = 0; rank < ranks; rank++) {
     const positions = layout.positions(rank);
-    const gathered = (permutation: Uint32Array): Uint32Array => positions.map((p) => layout.gatheredRow(permutation[p]!));
-    const local = (permutation: Uint32Array, what: string): Uint32Array => localize(permutation, layout, rank, plan.step, what);
+    const gathered = (permutation: Uint32Array): Uint32Array =>
+      positions.map((p) => layout.gatheredRow(permutation[p]!));
+    const local = (permutation: Uint32Array, what: string): Uint32Array =>
+      localize(permutation, layout, rank, plan.step, what);
     shards.push({
       plan: {
         step: plan.step,
@@ -88,7 +92,13 @@ function pickRows<T extends Rows>(array: T, width: number, positions: Uint32Arra
 }
 
 /** A pairing of global positions → the same pairing of the rank's local positions; refuses one that leaves the shard. */
-function localize(permutation: Uint32Array, layout: ShardLayout, rank: number, step: number, what: string): Uint32Array {
+function localize(
+  permutation: Uint32Array,
+  layout: ShardLayout,
+  rank: number,
+  step: number,
+  what: string,
+): Uint32Array {
   const out = new Uint32Array(layout.shardSize);
   for (let j = 0; j < layout.shardSize; j++) {
     const position = layout.positionOf(rank, j);
@@ -120,7 +130,11 @@ function sliceView(view: ViewParams, positions: Uint32Array): ViewParams {
   };
 }
 
-function sliceMask(mask: CellMask, positions: Uint32Array, local: (p: Uint32Array, what: string) => Uint32Array): CellMask {
+function sliceMask(
+  mask: CellMask,
+  positions: Uint32Array,
+  local: (p: Uint32Array, what: string) => Uint32Array,
+): CellMask {
   const cellsPerMask = mask.grid * mask.grid;
   return {
     ...mask,
@@ -133,7 +147,11 @@ function sliceMask(mask: CellMask, positions: Uint32Array, local: (p: Uint32Arra
 }
 
 function sliceUnmix(unmix: UnmixMixture, local: (p: Uint32Array, what: string) => Uint32Array): UnmixMixture {
-  return { ...unmix, partner: local(unmix.partner, "unmix.partner"), partnerInverse: local(unmix.partnerInverse, "unmix.partnerInverse") };
+  return {
+    ...unmix,
+    partner: local(unmix.partner, "unmix.partner"),
+    partnerInverse: local(unmix.partnerInverse, "unmix.partnerInverse"),
+  };
 }
 
 function sliceTerm(term: LossTerm, positions: Uint32Array, local: (p: Uint32Array) => Uint32Array): LossTerm {

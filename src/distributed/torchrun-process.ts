@@ -38,19 +38,49 @@ export class TorchrunProcess {
     const python = resolvePython(options.python);
     this.dir = mkdtempSync(join(tmpdir(), "mixmask-"));
     this.endpointsFile = join(this.dir, "endpoints.json");
-    const launcher = ["-m", "torch.distributed.run", "--standalone", "--nnodes", "1", "--nproc-per-node", String(options.ranks)];
-    const worker = ["-m", "mixmask_worker", "--socket-dir", this.dir, "--endpoints-file", this.endpointsFile, "--parent-pid", String(process.pid), "--device", options.device ?? "auto"];
+    const launcher = [
+      "-m",
+      "torch.distributed.run",
+      "--standalone",
+      "--nnodes",
+      "1",
+      "--nproc-per-node",
+      String(options.ranks),
+    ];
+    const worker = [
+      "-m",
+      "mixmask_worker",
+      "--socket-dir",
+      this.dir,
+      "--endpoints-file",
+      this.endpointsFile,
+      "--parent-pid",
+      String(process.pid),
+      "--device",
+      options.device ?? "auto",
+    ];
     worker.push("--collective-timeout-s", String(options.collectiveTimeoutS ?? 600));
     if (options.threads !== undefined) worker.push("--threads", String(options.threads));
     const cacheDir = options.datasetCacheDir ?? join(mixmaskCacheDir(), "worker-datasets");
     if (cacheDir !== false) worker.push("--dataset-cache", cacheDir);
     const pythonPath = [WORKER_PACKAGE_DIR, options.env?.PYTHONPATH ?? process.env.PYTHONPATH];
     // torchrun prints a banner about OMP_NUM_THREADS unless it is set; --threads sets torch's threads per rank anyway.
-    const env = { OMP_NUM_THREADS: String(options.threads ?? 1), ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1", [TOKEN_ENV]: this.token };
-    this.child = new WatchedChild(spawn(python, [...launcher, ...worker], { detached: true, stdio: ["ignore", "ignore", "pipe"], env }), STDERR_TAIL_BYTES, () => {
-      this.killAll("SIGKILL");
-      this.removeDirectory();
-    });
+    const env = {
+      OMP_NUM_THREADS: String(options.threads ?? 1),
+      ...process.env,
+      ...options.env,
+      PYTHONPATH: pythonPath.filter(Boolean).join(":"),
+      PYTHONUNBUFFERED: "1",
+      [TOKEN_ENV]: this.token,
+    };
+    this.child = new WatchedChild(
+      spawn(python, [...launcher, ...worker], { detached: true, stdio: ["ignore", "ignore", "pipe"], env }),
+      STDERR_TAIL_BYTES,
+      () => {
+        this.killAll("SIGKILL");
+        this.removeDirectory();
+      },
+    );
     this.exited = this.child.exited;
   }
 

@@ -58,14 +58,31 @@ export class WorkerGroup {
 
   static async spawn(options: SpawnGroupOptions): Promise<WorkerGroup> {
     if (!(Number.isInteger(options.ranks) && options.ranks >= 1)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "ranks", message: "a group needs a whole number of ranks", expected: "an integer ≥ 1", received: String(options.ranks) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "ranks",
+        message: "a group needs a whole number of ranks",
+        expected: "an integer ≥ 1",
+        received: String(options.ranks),
+      });
     }
     const launch = new TorchrunProcess(options);
     try {
       const timeoutMs = options.readyTimeoutMs ?? 120_000;
-      const file = await waitForEndpointsFile(launch.endpointsFile, timeoutMs, () => (launch.exit() ? launchFailed(launch) : undefined));
+      const file = await waitForEndpointsFile(launch.endpointsFile, timeoutMs, () =>
+        launch.exit() ? launchFailed(launch) : undefined,
+      );
       launch.rankPids = file.ranks.map((r) => r.pid);
-      const ranks = await connectRanks(file, launch.endpointsFile, { token: launch.token }, { readyTimeoutMs: 10_000, expectedRanks: options.ranks, ...(options.deadlinesMs ? { deadlinesMs: options.deadlinesMs } : {}) });
+      const ranks = await connectRanks(
+        file,
+        launch.endpointsFile,
+        { token: launch.token },
+        {
+          readyTimeoutMs: 10_000,
+          expectedRanks: options.ranks,
+          ...(options.deadlinesMs ? { deadlinesMs: options.deadlinesMs } : {}),
+        },
+      );
       return new WorkerGroup(ranks, file.launchId, file.backend, launch);
     } catch (error) {
       await launch.stop(0);
@@ -80,7 +97,10 @@ export class WorkerGroup {
   static async connect(endpointsFile: string, options: ConnectGroupOptions = {}): Promise<WorkerGroup> {
     const timeoutMs = options.readyTimeoutMs ?? 120_000;
     const file = await waitForEndpointsFile(endpointsFile, timeoutMs);
-    const access: WorkerAccess = { token: options.token ?? process.env[TOKEN_ENV], ...(options.tls ? { tls: options.tls } : {}) };
+    const access: WorkerAccess = {
+      token: options.token ?? process.env[TOKEN_ENV],
+      ...(options.tls ? { tls: options.tls } : {}),
+    };
     const ranks = await connectRanks(file, endpointsFile, access, options);
     return new WorkerGroup(ranks, file.launchId, file.backend);
   }
@@ -101,7 +121,9 @@ export class WorkerGroup {
 
   /** Runs `call` on every rank at once; a failure of any rank becomes `failure()`'s error. */
   async onEveryRank<T>(rpc: string, call: (rank: RankWorker) => Promise<T>): Promise<T[]> {
-    const calls = this.ranks.map((rank) => call(rank).catch((error: unknown) => Promise.reject({ rank: rank.rank, error })));
+    const calls = this.ranks.map((rank) =>
+      call(rank).catch((error: unknown) => Promise.reject({ rank: rank.rank, error })),
+    );
     calls.forEach((c) => c.catch(() => undefined)); // the first failure is reported; the others must not go unhandled
     try {
       return await Promise.all(calls);
@@ -120,7 +142,10 @@ export class WorkerGroup {
   async failure(error: unknown, rank: number, rpc: string): Promise<MixmaskError> {
     const worker = this.ranks[rank]?.worker ?? this.lead;
     const mapped = error instanceof MixmaskError ? error : await worker.callError(error, rpc);
-    const lost = mapped.workerCode === "RANK_FAILED" || LOST_CODES.has(mapped.code) || (mapped.code === "WORKER_ERROR" && !mapped.workerCode);
+    const lost =
+      mapped.workerCode === "RANK_FAILED" ||
+      LOST_CODES.has(mapped.code) ||
+      (mapped.code === "WORKER_ERROR" && !mapped.workerCode);
     if (!lost) return mapped;
     this.failed = true;
     const dead = await this.findFailedRank();
@@ -132,7 +157,13 @@ export class WorkerGroup {
       code: "WORKER_DIED",
       message: `rank ${dead.rank} of ${this.worldSize} (${where}) ${dead.how} during ${rpc}; ${this.launch ? "torchrun stopped the other ranks" : "the other ranks cannot go on without it"}${tail}`,
       fix: "read that rank's stderr; out-of-memory kills show as SIGKILL. Start a new launch and continue with --resume (checkpoints load into any world size)",
-      diagnostics: { rank: dead.rank, pid: dead.pid ?? entry?.pid ?? null, endpoint: entry?.endpoint ?? null, how: dead.how, rpc },
+      diagnostics: {
+        rank: dead.rank,
+        pid: dead.pid ?? entry?.pid ?? null,
+        endpoint: entry?.endpoint ?? null,
+        how: dead.how,
+        rpc,
+      },
       cause: mapped,
     });
   }
@@ -174,14 +205,26 @@ export class WorkerGroup {
       const gone = this.ranks.find((r) => !launch.rankAlive(r.pid));
       return gone ? { rank: gone.rank, pid: gone.pid, how: "exited" } : undefined;
     }
-    const answers = await Promise.all(this.ranks.map((r) => r.worker.describeRank(2_000).then(() => true, () => false)));
+    const answers = await Promise.all(
+      this.ranks.map((r) =>
+        r.worker.describeRank(2_000).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     const silent = answers.indexOf(false);
     return silent >= 0 ? { rank: silent, how: "stopped answering" } : undefined;
   }
 }
 
 /** Connects to every rank of an endpoints file and checks that they form one launch with this protocol. */
-async function connectRanks(file: EndpointsFile, path: string, access: WorkerAccess, options: ConnectGroupOptions): Promise<RankWorker[]> {
+async function connectRanks(
+  file: EndpointsFile,
+  path: string,
+  access: WorkerAccess,
+  options: ConnectGroupOptions,
+): Promise<RankWorker[]> {
   if (file.protocolVersion !== PROTOCOL_VERSION) {
     throw new MixmaskError({
       code: "PROTOCOL_MISMATCH",
@@ -193,20 +236,37 @@ async function connectRanks(file: EndpointsFile, path: string, access: WorkerAcc
   const issues: ErrorIssue[] = [];
   const ranks = file.ranks.map((r) => r.rank).sort((a, b) => a - b);
   if (ranks.length !== file.worldSize || ranks.some((r, i) => r !== i)) {
-    issues.push({ path: `${path}:ranks`, message: "every rank 0…R−1 must appear once", expected: `ranks 0…${file.worldSize - 1}`, received: `ranks ${ranks.join(", ")}` });
+    issues.push({
+      path: `${path}:ranks`,
+      message: "every rank 0…R−1 must appear once",
+      expected: `ranks 0…${file.worldSize - 1}`,
+      received: `ranks ${ranks.join(", ")}`,
+    });
   }
   if (options.expectedRanks !== undefined && file.worldSize !== options.expectedRanks) {
-    issues.push({ path: `${path}:worldSize`, message: "the launch has another world size than the run", expected: String(options.expectedRanks), received: String(file.worldSize) });
+    issues.push({
+      path: `${path}:worldSize`,
+      message: "the launch has another world size than the run",
+      expected: String(options.expectedRanks),
+      received: String(file.worldSize),
+    });
   }
   if (issues.length) throw ranksMismatch(issues);
   const entries = [...file.ranks].sort((a, b) => a.rank - b.rank);
   const settled = await Promise.allSettled(
-    entries.map((entry) => Worker.connect(entry.endpoint, { ...access, readyTimeoutMs: options.readyTimeoutMs ?? 10_000, ...(options.deadlinesMs ? { deadlinesMs: options.deadlinesMs } : {}) })),
+    entries.map((entry) =>
+      Worker.connect(entry.endpoint, {
+        ...access,
+        readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
+        ...(options.deadlinesMs ? { deadlinesMs: options.deadlinesMs } : {}),
+      }),
+    ),
   );
   const connected: RankWorker[] = [];
   settled.forEach((s, i) => {
     const entry = entries[i]!;
-    if (s.status === "fulfilled") connected.push({ rank: entry.rank, worker: s.value, endpoint: entry.endpoint, pid: entry.pid, host: entry.host });
+    if (s.status === "fulfilled")
+      connected.push({ rank: entry.rank, worker: s.value, endpoint: entry.endpoint, pid: entry.pid, host: entry.host });
   });
   try {
     const refused = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -215,9 +275,27 @@ async function connectRanks(file: EndpointsFile, path: string, access: WorkerAcc
     infos.forEach((info, i) => {
       const entry = connected[i]!;
       const at = `${entry.endpoint}`;
-      if (info.rank !== entry.rank) issues.push({ path: at, message: "answers as another rank than the endpoints file says", expected: `rank ${entry.rank}`, received: `rank ${info.rank}` });
-      if (info.worldSize !== file.worldSize) issues.push({ path: at, message: "belongs to a group of another size", expected: `world size ${file.worldSize}`, received: `world size ${info.worldSize}` });
-      if (info.launchId !== file.launchId) issues.push({ path: at, message: "belongs to another launch (a stale endpoints file, or a worker started separately)", expected: `launch ${file.launchId}`, received: `launch ${info.launchId || "(none: not started by torchrun)"}` });
+      if (info.rank !== entry.rank)
+        issues.push({
+          path: at,
+          message: "answers as another rank than the endpoints file says",
+          expected: `rank ${entry.rank}`,
+          received: `rank ${info.rank}`,
+        });
+      if (info.worldSize !== file.worldSize)
+        issues.push({
+          path: at,
+          message: "belongs to a group of another size",
+          expected: `world size ${file.worldSize}`,
+          received: `world size ${info.worldSize}`,
+        });
+      if (info.launchId !== file.launchId)
+        issues.push({
+          path: at,
+          message: "belongs to another launch (a stale endpoints file, or a worker started separately)",
+          expected: `launch ${file.launchId}`,
+          received: `launch ${info.launchId || "(none: not started by torchrun)"}`,
+        });
     });
     if (issues.length) throw ranksMismatch(issues);
     return connected;
@@ -255,5 +333,10 @@ function agentReport(stderr: string): string {
 
 function lastLines(text: string): string {
   const lines = text.trimEnd().split("\n");
-  return lines.slice(-STDERR_LINES_SHOWN).map((l) => `    ${l}`).join("\n") || "    (empty)";
+  return (
+    lines
+      .slice(-STDERR_LINES_SHOWN)
+      .map((l) => `    ${l}`)
+      .join("\n") || "    (empty)"
+  );
 }

@@ -25,11 +25,19 @@ export interface EmbedOptions {
  * the backbone in eval mode. `model` is a run id on this worker (`"pretrain"` after `pretrain` on it) or a backbone
  * loaded with `loadBackbone`. Returns one row per image, in order.
  */
-export async function embed(worker: Worker, model: string | LoadedBackbone, images: ImageBatch | UploadedImages, options: EmbedOptions = {}): Promise<Embeddings> {
+export async function embed(
+  worker: Worker,
+  model: string | LoadedBackbone,
+  images: ImageBatch | UploadedImages,
+  options: EmbedOptions = {},
+): Promise<Embeddings> {
   const target = typeof model === "string" ? { runId: model } : { modelId: model.modelId };
   const common = { ...target, normalize: options.normalize ?? false, batchSize: options.batchSize ?? 256 };
   if ("datasetId" in images) {
-    const reply = await worker.embed({ ...common, dataset: { datasetId: images.datasetId, indices: images.indices ?? [] } });
+    const reply = await worker.embed({
+      ...common,
+      dataset: { datasetId: images.datasetId, indices: images.indices ?? [] },
+    });
     return new Embeddings(reply.count, reply.dim, featuresOf(reply.features));
   }
   checkBatch(images, "embed.images");
@@ -39,9 +47,22 @@ export async function embed(worker: Worker, model: string | LoadedBackbone, imag
   let dim = 0;
   for (let start = 0; start < images.count; start += perCall) {
     const part = sliceBatch(images, start, perCall);
-    const reply = await worker.embed({ ...common, inline: { count: part.count, height: part.height, width: part.width, channels: part.channels, pixels: part.pixels } });
+    const reply = await worker.embed({
+      ...common,
+      inline: {
+        count: part.count,
+        height: part.height,
+        width: part.width,
+        channels: part.channels,
+        pixels: part.pixels,
+      },
+    });
     if (reply.count !== part.count) {
-      throw new MixmaskError({ code: "WORKER_ERROR", message: `Embed returned ${reply.count} rows for ${part.count} images`, fix: "a worker bug: please report it" });
+      throw new MixmaskError({
+        code: "WORKER_ERROR",
+        message: `Embed returned ${reply.count} rows for ${part.count} images`,
+        fix: "a worker bug: please report it",
+      });
     }
     dim = reply.dim;
     parts.push(featuresOf(reply.features));

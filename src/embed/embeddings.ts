@@ -11,14 +11,26 @@ export class Embeddings {
     readonly data: Float32Array,
   ) {
     if (data.length !== count * dim) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "Embeddings.data", message: "length does not match count × dim", expected: String(count * dim), received: String(data.length) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "Embeddings.data",
+        message: "length does not match count × dim",
+        expected: String(count * dim),
+        received: String(data.length),
+      });
     }
   }
 
   /** Row i (a view, no copy). */
   row(i: number): Float32Array {
     if (!(Number.isInteger(i) && i >= 0 && i < this.count)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "Embeddings.row", message: "row index out of range", expected: `an integer in [0, ${this.count})`, received: String(i) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "Embeddings.row",
+        message: "row index out of range",
+        expected: `an integer in [0, ${this.count})`,
+        received: String(i),
+      });
     }
     return this.data.subarray(i * this.dim, (i + 1) * this.dim);
   }

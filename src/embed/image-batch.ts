@@ -14,7 +14,15 @@ export function sliceBatch(images: ImageBatch, start: number, count: number): Im
 /** Throws INVALID_OPTION unless the batch is N ≥ 1 images of 1 or 3 channels with N·H·W·C pixels. */
 export function checkBatch(images: ImageBatch, path: string): void {
   const expected = images.count * images.height * images.width * images.channels;
-  if (!(images.count >= 1 && images.height >= 1 && images.width >= 1 && (images.channels === 1 || images.channels === 3) && images.pixels.length === expected)) {
+  if (
+    !(
+      images.count >= 1 &&
+      images.height >= 1 &&
+      images.width >= 1 &&
+      (images.channels === 1 || images.channels === 3) &&
+      images.pixels.length === expected
+    )
+  ) {
     throw new MixmaskError({
       code: "INVALID_OPTION",
       path,

@@ -2,7 +2,12 @@ import type { InferenceSession } from "onnxruntime-node";
 import { importOptional } from "../optional-dependency.js";
 import { MixmaskError } from "../errors.js";
 import type { BackboneSpec } from "../export/backbone-spec.js";
-import { readExportManifest, specOfExport, verifyExportedFile, type ExportManifest } from "../export/export-manifest.js";
+import {
+  readExportManifest,
+  specOfExport,
+  verifyExportedFile,
+  type ExportManifest,
+} from "../export/export-manifest.js";
 import { Embeddings } from "./embeddings.js";
 import { checkBatch, sliceBatch, type ImageBatch } from "./image-batch.js";
 import { modelInput } from "./model-input.js";
@@ -50,7 +55,13 @@ export class OnnxEmbedder {
       const part = sliceBatch(images, start, batch);
       const input = new this.tensor("float32", modelInput(part, this.spec), [part.count, 3, s, s]);
       const output = (await this.session.run({ images: input })).features;
-      if (!output || output.type !== "float32" || output.dims.length !== 2 || output.dims[0] !== part.count || output.dims[1] !== d) {
+      if (
+        !output ||
+        output.type !== "float32" ||
+        output.dims.length !== 2 ||
+        output.dims[0] !== part.count ||
+        output.dims[1] !== d
+      ) {
         throw new MixmaskError({
           code: "INVALID_FILE",
           path: "backbone.onnx",

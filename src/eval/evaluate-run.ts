@@ -15,7 +15,9 @@ import { describeProbe, evaluationOptions, RunEvaluator } from "./run-evaluator.
 import { belowPixels, describePixelBaseline } from "./pixel-baseline.js";
 
 /** Evaluation options that may differ from the ones the run was trained with. */
-export type EvaluationOverrides = Partial<Pick<PretrainConfig, "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised">>;
+export type EvaluationOverrides = Partial<
+  Pick<PretrainConfig, "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised">
+>;
 
 const RUN_ID = "evaluate";
 
@@ -24,7 +26,11 @@ const RUN_ID = "evaluate";
  * a worker, measures k-NN, the linear probe and the requested semi-supervised fractions, and updates summary.json
  * (each protocol's entry is replaced, fine-tuning results are kept per fraction) and report.md.
  */
-export async function evaluateRun(runDirPath: string, overrides: EvaluationOverrides, options: { worker?: Worker; progress?: ProgressReporter } = {}): Promise<PretrainSummary> {
+export async function evaluateRun(
+  runDirPath: string,
+  overrides: EvaluationOverrides,
+  options: { worker?: Worker; progress?: ProgressReporter } = {},
+): Promise<PretrainSummary> {
   const progress = options.progress ?? silentProgress;
   const runDir = new RunDirectory(runDirPath);
   const manifest = readCheckpointManifest(runDir);
@@ -41,7 +47,9 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
   const splits = await openDataset({ ...config, log: (line) => progress.log(line) });
   const train = headOf(splits.train, config.trainImages);
   const ownWorker = !options.worker;
-  const worker = options.worker ?? (await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}) }));
+  const worker =
+    options.worker ??
+    (await Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}) }));
   try {
     const data = await TrainingData.prepare(worker, train, headOf(splits.test, config.testImages), {
       streaming: config.streaming ?? false,
@@ -59,7 +67,9 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
       // seed's initial weights, before the checkpoint is loaded) is measured again rather than the old number relabelled.
       if (!sameKnnProtocol(e.knnInit, config)) {
         e.knnInit = await evaluator.knn();
-        progress.log(`untrained k-NN top-1 at k=${e.knnInit.k}, T=${e.knnInit.temperature}: ${e.knnInit.top1.toFixed(4)}`);
+        progress.log(
+          `untrained k-NN top-1 at k=${e.knnInit.k}, T=${e.knnInit.temperature}: ${e.knnInit.top1.toFixed(4)}`,
+        );
       }
       await worker.loadCheckpoint(RUN_ID, join(runDir.checkpointsDir, manifest.worker.file), manifest.worker.sha256);
       progress.log(`loaded ${manifest.worker.file} (step ${manifest.step})`);
@@ -70,7 +80,11 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
       // protocol may replace its last one; with another protocol the curve stays as measured (knnCurveProtocol says which).
       const curve = e.knnCurveProtocol ?? { k: manifest.config.knnK, temperature: manifest.config.knnTemperature };
       e.knnCurveProtocol = curve;
-      if (e.knnCurve.length && sameKnnProtocol(curve, config)) e.knnCurve = [...e.knnCurve.slice(0, -1), { ...e.knnCurve[e.knnCurve.length - 1]!, top1: e.knnFinal.top1, top5: e.knnFinal.top5 }];
+      if (e.knnCurve.length && sameKnnProtocol(curve, config))
+        e.knnCurve = [
+          ...e.knnCurve.slice(0, -1),
+          { ...e.knnCurve[e.knnCurve.length - 1]!, top1: e.knnFinal.top1, top5: e.knnFinal.top5 },
+        ];
       if (wanted.linearProbe) {
         e.linearProbe = await evaluator.linearProbe();
         progress.log(`linear probe: ${describeProbe(e.linearProbe)}`);
@@ -78,15 +92,36 @@ export async function evaluateRun(runDirPath: string, overrides: EvaluationOverr
       for (const fraction of wanted.semiSupervised) {
         const r = await evaluator.semiSupervised(fraction);
         progress.log(`semi-supervised, ${r.description}: top-1 ${r.top1.toFixed(4)}`);
-        e.semiSupervised = [...e.semiSupervised.filter((s) => s.fraction !== fraction), r].sort((a, b) => a.fraction - b.fraction);
+        e.semiSupervised = [...e.semiSupervised.filter((s) => s.fraction !== fraction), r].sort(
+          (a, b) => a.fraction - b.fraction,
+        );
       }
       // The pixel baseline follows the protocol of this evaluation (its k and T), like the untrained row above.
-      const measured = await evaluator.baselines({ knnInit: e.knnInit, ...(e.linearProbeInit ? { linearProbeInit: e.linearProbeInit } : {}) }, progress);
+      const measured = await evaluator.baselines(
+        { knnInit: e.knnInit, ...(e.linearProbeInit ? { linearProbeInit: e.linearProbeInit } : {}) },
+        progress,
+      );
       // Without a new probe (--linear-probe false) the run keeps its earlier probe, so it keeps the pixels' probe too.
-      const baselines = { ...measured, pixels: { ...measured.pixels, linearProbe: measured.pixels.linearProbe ?? summary.baselines?.pixels.linearProbe ?? null } };
+      const baselines = {
+        ...measured,
+        pixels: {
+          ...measured.pixels,
+          linearProbe: measured.pixels.linearProbe ?? summary.baselines?.pixels.linearProbe ?? null,
+        },
+      };
       progress.log(describePixelBaseline(baselines.pixels));
-      const shortfalls = belowPixels(baselines.pixels, { knn: e.knnFinal, ...(e.linearProbe ? { linearProbe: e.linearProbe } : {}) });
-      const updated: PretrainSummary = { ...summary, knnInit: e.knnInit, knnFinal: e.knnFinal, evaluations: e, baselines, belowPixels: shortfalls };
+      const shortfalls = belowPixels(baselines.pixels, {
+        knn: e.knnFinal,
+        ...(e.linearProbe ? { linearProbe: e.linearProbe } : {}),
+      });
+      const updated: PretrainSummary = {
+        ...summary,
+        knnInit: e.knnInit,
+        knnFinal: e.knnFinal,
+        evaluations: e,
+        baselines,
+        belowPixels: shortfalls,
+      };
       runDir.writeJson("summary.json", updated);
       await writeRunReport(runDir.dir, updated, config);
       return updated;

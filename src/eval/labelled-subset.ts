@@ -1,5 +1,5 @@
 import { MixmaskError } from "../errors.js";
-import { Rng } from "../random/rng.js";
+import type { Rng } from "../random/rng.js";
 
 /**
  * A class-balanced labelled subset for semi-supervised evaluation: from each class, the same number of images,
@@ -8,17 +8,28 @@ import { Rng } from "../random/rng.js";
  */
 export function labelledSubset(labels: ArrayLike<number>, fraction: number, rng: Rng): Uint32Array {
   if (!(fraction > 0 && fraction <= 1)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "semiSupervised", message: `label fraction ${fraction} is outside (0, 1]`, fix: "use fractions such as 0.01 and 0.1" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "semiSupervised",
+      message: `label fraction ${fraction} is outside (0, 1]`,
+      fix: "use fractions such as 0.01 and 0.1",
+    });
   }
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i]!;
-    if (c < 0) throw new MixmaskError({ code: "INVALID_OPTION", path: `labels[${i}]`, message: `label ${c} is negative; semi-supervised evaluation needs labels ≥ 0` });
+    if (c < 0)
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: `labels[${i}]`,
+        message: `label ${c} is negative; semi-supervised evaluation needs labels ≥ 0`,
+      });
     const members = byClass.get(c);
     if (members) members.push(i);
     else byClass.set(c, [i]);
   }
-  if (byClass.size === 0) throw new MixmaskError({ code: "INVALID_OPTION", path: "labels", message: "the labelled training set is empty" });
+  if (byClass.size === 0)
+    throw new MixmaskError({ code: "INVALID_OPTION", path: "labels", message: "the labelled training set is empty" });
   const perClass = Math.max(1, Math.round((fraction * labels.length) / byClass.size));
   const chosen: number[] = [];
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {

@@ -21,7 +21,11 @@ export const RELEASE_LINEAR_PROBE = Object.freeze({
 
 const LinearProbeOptionsSchema = z.strictObject({
   epochs: z.number().int().min(1).max(10_000),
-  batchSize: z.number().int().min(1).max(1 << 20),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 20),
   lr: z.number().positive().max(1e4),
   momentum: z.number().min(0).max(1),
   weightDecay: z.number().min(0).max(1),
@@ -30,7 +34,12 @@ const LinearProbeOptionsSchema = z.strictObject({
   initStd: z.number().min(0).max(10),
   /** Drawn by the caller from the run's seed: the classifier's initialisation and each epoch's batch order. */
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  featureBatchSize: z.number().int().min(1).max(1 << 16).optional(),
+  featureBatchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 16)
+    .optional(),
   trainIndices: z.array(z.number().int().min(0)).optional(),
   testIndices: z.array(z.number().int().min(0)).optional(),
 });

@@ -5,7 +5,10 @@ import { MixmaskError } from "../errors.js";
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: `${what}.${issue.path.map(String).join(".")}`, message: issue.message }));
+  const issues = parsed.error.issues.map((issue) => ({
+    path: `${what}.${issue.path.map(String).join(".")}`,
+    message: issue.message,
+  }));
   throw new MixmaskError({
     code: "INVALID_OPTION",
     message: `${issues.length} invalid ${what} option${issues.length > 1 ? "s" : ""}`,

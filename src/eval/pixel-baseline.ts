@@ -71,7 +71,9 @@ export async function pixelBaseline(
     writeFileAtomic(file, JSON.stringify({ key: JSON.parse(wanted) as unknown, ...results }, null, 2));
   } catch (error) {
     // A cache that cannot be written costs the next run a recomputation, nothing else.
-    options.log?.(`pixel baseline not cached (${(error as NodeJS.ErrnoException).code ?? (error as Error).message} at ${file})`);
+    options.log?.(
+      `pixel baseline not cached (${(error as NodeJS.ErrnoException).code ?? (error as Error).message} at ${file})`,
+    );
   }
   return { ...results, description: PIXEL_FEATURES_DESCRIPTION, cached: false };
 }
@@ -95,7 +97,10 @@ function readCached(file: string, wanted: string): BaselineResults | undefined {
  * The trained encoder's shortfalls against the centred pixels, in words (empty when it beats them on every protocol
  * both were measured with): a trained encoder that does not beat its own input is no better index than no model.
  */
-export function belowPixels(pixels: BaselineResults | undefined, trained: { knn: KnnResult; linearProbe?: LinearProbeResult }): string[] {
+export function belowPixels(
+  pixels: BaselineResults | undefined,
+  trained: { knn: KnnResult; linearProbe?: LinearProbeResult },
+): string[] {
   if (!pixels) return [];
   const out: string[] = [];
   const points = (a: number, b: number): string => `${((a - b) * 100).toFixed(2)} points`;

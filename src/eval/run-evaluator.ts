@@ -5,7 +5,12 @@ import type { ProgressReporter } from "../train/progress.js";
 import type { Worker } from "../worker/worker.js";
 import { evaluateKnn, type FeatureSource, type KnnResult } from "./knn.js";
 import { baselineKnn, pixelBaseline, type RunBaselines } from "./pixel-baseline.js";
-import { evaluateLinearProbe, RELEASE_LINEAR_PROBE, type LinearProbeOptions, type LinearProbeResult } from "./linear-probe.js";
+import {
+  evaluateLinearProbe,
+  RELEASE_LINEAR_PROBE,
+  type LinearProbeOptions,
+  type LinearProbeResult,
+} from "./linear-probe.js";
 import { evaluateSemiSupervised, SIMCLR_SEMI_SUPERVISED, type SemiSupervisedResult } from "./semi-supervised.js";
 
 /** A point of the k-NN monitor: top-1 after `epoch` epochs (0 = the untrained encoder). */
@@ -33,7 +38,12 @@ export interface RunEvaluations {
 }
 
 /** The evaluation options of a config, with their defaults. */
-export function evaluationOptions(config: PretrainConfig): { knnEvery: number; linearProbe: boolean; linearProbeEpochs: number; semiSupervised: number[] } {
+export function evaluationOptions(config: PretrainConfig): {
+  knnEvery: number;
+  linearProbe: boolean;
+  linearProbeEpochs: number;
+  semiSupervised: number[];
+} {
   return {
     knnEvery: config.knnEvery ?? 0,
     linearProbe: config.linearProbe ?? true,
@@ -111,7 +121,14 @@ export class RunEvaluator {
   }
 
   knn(features: FeatureSource = "backbone"): Promise<KnnResult> {
-    return evaluateKnn(this.worker, this.runId, this.bankId, this.testId, { k: this.config.knnK, temperature: this.config.knnTemperature }, features);
+    return evaluateKnn(
+      this.worker,
+      this.runId,
+      this.bankId,
+      this.testId,
+      { k: this.config.knnK, temperature: this.config.knnTemperature },
+      features,
+    );
   }
 
   /** The probe of the run's seed; the pixel baseline's uses the same seed, so both see the same batch orders. */
@@ -123,7 +140,10 @@ export class RunEvaluator {
    * The baselines of baselines.json: the centred pixels (read from the on-disk cache when this dataset and protocol
    * were measured before) and the untrained encoder's results measured by the caller.
    */
-  async baselines(untrained: { knnInit: KnnResult; linearProbeInit?: LinearProbeResult }, progress: ProgressReporter): Promise<RunBaselines> {
+  async baselines(
+    untrained: { knnInit: KnnResult; linearProbeInit?: LinearProbeResult },
+    progress: ProgressReporter,
+  ): Promise<RunBaselines> {
     const probe = evaluationOptions(this.config).linearProbe ? this.probeSettings() : null;
     const pixels = await pixelBaseline(
       { knn: () => this.knn("centred-pixels"), linearProbe: () => this.linearProbe("centred-pixels") },
@@ -135,7 +155,10 @@ export class RunEvaluator {
       },
       { log: (line) => progress.log(line) },
     );
-    return { pixels, untrained: { knn: baselineKnn(untrained.knnInit, "backbone"), linearProbe: untrained.linearProbeInit ?? null } };
+    return {
+      pixels,
+      untrained: { knn: baselineKnn(untrained.knnInit, "backbone"), linearProbe: untrained.linearProbeInit ?? null },
+    };
   }
 
   private probeSettings(): LinearProbeOptions & { epochs: number; seed: number; milestoneFractions: number[] } {

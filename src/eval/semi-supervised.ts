@@ -28,7 +28,11 @@ export const SIMCLR_SEMI_SUPERVISED = Object.freeze({
 const SemiSupervisedOptionsSchema = z.strictObject({
   fraction: z.number().gt(0).max(1),
   epochs: z.number().int().min(1).max(10_000).optional(),
-  batchSize: z.number().int().min(2).max(1 << 16),
+  batchSize: z
+    .number()
+    .int()
+    .min(2)
+    .max(1 << 16),
   lrPer256: z.number().positive().max(100),
   momentum: z.number().min(0).max(1),
   nesterov: z.boolean(),
@@ -61,16 +65,30 @@ export interface SemiSupervisedResult {
 /** SimCLR's epochs for a label fraction: 60 at 1 %, 30 at 10 %, log-interpolated (and clamped) elsewhere. */
 export function semiSupervisedEpochs(fraction: number): number {
   const t = Math.min(1, Math.max(0, Math.log10(fraction / 0.01)));
-  return Math.round(SIMCLR_SEMI_SUPERVISED.epochsAt1Percent + t * (SIMCLR_SEMI_SUPERVISED.epochsAt10Percent - SIMCLR_SEMI_SUPERVISED.epochsAt1Percent));
+  return Math.round(
+    SIMCLR_SEMI_SUPERVISED.epochsAt1Percent +
+      t * (SIMCLR_SEMI_SUPERVISED.epochsAt10Percent - SIMCLR_SEMI_SUPERVISED.epochsAt1Percent),
+  );
 }
 
 /**
  * Fine-tunes a copy of the run's backbone on a labelled subset of `train` (uploaded to the worker as `trainDatasetId`)
  * and reports test top-1. Every step — images, crops, flips, lr — is planned here from the seed.
  */
-export async function evaluateSemiSupervised(worker: Worker, runId: string, train: Pick<ImageDataset, "labels" | "height" | "width" | "channels">, trainDatasetId: string, testDatasetId: string, options: SemiSupervisedOptions): Promise<SemiSupervisedResult> {
+export async function evaluateSemiSupervised(
+  worker: Worker,
+  runId: string,
+  train: Pick<ImageDataset, "labels" | "height" | "width" | "channels">,
+  trainDatasetId: string,
+  testDatasetId: string,
+  options: SemiSupervisedOptions,
+): Promise<SemiSupervisedResult> {
   const o = parseOptions(SemiSupervisedOptionsSchema, options, "semi-supervised");
-  const subset = labelledSubset(train.labels, o.fraction, Rng.stream(o.seed, "labelled-subset", Math.round(o.fraction * 1e6)));
+  const subset = labelledSubset(
+    train.labels,
+    o.fraction,
+    Rng.stream(o.seed, "labelled-subset", Math.round(o.fraction * 1e6)),
+  );
   const epochs = o.epochs ?? semiSupervisedEpochs(o.fraction);
   const batch = Math.min(o.batchSize, subset.length);
   const lr = (o.lrPer256 * batch) / 256;
@@ -81,12 +99,18 @@ export async function evaluateSemiSupervised(worker: Worker, runId: string, trai
     // A last batch of one image would break batch norm; it is dropped (its image is drawn again next epoch).
     for (let start = 0; order.length - start >= 2; start += batch) {
       const indices = order.subarray(start, start + batch);
-      const view = planView(Rng.stream(o.seed, "fine-tune-augment", steps.length), indices.length, source, o.imageSize, {
-        cropScale: o.cropScale,
-        jitterProbability: 0,
-        grayscaleProbability: 0,
-        blurProbability: 0,
-      });
+      const view = planView(
+        Rng.stream(o.seed, "fine-tune-augment", steps.length),
+        indices.length,
+        source,
+        o.imageSize,
+        {
+          cropScale: o.cropScale,
+          jitterProbability: 0,
+          grayscaleProbability: 0,
+          blurProbability: 0,
+        },
+      );
       steps.push({ indices: Array.from(indices), view: encodeView(view), lr });
     }
   }

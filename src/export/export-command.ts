@@ -7,7 +7,9 @@ import { exportRun } from "./export-run.js";
 /** `mixmask export`: the backbone of a run's latest checkpoint as safetensors, TorchScript, ONNX and detectron2 files. */
 export function exportCommand(): Command {
   return new Command("export")
-    .description("write the trained backbone of a run as safetensors (torchvision keys), TorchScript, ONNX and detectron2 files, with export.json (config, input spec, SHA-256s)")
+    .description(
+      "write the trained backbone of a run as safetensors (torchvision keys), TorchScript, ONNX and detectron2 files, with export.json (config, input spec, SHA-256s)",
+    )
     .requiredOption("--run-dir <dir>", "the pretraining run to export (its latest checkpoint)")
     .requiredOption("--out <dir>", "folder to write the files into (created when missing)")
     .option("--format <list>", `comma-separated subset of ${EXPORT_FORMATS.join(",")}`, EXPORT_FORMATS.join(","))
@@ -23,17 +25,30 @@ export function exportCommand(): Command {
 }
 
 export function parseFormats(list: string): ExportFormat[] {
-  const names = list.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = list
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(EXPORT_FORMATS as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--format", message: "unknown export format", expected: `a comma-separated subset of ${EXPORT_FORMATS.join(", ")}`, received: list });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--format",
+      message: "unknown export format",
+      expected: `a comma-separated subset of ${EXPORT_FORMATS.join(", ")}`,
+      received: list,
+    });
   }
   return names as ExportFormat[];
 }
 
 function printExport(m: ExportManifest, out: string): void {
-  const lines = [`${m.backbone.arch} (base width ${m.backbone.baseWidth}${m.backbone.cifarStem ? ", CIFAR stem" : ""}) of ${m.run.dir}, step ${m.run.step}`];
-  lines.push(`input  ${m.input.name} [N, 3, ${m.input.imageSize}, ${m.input.imageSize}] float32, mean ${fmt(m.input.mean)}, std ${fmt(m.input.std)}`);
+  const lines = [
+    `${m.backbone.arch} (base width ${m.backbone.baseWidth}${m.backbone.cifarStem ? ", CIFAR stem" : ""}) of ${m.run.dir}, step ${m.run.step}`,
+  ];
+  lines.push(
+    `input  ${m.input.name} [N, 3, ${m.input.imageSize}, ${m.input.imageSize}] float32, mean ${fmt(m.input.mean)}, std ${fmt(m.input.std)}`,
+  );
   lines.push(`output ${m.output.name} [N, ${m.backbone.featureDim}]`);
   for (const [format, f] of Object.entries(m.files)) {
     lines.push(`${format.padEnd(12)} ${f.file.padEnd(24)} ${(f.bytes / 1e6).toFixed(1).padStart(7)} MB  ${f.check}`);

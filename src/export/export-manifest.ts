@@ -71,20 +71,41 @@ export interface ExportManifest {
 /** The BackboneSpec an export describes. */
 export function specOfExport(manifest: ExportManifest): BackboneSpec {
   const { arch, baseWidth, cifarStem, featureDim } = manifest.backbone;
-  return { arch, baseWidth, cifarStem, featureDim, imageSize: manifest.input.imageSize, mean: manifest.input.mean, std: manifest.input.std };
+  return {
+    arch,
+    baseWidth,
+    cifarStem,
+    featureDim,
+    imageSize: manifest.input.imageSize,
+    mean: manifest.input.mean,
+    std: manifest.input.std,
+  };
 }
 
 /** Reads `<dir>/export.json`; with `verify`, checks the size and SHA-256 of each file it lists (or of `only`). */
-export function readExportManifest(dir: string, options: { verify?: boolean; only?: ExportFormat[] } = {}): ExportManifest {
+export function readExportManifest(
+  dir: string,
+  options: { verify?: boolean; only?: ExportFormat[] } = {},
+): ExportManifest {
   const file = join(resolve(dir), EXPORT_MANIFEST);
   if (!existsSync(file)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: file, message: "no export.json: this is not an export folder", fix: "export a run first: `npx mixmask export --run-dir RUN --out DIR`" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: file,
+      message: "no export.json: this is not an export folder",
+      fix: "export a run first: `npx mixmask export --run-dir RUN --out DIR`",
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new MixmaskError({ code: "INVALID_FILE", path: file, message: `not JSON (${(error as Error).message})`, fix: "export the run again" });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path: file,
+      message: `not JSON (${(error as Error).message})`,
+      fix: "export the run again",
+    });
   }
   const manifest = parsed as Partial<ExportManifest>;
   if (manifest?.format !== EXPORT_MANIFEST_FORMAT || manifest.version !== EXPORT_MANIFEST_VERSION) {
@@ -99,7 +120,8 @@ export function readExportManifest(dir: string, options: { verify?: boolean; onl
   }
   const complete = manifest as ExportManifest;
   if (options.verify) {
-    for (const format of options.only ?? (Object.keys(complete.files) as ExportFormat[])) verifyExportedFile(dir, complete, format);
+    for (const format of options.only ?? (Object.keys(complete.files) as ExportFormat[]))
+      verifyExportedFile(dir, complete, format);
   }
   return complete;
 }
@@ -117,7 +139,12 @@ export function verifyExportedFile(dir: string, manifest: ExportManifest, format
   }
   const path = join(resolve(dir), entry.file);
   if (!existsSync(path)) {
-    throw new MixmaskError({ code: "INVALID_FILE", path, message: "missing: export.json lists it", fix: "export the run again, or restore the file" });
+    throw new MixmaskError({
+      code: "INVALID_FILE",
+      path,
+      message: "missing: export.json lists it",
+      fix: "export the run again, or restore the file",
+    });
   }
   const bytes = readFileSync(path);
   const sha256 = createHash("sha256").update(bytes).digest("hex");

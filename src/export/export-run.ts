@@ -42,7 +42,13 @@ export async function exportRun(worker: Worker, options: ExportOptions): Promise
   const formats = [...new Set(options.formats ?? EXPORT_FORMATS)];
   const unknown = formats.filter((f) => !EXPORT_FORMATS.includes(f));
   if (formats.length === 0 || unknown.length > 0) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--format", message: "unknown export format", expected: `one or more of ${EXPORT_FORMATS.join(", ")}`, received: formats.join(",") || "none" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--format",
+      message: "unknown export format",
+      expected: `one or more of ${EXPORT_FORMATS.join(", ")}`,
+      received: formats.join(",") || "none",
+    });
   }
   const runDir = resolve(options.runDir);
   if (!existsSync(join(runDir, "checkpoints", "latest.json"))) {
@@ -54,7 +60,13 @@ export async function exportRun(worker: Worker, options: ExportOptions): Promise
     });
   }
   const manifest = readCheckpointManifest(new RunDirectory(runDir));
-  if (!manifest) throw new MixmaskError({ code: "INVALID_OPTION", path: "--run-dir", message: `no checkpoint in ${runDir}`, fix: "pretrain first" });
+  if (!manifest)
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--run-dir",
+      message: `no checkpoint in ${runDir}`,
+      fix: "pretrain first",
+    });
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
   const reply = await worker.exportBackbone(
@@ -69,7 +81,14 @@ export async function exportRun(worker: Worker, options: ExportOptions): Promise
   for (const f of reply.files) {
     const format = byValue.get(f.format ?? 0);
     const maxAbsDiff = f.maxAbsDiff ?? -1;
-    if (format) files[format] = { file: f.file ?? "", bytes: Number(f.bytes ?? 0), sha256: f.sha256 ?? "", check: f.check ?? "", maxAbsDiff: maxAbsDiff < 0 ? null : maxAbsDiff };
+    if (format)
+      files[format] = {
+        file: f.file ?? "",
+        bytes: Number(f.bytes ?? 0),
+        sha256: f.sha256 ?? "",
+        check: f.check ?? "",
+        maxAbsDiff: maxAbsDiff < 0 ? null : maxAbsDiff,
+      };
   }
   const exported: ExportManifest = {
     format: EXPORT_MANIFEST_FORMAT,
@@ -78,10 +97,35 @@ export async function exportRun(worker: Worker, options: ExportOptions): Promise
     sdkVersion: SDK_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     torchVersion: reply.torchVersion,
-    run: { dir: runDir, step: manifest.step, checkpoint: { file: manifest.worker.file, sha256: manifest.worker.sha256 }, config: manifest.config, knnInit: manifest.knnInit },
-    backbone: { arch: spec.arch, baseWidth: spec.baseWidth, cifarStem: spec.cifarStem, featureDim: spec.featureDim, stateDictKeys: "torchvision ResNet (conv1, bn1, layer1.0.conv1, …), no fc" },
-    input: { name: "images", layout: "NCHW", dtype: "float32", channels: 3, imageSize: spec.imageSize, mean: spec.mean, std: spec.std, preprocessing: PREPROCESSING },
-    output: { name: "features", shape: ["batch", spec.featureDim], meaning: "global-average-pooled backbone features, not L2-normalised (k-NN and cosine search normalise them)" },
+    run: {
+      dir: runDir,
+      step: manifest.step,
+      checkpoint: { file: manifest.worker.file, sha256: manifest.worker.sha256 },
+      config: manifest.config,
+      knnInit: manifest.knnInit,
+    },
+    backbone: {
+      arch: spec.arch,
+      baseWidth: spec.baseWidth,
+      cifarStem: spec.cifarStem,
+      featureDim: spec.featureDim,
+      stateDictKeys: "torchvision ResNet (conv1, bn1, layer1.0.conv1, …), no fc",
+    },
+    input: {
+      name: "images",
+      layout: "NCHW",
+      dtype: "float32",
+      channels: 3,
+      imageSize: spec.imageSize,
+      mean: spec.mean,
+      std: spec.std,
+      preprocessing: PREPROCESSING,
+    },
+    output: {
+      name: "features",
+      shape: ["batch", spec.featureDim],
+      meaning: "global-average-pooled backbone features, not L2-normalised (k-NN and cosine search normalise them)",
+    },
     files,
     ...(files.onnx ? { onnxOpset: reply.onnxOpset } : {}),
     ...(files.detectron2 ? { detectron2: detectron2Config(spec) } : {}),

@@ -24,7 +24,13 @@ export interface ComposeOptions {
  */
 export function composeTerms(framework: Framework, pieces: readonly QueryPiece[], options: ComposeOptions): LossTerm[] {
   if (framework.usesTemperature && !(options.temperature > 0 && Number.isFinite(options.temperature))) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "temperature", message: `${framework.name}'s loss needs a positive softmax temperature`, expected: "finite number > 0, e.g. 0.2", received: String(options.temperature) });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "temperature",
+      message: `${framework.name}'s loss needs a positive softmax temperature`,
+      expected: "finite number > 0, e.g. 0.2",
+      received: String(options.temperature),
+    });
   }
   const directions: (0 | 1)[] = options.symmetric ? [0, 1] : [0];
   const scale = options.symmetric ? framework.symmetricWeight : 1;

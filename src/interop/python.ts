@@ -75,7 +75,10 @@ export class PythonSession {
     this.exited = new Promise((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
       child.once("exit", (code, signal) => {
-        this.failPending(`the Python interpreter ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`, "INTEROP_FAILED");
+        this.failPending(
+          `the Python interpreter ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`,
+          "INTEROP_FAILED",
+        );
         done();
       });
     });
@@ -88,11 +91,22 @@ export class PythonSession {
   /** Starts the interpreter. Refused while another session is open (pythonia runs one interpreter per process). */
   static async open(options: PythonSessionOptions = {}): Promise<PythonSession> {
     if (openSession && !openSession.closed) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "PythonSession.open", message: "a Python session is already open in this process", fix: "close it first (pythonia runs one interpreter per Node process), or use it" });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "PythonSession.open",
+        message: "a Python session is already open in this process",
+        fix: "close it first (pythonia runs one interpreter per Node process), or use it",
+      });
     }
     const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     if (!(Number.isFinite(callTimeoutMs) && callTimeoutMs > 0)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "callTimeoutMs", message: "expected a timeout in milliseconds", expected: "a finite number > 0", received: String(callTimeoutMs) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "callTimeoutMs",
+        message: "expected a timeout in milliseconds",
+        expected: "a finite number > 0",
+        received: String(callTimeoutMs),
+      });
     }
     const interpreter = interpreterPath(options.python);
     // pythonia reads the interpreter from $PYTHON_BIN when it spawns (on first import, and on restart after exit),
@@ -108,7 +122,12 @@ export class PythonSession {
       restoreEnv(saved);
     }
     const child = bridge.com.proc;
-    if (!child) throw new MixmaskError({ code: "INTEROP_FAILED", message: `pythonia did not start ${interpreter}`, fix: "check that the interpreter runs: `" + interpreter + " --version`" });
+    if (!child)
+      throw new MixmaskError({
+        code: "INTEROP_FAILED",
+        message: `pythonia did not start ${interpreter}`,
+        fix: "check that the interpreter runs: `" + interpreter + " --version`",
+      });
     const session = new PythonSession(bridge, child, interpreter, callTimeoutMs);
     openSession = session;
     return session;
@@ -183,11 +202,13 @@ export class PythonSession {
         reject(error);
       };
       const timer = setTimeout(() => {
-        fail(new MixmaskError({
-          code: "INTEROP_TIMEOUT",
-          message: `${what} did not return within ${this.callTimeoutMs} ms; the Python interpreter was ended (its state is unknown after an abandoned call)`,
-          fix: "raise callTimeoutMs for long computations, or send less data per call (pythonia moves 34–50 MB/s), then open a new session",
-        }));
+        fail(
+          new MixmaskError({
+            code: "INTEROP_TIMEOUT",
+            message: `${what} did not return within ${this.callTimeoutMs} ms; the Python interpreter was ended (its state is unknown after an abandoned call)`,
+            fix: "raise callTimeoutMs for long computations, or send less data per call (pythonia moves 34–50 MB/s), then open a new session",
+          }),
+        );
         void this.close();
       }, this.callTimeoutMs);
       this.pending.add(fail);
@@ -203,7 +224,8 @@ export class PythonSession {
   }
 
   private failPending(message: string, code: "INTEROP_FAILED"): void {
-    for (const fail of [...this.pending]) fail(new MixmaskError({ code, message, fix: "see the Python output above; open a new session to continue" }));
+    for (const fail of [...this.pending])
+      fail(new MixmaskError({ code, message, fix: "see the Python output above; open a new session to continue" }));
   }
 
   private assertOpen(what: string): void {
@@ -212,7 +234,10 @@ export class PythonSession {
 }
 
 /** Runs `body` with a fresh session and always ends the interpreter afterwards, whether `body` returns or throws. */
-export async function withPython<T>(body: (python: PythonSession) => Promise<T>, options: PythonSessionOptions = {}): Promise<T> {
+export async function withPython<T>(
+  body: (python: PythonSession) => Promise<T>,
+  options: PythonSessionOptions = {},
+): Promise<T> {
   const session = await PythonSession.open(options);
   try {
     return await body(session);
@@ -245,7 +270,11 @@ function restoreEnv(saved: Record<string, string | undefined>): void {
 }
 
 function closedError(what: string): MixmaskError {
-  return new MixmaskError({ code: "INTEROP_FAILED", message: `${what}: the Python session is closed`, fix: "open a new session (PythonSession.open or withPython)" });
+  return new MixmaskError({
+    code: "INTEROP_FAILED",
+    message: `${what}: the Python session is closed`,
+    fix: "open a new session (PythonSession.open or withPython)",
+  });
 }
 
 /** pythonia's PythonException keeps the Python error only in its (coloured) stack text: take its last error line. */
@@ -255,7 +284,10 @@ function pythonError(what: string, error: unknown, interpreter: string): Mixmask
   // eslint-disable-next-line no-control-regex -- removing the terminal colour codes pythonia adds
   const plain = text.replace(/\u001b\[[0-9;]*m/g, "");
   const marked = plain.split("\n").find((line) => line.includes("🌉") || line.includes("*** JS ***"));
-  const line = (marked ?? plain.split("\n").find((l) => l.trim()) ?? "unknown error").replace("🌉", "").replace("*** JS ***", "").trim();
+  const line = (marked ?? plain.split("\n").find((l) => l.trim()) ?? "unknown error")
+    .replace("🌉", "")
+    .replace("*** JS ***", "")
+    .trim();
   const missing = /ModuleNotFoundError: No module named '([^']+)'/.exec(line)?.[1];
   return new MixmaskError({
     code: "INTEROP_FAILED",

@@ -21,7 +21,8 @@ export function timedValue(value: unknown, guard: CallGuard, path: string): unkn
   const target = value as (...args: unknown[]) => unknown;
   const wrapper: object = new Proxy(target, {
     get(proxied, property, receiver) {
-      if (typeof property === "symbol" || LOCAL_PROPERTIES.has(property)) return Reflect.get(proxied, property, receiver);
+      if (typeof property === "symbol" || LOCAL_PROPERTIES.has(property))
+        return Reflect.get(proxied, property, receiver);
       if (property === "then") return thenOf(proxied, guard, path);
       return timedValue(Reflect.get(proxied, property) as unknown, guard, `${path}.${property}`);
     },
@@ -51,9 +52,12 @@ export function unwrapped(value: unknown): unknown {
   if (value !== null && (typeof value === "object" || typeof value === "function")) {
     const original = inner.get(value);
     if (original) return original;
-    if (Array.isArray(value)) return value.map((item) => (item !== null && typeof item === "function" ? (inner.get(item) ?? item) : item));
+    if (Array.isArray(value))
+      return value.map((item) => (item !== null && typeof item === "function" ? (inner.get(item) ?? item) : item));
     if (Object.getPrototypeOf(value) === Object.prototype) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v !== null && typeof v === "function" ? (inner.get(v) ?? v) : v]));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, v !== null && typeof v === "function" ? (inner.get(v) ?? v) : v]),
+      );
     }
   }
   return value;

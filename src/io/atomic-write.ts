@@ -24,7 +24,12 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch (error) {
     rmSync(tmp, { force: true });
     if (!isDiskFull(error)) throw error;
-    throw diskFullError(file, typeof data === "string" ? Buffer.byteLength(data) : data.length, error, `the previous ${basename(file)}, if any, is intact`);
+    throw diskFullError(
+      file,
+      typeof data === "string" ? Buffer.byteLength(data) : data.length,
+      error,
+      `the previous ${basename(file)}, if any, is intact`,
+    );
   }
   const dir = openSync(dirname(file), "r");
   try {

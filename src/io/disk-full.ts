@@ -56,7 +56,7 @@ export function appendWhole(
   let start = 0;
   try {
     start = fstatSync(fd).size;
-    for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
   } catch (error) {
     try {
       ftruncateSync(fd, start);

@@ -36,7 +36,8 @@ export function makeDirectory(dir: string, option: string): void {
     try {
       mkdirSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw refusal(option, dir, path, error as NodeJS.ErrnoException);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw refusal(option, dir, path, error as NodeJS.ErrnoException);
     }
   }
 }

@@ -18,7 +18,19 @@ export const erase: Masker = {
   usesUnmix: false,
   plan: (streams, batchSize, imageSize, options) => {
     // No partners: the pairing is never drawn for an erased mask.
-    const mask = planCellMask(streams.mask, streams.pairing, batchSize, imageSize, cellMaskOptions(options, options.eraseFill, "reverse"));
-    return { mask, pieces: [{ image: "view", weight: 1 }, { image: "masked", weight: 1 }] };
+    const mask = planCellMask(
+      streams.mask,
+      streams.pairing,
+      batchSize,
+      imageSize,
+      cellMaskOptions(options, options.eraseFill, "reverse"),
+    );
+    return {
+      mask,
+      pieces: [
+        { image: "view", weight: 1 },
+        { image: "masked", weight: 1 },
+      ],
+    };
   },
 };

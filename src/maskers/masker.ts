@@ -63,7 +63,11 @@ export interface MaskStreams {
 
 /** The step's mask, pairing and Un-Mix streams, keyed by (seed, step) as StepPlanner.RNG_STREAMS lists them. */
 export function maskStreams(seed: number, step: number): MaskStreams {
-  return { mask: Rng.stream(seed, "mask", step), pairing: Rng.stream(seed, "pairing", step), unmix: Rng.stream(seed, "unmix", step) };
+  return {
+    mask: Rng.stream(seed, "mask", step),
+    pairing: Rng.stream(seed, "pairing", step),
+    unmix: Rng.stream(seed, "unmix", step),
+  };
 }
 
 /** The cell-mask primitive's options from a masker's: what fills the dropped cells, and how partners pair. */

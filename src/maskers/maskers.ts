@@ -27,11 +27,28 @@ export function maskerIssues(options: MaskerOptions, imageSize: number, keepRati
     issues.push(...maskRuleIssues(mask, { grid: "maskGrid", keepRatio: keepRatioOption }, imageSize));
   }
   if (masker.usesUnmix) {
-    if (!(options.unmixAlpha > 0 && Number.isFinite(options.unmixAlpha))) issues.push({ path: "unmixAlpha", message: "Beta(α, α) needs α > 0", expected: "finite number > 0 (Un-Mix: 1)", received: String(options.unmixAlpha) });
-    if (!(options.unmixCutmixProbability >= 0 && options.unmixCutmixProbability <= 1)) issues.push({ path: "unmixCutmixProbability", message: "must be a probability", expected: "number in [0, 1] (Un-Mix: 0.5)", received: String(options.unmixCutmixProbability) });
+    if (!(options.unmixAlpha > 0 && Number.isFinite(options.unmixAlpha)))
+      issues.push({
+        path: "unmixAlpha",
+        message: "Beta(α, α) needs α > 0",
+        expected: "finite number > 0 (Un-Mix: 1)",
+        received: String(options.unmixAlpha),
+      });
+    if (!(options.unmixCutmixProbability >= 0 && options.unmixCutmixProbability <= 1))
+      issues.push({
+        path: "unmixCutmixProbability",
+        message: "must be a probability",
+        expected: "number in [0, 1] (Un-Mix: 0.5)",
+        received: String(options.unmixCutmixProbability),
+      });
   }
   if (options.maskPerSample && !masker.usesCells) {
-    issues.push({ path: "maskPerSample", message: `per-sample masks apply to the mixmask, both and erase maskers, not "${options.masker}"`, expected: "false, or a cell masker", received: "true" });
+    issues.push({
+      path: "maskPerSample",
+      message: `per-sample masks apply to the mixmask, both and erase maskers, not "${options.masker}"`,
+      expected: "false, or a cell masker",
+      received: "true",
+    });
   }
   return issues;
 }
@@ -41,12 +58,21 @@ export function maskerIssues(options: MaskerOptions, imageSize: number, keepRati
  * ends: src/masks/keep-ratio.ts is linear, and the rules are monotone in the ratio, so the ends cover every step).
  * Throws INVALID_OPTION listing every problem.
  */
-export function validatedMasker(options: MaskerOptions, imageSize: number, keepRatios: readonly number[] = [options.keepRatio]): Masker {
+export function validatedMasker(
+  options: MaskerOptions,
+  imageSize: number,
+  keepRatios: readonly number[] = [options.keepRatio],
+): Masker {
   for (const keepRatio of keepRatios) throwIssues(maskerIssues({ ...options, keepRatio }, imageSize));
   return MASKERS[options.masker];
 }
 
 /** Plans one step's masks and query pieces (docs/METHODS.md#maskers). Throws INVALID_OPTION listing every problem. */
-export function planStepMasks(streams: MaskStreams, batchSize: number, imageSize: number, options: MaskerOptions): StepMasks {
+export function planStepMasks(
+  streams: MaskStreams,
+  batchSize: number,
+  imageSize: number,
+  options: MaskerOptions,
+): StepMasks {
   return validatedMasker(options, imageSize).plan(streams, batchSize, imageSize, options);
 }

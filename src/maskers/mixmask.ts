@@ -33,7 +33,13 @@ export function planMixMask(
   defaultPairing: Pairing,
 ): { mask: CellMask; pieces: QueryPiece[] } {
   const pairing = options.mixPartner === "auto" ? defaultPairing : options.mixPartner;
-  const mask = planCellMask(streams.mask, streams.pairing, batchSize, imageSize, cellMaskOptions(options, "partner", pairing));
+  const mask = planCellMask(
+    streams.mask,
+    streams.pairing,
+    batchSize,
+    imageSize,
+    cellMaskOptions(options, "partner", pairing),
+  );
   if (mask.perSample) {
     const kept = Float32Array.from(mask.keptFractions);
     return {

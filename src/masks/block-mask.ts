@@ -26,9 +26,28 @@ export interface BlockMaskOptions {
 export function validateBlockMask(options: BlockMaskOptions): void {
   const { minCells = DEFAULT_MIN_CELLS, aspectRange = DEFAULT_ASPECT } = options;
   const issues: ErrorIssue[] = maskRuleIssues({ shape: "block", grid: options.grid, keepRatio: options.keepRatio });
-  if (!(minCells > 0 && Number.isFinite(minCells))) issues.push({ path: "minCells", message: "minCells must be a positive number of cells", expected: "finite number > 0 (default 4)", received: String(minCells) });
-  if (!(Array.isArray(aspectRange) && aspectRange.length === 2 && aspectRange[0] > 0 && aspectRange[0] <= aspectRange[1] && Number.isFinite(aspectRange[1]))) {
-    issues.push({ path: "aspectRange", message: "aspectRange must be a positive, ordered pair", expected: "[lo, hi] with 0 < lo ≤ hi (default [0.3, 1/0.3])", received: JSON.stringify(aspectRange) });
+  if (!(minCells > 0 && Number.isFinite(minCells)))
+    issues.push({
+      path: "minCells",
+      message: "minCells must be a positive number of cells",
+      expected: "finite number > 0 (default 4)",
+      received: String(minCells),
+    });
+  if (
+    !(
+      Array.isArray(aspectRange) &&
+      aspectRange.length === 2 &&
+      aspectRange[0] > 0 &&
+      aspectRange[0] <= aspectRange[1] &&
+      Number.isFinite(aspectRange[1])
+    )
+  ) {
+    issues.push({
+      path: "aspectRange",
+      message: "aspectRange must be a positive, ordered pair",
+      expected: "[lo, hi] with 0 < lo ≤ hi (default [0.3, 1/0.3])",
+      received: JSON.stringify(aspectRange),
+    });
   }
   throwIssues(issues);
 }

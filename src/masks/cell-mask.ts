@@ -51,22 +51,45 @@ export interface CellMask {
  * explicitly by the worker.
  * @param maskRng the step's mask stream; @param pairingRng the step's pairing stream (used for "permutation").
  */
-export function planCellMask(maskRng: Rng, pairingRng: Rng, batchSize: number, imageSize: number, options: CellMaskOptions): CellMask {
+export function planCellMask(
+  maskRng: Rng,
+  pairingRng: Rng,
+  batchSize: number,
+  imageSize: number,
+  options: CellMaskOptions,
+): CellMask {
   if (!(Number.isInteger(batchSize) && batchSize >= 2)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "batchSize", message: "masking needs at least two samples per batch", expected: "integer ≥ 2", received: String(batchSize) });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "batchSize",
+      message: "masking needs at least two samples per batch",
+      expected: "integer ≥ 2",
+      received: String(batchSize),
+    });
   }
   const g = options.grid;
   const masks = options.perSample ? batchSize : 1;
   const cells = new Uint8Array(masks * g * g);
   const keptFractions = new Float64Array(masks);
   for (let m = 0; m < masks; m++) {
-    const one = options.shape === "block" ? drawBlockMask(maskRng, { grid: g, keepRatio: options.keepRatio }) : drawDiscreteMask(maskRng, { grid: g, keepRatio: options.keepRatio });
+    const one =
+      options.shape === "block"
+        ? drawBlockMask(maskRng, { grid: g, keepRatio: options.keepRatio })
+        : drawDiscreteMask(maskRng, { grid: g, keepRatio: options.keepRatio });
     cells.set(one, m * g * g);
     keptFractions[m] = keptPixelFraction(one, g, imageSize);
   }
-  const mask: CellMask = { grid: g, cells, perSample: options.perSample, fill: options.fill, keptFractions, noiseSeed: 0 };
+  const mask: CellMask = {
+    grid: g,
+    cells,
+    perSample: options.perSample,
+    fill: options.fill,
+    keptFractions,
+    noiseSeed: 0,
+  };
   if (options.fill === "partner") {
-    const pair = (size: number): Uint32Array => (options.pairing === "reverse" ? reversePartner(size) : randomPartner(pairingRng, size));
+    const pair = (size: number): Uint32Array =>
+      options.pairing === "reverse" ? reversePartner(size) : randomPartner(pairingRng, size);
     const partner = pairWithinShards(batchSize, options.shards ?? 1, pair);
     return { ...mask, partner, partnerInverse: inversePermutation(partner) };
   }

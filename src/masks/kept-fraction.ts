@@ -24,7 +24,13 @@ export function cellIndex(size: number, grid: number): Int32Array {
 export function keptPixelFraction(mask: Uint8Array, grid: number, size: number): number {
   check(size, grid);
   if (mask.length !== grid * grid) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "mask", message: "mask length must be grid²", expected: `${grid * grid} cells`, received: `${mask.length} cells` });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "mask",
+      message: "mask length must be grid²",
+      expected: `${grid * grid} cells`,
+      received: `${mask.length} cells`,
+    });
   }
   // Pixels per cell along one side; a cell's pixel count is rows[r]·rows[c] since the map is the same on both axes.
   const pixelsPerCell = new Float64Array(grid);
@@ -38,6 +44,12 @@ export function keptPixelFraction(mask: Uint8Array, grid: number, size: number):
 
 function check(size: number, grid: number): void {
   if (!(Number.isInteger(size) && size >= 1 && Number.isInteger(grid) && grid >= 1)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "size, grid", message: "image size and grid must be positive integers", expected: "integers ≥ 1", received: `size ${size}, grid ${grid}` });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "size, grid",
+      message: "image size and grid must be positive integers",
+      expected: "integers ≥ 1",
+      received: `size ${size}, grid ${grid}`,
+    });
   }
 }

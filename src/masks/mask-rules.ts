@@ -78,5 +78,12 @@ export function maskRuleIssues(
 export function throwIssues(issues: readonly ErrorIssue[]): void {
   if (issues.length === 0) return;
   const first = issues[0]!;
-  throw new MixmaskError({ code: "INVALID_OPTION", path: first.path, message: first.message, expected: first.expected, received: first.received, issues: [...issues] });
+  throw new MixmaskError({
+    code: "INVALID_OPTION",
+    path: first.path,
+    message: first.message,
+    expected: first.expected,
+    received: first.received,
+    issues: [...issues],
+  });
 }

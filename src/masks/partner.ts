@@ -8,7 +8,13 @@ import type { Rng } from "../random/rng.js";
  */
 export function reversePartner(n: number): Uint32Array {
   if (!(Number.isInteger(n) && n >= 0)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "batchSize", message: "batch size must be a non-negative integer", expected: "integer ≥ 0", received: String(n) });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "batchSize",
+      message: "batch size must be a non-negative integer",
+      expected: "integer ≥ 0",
+      received: String(n),
+    });
   }
   const partner = new Uint32Array(n);
   for (let i = 0; i < n; i++) partner[i] = n - 1 - i;
@@ -34,7 +40,14 @@ export function randomPartner(rng: Rng, n: number): Uint32Array {
 export function pairWithinShards(n: number, shards: number, pair: (size: number) => Uint32Array): Uint32Array {
   if (shards === 1) return pair(n);
   if (!(Number.isInteger(shards) && shards >= 1 && Number.isInteger(n) && n % shards === 0)) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "ranks", message: `a batch of ${n} cannot be split evenly over ${shards} ranks`, expected: "ranks ≥ 1 dividing batchSize", received: String(shards), fix: "choose a --batch-size that is a multiple of --ranks" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "ranks",
+      message: `a batch of ${n} cannot be split evenly over ${shards} ranks`,
+      expected: "ranks ≥ 1 dividing batchSize",
+      received: String(shards),
+      fix: "choose a --batch-size that is a multiple of --ranks",
+    });
   }
   const shardSize = n / shards;
   const partner = new Uint32Array(n);
@@ -58,7 +71,13 @@ export function inversePermutation(p: Uint32Array): Uint32Array {
   for (let i = 0; i < n; i++) {
     const j = p[i]!;
     if (j >= n || seen[j]) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: `partner[${i}]`, message: j >= n ? "partner index out of range" : `partner index ${j} appears twice`, expected: `a permutation of 0…${n - 1}`, received: String(j) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: `partner[${i}]`,
+        message: j >= n ? "partner index out of range" : `partner index ${j} appears twice`,
+        expected: `a permutation of 0…${n - 1}`,
+        received: String(j),
+      });
     }
     seen[j] = 1;
     inverse[j] = i;

@@ -38,13 +38,20 @@ export interface PreviewOptions {
   samples?: number;
 }
 
-const INPUT_NAMES = new Map<number, InputName>(Object.entries(INPUT).map(([name, value]) => [value, name as InputName]));
+const INPUT_NAMES = new Map<number, InputName>(
+  Object.entries(INPUT).map(([name, value]) => [value, name as InputName]),
+);
 
 /**
  * Builds one step's plan from `config` and asks the worker for the images that step trains on — the same code path
  * as a training step (augmentation, mask, mix on the worker's device), de-normalised, without training anything.
  */
-export async function previewBatch(worker: Worker, config: PretrainConfig, train: ImageDataset, options: PreviewOptions = {}): Promise<PreviewBatch> {
+export async function previewBatch(
+  worker: Worker,
+  config: PretrainConfig,
+  train: ImageDataset,
+  options: PreviewOptions = {},
+): Promise<PreviewBatch> {
   const step = options.step ?? 0;
   const samples = options.samples ?? 8;
   const upload = await uploadDataset(worker, train);
@@ -58,14 +65,28 @@ export async function previewBatch(worker: Worker, config: PretrainConfig, train
  * The images of one planned step on a run the worker already holds: `mixmask preview`'s own run, or a training run
  * between its steps (the dashboard's per-epoch preview; the worker's compute thread runs it in order with the steps).
  */
-export async function previewOfPlan(worker: Worker, runId: string, config: PretrainConfig, plan: StepPlan, samples: number): Promise<PreviewBatch> {
+export async function previewOfPlan(
+  worker: Worker,
+  runId: string,
+  config: PretrainConfig,
+  plan: StepPlan,
+  samples: number,
+): Promise<PreviewBatch> {
   const step = plan.step;
   const reply = await worker.preview(runId, encodeStepPlan(plan), samples);
   const m = reply.samples;
   const s = reply.imageSize;
   const columns: PreviewColumn[] = reply.inputs.map((image) => {
     const name = INPUT_NAMES.get(image.input ?? 0);
-    if (!name) throw new MixmaskError({ code: "PROTOCOL_MISMATCH", path: "PreviewReply.inputs[].input", message: "the worker sent an image of an input this SDK does not know", expected: `one of ${[...INPUT_NAMES.values()].join(", ")}`, received: String(image.input), fix: "use an SDK and a worker of the same version" });
+    if (!name)
+      throw new MixmaskError({
+        code: "PROTOCOL_MISMATCH",
+        path: "PreviewReply.inputs[].input",
+        message: "the worker sent an image of an input this SDK does not know",
+        expected: `one of ${[...INPUT_NAMES.values()].join(", ")}`,
+        received: String(image.input),
+        fix: "use an SDK and a worker of the same version",
+      });
     return { name, pixels: image.pixels ?? new Uint8Array(0) };
   });
   if (reply.maskPixels && reply.maskPixels.length === m * s * s) {

@@ -7,7 +7,13 @@ import type { Rng } from "./rng.js";
  */
 export function drawBeta(rng: Rng, a: number, b: number): number {
   if (!(a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "beta(a, b)", message: "Beta's parameters must be positive", expected: "finite numbers > 0 (Un-Mix: α = 1)", received: `a = ${a}, b = ${b}` });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "beta(a, b)",
+      message: "Beta's parameters must be positive",
+      expected: "finite numbers > 0 (Un-Mix: α = 1)",
+      received: `a = ${a}, b = ${b}`,
+    });
   }
   const x = drawGamma(rng, a);
   const y = drawGamma(rng, b);
@@ -15,7 +21,7 @@ export function drawBeta(rng: Rng, a: number, b: number): number {
 }
 
 function drawGamma(rng: Rng, shape: number): number {
-  if (shape < 1) return drawGamma(rng, shape + 1) * Math.pow(1 - rng.next(), 1 / shape);
+  if (shape < 1) return drawGamma(rng, shape + 1) * (1 - rng.next()) ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {

@@ -67,7 +67,13 @@ export class Rng {
   /** An integer in [0, n), exactly uniform (rejection sampling, no modulo bias). n: integer in [1, 2^32]. */
   int(n: number): number {
     if (!(Number.isInteger(n) && n >= 1 && n <= 4294967296)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "Rng.int(n)", message: "n must be an integer in [1, 2^32]", expected: "integer in [1, 4294967296]", received: String(n) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "Rng.int(n)",
+        message: "n must be an integer in [1, 2^32]",
+        expected: "integer in [1, 4294967296]",
+        received: String(n),
+      });
     }
     // Outputs at or above `limit` would make the low residues more likely; redraw them (probability < n / 2^32).
     const limit = 4294967296 - (4294967296 % n);
@@ -79,7 +85,13 @@ export class Rng {
   /** An integer in [a, b], both ends included, like Python's `random.randint`. a ≤ b, integers, b − a < 2^32. */
   intInclusive(a: number, b: number): number {
     if (!(Number.isInteger(a) && Number.isInteger(b) && a <= b)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "Rng.intInclusive(a, b)", message: "a and b must be integers with a ≤ b", expected: "integers a ≤ b", received: `a = ${a}, b = ${b}` });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "Rng.intInclusive(a, b)",
+        message: "a and b must be integers with a ≤ b",
+        expected: "integers a ≤ b",
+        received: `a = ${a}, b = ${b}`,
+      });
     }
     return a + this.int(b - a + 1);
   }
@@ -87,7 +99,13 @@ export class Rng {
   /** True with probability p (one `next()` draw, also for p = 0 or 1, so streams do not depend on p). p in [0, 1]. */
   bernoulli(p: number): boolean {
     if (!(p >= 0 && p <= 1)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "Rng.bernoulli(p)", message: "p must be a probability", expected: "number in [0, 1]", received: String(p) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "Rng.bernoulli(p)",
+        message: "p must be a probability",
+        expected: "number in [0, 1]",
+        received: String(p),
+      });
     }
     return this.next() < p;
   }
@@ -95,7 +113,13 @@ export class Rng {
   /** A uniformly random permutation of 0…n−1 (Fisher–Yates, from the end). n: integer ≥ 0. */
   permutation(n: number): Uint32Array {
     if (!(Number.isInteger(n) && n >= 0 && n <= 4294967296)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "Rng.permutation(n)", message: "n must be a non-negative integer", expected: "integer in [0, 2^32]", received: String(n) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "Rng.permutation(n)",
+        message: "n must be a non-negative integer",
+        expected: "integer in [0, 2^32]",
+        received: String(n),
+      });
     }
     const p = new Uint32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
@@ -110,7 +134,13 @@ export class Rng {
 
   private seedFrom(seed: number, name: string, indices: number[]): void {
     if (!Number.isSafeInteger(seed)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "seed", message: "the seed must be a safe integer", expected: "integer in [-(2^53 − 1), 2^53 − 1]", received: String(seed) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "seed",
+        message: "the seed must be a safe integer",
+        expected: "integer in [-(2^53 − 1), 2^53 − 1]",
+        received: String(seed),
+      });
     }
     // Length prefixes make the encoding prefix-free: ("ab", [1]) and ("a", …) can never hash the same word sequence.
     let h = absorb(0x6d69786d61736b31n /* "mixmask1" */, BigInt.asUintN(64, BigInt(seed)));
@@ -120,7 +150,13 @@ export class Rng {
     h = absorb(h, BigInt(indices.length));
     for (const [k, index] of indices.entries()) {
       if (!Number.isSafeInteger(index)) {
-        throw new MixmaskError({ code: "INVALID_OPTION", path: `Rng.stream(indices[${k}])`, message: "stream indices must be safe integers", expected: "integer", received: String(index) });
+        throw new MixmaskError({
+          code: "INVALID_OPTION",
+          path: `Rng.stream(indices[${k}])`,
+          message: "stream indices must be safe integers",
+          expected: "integer",
+          received: String(index),
+        });
       }
       h = absorb(h, BigInt.asUintN(64, BigInt(index)));
     }

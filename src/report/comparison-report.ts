@@ -32,7 +32,10 @@ export function comparisonRows(results: ComparisonResults): ComparisonRow[] {
       knnTop1: meanStd(e.map((x) => x.knnFinal.top1)),
       linearLastTop1: meanStd(e.map((x) => x.linearProbe?.lastTop1 ?? NaN)),
       linearBestTop1: meanStd(e.map((x) => x.linearProbe?.bestTop1 ?? NaN)),
-      semiSupervised: fractions.map((fraction) => ({ fraction, top1: meanStd(e.map((x) => x.semiSupervised.find((s) => s.fraction === fraction)?.top1 ?? NaN)) })),
+      semiSupervised: fractions.map((fraction) => ({
+        fraction,
+        top1: meanStd(e.map((x) => x.semiSupervised.find((s) => s.fraction === fraction)?.top1 ?? NaN)),
+      })),
       lossLastEpoch: meanStd(c.runs.map((r) => r.lossLastEpoch)),
       stepsPerSecond: meanStd(c.runs.map((r) => r.stepsPerSecond)),
     };
@@ -59,7 +62,10 @@ function belowPixelLines(rows: ComparisonRow[], base: ReturnType<typeof pixels>)
     const knn = r.knnTop1.mean <= base.knn.mean;
     const probe = r.linearLastTop1.mean <= base.linearLast.mean;
     if (knn || probe) {
-      const what = [knn ? `k-NN ${r.knnTop1.mean.toFixed(4)} ≤ ${base.knn.mean.toFixed(4)}` : "", probe ? `linear probe ${r.linearLastTop1.mean.toFixed(4)} ≤ ${base.linearLast.mean.toFixed(4)}` : ""].filter(Boolean);
+      const what = [
+        knn ? `k-NN ${r.knnTop1.mean.toFixed(4)} ≤ ${base.knn.mean.toFixed(4)}` : "",
+        probe ? `linear probe ${r.linearLastTop1.mean.toFixed(4)} ≤ ${base.linearLast.mean.toFixed(4)}` : "",
+      ].filter(Boolean);
       out.push(`- **${r.name} does not beat the centred pixels**: ${what.join(", ")} (means over seeds).`);
     }
   }
@@ -82,14 +88,56 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
   const base = untrained(results);
   const pix = pixels(results);
   const fractions = rows[0]?.semiSupervised.map((s) => s.fraction) ?? [];
-  const header = ["configuration", "method", "k-NN top-1", "linear probe top-1 (last epoch)", "linear probe top-1 (best epoch)", ...fractions.map((f) => `fine-tune ${labelPercent(f)} labels top-1`), "loss, last epoch", "steps/s"];
+  const header = [
+    "configuration",
+    "method",
+    "k-NN top-1",
+    "linear probe top-1 (last epoch)",
+    "linear probe top-1 (best epoch)",
+    ...fractions.map((f) => `fine-tune ${labelPercent(f)} labels top-1`),
+    "loss, last epoch",
+    "steps/s",
+  ];
   const f = (m: MeanStd): string => formatMeanStd(m);
   const table = [
     cells(header),
     cells(header.map(() => "---")),
-    ...(pix ? [cells(["centred pixels", "(pixels / 255 minus the bank's mean image; same protocols)", f(pix.knn), f(pix.linearLast), f(pix.linearBest), ...fractions.map(() => "—"), "—", "—"])] : []),
-    cells(["untrained encoder", "(same initial weights for every configuration of a seed)", f(base.knn), f(base.linearLast), f(base.linearBest), ...fractions.map(() => "—"), "—", "—"]),
-    ...rows.map((r) => cells([r.name, r.method, f(r.knnTop1), f(r.linearLastTop1), f(r.linearBestTop1), ...r.semiSupervised.map((x) => f(x.top1)), formatMeanStd(r.lossLastEpoch, 3), formatMeanStd(r.stepsPerSecond, 2)])),
+    ...(pix
+      ? [
+          cells([
+            "centred pixels",
+            "(pixels / 255 minus the bank's mean image; same protocols)",
+            f(pix.knn),
+            f(pix.linearLast),
+            f(pix.linearBest),
+            ...fractions.map(() => "—"),
+            "—",
+            "—",
+          ]),
+        ]
+      : []),
+    cells([
+      "untrained encoder",
+      "(same initial weights for every configuration of a seed)",
+      f(base.knn),
+      f(base.linearLast),
+      f(base.linearBest),
+      ...fractions.map(() => "—"),
+      "—",
+      "—",
+    ]),
+    ...rows.map((r) =>
+      cells([
+        r.name,
+        r.method,
+        f(r.knnTop1),
+        f(r.linearLastTop1),
+        f(r.linearBestTop1),
+        ...r.semiSupervised.map((x) => f(x.top1)),
+        formatMeanStd(r.lossLastEpoch, 3),
+        formatMeanStd(r.stepsPerSecond, 2),
+      ]),
+    ),
   ];
   const plots = await writeComparisonPlots(out, results);
   const first = results.configurations[0]?.runs[0]?.evaluations;
@@ -107,8 +155,16 @@ export async function writeComparisonReport(out: string, results: ComparisonResu
       return below.length ? [...below, ""] : [];
     })(),
     "How each number was measured:",
-    ...(first ? [`- k-NN: weighted k-NN (Wu et al. 2018), k = ${first.knnFinal.k}, T = ${first.knnFinal.temperature}, ${first.knnFinal.trainCount} bank / ${first.knnFinal.testCount} test images, backbone features, no augmentation.`] : []),
-    ...(first?.linearProbe ? [`- Linear probe: ${first.linearProbe.description}. "Best epoch" is chosen on the test set, as the release reports it; "last epoch" involves no such choice.`] : []),
+    ...(first
+      ? [
+          `- k-NN: weighted k-NN (Wu et al. 2018), k = ${first.knnFinal.k}, T = ${first.knnFinal.temperature}, ${first.knnFinal.trainCount} bank / ${first.knnFinal.testCount} test images, backbone features, no augmentation.`,
+        ]
+      : []),
+    ...(first?.linearProbe
+      ? [
+          `- Linear probe: ${first.linearProbe.description}. "Best epoch" is chosen on the test set, as the release reports it; "last epoch" involves no such choice.`,
+        ]
+      : []),
     ...(first?.semiSupervised.length ? first.semiSupervised.map((s) => `- Fine-tuning: ${s.description}.`) : []),
     "",
     ...plots.map((p) => `![${p}](${p})\n`),
@@ -154,19 +210,46 @@ export function comparisonCharts(results: ComparisonResults): Record<string, Cha
     ? `totals sum different numbers of terms (${configs.map((c, i) => `${c.name}: ${termCounts[i]}`).join(", ")}) and do not compare; see term 0`
     : undefined;
   const base = untrained(results);
-  const lambdas = configs.map((c, colour) => ({ name: c.name, values: c.runs.flatMap((r) => r.lambdaPerStep), colour })).filter((s) => s.values.length > 0);
-  const term0 = configs.map((c, i) => ({ ...bandSeries(c.name, c.runs.map((r) => termLossOf(r.runDir, 0))), colour: i }));
+  const lambdas = configs
+    .map((c, colour) => ({ name: c.name, values: c.runs.flatMap((r) => r.lambdaPerStep), colour }))
+    .filter((s) => s.values.length > 0);
+  const term0 = configs.map((c, i) => ({
+    ...bandSeries(
+      c.name,
+      c.runs.map((r) => termLossOf(r.runDir, 0)),
+    ),
+    colour: i,
+  }));
   const term0Name = termNamesOf(results, configs[0])[0] ?? "term 0";
   return {
     loss: lineChart({
       title: "Training loss, total (mean ± std over seeds)",
-      subtitle: [smoothingNote(smoothingWindow(Math.min(...configs.flatMap((c) => c.runs.map((r) => r.lossPerStep.length))))), mixedNote].filter(Boolean).join("; "),
+      subtitle: [
+        smoothingNote(smoothingWindow(Math.min(...configs.flatMap((c) => c.runs.map((r) => r.lossPerStep.length))))),
+        mixedNote,
+      ]
+        .filter(Boolean)
+        .join("; "),
       xLabel: "step",
       yLabel: "loss",
-      series: configs.map((c, i) => ({ ...bandSeries(c.name, c.runs.map((r) => r.lossPerStep)), colour: i })),
+      series: configs.map((c, i) => ({
+        ...bandSeries(
+          c.name,
+          c.runs.map((r) => r.lossPerStep),
+        ),
+        colour: i,
+      })),
     }),
     ...(mixed && term0.some((s) => s.points.length > 0)
-      ? { "loss-term0": lineChart({ title: `Term 0 alone: ${term0Name} (mean ± std over seeds)`, subtitle: "the term every configuration has, so these compare", xLabel: "step", yLabel: "term 0 loss", series: term0 }) }
+      ? {
+          "loss-term0": lineChart({
+            title: `Term 0 alone: ${term0Name} (mean ± std over seeds)`,
+            subtitle: "the term every configuration has, so these compare",
+            xLabel: "step",
+            yLabel: "term 0 loss",
+            series: term0,
+          }),
+        }
       : {}),
     knn: lineChart({
       title: "k-NN top-1 during pretraining (mean ± std over seeds)",
@@ -180,13 +263,27 @@ export function comparisonCharts(results: ComparisonResults): Record<string, Cha
         ...pixelReference(results),
       ],
     }),
-    lambda: histogram({ title: "λ per step: fraction of each masked view kept from its own image", xLabel: "λ", range: [0, 1], bins: 40, series: lambdas }),
+    lambda: histogram({
+      title: "λ per step: fraction of each masked view kept from its own image",
+      xLabel: "λ",
+      range: [0, 1],
+      bins: 40,
+      series: lambdas,
+    }),
   };
 }
 
 /** The pixel baseline's k-NN top-1 (summary.json's `baselines`, written by runs that measure it), when present. */
 function pixelReference(results: ComparisonResults): ReferenceLine[] {
-  const values = results.configurations.flatMap((c) => c.runs.map((r) => numberAt(r, "baselines", "pixels", "knn", "top1") ?? numberAt(readRunFiles(r.runDir).baselines, "pixels", "knn", "top1"))).filter((v): v is number => v !== undefined);
+  const values = results.configurations
+    .flatMap((c) =>
+      c.runs.map(
+        (r) =>
+          numberAt(r, "baselines", "pixels", "knn", "top1") ??
+          numberAt(readRunFiles(r.runDir).baselines, "pixels", "knn", "top1"),
+      ),
+    )
+    .filter((v): v is number => v !== undefined);
   if (values.length === 0) return [];
   const m = meanStd(values).mean;
   return [{ y: m, label: `pixels (no network) ${m.toFixed(4)}` }];
@@ -209,11 +306,22 @@ function bandSeries(name: string, perRun: number[][]): LineSeries {
   const window = smoothingWindow(length);
   const smoothed = perRun.map((v) => movingAverage(v.slice(0, length), window));
   const stats = Array.from({ length }, (_, s) => meanStd(smoothed.map((v) => v[s]!)));
-  return { name, points: stats.map((m, s) => [s, m.mean]), band: stats.map((m, s) => [s, m.mean - m.std, m.mean + m.std]) };
+  return {
+    name,
+    points: stats.map((m, s) => [s, m.mean]),
+    band: stats.map((m, s) => [s, m.mean - m.std, m.mean + m.std]),
+  };
 }
 
 function knnSeries(c: ComparisonConfiguration): LineSeries {
   const epochs = [...new Set(c.runs.flatMap((r) => r.evaluations.knnCurve.map((p) => p.epoch)))].sort((a, b) => a - b);
-  const stats = epochs.map((epoch) => ({ epoch, m: meanStd(c.runs.map((r) => r.evaluations.knnCurve.find((p) => p.epoch === epoch)?.top1 ?? NaN)) }));
-  return { name: c.name, points: stats.map(({ epoch, m }) => [epoch, m.mean]), band: stats.map(({ epoch, m }) => [epoch, m.mean - m.std, m.mean + m.std]) };
+  const stats = epochs.map((epoch) => ({
+    epoch,
+    m: meanStd(c.runs.map((r) => r.evaluations.knnCurve.find((p) => p.epoch === epoch)?.top1 ?? NaN)),
+  }));
+  return {
+    name: c.name,
+    points: stats.map(({ epoch, m }) => [epoch, m.mean]),
+    band: stats.map(({ epoch, m }) => [epoch, m.mean - m.std, m.mean + m.std]),
+  };
 }

@@ -26,11 +26,29 @@ export function evaluationRows(e: RunEvaluations, baselines?: RunBaselines): Eva
   ];
   if (e.linearProbe) {
     const p = e.linearProbe;
-    rows.push({ protocol: "linear probe top-1, last epoch", pixels: f(pixels?.linearProbe?.lastTop1), untrained: f(e.linearProbeInit?.lastTop1), trained: f(p.lastTop1), how: p.description });
-    rows.push({ protocol: "linear probe top-1, best epoch", pixels: f(pixels?.linearProbe?.bestTop1), untrained: f(e.linearProbeInit?.bestTop1), trained: `${f(p.bestTop1)} (epoch ${p.bestEpoch})`, how: "the highest test top-1 over the probe's epochs, as the release reports it (chosen on the test set)" });
+    rows.push({
+      protocol: "linear probe top-1, last epoch",
+      pixels: f(pixels?.linearProbe?.lastTop1),
+      untrained: f(e.linearProbeInit?.lastTop1),
+      trained: f(p.lastTop1),
+      how: p.description,
+    });
+    rows.push({
+      protocol: "linear probe top-1, best epoch",
+      pixels: f(pixels?.linearProbe?.bestTop1),
+      untrained: f(e.linearProbeInit?.bestTop1),
+      trained: `${f(p.bestTop1)} (epoch ${p.bestEpoch})`,
+      how: "the highest test top-1 over the probe's epochs, as the release reports it (chosen on the test set)",
+    });
   }
   for (const s of e.semiSupervised) {
-    rows.push({ protocol: `semi-supervised ${labelPercent(s.fraction)} labels, top-1`, pixels: "—", untrained: "—", trained: f(s.top1), how: s.description });
+    rows.push({
+      protocol: `semi-supervised ${labelPercent(s.fraction)} labels, top-1`,
+      pixels: "—",
+      untrained: "—",
+      trained: f(s.top1),
+      how: s.description,
+    });
   }
   return rows;
 }

@@ -20,13 +20,26 @@ const PLOT_FILES: Record<RunChartName, string> = {
   lambda: "lambda-per-step.png",
   lambdaHistogram: "lambda.png",
 };
-const ALT: Record<RunChartName, string> = { loss: "loss", terms: "loss per term", knn: "k-NN", positiveTop1: "positive top-1", spread: "embedding spread", lr: "learning rate", lambda: "λ per step", lambdaHistogram: "λ" };
+const ALT: Record<RunChartName, string> = {
+  loss: "loss",
+  terms: "loss per term",
+  knn: "k-NN",
+  positiveTop1: "positive top-1",
+  spread: "embedding spread",
+  lr: "learning rate",
+  lambda: "λ per step",
+  lambdaHistogram: "λ",
+};
 
 /**
  * Writes `report.md` into a finished run's directory with its plots in `plots/` — the charts of the dashboard page,
  * from the same specifications (charts/run-charts.ts), skipping those with no data. Everything is read back from the files the run wrote, so a report can be redrawn later.
  */
-export async function writeRunReport(runDir: string, summary: PretrainSummary, config: PretrainConfig): Promise<string[]> {
+export async function writeRunReport(
+  runDir: string,
+  summary: PretrainSummary,
+  config: PretrainConfig,
+): Promise<string[]> {
   const e = summary.evaluations;
   const written: string[] = [];
   const charts = runCharts(chartInputOf(readRunFiles(runDir)));
@@ -47,7 +60,9 @@ export async function writeRunReport(runDir: string, summary: PretrainSummary, c
     "",
     "| protocol | centred pixels | untrained encoder | trained encoder | how it was measured |",
     "|---|---|---|---|---|",
-    ...evaluationRows(e, summary.baselines).map((r) => `| ${r.protocol} | ${r.pixels} | ${r.untrained} | ${r.trained} | ${r.how} |`),
+    ...evaluationRows(e, summary.baselines).map(
+      (r) => `| ${r.protocol} | ${r.pixels} | ${r.untrained} | ${r.trained} | ${r.how} |`,
+    ),
     "",
     ...pixelLines(summary),
     ...healthLines(summary),
@@ -71,7 +86,10 @@ function pixelLines(summary: PretrainSummary): string[] {
     `Centred pixels: ${pixels.description}; the same k-NN and probe protocols, split and seed as the encoders.`,
     "",
     ...(shortfalls.length
-      ? ["**Not better than the pixels.** " + shortfalls.map((s) => `${s[0]!.toUpperCase()}${s.slice(1)}.`).join(" "), ""]
+      ? [
+          "**Not better than the pixels.** " + shortfalls.map((s) => `${s[0]!.toUpperCase()}${s.slice(1)}.`).join(" "),
+          "",
+        ]
       : ["The trained encoder beats the centred pixels on every protocol measured on both.", ""]),
   ];
 }
@@ -79,13 +97,22 @@ function pixelLines(summary: PretrainSummary): string[] {
 /** The learning-health monitor's warnings (health.jsonl), each with what to change; nothing for older runs. */
 function healthLines(summary: PretrainSummary): string[] {
   if (!summary.health) return [];
-  if (!summary.health.length) return ["## Learning health", "", "No warnings: loss below its uniform value, embeddings spread, positive-key top-1 not pinned, k-NN not stuck below the pixels (health.jsonl).", ""];
+  if (!summary.health.length)
+    return [
+      "## Learning health",
+      "",
+      "No warnings: loss below its uniform value, embeddings spread, positive-key top-1 not pinned, k-NN not stuck below the pixels (health.jsonl).",
+      "",
+    ];
   return [
     "## Learning health",
     "",
     "| step | epoch | check | value | threshold | what it means | what to change |",
     "|---|---|---|---|---|---|---|",
-    ...summary.health.map((w) => `| ${w.step} | ${w.epoch} | ${w.check} | ${w.value.toFixed(4)} | ${w.threshold.toFixed(4)} | ${w.message} | ${w.fix} |`),
+    ...summary.health.map(
+      (w) =>
+        `| ${w.step} | ${w.epoch} | ${w.check} | ${w.value.toFixed(4)} | ${w.threshold.toFixed(4)} | ${w.message} | ${w.fix} |`,
+    ),
     "",
   ];
 }

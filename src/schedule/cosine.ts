@@ -28,11 +28,18 @@ export function learningRateAt(options: {
 }): number {
   const { baseLr, step, totalSteps, warmupSteps = 0 } = options;
   const bad = (path: string, expected: string, received: number): never => {
-    throw new MixmaskError({ code: "INVALID_OPTION", path, message: `${path} is out of range`, expected, received: String(received) });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path,
+      message: `${path} is out of range`,
+      expected,
+      received: String(received),
+    });
   };
   if (!(baseLr >= 0 && Number.isFinite(baseLr))) bad("baseLr", "finite number ≥ 0", baseLr);
   if (!(Number.isInteger(totalSteps) && totalSteps >= 1)) bad("totalSteps", "integer ≥ 1", totalSteps);
-  if (!(Number.isInteger(warmupSteps) && warmupSteps >= 0 && warmupSteps < totalSteps)) bad("warmupSteps", `integer in [0, ${totalSteps - 1}]`, warmupSteps);
+  if (!(Number.isInteger(warmupSteps) && warmupSteps >= 0 && warmupSteps < totalSteps))
+    bad("warmupSteps", `integer in [0, ${totalSteps - 1}]`, warmupSteps);
   if (!(Number.isInteger(step) && step >= 0)) bad("step", "integer ≥ 0", step);
   if (step < warmupSteps) return (baseLr * (step + 1)) / warmupSteps;
   return cosineSchedule(baseLr, 0, (step - warmupSteps) / (totalSteps - warmupSteps));

@@ -44,7 +44,12 @@ export function histogramOf(values: number[], lo: number, hi: number, bins: numb
   };
 }
 
-export function encodeEvent(event: { wallTimeS: number; step: number; fileVersion?: string; values?: SummaryValue[] }): Uint8Array {
+export function encodeEvent(event: {
+  wallTimeS: number;
+  step: number;
+  fileVersion?: string;
+  values?: SummaryValue[];
+}): Uint8Array {
   const w = protobuf.Writer.create();
   w.uint32((1 << 3) | 1).double(event.wallTimeS);
   w.uint32((2 << 3) | 0).int64(event.step);

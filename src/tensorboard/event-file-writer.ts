@@ -17,7 +17,10 @@ export class EventFileWriter {
     mkdirSync(dir, { recursive: true });
     const seconds = Math.floor(Date.now() / 1000);
     this.file = join(dir, `events.out.tfevents.${seconds}.${hostname()}.${process.pid}`);
-    writeFileSync(this.file, tfRecord(encodeEvent({ wallTimeS: Date.now() / 1000, step: 0, fileVersion: "brain.Event:2" })));
+    writeFileSync(
+      this.file,
+      tfRecord(encodeEvent({ wallTimeS: Date.now() / 1000, step: 0, fileVersion: "brain.Event:2" })),
+    );
   }
 
   add(step: number, values: SummaryValue[], wallTimeS = Date.now() / 1000): void {

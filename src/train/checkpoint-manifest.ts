@@ -42,7 +42,13 @@ export type UnsignedManifest = Omit<CheckpointManifest, "format" | "version" | "
 
 const LATEST = "checkpoints/latest.json";
 /** What the worker's .pt holds (training/run.py save()). */
-export const WORKER_STATE_PARTS = ["online encoder", "predictor (BYOL, SimSiam)", "momentum encoder (MoCo, BYOL)", "optimizer (SGD momentum buffers)", "key queue (MoCo)"];
+export const WORKER_STATE_PARTS = [
+  "online encoder",
+  "predictor (BYOL, SimSiam)",
+  "momentum encoder (MoCo, BYOL)",
+  "optimizer (SGD momentum buffers)",
+  "key queue (MoCo)",
+];
 
 export function checkpointFileName(step: number, extension: "pt" | "json"): string {
   return `step-${String(step).padStart(7, "0")}.${extension}`;
@@ -52,7 +58,9 @@ export function checkpointFileName(step: number, extension: "pt" | "json"): stri
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
@@ -77,7 +85,8 @@ export function writeCheckpointManifest(runDir: RunDirectory, manifest: Checkpoi
 export function readCheckpointManifest(runDir: RunDirectory, name = LATEST): CheckpointManifest | undefined {
   const file = runDir.file(name);
   if (!existsSync(file)) return undefined;
-  const invalid = (message: string, fix: string): MixmaskError => new MixmaskError({ code: "INVALID_FILE", path: file, message, fix });
+  const invalid = (message: string, fix: string): MixmaskError =>
+    new MixmaskError({ code: "INVALID_FILE", path: file, message, fix });
   const fallback = previousManifests(runDir).find((f) => `checkpoints/${f}` !== name);
   const useFallback = fallback
     ? `the manifest of an earlier checkpoint is checkpoints/${fallback}: copy it over checkpoints/latest.json to resume from there, or start a new run directory`
@@ -93,11 +102,17 @@ export function readCheckpointManifest(runDir: RunDirectory, name = LATEST): Che
     throw invalid("not a mixmask checkpoint manifest", useFallback);
   }
   if (m.version !== MANIFEST_VERSION) {
-    throw invalid(`checkpoint manifest version ${String(m.version)}; this SDK reads version ${MANIFEST_VERSION}`, "resume with the mixmask version that wrote the checkpoint, or start a new run directory");
+    throw invalid(
+      `checkpoint manifest version ${String(m.version)}; this SDK reads version ${MANIFEST_VERSION}`,
+      "resume with the mixmask version that wrote the checkpoint, or start a new run directory",
+    );
   }
   const { checksum, ...rest } = m as CheckpointManifest;
   if (typeof checksum !== "string" || checksumOf(rest) !== checksum) {
-    throw invalid("the checkpoint manifest is corrupt or was edited: its checksum does not match its content", useFallback);
+    throw invalid(
+      "the checkpoint manifest is corrupt or was edited: its checksum does not match its content",
+      useFallback,
+    );
   }
   const manifest = m as CheckpointManifest;
   if (!existsSync(join(runDir.checkpointsDir, manifest.worker.file))) {
@@ -107,14 +122,20 @@ export function readCheckpointManifest(runDir: RunDirectory, name = LATEST): Che
     const way = earlier
       ? `the manifest of an earlier checkpoint is checkpoints/${earlier}: copy it over checkpoints/latest.json to resume from there, or start a new run directory`
       : "start a new run directory";
-    throw invalid(`names the worker state ${manifest.worker.file}, which is missing`, `restore ${manifest.worker.file}, or ${way}`);
+    throw invalid(
+      `names the worker state ${manifest.worker.file}, which is missing`,
+      `restore ${manifest.worker.file}, or ${way}`,
+    );
   }
   return manifest;
 }
 
 /** Manifests of individual checkpoints, newest first. */
 function previousManifests(runDir: RunDirectory): string[] {
-  return readdirSync(runDir.checkpointsDir).filter((f) => /^step-\d+\.json$/.test(f)).sort().reverse();
+  return readdirSync(runDir.checkpointsDir)
+    .filter((f) => /^step-\d+\.json$/.test(f))
+    .sort()
+    .reverse();
 }
 
 /**
@@ -122,7 +143,9 @@ function previousManifests(runDir: RunDirectory): string[] {
  * names. Called only after latest.json moved on, so the previous checkpoint survives any failure of the newest.
  */
 export function pruneCheckpoints(runDir: RunDirectory, keep: number, current: string): void {
-  const files = readdirSync(runDir.checkpointsDir).filter((f) => /^step-\d+\.pt$/.test(f)).sort();
+  const files = readdirSync(runDir.checkpointsDir)
+    .filter((f) => /^step-\d+\.pt$/.test(f))
+    .sort();
   for (const f of files.slice(0, Math.max(0, files.length - keep))) {
     if (f === current) continue;
     rmSync(join(runDir.checkpointsDir, f), { force: true });

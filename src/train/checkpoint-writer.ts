@@ -7,7 +7,13 @@ import { MixmaskError } from "../errors.js";
 import { isDiskFull } from "../io/disk-full.js";
 import { PROTOCOL_VERSION, SDK_VERSION } from "../worker/protocol-version.js";
 import type { Worker } from "../worker/worker.js";
-import { checkpointFileName, pruneCheckpoints, signManifest, WORKER_STATE_PARTS, writeCheckpointManifest } from "./checkpoint-manifest.js";
+import {
+  checkpointFileName,
+  pruneCheckpoints,
+  signManifest,
+  WORKER_STATE_PARTS,
+  writeCheckpointManifest,
+} from "./checkpoint-manifest.js";
 import type { ProgressReporter } from "./progress.js";
 import type { RunDirectory } from "./run-directory.js";
 import type { StepPlanner } from "./step-planner.js";
@@ -51,7 +57,8 @@ export class CheckpointWriter {
   }
 
   async write(step: number): Promise<void> {
-    const { worker, runId, runDir, config, planner, trainedContentId, trainCount, knnInit, linearProbeInit, progress } = this.options;
+    const { worker, runId, runDir, config, planner, trainedContentId, trainCount, knnInit, linearProbeInit, progress } =
+      this.options;
     const file = checkpointFileName(step, "pt");
     const saved = await worker.saveCheckpoint(runId, join(runDir.checkpointsDir, file), step);
     const signed = signManifest({

@@ -24,12 +24,20 @@ export function describeTerm(term: LossTerm): string {
  * it), the learning rate of that step, the last good checkpoint (kept: nothing is written after a divergence) and the
  * last finite losses, also written to divergence.json in the run directory.
  */
-export function divergenceError(error: MixmaskError, planned: ReadonlyMap<number, PlannedStep>, runDir: RunDirectory, lastCheckpoint: { step: number; file: string } | null): MixmaskError {
+export function divergenceError(
+  error: MixmaskError,
+  planned: ReadonlyMap<number, PlannedStep>,
+  runDir: RunDirectory,
+  lastCheckpoint: { step: number; file: string } | null,
+): MixmaskError {
   const d = error.diagnostics ?? {};
   const step = typeof d.step === "number" ? d.step : null;
   const termIndex = typeof d.term === "number" ? d.term : null;
   const plan = step === null ? undefined : planned.get(step);
-  const term = termIndex === null ? "the weighted total loss" : `loss term ${termIndex} (${plan?.terms[termIndex] ?? "unknown term"})`;
+  const term =
+    termIndex === null
+      ? "the weighted total loss"
+      : `loss term ${termIndex} (${plan?.terms[termIndex] ?? "unknown term"})`;
   const lr = plan?.lr ?? (typeof d.lr === "number" ? d.lr : null);
   const value = String(d.value ?? "non-finite");
   const report = {
@@ -44,12 +52,21 @@ export function divergenceError(error: MixmaskError, planned: ReadonlyMap<number
     workerMessage: error.message,
   };
   runDir.writeJson("divergence.json", report);
-  const kept = lastCheckpoint ? `the last good checkpoint, step ${lastCheckpoint.step} (checkpoints/${lastCheckpoint.file}), is kept` : "no checkpoint was written before it";
+  const kept = lastCheckpoint
+    ? `the last good checkpoint, step ${lastCheckpoint.step} (checkpoints/${lastCheckpoint.file}), is kept`
+    : "no checkpoint was written before it";
   return new MixmaskError({
     code: "NON_FINITE_LOSS",
     workerCode: error.workerCode,
     message: `the loss became ${value} at step ${step ?? "?"} in ${term} at lr ${lr ?? "?"}: the run stopped and wrote nothing after it; ${kept}. Details: ${runDir.file("divergence.json")}`,
-    diagnostics: { step, term: termIndex, termDescription: term, value, lr, lastGoodCheckpointStep: lastCheckpoint?.step ?? null },
+    diagnostics: {
+      step,
+      term: termIndex,
+      termDescription: term,
+      value,
+      lr,
+      lastGoodCheckpointStep: lastCheckpoint?.step ?? null,
+    },
     fix: "start again with a lower --lr or longer --warmup-epochs (a resume with the same options diverges at the same step again)",
     cause: error,
   });
@@ -58,5 +75,10 @@ export function divergenceError(error: MixmaskError, planned: ReadonlyMap<number
 function recentMetrics(runDir: RunDirectory, count: number): unknown[] {
   const file = runDir.file("metrics.jsonl");
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).slice(-count).map((line) => JSON.parse(line) as unknown);
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .slice(-count)
+    .map((line) => JSON.parse(line) as unknown);
 }

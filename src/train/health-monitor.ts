@@ -95,7 +95,8 @@ export class HealthMonitor {
     this.recent.push(s);
     if (this.recent.length > this.window) this.recent.shift();
     if (s.step + 1 < this.settings.warmupSteps || this.recent.length < this.window) return [];
-    const mean = (f: (x: HealthStep) => number): number => this.recent.reduce((a, x) => a + f(x), 0) / this.recent.length;
+    const mean = (f: (x: HealthStep) => number): number =>
+      this.recent.reduce((a, x) => a + f(x), 0) / this.recent.length;
     const out: HealthWarning[] = [];
     const at = { step: s.step, epoch: s.epoch };
 

@@ -79,19 +79,37 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
   const runDir = new RunDirectory(config.runDir);
   const manifest = options.resume ? readCheckpointManifest(runDir) : undefined;
   if (options.resume && !manifest) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--resume", message: `no checkpoint in ${runDir.checkpointsDir}`, fix: "start without --resume, or point --run-dir at the run to continue" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--resume",
+      message: `no checkpoint in ${runDir.checkpointsDir}`,
+      fix: "start without --resume, or point --run-dir at the run to continue",
+    });
   }
   if (manifest) assertResumableConfig(manifest.config, config, runDir.dir);
 
   const { train, test } = options.datasets ?? (await openDataset({ ...config, log: (line) => progress.log(line) }));
   const ranks = config.ranks ?? 1;
   if (options.group && options.group.worldSize !== ranks) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: "--ranks", message: `the run plans for ${ranks} rank(s) but the group has ${options.group.worldSize}`, expected: String(options.group.worldSize), received: String(ranks), fix: `set --ranks ${options.group.worldSize}` });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--ranks",
+      message: `the run plans for ${ranks} rank(s) but the group has ${options.group.worldSize}`,
+      expected: String(options.group.worldSize),
+      received: String(ranks),
+      fix: `set --ranks ${options.group.worldSize}`,
+    });
   }
   const owned = !options.worker && !options.group;
-  const spawnOptions = { device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions };
+  const spawnOptions = {
+    device: config.device,
+    ...(config.threads > 0 ? { threads: config.threads } : {}),
+    ...options.workerOptions,
+  };
   const group = options.group ?? (owned && ranks > 1 ? await WorkerGroup.spawn({ ...spawnOptions, ranks }) : undefined);
-  const workers: RunWorkers = group ? groupRunWorkers(group, config.syncBatchNorm ?? false) : oneWorker(options.worker ?? (await Worker.spawn(spawnOptions)));
+  const workers: RunWorkers = group
+    ? groupRunWorkers(group, config.syncBatchNorm ?? false)
+    : oneWorker(options.worker ?? (await Worker.spawn(spawnOptions)));
   const worker = workers.lead;
   let live: LiveOutputs | undefined; // TensorBoard events and the per-epoch preview (src/dashboard/)
   try {
@@ -106,7 +124,9 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
       batchTimeoutMs: options.stepIdleTimeoutMs ?? 600_000,
     });
     const created = await workers.createRun(runRequest(RUN_ID, config, data.trainId, data));
-    progress.log(`${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters${config.compile && config.compile !== "off" ? `, torch.compile "${config.compile}" (the first steps compile)` : ""}`);
+    progress.log(
+      `${config.arch} (base width ${config.baseWidth}) + ${describeMethod(config)}: ${(Number(created.parameters) / 1e6).toFixed(2)} M parameters${config.compile && config.compile !== "off" ? `, torch.compile "${config.compile}" (the first steps compile)` : ""}`,
+    );
 
     const evaluator = RunEvaluator.forTrainingData(worker, RUN_ID, config, data, train);
     const wanted = evaluationOptions(config);
@@ -114,7 +134,16 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
     // What the trainer state records as the dataset: its content hash (streamed runs: that of the uploaded k-NN bank,
     // the first images of the training set, since a stream's id is new every time).
     const trainedContentId = data.streaming ? data.bankId : data.trainId;
-    const start = { config, planner, workers, runId: RUN_ID, runDir, trainedContentId, trainCount: train.count, progress };
+    const start = {
+      config,
+      planner,
+      workers,
+      runId: RUN_ID,
+      runDir,
+      trainedContentId,
+      trainCount: train.count,
+      progress,
+    };
     const { firstStep, knnInit, linearProbeInit } = await startingPoint({ ...start, manifest, evaluator, wanted });
     if (firstStep >= planner.totalSteps) {
       throw new MixmaskError({
@@ -124,12 +153,17 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
         fix: "start a new run directory, or raise --epochs in a new run",
       });
     }
-    progress.log(`k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`);
+    progress.log(
+      `k-NN top-1 before training: ${knnInit.top1.toFixed(4)} (k=${knnInit.k}, T=${knnInit.temperature}, ${knnInit.trainCount} bank / ${knnInit.testCount} test images)`,
+    );
     if (linearProbeInit) progress.log(`linear probe before training: ${describeProbe(linearProbeInit)}`);
     const baselines = await evaluator.baselines({ knnInit, ...(linearProbeInit ? { linearProbeInit } : {}) }, progress);
     runDir.writeJson("baselines.json", baselines);
     progress.log(describePixelBaseline(baselines.pixels));
-    const health = new RunHealth(config, planner.stepsPerEpoch, runDir, progress, { pixelKnn: baselines.pixels.knn.top1, firstStep });
+    const health = new RunHealth(config, planner.stepsPerEpoch, runDir, progress, {
+      pixelKnn: baselines.pixels.knn.top1,
+      firstStep,
+    });
 
     const checkpoints = new CheckpointWriter({
       worker,
@@ -144,19 +178,45 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
       progress,
       last: manifest ? { step: manifest.step, file: manifest.worker.file } : null,
     });
-    live = startLiveOutputs({ runDir: runDir.dir, config, worker, runId: RUN_ID, plan: (step) => planner.plan(step), stepsPerEpoch: planner.stepsPerEpoch, firstStep, log: (line) => progress.log(line) });
+    live = startLiveOutputs({
+      runDir: runDir.dir,
+      config,
+      worker,
+      runId: RUN_ID,
+      plan: (step) => planner.plan(step),
+      stepsPerEpoch: planner.stepsPerEpoch,
+      firstStep,
+      log: (line) => progress.log(line),
+    });
     // The feeder only needs each step's indices: the planner gives them without planning the step.
     const feeder = data.startFeeding((step) => planner.indicesOf(step), firstStep, planner.totalSteps);
     const stepIdleTimeoutMs = options.stepIdleTimeoutMs ?? 600_000;
-    const observers: TrainObserver[] = [knnMonitor(wanted.knnEvery, evaluator, runDir, progress, (p) => health.knn(p)), health];
-    const loop = { config, planner, workers, runId: RUN_ID, stepIdleTimeoutMs, runDir, progress, firstStep, checkpoints, observers };
+    const observers: TrainObserver[] = [
+      knnMonitor(wanted.knnEvery, evaluator, runDir, progress, (p) => health.knn(p)),
+      health,
+    ];
+    const loop = {
+      config,
+      planner,
+      workers,
+      runId: RUN_ID,
+      stepIdleTimeoutMs,
+      runDir,
+      progress,
+      firstStep,
+      checkpoints,
+      observers,
+    };
     const totals = await trainLoop({ ...loop, ...(feeder ? { feeder } : {}) }).catch(async (error: unknown) => {
       await data.abort();
       throw error;
     });
     const streaming = await data.finish();
 
-    const evaluations = await evaluator.afterTraining({ knnInit, linearProbeInit, monitored: runDir.knnMonitor(), totalSteps: planner.totalSteps }, progress);
+    const evaluations = await evaluator.afterTraining(
+      { knnInit, linearProbeInit, monitored: runDir.knnMonitor(), totalSteps: planner.totalSteps },
+      progress,
+    );
     const { knnFinal } = evaluations;
     const summary: PretrainSummary = {
       sdkVersion: SDK_VERSION,
@@ -168,7 +228,10 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
       evaluations,
       baselines,
       health: health.warnings(),
-      belowPixels: belowPixels(baselines.pixels, { knn: knnFinal, ...(evaluations.linearProbe ? { linearProbe: evaluations.linearProbe } : {}) }),
+      belowPixels: belowPixels(baselines.pixels, {
+        knn: knnFinal,
+        ...(evaluations.linearProbe ? { linearProbe: evaluations.linearProbe } : {}),
+      }),
       ...totals,
       epochs: config.epochs,
       trainImages: train.count,

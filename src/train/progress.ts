@@ -22,7 +22,8 @@ export interface ProgressReporter {
   transfer?(p: TransferProgress): void;
 }
 
-const formatEta = (s: number): string => (Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s` : "?");
+const formatEta = (s: number): string =>
+  Number.isFinite(s) ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s` : "?";
 
 /** A live bar on a terminal; on a pipe (CI, logs) one line every `everySteps` steps instead of redraws. */
 export class TerminalProgress implements ProgressReporter {
@@ -34,24 +35,37 @@ export class TerminalProgress implements ProgressReporter {
 
   start(totalSteps: number, firstStep: number): void {
     if (this.stream.isTTY) {
-      this.bar = new cliProgress.SingleBar({
-        stream: this.stream,
-        format: "pretrain |{bar}| step {value}/{total} | epoch {epoch} | {sps} steps/s | loss {loss} | pos-top1 {top1} | ETA {eta_h}{health}",
-        hideCursor: true,
-        barsize: 24,
-      }, cliProgress.Presets.shades_classic);
+      this.bar = new cliProgress.SingleBar(
+        {
+          stream: this.stream,
+          format:
+            "pretrain |{bar}| step {value}/{total} | epoch {epoch} | {sps} steps/s | loss {loss} | pos-top1 {top1} | ETA {eta_h}{health}",
+          hideCursor: true,
+          barsize: 24,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar.start(totalSteps, firstStep, { epoch: 0, sps: "-", loss: "-", top1: "-", eta_h: "?", health: "" });
     }
   }
 
   update(p: ProgressSnapshot): void {
     const eta = formatEta((p.totalSteps - p.step) / p.stepsPerSecond);
-    const fields = { epoch: p.epoch, sps: p.stepsPerSecond.toFixed(2), loss: p.loss.toFixed(3), top1: p.positiveTop1.toFixed(3), eta_h: eta, health: p.health ? ` | health: ${p.health}` : "" };
+    const fields = {
+      epoch: p.epoch,
+      sps: p.stepsPerSecond.toFixed(2),
+      loss: p.loss.toFixed(3),
+      top1: p.positiveTop1.toFixed(3),
+      eta_h: eta,
+      health: p.health ? ` | health: ${p.health}` : "",
+    };
     if (this.bar) {
       this.bar.update(p.step, fields);
     } else if (p.step - this.lastLogged >= this.everySteps || p.step === p.totalSteps) {
       this.lastLogged = p.step;
-      this.stream.write(`step ${p.step}/${p.totalSteps} | epoch ${p.epoch} | ${fields.sps} steps/s | loss ${fields.loss} | pos-top1 ${fields.top1} | ETA ${eta}${fields.health}\n`);
+      this.stream.write(
+        `step ${p.step}/${p.totalSteps} | epoch ${p.epoch} | ${fields.sps} steps/s | loss ${fields.loss} | pos-top1 ${fields.top1} | ETA ${eta}${fields.health}\n`,
+      );
     }
   }
 
@@ -68,7 +82,15 @@ export class TerminalProgress implements ProgressReporter {
     if (this.transferBar?.label !== p.label) {
       this.transferBar?.bar?.stop();
       const bar = this.stream.isTTY
-        ? new cliProgress.SingleBar({ stream: this.stream, format: "upload {label} |{bar}| {sent}/{totalMb} MB | {rate} MB/s | {lane} lane", hideCursor: true, barsize: 24 }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar(
+            {
+              stream: this.stream,
+              format: "upload {label} |{bar}| {sent}/{totalMb} MB | {rate} MB/s | {lane} lane",
+              hideCursor: true,
+              barsize: 24,
+            },
+            cliProgress.Presets.shades_classic,
+          )
         : undefined;
       bar?.start(p.totalBytes, 0, { label: p.label, sent: "0.0", totalMb: mb(p.totalBytes), rate: "-", lane: p.lane });
       this.transferBar = { label: p.label, bar, started: performance.now() };

@@ -22,15 +22,30 @@ const RESTARTABLE = new Set(["WORKER_DIED", "WORKER_TIMEOUT"]);
  * Each restart loses at most the steps since that checkpoint, and — plans depending on (seed, step) only — the run
  * continues exactly as it would have without the crash.
  */
-export async function pretrainWithRestarts(input: PretrainConfig, options: RestartingPretrainOptions = {}): Promise<PretrainSummary> {
+export async function pretrainWithRestarts(
+  input: PretrainConfig,
+  options: RestartingPretrainOptions = {},
+): Promise<PretrainSummary> {
   const config = validatePretrainConfig(input);
   const { maxRestarts = 0, spawnWorker, worker: given, ...rest } = options;
   const progress = options.progress ?? silentProgress;
-  const spawn = spawnWorker ?? (() => Worker.spawn({ device: config.device, ...(config.threads > 0 ? { threads: config.threads } : {}), ...options.workerOptions }));
+  const spawn =
+    spawnWorker ??
+    (() =>
+      Worker.spawn({
+        device: config.device,
+        ...(config.threads > 0 ? { threads: config.threads } : {}),
+        ...options.workerOptions,
+      }));
   if ((config.ranks ?? 1) > 1 && !given) {
     // A torchrun group (src/distributed/): pretrain spawns it; a group whose rank died is not restarted from here.
     if (maxRestarts > 0) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "--auto-restart", message: "a torchrun group is not restarted automatically yet: when a rank dies the run stops and names it", fix: "drop --auto-restart; continue a stopped run with --resume" });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "--auto-restart",
+        message: "a torchrun group is not restarted automatically yet: when a rank dies the run stops and names it",
+        fix: "drop --auto-restart; continue a stopped run with --resume",
+      });
     }
     return pretrain(config, rest);
   }
@@ -48,7 +63,9 @@ export async function pretrainWithRestarts(input: PretrainConfig, options: Resta
       if (!(error instanceof MixmaskError) || !RESTARTABLE.has(error.code) || restarts >= maxRestarts) throw error;
       const latest = readCheckpointManifest(runDir);
       resume = resume || (latest !== undefined && latest.checksum !== before);
-      progress.log(`worker failure (${error.code}); restart ${restarts + 1} of ${maxRestarts} ${resume && latest ? `from the checkpoint of step ${latest.step}` : "from the start"}:\n${error.message}`);
+      progress.log(
+        `worker failure (${error.code}); restart ${restarts + 1} of ${maxRestarts} ${resume && latest ? `from the checkpoint of step ${latest.step}` : "from the start"}:\n${error.message}`,
+      );
     } finally {
       if (worker !== given) await worker.close();
     }

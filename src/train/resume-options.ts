@@ -3,7 +3,14 @@ import type { PretrainConfig } from "../config/pretrain-config.js";
 import { MixmaskError } from "../errors.js";
 
 /** Options that change only what is measured, never what is trained: a resumed run may change them. */
-export const EVALUATION_OPTIONS: readonly string[] = ["knnK", "knnTemperature", "knnEvery", "linearProbe", "linearProbeEpochs", "semiSupervised"];
+export const EVALUATION_OPTIONS: readonly string[] = [
+  "knnK",
+  "knnTemperature",
+  "knnEvery",
+  "linearProbe",
+  "linearProbeEpochs",
+  "semiSupervised",
+];
 
 /**
  * Options that change where and how fast the run executes, not the method: a resumed run may change them. `compile`
@@ -11,12 +18,25 @@ export const EVALUATION_OPTIONS: readonly string[] = ["knnK", "knnTemperature", 
  * compiled resumes eagerly and vice versa (its losses then agree with an uninterrupted run's to float32 rounding, not
  * bit for bit: python_worker/tests/training/test_compiled_run.py).
  */
-export const EXECUTION_OPTIONS: readonly string[] = ["runDir", "device", "threads", "plansInFlight", "checkpointEvery", "lane", "streaming", "streamBufferBatches", "compile", "onCollapse"];
+export const EXECUTION_OPTIONS: readonly string[] = [
+  "runDir",
+  "device",
+  "threads",
+  "plansInFlight",
+  "checkpointEvery",
+  "lane",
+  "streaming",
+  "streamBufferBatches",
+  "compile",
+  "onCollapse",
+];
 
 /** Refuses to resume a checkpoint made with other method options than `now`, naming each option that differs. */
 export function assertResumableConfig(saved: PretrainConfig, now: PretrainConfig, dir: string): void {
   const free = new Set([...EXECUTION_OPTIONS, ...EVALUATION_OPTIONS]);
-  const differing = (Object.keys(now) as (keyof PretrainConfig)[]).filter((k) => !free.has(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  const differing = (Object.keys(now) as (keyof PretrainConfig)[]).filter(
+    (k) => !free.has(k) && JSON.stringify(saved[k]) !== JSON.stringify(now[k]),
+  );
   if (differing.length > 0) {
     throw new MixmaskError({
       code: "INVALID_OPTION",

@@ -47,21 +47,30 @@ export class RunDirectory {
   truncateMetrics(step: number): number {
     const file = this.file("metrics.jsonl");
     const { records, torn } = jsonLines<{ step: number }>(file);
-    writeFileAtomic(file, records.filter((r) => r.step < step).map((r) => `${JSON.stringify(r)}\n`).join(""));
+    writeFileAtomic(
+      file,
+      records
+        .filter((r) => r.step < step)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(""),
+    );
     return torn;
   }
 
   /** Mean loss and positive-key top-1 of each epoch found in metrics.jsonl, in epoch order. */
   epochMeans(): { epoch: number; loss: number; top1: number; n: number }[] {
     const byEpoch = new Map<number, { epoch: number; loss: number; top1: number; n: number }>();
-    for (const r of jsonLines<{ epoch: number; loss: number; positiveTop1: number }>(this.file("metrics.jsonl")).records) {
+    for (const r of jsonLines<{ epoch: number; loss: number; positiveTop1: number }>(this.file("metrics.jsonl"))
+      .records) {
       const m = byEpoch.get(r.epoch) ?? { epoch: r.epoch, loss: 0, top1: 0, n: 0 };
       m.loss += r.loss;
       m.top1 += r.positiveTop1;
       m.n += 1;
       byEpoch.set(r.epoch, m);
     }
-    return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch).map((m) => ({ ...m, loss: m.loss / m.n, top1: m.top1 / m.n }));
+    return [...byEpoch.values()]
+      .sort((a, b) => a.epoch - b.epoch)
+      .map((m) => ({ ...m, loss: m.loss / m.n, top1: m.top1 / m.n }));
   }
 
   /** Starts knn-monitor.jsonl afresh (a new run). */
@@ -71,7 +80,13 @@ export class RunDirectory {
 
   /** Drops monitor points measured after `step` (a resumed run measures them again). */
   truncateKnnMonitor(step: number): void {
-    writeFileAtomic(this.file("knn-monitor.jsonl"), this.knnMonitor().filter((p) => p.step <= step).map((p) => `${JSON.stringify(p)}\n`).join(""));
+    writeFileAtomic(
+      this.file("knn-monitor.jsonl"),
+      this.knnMonitor()
+        .filter((p) => p.step <= step)
+        .map((p) => `${JSON.stringify(p)}\n`)
+        .join(""),
+    );
   }
 
   appendKnnPoint(point: KnnPoint): void {

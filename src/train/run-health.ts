@@ -34,7 +34,12 @@ export class RunHealth implements TrainObserver {
   ) {
     const queue = config.framework === "mocov2" ? config.queueSize : 0;
     const queueFill = queue > 0 ? Math.ceil(queue / config.batchSize) : 0;
-    const positiveChance = queue > 0 ? 1 / (queue + 1) : config.framework === "simclr" ? 1 / (2 * config.batchSize - 1) : 1 / config.batchSize;
+    const positiveChance =
+      queue > 0
+        ? 1 / (queue + 1)
+        : config.framework === "simclr"
+          ? 1 / (2 * config.batchSize - 1)
+          : 1 / config.batchSize;
     this.monitor = new HealthMonitor({
       stepsPerEpoch,
       warmupSteps: options.firstStep + Math.max(queueFill, stepsPerEpoch),
@@ -67,7 +72,16 @@ export class RunHealth implements TrainObserver {
   step(r: StepResult, { epoch }: { epoch: number }): void {
     const uniformLoss = this.uniform.get(r.step) ?? null;
     this.uniform.delete(r.step);
-    this.record(this.monitor.observeStep({ step: r.step, epoch, loss: r.loss, uniformLoss, positiveTop1: r.positiveTop1, embeddingStd: r.embeddingStd }));
+    this.record(
+      this.monitor.observeStep({
+        step: r.step,
+        epoch,
+        loss: r.loss,
+        uniformLoss,
+        positiveTop1: r.positiveTop1,
+        embeddingStd: r.embeddingStd,
+      }),
+    );
   }
 
   knn(point: { epoch: number; step: number; top1: number }): void {
@@ -83,8 +97,11 @@ export class RunHealth implements TrainObserver {
     for (const w of warnings) {
       appendFileSync(this.runDir.file(HEALTH_FILE), `${JSON.stringify(w)}\n`);
       this.latest = w.check;
-      this.progress.log(`health warning at step ${w.step} (epoch ${w.epoch}), ${w.check}: ${w.message}\n  fix: ${w.fix}`);
-      if ((this.config.onCollapse ?? "warn") === "stop" && !this.stopReason && COLLAPSE_CHECKS.includes(w.check)) this.stopReason = w;
+      this.progress.log(
+        `health warning at step ${w.step} (epoch ${w.epoch}), ${w.check}: ${w.message}\n  fix: ${w.fix}`,
+      );
+      if ((this.config.onCollapse ?? "warn") === "stop" && !this.stopReason && COLLAPSE_CHECKS.includes(w.check))
+        this.stopReason = w;
     }
   }
 
@@ -97,5 +114,8 @@ export class RunHealth implements TrainObserver {
 /** The warnings of a health.jsonl; none when the file is absent (runs older than the monitor). */
 export function readHealth(file: string): HealthWarning[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as HealthWarning);
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as HealthWarning);
 }

@@ -26,7 +26,11 @@ export interface RunWorkers {
   /** One line for the log: which worker(s). */
   readonly description: string;
   /** Uploads the datasets to every worker (each keeps them resident). */
-  prepareData(train: ImageDataset | ImageSource, test: ImageDataset | ImageSource, options: TrainingDataOptions): Promise<TrainingData>;
+  prepareData(
+    train: ImageDataset | ImageSource,
+    test: ImageDataset | ImageSource,
+    options: TrainingDataOptions,
+  ): Promise<TrainingData>;
   createRun(request: CreateRunMessage): Promise<CreateRunReply>;
   /** Every worker loads the same checkpoint file (a checkpoint loads into any number of ranks). */
   loadCheckpoint(runId: string, file: string, sha256: string): Promise<LoadCheckpointReply>;

@@ -61,8 +61,13 @@ export async function startingPoint(o: StartingPointOptions): Promise<StartingPo
     });
   }
   const torn = runDir.truncateMetrics(manifest.step);
-  if (torn > 0) o.progress.log(`metrics.jsonl: dropped ${torn} torn line(s) (a crash or a full disk cut a write short)`);
+  if (torn > 0)
+    o.progress.log(`metrics.jsonl: dropped ${torn} torn line(s) (a crash or a full disk cut a write short)`);
   runDir.truncateKnnMonitor(manifest.step);
   o.progress.log(`resumed from ${manifest.worker.file} at step ${manifest.step}`);
-  return { firstStep: manifest.step, knnInit: manifest.knnInit, ...(manifest.linearProbeInit ? { linearProbeInit: manifest.linearProbeInit } : {}) };
+  return {
+    firstStep: manifest.step,
+    knnInit: manifest.knnInit,
+    ...(manifest.linearProbeInit ? { linearProbeInit: manifest.linearProbeInit } : {}),
+  };
 }

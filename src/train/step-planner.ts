@@ -44,12 +44,24 @@ export class StepPlanner {
   readonly masker: Masker;
   private readonly augmentation: AugmentationOptions;
 
-  constructor(private readonly config: PretrainConfig, private readonly source: SourceShape) {
-    this.sampler = new EpochSampler({ count: source.count, batchSize: config.batchSize, seed: config.seed, shuffle: true, dropLast: true });
+  constructor(
+    private readonly config: PretrainConfig,
+    private readonly source: SourceShape,
+  ) {
+    this.sampler = new EpochSampler({
+      count: source.count,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      shuffle: true,
+      dropLast: true,
+    });
     this.totalSteps = this.sampler.batchesPerEpoch * config.epochs;
     this.augmentation = augmentationOptions(config);
     this.framework = FRAMEWORKS[config.framework];
-    this.masker = validatedMasker(config, config.imageSize, [config.keepRatio, ...(config.keepRatioEnd === undefined ? [] : [config.keepRatioEnd])]);
+    this.masker = validatedMasker(config, config.imageSize, [
+      config.keepRatio,
+      ...(config.keepRatioEnd === undefined ? [] : [config.keepRatioEnd]),
+    ]);
   }
 
   get stepsPerEpoch(): number {
@@ -72,7 +84,11 @@ export class StepPlanner {
     ];
     const keepRatio = keepRatioAt(c.keepRatio, c.keepRatioEnd, step, this.totalSteps);
     // Distributed runs pair each sample with one of its own rank's shard (src/distributed/shard-layout.ts).
-    const masks = this.masker.plan(maskStreams(c.seed, step), n, c.imageSize, { ...c, keepRatio, pairingShards: c.ranks ?? 1 });
+    const masks = this.masker.plan(maskStreams(c.seed, step), n, c.imageSize, {
+      ...c,
+      keepRatio,
+      pairingShards: c.ranks ?? 1,
+    });
     const needs = this.framework.needs;
     return {
       step,
@@ -81,10 +97,20 @@ export class StepPlanner {
       ...(masks.mask ? { mask: masks.mask } : {}),
       ...(masks.unmix ? { unmix: masks.unmix } : {}),
       terms: composeTerms(this.framework, masks.pieces, { temperature: c.temperature, symmetric: c.symmetric }),
-      lr: learningRateAt({ baseLr: c.lr, step, totalSteps: this.totalSteps, warmupSteps: c.warmupEpochs * this.stepsPerEpoch }),
-      keyMomentum: needs.momentumEncoder ? emaMomentumAt(c.keyMomentumSchedule, c.keyMomentum, step, this.totalSteps) : 0,
+      lr: learningRateAt({
+        baseLr: c.lr,
+        step,
+        totalSteps: this.totalSteps,
+        warmupSteps: c.warmupEpochs * this.stepsPerEpoch,
+      }),
+      keyMomentum: needs.momentumEncoder
+        ? emaMomentumAt(c.keyMomentumSchedule, c.keyMomentum, step, this.totalSteps)
+        : 0,
       // Shuffle-BN only changes anything when BatchNorm sees groups of the batch (bnSplits > 1).
-      keyShuffle: needs.momentumEncoder && c.bnSplits > 1 ? Rng.stream(c.seed, "key-shuffle", step).permutation(n) : new Uint32Array(0),
+      keyShuffle:
+        needs.momentumEncoder && c.bnSplits > 1
+          ? Rng.stream(c.seed, "key-shuffle", step).permutation(n)
+          : new Uint32Array(0),
       enqueueTerm: 0,
     };
   }

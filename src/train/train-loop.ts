@@ -85,7 +85,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainTotals>
   let interrupted: NodeJS.Signals | undefined;
   const stopListening = onFirstInterrupt((signal) => {
     interrupted = signal;
-    progress.log(`${signal}: finishing the steps in flight and writing a checkpoint (press Ctrl-C again to stop at once)`);
+    progress.log(
+      `${signal}: finishing the steps in flight and writing a checkpoint (press Ctrl-C again to stop at once)`,
+    );
   });
 
   const take = async (): Promise<void> => {
@@ -95,20 +97,32 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainTotals>
       r = await (feeder ? Promise.race([stream.next(), feeder.failed]) : stream.next());
     } catch (error) {
       // A non-finite loss: the worker's weights are unusable, so nothing is checkpointed from here on.
-      if (error instanceof MixmaskError && error.workerCode === "NON_FINITE_LOSS") throw divergenceError(error, planned, runDir, checkpoints.last);
+      if (error instanceof MixmaskError && error.workerCode === "NON_FINITE_LOSS")
+        throw divergenceError(error, planned, runDir, checkpoints.last);
       throw error;
     }
     feeder?.release(r.step);
     const meta = planned.get(r.step);
     planned.delete(r.step);
     const epoch = Math.floor(r.step / perEpoch);
-    const mixing = { ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}), ...(meta?.unmixLambda !== undefined ? { unmixLambda: meta.unmixLambda } : {}) };
+    const mixing = {
+      ...(meta?.lambda !== undefined ? { lambda: meta.lambda } : {}),
+      ...(meta?.unmixLambda !== undefined ? { unmixLambda: meta.unmixLambda } : {}),
+    };
     runDir.appendMetrics({ ...r, epoch, lr: meta?.lr ?? NaN, ...mixing, elapsedS: (performance.now() - t0) / 1000 });
     for (const o of observers) o.step?.(r, { lr: meta?.lr ?? NaN, terms: meta?.terms ?? [], ...mixing, epoch });
     done = r.step + 1;
     const sps = (done - firstStep) / ((performance.now() - t0) / 1000);
     const health = observers.map((o) => o.status?.()).find((s) => s !== undefined);
-    progress.update({ step: done, totalSteps: total, epoch, loss: r.loss, positiveTop1: r.positiveTop1, stepsPerSecond: sps, ...(health ? { health } : {}) });
+    progress.update({
+      step: done,
+      totalSteps: total,
+      epoch,
+      loss: r.loss,
+      positiveTop1: r.positiveTop1,
+      stepsPerSecond: sps,
+      ...(health ? { health } : {}),
+    });
   };
   const drain = async (): Promise<void> => {
     while (stream.inFlight > 0) await take();

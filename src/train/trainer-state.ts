@@ -18,16 +18,41 @@ export interface TrainerState {
   stepInEpoch: number;
   stepsPerEpoch: number;
   totalSteps: number;
-  sampler: { kind: "epoch-permutation"; seed: number; datasetCount: number; batchSize: number; dropLast: true; epoch: number; batchInEpoch: number };
-  rng: { generator: "xoshiro128** seeded by a SplitMix64 hash of (seed, name, key)"; seed: number; streams: { name: string; keyedBy: "epoch" | "step" }[] };
-  schedule: { kind: "linear warm-up, cosine to 0, per step"; baseLr: number; warmupSteps: number; totalSteps: number; lastLr: number | null; nextLr: number | null };
+  sampler: {
+    kind: "epoch-permutation";
+    seed: number;
+    datasetCount: number;
+    batchSize: number;
+    dropLast: true;
+    epoch: number;
+    batchInEpoch: number;
+  };
+  rng: {
+    generator: "xoshiro128** seeded by a SplitMix64 hash of (seed, name, key)";
+    seed: number;
+    streams: { name: string; keyedBy: "epoch" | "step" }[];
+  };
+  schedule: {
+    kind: "linear warm-up, cosine to 0, per step";
+    baseLr: number;
+    warmupSteps: number;
+    totalSteps: number;
+    lastLr: number | null;
+    nextLr: number | null;
+  };
   /** Content hash of the training dataset (the id the worker holds it under). */
   datasetId: string;
   /** planFingerprint of the plan of step − 1, the last one run (null at step 0). */
   lastPlanSha256: string | null;
 }
 
-export function captureTrainerState(config: PretrainConfig, planner: StepPlanner, step: number, datasetId: string, datasetCount: number): TrainerState {
+export function captureTrainerState(
+  config: PretrainConfig,
+  planner: StepPlanner,
+  step: number,
+  datasetId: string,
+  datasetCount: number,
+): TrainerState {
   const perEpoch = planner.stepsPerEpoch;
   const last = step > 0 ? planner.plan(step - 1) : undefined;
   const next = step < planner.totalSteps ? planner.plan(step) : undefined;
@@ -38,9 +63,28 @@ export function captureTrainerState(config: PretrainConfig, planner: StepPlanner
     stepInEpoch: step % perEpoch,
     stepsPerEpoch: perEpoch,
     totalSteps: planner.totalSteps,
-    sampler: { kind: "epoch-permutation", seed: config.seed, datasetCount, batchSize: config.batchSize, dropLast: true, epoch, batchInEpoch: step % perEpoch },
-    rng: { generator: "xoshiro128** seeded by a SplitMix64 hash of (seed, name, key)", seed: config.seed, streams: StepPlanner.RNG_STREAMS.map((s) => ({ ...s })) },
-    schedule: { kind: "linear warm-up, cosine to 0, per step", baseLr: config.lr, warmupSteps: config.warmupEpochs * perEpoch, totalSteps: planner.totalSteps, lastLr: last?.lr ?? null, nextLr: next?.lr ?? null },
+    sampler: {
+      kind: "epoch-permutation",
+      seed: config.seed,
+      datasetCount,
+      batchSize: config.batchSize,
+      dropLast: true,
+      epoch,
+      batchInEpoch: step % perEpoch,
+    },
+    rng: {
+      generator: "xoshiro128** seeded by a SplitMix64 hash of (seed, name, key)",
+      seed: config.seed,
+      streams: StepPlanner.RNG_STREAMS.map((s) => ({ ...s })),
+    },
+    schedule: {
+      kind: "linear warm-up, cosine to 0, per step",
+      baseLr: config.lr,
+      warmupSteps: config.warmupEpochs * perEpoch,
+      totalSteps: planner.totalSteps,
+      lastLr: last?.lr ?? null,
+      nextLr: next?.lr ?? null,
+    },
     datasetId,
     lastPlanSha256: last ? planFingerprint(last) : null,
   };
@@ -53,7 +97,13 @@ export function captureTrainerState(config: PretrainConfig, planner: StepPlanner
 export function verifyTrainerState(saved: TrainerState, now: TrainerState, manifestPath: string): void {
   const issues: { path: string; message: string; expected: string; received: string }[] = [];
   const compare = (path: string, a: unknown, b: unknown): void => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) issues.push({ path: `trainer.${path}`, message: "differs from the checkpoint", expected: JSON.stringify(a), received: JSON.stringify(b) });
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      issues.push({
+        path: `trainer.${path}`,
+        message: "differs from the checkpoint",
+        expected: JSON.stringify(a),
+        received: JSON.stringify(b),
+      });
   };
   compare("rng", saved.rng, now.rng);
   compare("sampler", saved.sampler, now.sampler);

@@ -53,12 +53,23 @@ export class TrainingData {
     private readonly stream: DatasetStream | undefined,
   ) {}
 
-  static async prepare(worker: Worker, train: ImageDataset | ImageSource, test: ImageDataset | ImageSource, options: TrainingDataOptions): Promise<TrainingData> {
+  static async prepare(
+    worker: Worker,
+    train: ImageDataset | ImageSource,
+    test: ImageDataset | ImageSource,
+    options: TrainingDataOptions,
+  ): Promise<TrainingData> {
     const upload = (ds: ImageDataset): Promise<UploadResult> =>
-      uploadDataset(worker, ds, { lane: options.lane, onProgress: (p) => options.progress.transfer?.(p), log: (line) => options.progress.log(line) });
+      uploadDataset(worker, ds, {
+        lane: options.lane,
+        onProgress: (p) => options.progress.transfer?.(p),
+        log: (line) => options.progress.log(line),
+      });
     const describe = (what: string, ds: ImageDataset, r: UploadResult) =>
       `${what} ${ds.name}/${ds.split}: ${ds.count} images ${ds.height}x${ds.width}x${ds.channels}, ` +
-      (r.cached ? `already on the worker (${r.cached === "disk" ? "its dataset cache" : "resident"}), nothing sent` : `${(r.bytesSent / 1e6).toFixed(1)} MB sent on the ${r.lane} lane in ${r.seconds.toFixed(2)} s`);
+      (r.cached
+        ? `already on the worker (${r.cached === "disk" ? "its dataset cache" : "resident"}), nothing sent`
+        : `${(r.bytesSent / 1e6).toFixed(1)} MB sent on the ${r.lane} lane in ${r.seconds.toFixed(2)} s`);
     const testSet = isImageDataset(test) ? test : await materialize(test);
     if (!options.streaming) {
       const trainSet = isImageDataset(train) ? train : await materialize(train);
@@ -67,7 +78,18 @@ export class TrainingData {
       const testUp = await upload(testSet);
       options.progress.log(describe("test", testSet, testUp));
       const { mean, std } = channelMeanStd(trainSet);
-      return new TrainingData(trainUp.id, trainUp.id, testUp.id, trainUp.placement, trainUp.lane, mean, std, trainSet.count, sourceOf(trainSet), undefined);
+      return new TrainingData(
+        trainUp.id,
+        trainUp.id,
+        testUp.id,
+        trainUp.placement,
+        trainUp.lane,
+        mean,
+        std,
+        trainSet.count,
+        sourceOf(trainSet),
+        undefined,
+      );
     }
     const source = isImageDataset(train) ? sourceOf(train) : train;
     const bank = await materialize(headOf(source, STREAMING_KNN_BANK_IMAGES));
@@ -75,10 +97,28 @@ export class TrainingData {
     options.progress.log(describe("k-NN bank", bank, bankUp));
     const testUp = await upload(testSet);
     options.progress.log(describe("test", testSet, testUp));
-    const stream = await DatasetStream.open(worker, source, { capacityBatches: options.streamBufferBatches, lane: options.lane, batchTimeoutMs: options.batchTimeoutMs, log: (line) => options.progress.log(line) });
-    options.progress.log(`train ${source.name}/${source.split}: ${source.count} images streamed on the ${stream.lane} lane, at most ${stream.capacityBatches} batches buffered`);
+    const stream = await DatasetStream.open(worker, source, {
+      capacityBatches: options.streamBufferBatches,
+      lane: options.lane,
+      batchTimeoutMs: options.batchTimeoutMs,
+      log: (line) => options.progress.log(line),
+    });
+    options.progress.log(
+      `train ${source.name}/${source.split}: ${source.count} images streamed on the ${stream.lane} lane, at most ${stream.capacityBatches} batches buffered`,
+    );
     const { mean, std } = channelMeanStd(bank);
-    return new TrainingData(stream.id, bankUp.id, testUp.id, bankUp.placement, stream.lane, mean, std, bank.count, source, stream);
+    return new TrainingData(
+      stream.id,
+      bankUp.id,
+      testUp.id,
+      bankUp.placement,
+      stream.lane,
+      mean,
+      std,
+      bank.count,
+      source,
+      stream,
+    );
   }
 
   get streaming(): boolean {
@@ -86,7 +126,11 @@ export class TrainingData {
   }
 
   /** Streaming: starts pushing batches from `firstStep` on. Returns undefined for resident data. */
-  startFeeding(indicesOf: (step: number) => Uint32Array, firstStep: number, totalSteps: number): BatchFeeder | undefined {
+  startFeeding(
+    indicesOf: (step: number) => Uint32Array,
+    firstStep: number,
+    totalSteps: number,
+  ): BatchFeeder | undefined {
     if (!this.stream) return undefined;
     this.feeder = new BatchFeeder({ source: this.train, stream: this.stream, indicesOf, firstStep, totalSteps });
     this.feeder.start();

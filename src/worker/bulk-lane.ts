@@ -41,7 +41,11 @@ export interface BatchSender {
 export interface BulkLane {
   readonly kind: LaneKind;
   /** Sends all pixels of a begun upload; resolves with the worker's DatasetInfo once they arrived and matched. */
-  sendUpload(upload: BegunUpload, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo>;
+  sendUpload(
+    upload: BegunUpload,
+    pixels: Uint8Array,
+    onBytes?: (sent: number) => void,
+  ): Promise<mixmask.v1.DatasetInfo>;
   openBatchSender(stream: OpenedStream): BatchSender;
 }
 

@@ -10,7 +10,11 @@ import { ZmqLane } from "./zmq-lane.js";
  * Picks the lane for a worker. "zmq" for a worker without the capability is an error that says why (its Python has
  * no pyzmq) and what to do, rather than a silent fallback that would mislead a benchmark.
  */
-export function chooseLane(client: WorkerClient, capabilities: readonly string[], preference: LanePreference = "auto"): BulkLane {
+export function chooseLane(
+  client: WorkerClient,
+  capabilities: readonly string[],
+  preference: LanePreference = "auto",
+): BulkLane {
   const hasZmq = capabilities.includes("zmq");
   if (preference === "zmq" && !hasZmq) {
     throw new MixmaskError({
@@ -19,12 +23,13 @@ export function chooseLane(client: WorkerClient, capabilities: readonly string[]
       message: "the zeromq lane was asked for, but the worker did not announce it (its Python has no pyzmq)",
       expected: `"auto" or "grpc" for this worker`,
       received: `"zmq"`,
-      fix: "install pyzmq in the worker's Python (`pip install pyzmq`), or use lane \"auto\" / \"grpc\"",
+      fix: 'install pyzmq in the worker\'s Python (`pip install pyzmq`), or use lane "auto" / "grpc"',
     });
   }
   // "auto" also needs the zeromq npm package on this side (an optional dependency; the bundled CLI goes without).
   // Nor does "auto" send a TLS worker's data, and the token in zeromq's PLAIN handshake, over a lane without TLS.
-  const unreachable = preference === "auto" && (!isInstalled("zeromq") || client.usesTls || zmqUnreachableFrom.has(client));
+  const unreachable =
+    preference === "auto" && (!isInstalled("zeromq") || client.usesTls || zmqUnreachableFrom.has(client));
   return preference === "grpc" || !hasZmq || unreachable ? new GrpcLane(client) : new ZmqLane(client);
 }
 

@@ -47,13 +47,24 @@ export class DatasetStream {
   static async open(worker: Worker, shape: StreamShape, options: DatasetStreamOptions): Promise<DatasetStream> {
     const capacity = options.capacityBatches;
     if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 1024)) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "capacityBatches", message: "the stream buffer must hold at least one batch", expected: "an integer in [1, 1024]", received: String(capacity) });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "capacityBatches",
+        message: "the stream buffer must hold at least one batch",
+        expected: "an integer in [1, 1024]",
+        received: String(capacity),
+      });
     }
     const open = (lane: BulkLane) => DatasetStream.openOnLane(worker, shape, options, lane);
     return withLane(clientOf(worker), worker.info.capabilities, options.lane, open, options.log);
   }
 
-  private static async openOnLane(worker: Worker, shape: StreamShape, options: DatasetStreamOptions, lane: BulkLane): Promise<DatasetStream> {
+  private static async openOnLane(
+    worker: Worker,
+    shape: StreamShape,
+    options: DatasetStreamOptions,
+    lane: BulkLane,
+  ): Promise<DatasetStream> {
     const capacity = options.capacityBatches;
     // Unique per stream: a stream is not content-addressed (its batches depend on the run's plans).
     const id = `${shape.name}-${shape.split}-stream-${randomUUID().slice(0, 8)}`;
@@ -71,7 +82,9 @@ export class DatasetStream {
     try {
       await sender.ready;
     } catch (error) {
-      await clientOf(worker).closeStream(id).catch(() => undefined);
+      await clientOf(worker)
+        .closeStream(id)
+        .catch(() => undefined);
       throw error;
     }
     return new DatasetStream(worker, id, lane.kind, capacity, sender);

@@ -15,7 +15,11 @@ export class GrpcLane implements BulkLane {
 
   constructor(private readonly client: WorkerClient) {}
 
-  sendUpload(upload: BegunUpload, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
+  sendUpload(
+    upload: BegunUpload,
+    pixels: Uint8Array,
+    onBytes?: (sent: number) => void,
+  ): Promise<mixmask.v1.DatasetInfo> {
     return this.client.uploadParts(upload.uploadId, pixels, GRPC_CHUNK_BYTES, onBytes);
   }
 
@@ -31,7 +35,12 @@ export class GrpcLane implements BulkLane {
       ready: Promise.resolve(),
       async send(step, indices, pixels) {
         if (failure) throw failure;
-        const writable = call.write({ streamId: first ? stream.streamId : "", step, indices: indices as unknown as number[], pixels });
+        const writable = call.write({
+          streamId: first ? stream.streamId : "",
+          step,
+          indices: indices as unknown as number[],
+          pixels,
+        });
         first = false;
         // The worker stops reading while its buffer is full: wait for HTTP/2 to take more, or for the call to fail.
         if (!writable) await Promise.race([once(call, "drain"), reply.then(() => undefined)]);

@@ -73,11 +73,20 @@ export const PYTHON_FIX = existsSync(join(PACKAGE_ROOT, "scripts/setup.mjs"))
 export function requireWorkerPython(python?: string): WorkerPython {
   const chosen = configuredWorkerPython(python);
   if (!chosen) {
-    throw new MixmaskError({ code: "PYTHON_MISSING", message: `no Python for the worker is set up (no ${managedEnvironmentDir()})`, fix: PYTHON_FIX });
+    throw new MixmaskError({
+      code: "PYTHON_MISSING",
+      message: `no Python for the worker is set up (no ${managedEnvironmentDir()})`,
+      fix: PYTHON_FIX,
+    });
   }
   if (chosen.python.includes("/") && !existsSync(chosen.python)) {
     const where = chosen.source === "option" ? "the `python` option" : chosen.source;
-    throw new MixmaskError({ code: "PYTHON_MISSING", path: where, message: `no Python interpreter at ${chosen.python} (${where})`, fix: PYTHON_FIX });
+    throw new MixmaskError({
+      code: "PYTHON_MISSING",
+      path: where,
+      message: `no Python interpreter at ${chosen.python} (${where})`,
+      fix: PYTHON_FIX,
+    });
   }
   return chosen;
 }
@@ -106,15 +115,21 @@ export async function setupWorkerEnvironment(options: SetupOptions = {}): Promis
   const base = options.basePython ?? process.env.MIXMASK_SETUP_PYTHON ?? "python3";
   const version = checkBasePython(base);
   const started = Date.now();
-  log(`[mixmask setup] making the worker's Python environment in ${dir} from ${base} (Python ${version}): ` +
-    "torch, grpcio, protobuf, numpy, pyzmq — about 1 GB, a minute or more the first time");
+  log(
+    `[mixmask setup] making the worker's Python environment in ${dir} from ${base} (Python ${version}): ` +
+      "torch, grpcio, protobuf, numpy, pyzmq — about 1 GB, a minute or more the first time",
+  );
   mkdirSync(dirname(dir), { recursive: true });
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   try {
     await run(base, ["-m", "venv", partial], "python -m venv");
     const python = join(partial, "bin/python");
-    await run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...indexArgs(python), "-r", REQUIREMENTS], "pip install -r requirements.txt");
+    await run(
+      python,
+      ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...indexArgs(python), "-r", REQUIREMENTS],
+      "pip install -r requirements.txt",
+    );
     writeFileSync(join(partial, READY_STAMP), `${requirementsHash()}\n`);
     if (options.force) rmSync(dir, { recursive: true, force: true });
     try {
@@ -137,12 +152,15 @@ export async function setupWorkerEnvironment(options: SetupOptions = {}): Promis
  * line) when it does not exist yet and $MIXMASK_AUTO_SETUP is not "0".
  */
 export async function ensureWorkerPython(python?: string, log?: (line: string) => void): Promise<string> {
-  if (configuredWorkerPython(python) || process.env.MIXMASK_AUTO_SETUP === "0") return requireWorkerPython(python).python;
+  if (configuredWorkerPython(python) || process.env.MIXMASK_AUTO_SETUP === "0")
+    return requireWorkerPython(python).python;
   return setupWorkerEnvironment({ log: log ?? ((line) => process.stderr.write(`${line}\n`)) });
 }
 
 function checkBasePython(base: string): string {
-  const probe = spawnSync(base, ["-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+  const probe = spawnSync(base, ["-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"], {
+    encoding: "utf8",
+  });
   if (probe.status !== 0) {
     throw new MixmaskError({
       code: "PYTHON_MISSING",
@@ -154,7 +172,14 @@ function checkBasePython(base: string): string {
   const text = probe.stdout.trim();
   const [major, minor] = text.split(".").map(Number) as [number, number];
   if (major !== MIN_PYTHON[0] || minor < MIN_PYTHON[1]) {
-    throw new MixmaskError({ code: "PYTHON_MISSING", path: base, message: `'${base}' is Python ${text}`, expected: `Python ≥ ${MIN_PYTHON.join(".")}`, received: text, fix: "pass `mixmask setup --python /path/to/python3.10+`" });
+    throw new MixmaskError({
+      code: "PYTHON_MISSING",
+      path: base,
+      message: `'${base}' is Python ${text}`,
+      expected: `Python ≥ ${MIN_PYTHON.join(".")}`,
+      received: text,
+      fix: "pass `mixmask setup --python /path/to/python3.10+`",
+    });
   }
   return text;
 }
@@ -173,7 +198,11 @@ function run(command: string, args: string[], what: string): Promise<void> {
     child.on("exit", (code, signal) => {
       if (code === 0) resolvePromise();
       else {
-        const tail = stderr.split("\n").filter((l) => l && !PIP_NOISE.test(l)).slice(-20).join("\n");
+        const tail = stderr
+          .split("\n")
+          .filter((l) => l && !PIP_NOISE.test(l))
+          .slice(-20)
+          .join("\n");
         reject(setupFailed(what, `${signal ?? `exit code ${code}`}\n${tail}`));
       }
     });

@@ -1,5 +1,5 @@
 import type { RankStepPlan } from "../distributed/shard-plan.js";
-import { mixmask } from "./generated/mixmask.js";
+import type { mixmask } from "./generated/mixmask.js";
 import { encodeStepPlan } from "./plan-encoding.js";
 
 // protobufjs's encoders only index and read `.length`, so typed arrays go to the wire without copying.

@@ -66,7 +66,14 @@ export class StepStream<P = StepPlan, W = StepPlanMessage> {
     this.call = channel.open(worker, runId);
     this.call.on("data", (r: StepResultMessage) => {
       this.received++;
-      const result: StepResult = { step: Number(r.step), loss: r.loss, termLosses: [...r.termLosses], positiveTop1: r.positiveTop1, embeddingStd: r.embeddingStd, workerMs: r.workerMs };
+      const result: StepResult = {
+        step: Number(r.step),
+        loss: r.loss,
+        termLosses: [...r.termLosses],
+        positiveTop1: r.positiveTop1,
+        embeddingStd: r.embeddingStd,
+        workerMs: r.workerMs,
+      };
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
@@ -74,13 +81,20 @@ export class StepStream<P = StepPlan, W = StepPlanMessage> {
       } else this.results.push(result);
     });
     this.call.on("error", (error) => {
-      void clientOf(worker).callError(error, "Train").then((mapped) => this.fail(mapped));
+      void clientOf(worker)
+        .callError(error, "Train")
+        .then((mapped) => this.fail(mapped));
     });
     // The final status, not "end": a stream the worker ended with an error emits "end" first and "error" (with the
     // worker's code, or the death of its process) after it; only a clean end with results missing is judged here.
     this.call.on("status", (status: { code: number }) => {
       if (status.code === 0 && (this.received < this.sent || this.waiter)) {
-        this.fail(new MixmaskError({ code: "WORKER_DIED", message: `the Train stream ended after ${this.received} of ${this.sent} results` }));
+        this.fail(
+          new MixmaskError({
+            code: "WORKER_DIED",
+            message: `the Train stream ended after ${this.received} of ${this.sent} results`,
+          }),
+        );
       }
     });
   }
@@ -107,19 +121,28 @@ export class StepStream<P = StepPlan, W = StepPlanMessage> {
     const ready = this.results.shift();
     if (ready) return Promise.resolve(ready);
     if (this.failure) return Promise.reject(this.failure);
-    if (this.waiter) return Promise.reject(new Error("StepStream.next() called again before the previous result arrived"));
+    if (this.waiter)
+      return Promise.reject(new Error("StepStream.next() called again before the previous result arrived"));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new MixmaskError({
-          code: "WORKER_TIMEOUT",
-          message: `no training result for ${this.idleTimeoutMs} ms (${this.inFlight} plans in flight)`,
-          fix: "the worker may be overloaded or stuck; raise the idle timeout for very slow steps, or check `mixmask doctor`",
-        }));
+        reject(
+          new MixmaskError({
+            code: "WORKER_TIMEOUT",
+            message: `no training result for ${this.idleTimeoutMs} ms (${this.inFlight} plans in flight)`,
+            fix: "the worker may be overloaded or stuck; raise the idle timeout for very slow steps, or check `mixmask doctor`",
+          }),
+        );
       }, this.idleTimeoutMs);
       this.waiter = {
-        resolve: (r) => { clearTimeout(timer); resolve(r); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
     });
   }

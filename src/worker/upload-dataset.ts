@@ -65,7 +65,11 @@ export interface UploadResult {
  * (in memory, or in its on-disk dataset cache from an earlier process). The worker checks the content hash of what
  * arrives before keeping it.
  */
-export async function uploadDataset(worker: Worker, ds: ImageDataset, options: UploadOptions = {}): Promise<UploadResult> {
+export async function uploadDataset(
+  worker: Worker,
+  ds: ImageDataset,
+  options: UploadOptions = {},
+): Promise<UploadResult> {
   const t0 = performance.now();
   const sha256 = contentSha256(ds);
   const id = datasetId(ds, sha256);
@@ -73,7 +77,15 @@ export async function uploadDataset(worker: Worker, ds: ImageDataset, options: U
   return withLane(clientOf(worker), worker.info.capabilities, options.lane, send, options.log);
 }
 
-async function sendOnLane(worker: Worker, ds: ImageDataset, sha256: string, id: string, lane: BulkLane, options: UploadOptions, t0: number): Promise<UploadResult> {
+async function sendOnLane(
+  worker: Worker,
+  ds: ImageDataset,
+  sha256: string,
+  id: string,
+  lane: BulkLane,
+  options: UploadOptions,
+  t0: number,
+): Promise<UploadResult> {
   const header = {
     datasetId: id,
     count: ds.count,
@@ -87,11 +99,20 @@ async function sendOnLane(worker: Worker, ds: ImageDataset, sha256: string, id: 
   const seconds = () => (performance.now() - t0) / 1000;
   if (begun.cached) {
     const source = begun.cacheSource === "disk" ? "disk" : "resident";
-    return { id, placement: begun.dataset?.placement ?? "", lane: lane.kind, cached: source, bytesSent: 0, seconds: seconds() };
+    return {
+      id,
+      placement: begun.dataset?.placement ?? "",
+      lane: lane.kind,
+      cached: source,
+      bytesSent: 0,
+      seconds: seconds(),
+    };
   }
   const label = `${ds.name}/${ds.split}`;
   const total = ds.pixels.length;
   options.onProgress?.({ label, lane: lane.kind, sentBytes: 0, totalBytes: total });
-  const info = await lane.sendUpload(begun, ds.pixels, (sent) => options.onProgress?.({ label, lane: lane.kind, sentBytes: sent, totalBytes: total }));
+  const info = await lane.sendUpload(begun, ds.pixels, (sent) =>
+    options.onProgress?.({ label, lane: lane.kind, sentBytes: sent, totalBytes: total }),
+  );
   return { id, placement: info.placement, lane: lane.kind, cached: false, bytesSent: total, seconds: seconds() };
 }

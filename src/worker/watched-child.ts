@@ -18,7 +18,11 @@ export class WatchedChild {
   private exitState: ChildExit | undefined;
   private readonly dropExitCleanup: () => void;
 
-  constructor(private readonly child: ChildProcess, tailBytes: number, cleanupAtExit: () => void) {
+  constructor(
+    private readonly child: ChildProcess,
+    tailBytes: number,
+    cleanupAtExit: () => void,
+  ) {
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (text: string) => {
       this.stderr = (this.stderr + text).slice(-tailBytes);

@@ -34,7 +34,12 @@ export function readTokenFile(path: string, flag = "--worker-token-file"): strin
   try {
     fd = openSync(path, "r");
   } catch (error) {
-    throw new MixmaskError({ code: "INVALID_OPTION", path: flag, message: `cannot read ${path}: ${(error as Error).message}`, fix: "name the file that holds the worker's access token" });
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: flag,
+      message: `cannot read ${path}: ${(error as Error).message}`,
+      fix: "name the file that holds the worker's access token",
+    });
   }
   try {
     const info = fstatSync(fd);
@@ -67,14 +72,21 @@ export function channelCredentials(access: WorkerAccess): grpc.ChannelCredential
     try {
       ca = readFileSync(access.tls.caPath);
     } catch (error) {
-      throw new MixmaskError({ code: "INVALID_OPTION", path: "tls.caPath", message: `cannot read ${access.tls.caPath}: ${(error as Error).message}`, fix: "pass the PEM file of the worker's certificate authority" });
+      throw new MixmaskError({
+        code: "INVALID_OPTION",
+        path: "tls.caPath",
+        message: `cannot read ${access.tls.caPath}: ${(error as Error).message}`,
+        fix: "pass the PEM file of the worker's certificate authority",
+      });
     }
   }
   return grpc.credentials.createSsl(ca);
 }
 
 export function channelOptions(access: WorkerAccess): grpc.ChannelOptions {
-  return access.tls?.serverName ? { "grpc.ssl_target_name_override": access.tls.serverName, "grpc.default_authority": access.tls.serverName } : {};
+  return access.tls?.serverName
+    ? { "grpc.ssl_target_name_override": access.tls.serverName, "grpc.default_authority": access.tls.serverName }
+    : {};
 }
 
 /** Metadata for one call: the bearer token when there is one (grpc-js may keep a reference: never share one). */

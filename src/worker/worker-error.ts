@@ -23,7 +23,11 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
   const issues = workerIssues(error);
   const exited = process?.exit();
   if (exited || (error.code === status.UNAVAILABLE && process)) {
-    const how = exited ? (exited.signal ? `killed by ${exited.signal}` : `exited with code ${exited.code}`) : "stopped answering";
+    const how = exited
+      ? exited.signal
+        ? `killed by ${exited.signal}`
+        : `exited with code ${exited.code}`
+      : "stopped answering";
     return new MixmaskError({
       code: "WORKER_DIED",
       message: `the worker ${how} during ${rpc}. Its last stderr lines:\n${indent(process?.stderrTail() ?? "")}`,
@@ -32,7 +36,12 @@ export function toMixmaskError(error: ServiceError, rpc: string, process?: Proce
     });
   }
   if (error.code === status.DEADLINE_EXCEEDED) {
-    return new MixmaskError({ code: "WORKER_TIMEOUT", message: `${rpc} exceeded its deadline`, fix: "raise the timeout option or check the worker's load", cause: error });
+    return new MixmaskError({
+      code: "WORKER_TIMEOUT",
+      message: `${rpc} exceeded its deadline`,
+      fix: "raise the timeout option or check the worker's load",
+      cause: error,
+    });
   }
   if (workerCode === "UNAUTHENTICATED" || error.code === status.UNAUTHENTICATED) {
     return new MixmaskError({
@@ -67,7 +76,9 @@ function workerIssues(error: ServiceError): ErrorIssue[] | undefined {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (!Array.isArray(parsed)) return undefined;
-    return parsed.filter(isIssue).map((i) => ({ path: i.path, message: i.message, expected: i.expected, received: i.received }));
+    return parsed
+      .filter(isIssue)
+      .map((i) => ({ path: i.path, message: i.message, expected: i.expected, received: i.received }));
   } catch {
     return undefined; // a damaged trailer must not hide the error itself
   }
@@ -76,7 +87,9 @@ function workerIssues(error: ServiceError): ErrorIssue[] | undefined {
 function isIssue(value: unknown): value is ErrorIssue {
   const v = value as Record<string, unknown> | null;
   const optional = (x: unknown) => x === undefined || typeof x === "string";
-  return !!v && typeof v.path === "string" && typeof v.message === "string" && optional(v.expected) && optional(v.received);
+  return (
+    !!v && typeof v.path === "string" && typeof v.message === "string" && optional(v.expected) && optional(v.received)
+  );
 }
 
 /** The worker's `mixmask-error-details` trailer: a JSON object of facts (non-finite numbers spelled "nan", "inf"). */
@@ -92,5 +105,9 @@ function workerDetails(error: ServiceError): Diagnostics | undefined {
 }
 
 function indent(text: string): string {
-  return text.trimEnd().split("\n").map((l) => `    ${l}`).join("\n");
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
 }

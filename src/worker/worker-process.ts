@@ -73,7 +73,16 @@ export class WorkerProcess implements ProcessState {
     this.dir = mkdtempSync(join(tmpdir(), "mixmask-"));
     this.socketPath = join(this.dir, "worker.sock");
     this.address = `unix:${this.socketPath}`;
-    const args = ["-m", "mixmask_worker", "--socket", this.socketPath, "--parent-pid", String(process.pid), "--device", options.device ?? "auto"];
+    const args = [
+      "-m",
+      "mixmask_worker",
+      "--socket",
+      this.socketPath,
+      "--parent-pid",
+      String(process.pid),
+      "--device",
+      options.device ?? "auto",
+    ];
     if (options.threads !== undefined) args.push("--threads", String(options.threads));
     const cacheDir = options.datasetCacheDir ?? join(mixmaskCacheDir(), "worker-datasets");
     if (cacheDir !== false) args.push("--dataset-cache", cacheDir);
@@ -82,7 +91,12 @@ export class WorkerProcess implements ProcessState {
     // in /proc/PID/environ and is inherited by whatever it starts. A token of this process's own environment (for a
     // remote worker) is no business of the spawned one either.
     args.push("--token-file", "/dev/fd/3");
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PYTHONPATH: pythonPath.filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      PYTHONPATH: pythonPath.filter(Boolean).join(":"),
+      PYTHONUNBUFFERED: "1",
+    };
     delete env[TOKEN_ENV];
     const child = spawn(python, args, { detached: true, stdio: ["ignore", "ignore", "pipe", "pipe"], env });
     const tokenPipe = child.stdio[3] as Writable;

@@ -36,7 +36,15 @@ export interface ConnectOptions extends WorkerAccess {
 }
 
 // The messages of the typed methods below, by name, so that code outside src/worker/ never imports generated code.
-export type { CreateRunMessage, EmbedRequestMessage, ExportReplyMessage, HelloReply, KnnReplyMessage, KnnRequestMessage, StepPlanMessage };
+export type {
+  CreateRunMessage,
+  EmbedRequestMessage,
+  ExportReplyMessage,
+  HelloReply,
+  KnnReplyMessage,
+  KnnRequestMessage,
+  StepPlanMessage,
+};
 export type CreateRunReply = mixmask.v1.CreateRunReply;
 export type SaveCheckpointReply = mixmask.v1.SaveCheckpointReply;
 export type LoadCheckpointReply = mixmask.v1.LoadCheckpointReply;
@@ -81,7 +89,12 @@ export class Worker {
     const proc = new WorkerProcess({ ...options, python: await ensureWorkerPython(options.python) });
     const client = new WorkerClient(proc.address, proc, options.deadlinesMs, { token: proc.token });
     try {
-      const reply = await waitForHello(client, proc, options.readyTimeoutMs ?? 90_000, options.protocolVersion ?? PROTOCOL_VERSION);
+      const reply = await waitForHello(
+        client,
+        proc,
+        options.readyTimeoutMs ?? 90_000,
+        options.protocolVersion ?? PROTOCOL_VERSION,
+      );
       return new Worker(client, toInfo(reply), proc);
     } catch (error) {
       client.close();
@@ -97,10 +110,19 @@ export class Worker {
    * worker running.
    */
   static async connect(address: string, options: ConnectOptions = {}): Promise<Worker> {
-    const access: WorkerAccess = { token: options.token ?? process.env[TOKEN_ENV], ...(options.tls ? { tls: options.tls } : {}) };
+    const access: WorkerAccess = {
+      token: options.token ?? process.env[TOKEN_ENV],
+      ...(options.tls ? { tls: options.tls } : {}),
+    };
     const client = new WorkerClient(address, undefined, options.deadlinesMs, access);
     try {
-      const reply = await waitForHello(client, undefined, options.readyTimeoutMs ?? 10_000, options.protocolVersion ?? PROTOCOL_VERSION, address);
+      const reply = await waitForHello(
+        client,
+        undefined,
+        options.readyTimeoutMs ?? 10_000,
+        options.protocolVersion ?? PROTOCOL_VERSION,
+        address,
+      );
       return new Worker(client, toInfo(reply));
     } catch (error) {
       client.close();
@@ -188,7 +210,12 @@ export class Worker {
   }
 
   /** Writes a checkpoint's backbone in the given formats (src/worker/worker-client.ts#EXPORT_FORMAT_VALUES) into `outDir`. */
-  exportBackbone(checkpointPath: string, sha256: string, outDir: string, formats: number[]): Promise<ExportReplyMessage> {
+  exportBackbone(
+    checkpointPath: string,
+    sha256: string,
+    outDir: string,
+    formats: number[],
+  ): Promise<ExportReplyMessage> {
     return this.client.exportBackbone(checkpointPath, sha256, outDir, formats);
   }
 
@@ -225,7 +252,13 @@ export function clientOf(worker: Worker): WorkerClient {
   return worker["client"];
 }
 
-async function waitForHello(client: WorkerClient, proc: WorkerProcess | undefined, timeoutMs: number, protocolVersion: number, address?: string): Promise<HelloReply> {
+async function waitForHello(
+  client: WorkerClient,
+  proc: WorkerProcess | undefined,
+  timeoutMs: number,
+  protocolVersion: number,
+  address?: string,
+): Promise<HelloReply> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc?.exit()) throw startFailed(proc, "exited before answering Hello");
@@ -240,7 +273,8 @@ async function waitForHello(client: WorkerClient, proc: WorkerProcess | undefine
       }
       return reply;
     } catch (error) {
-      if (error instanceof MixmaskError && (error.code === "PROTOCOL_MISMATCH" || error.code === "UNAUTHENTICATED")) throw error;
+      if (error instanceof MixmaskError && (error.code === "PROTOCOL_MISMATCH" || error.code === "UNAUTHENTICATED"))
+        throw error;
       if (!proc) {
         if (Date.now() > deadline) throw unreachable(address ?? client.address, timeoutMs, error);
         await sleep(100);

@@ -32,7 +32,11 @@ const FAILURES = ["handshake:error:auth", "handshake:error:protocol", "handshake
  * included); rejects with a MixmaskError saying why the lane is unusable: refused credentials, or nothing reached in
  * `timeoutMs`. Without this a send to an unreachable endpoint only fails at the send timeout, minutes later.
  */
-export function handshake(socket: { readonly events: EventSubscriber }, endpoint: string, timeoutMs = ZMQ_HANDSHAKE_TIMEOUT_MS): Promise<void> {
+export function handshake(
+  socket: { readonly events: EventSubscriber },
+  endpoint: string,
+  timeoutMs = ZMQ_HANDSHAKE_TIMEOUT_MS,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let retries = 0;
     const listeners: [EventType, Listener][] = [];
@@ -60,9 +64,10 @@ export function handshake(socket: { readonly events: EventSubscriber }, endpoint
             code: type === "handshake:error:auth" ? "UNAUTHENTICATED" : "WORKER_ERROR",
             path: "lane",
             message: `the worker's zeromq endpoint ${endpoint} refused the connection (${type}${event.error ? `: ${event.error.message}` : ""})`,
-            fix: type === "handshake:error:auth"
-              ? "give the SDK the token the worker was started with ($MIXMASK_WORKER_TOKEN or --worker-token-file), or use lane \"grpc\""
-              : "update the side that is older (SDK or worker), or use lane \"grpc\"",
+            fix:
+              type === "handshake:error:auth"
+                ? 'give the SDK the token the worker was started with ($MIXMASK_WORKER_TOKEN or --worker-token-file), or use lane "grpc"'
+                : 'update the side that is older (SDK or worker), or use lane "grpc"',
           }),
         ),
       );
@@ -72,7 +77,7 @@ export function handshake(socket: { readonly events: EventSubscriber }, endpoint
         code: "WORKER_TIMEOUT",
         path: "lane",
         message: `the worker's zeromq endpoint ${endpoint} cannot be reached from here (${why})`,
-        fix: "open that port between the two machines (the worker binds it on its gRPC interface, a port of the system's choice), or use lane \"grpc\", which needs only the gRPC port",
+        fix: 'open that port between the two machines (the worker binds it on its gRPC interface, a port of the system\'s choice), or use lane "grpc", which needs only the gRPC port',
       });
     const timer = setTimeout(() => finish(unreachable(`no connection in ${timeoutMs} ms`)), timeoutMs);
   });
@@ -80,5 +85,9 @@ export function handshake(socket: { readonly events: EventSubscriber }, endpoint
 
 /** Whether a failure of the zeromq lane may be answered by taking the gRPC lane instead ("auto" only). */
 export function isZmqUnreachable(error: unknown): boolean {
-  return error instanceof MixmaskError && error.path === "lane" && (error.code === "WORKER_TIMEOUT" || error.code === "WORKER_ERROR");
+  return (
+    error instanceof MixmaskError &&
+    error.path === "lane" &&
+    (error.code === "WORKER_TIMEOUT" || error.code === "WORKER_ERROR")
+  );
 }

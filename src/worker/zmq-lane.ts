@@ -31,7 +31,11 @@ export class ZmqLane implements BulkLane {
 
   constructor(private readonly client: WorkerClient) {}
 
-  async sendUpload(upload: BegunUpload, pixels: Uint8Array, onBytes?: (sent: number) => void): Promise<mixmask.v1.DatasetInfo> {
+  async sendUpload(
+    upload: BegunUpload,
+    pixels: Uint8Array,
+    onBytes?: (sent: number) => void,
+  ): Promise<mixmask.v1.DatasetInfo> {
     const socket = await this.push(upload.zmqEndpoint);
     // Asked at once, not after the last frame: a worker that refuses the upload midway (too many bytes, a stopped
     // worker) answers now, instead of leaving our sends blocked until their timeout.
@@ -65,7 +69,10 @@ export class ZmqLane implements BulkLane {
         (await ready).close();
       },
       abort() {
-        void ready.then((s) => s.close(), () => undefined);
+        void ready.then(
+          (s) => s.close(),
+          () => undefined,
+        );
       },
     };
   }

@@ -16,7 +16,10 @@ describe("planView", () => {
     expect(Array.from(plain.crop)).toEqual([6, 6, 20, 18, 0, 6, 24, 20]);
     expect(Array.from(plain.flip)).toEqual([0, 1]);
     expect(Array.from(plain.jitterOrder)).toEqual([0, 1, 2, 3, 0, 2, 1, 3]);
-    expectClose(plain.jitter, [1, 1, 1, 0, 0.983927845954895, 1.3824702501296997, 1.0947952270507812, 0.06997024267911911]);
+    expectClose(
+      plain.jitter,
+      [1, 1, 1, 0, 0.983927845954895, 1.3824702501296997, 1.0947952270507812, 0.06997024267911911],
+    );
     expect(Array.from(plain.grayscale)).toEqual([0, 0]);
     expect(Array.from(plain.blurSigma)).toEqual([0, 0]);
     expect(plain.blurKernelSize).toBe(3);
@@ -25,7 +28,13 @@ describe("planView", () => {
     expect(Array.from(other.crop)).toEqual([4, 0, 22, 22, 10, 11, 16, 15]);
     expect(Array.from(other.flip)).toEqual([1, 0]);
     expect(Array.from(other.jitterOrder)).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
-    expectClose(other.jitter, [0.8616746664047241, 0.9532591104507446, 0.9236016869544983, 0.044379934668540955, 1.1436387300491333, 1.094679594039917, 0.635986328125, -0.005005498416721821]);
+    expectClose(
+      other.jitter,
+      [
+        0.8616746664047241, 0.9532591104507446, 0.9236016869544983, 0.044379934668540955, 1.1436387300491333,
+        1.094679594039917, 0.635986328125, -0.005005498416721821,
+      ],
+    );
     expect(Array.from(other.grayscale)).toEqual([1, 0]);
     expectClose(other.blurSigma, [1.4861640930175781, 0.36950892210006714]);
   });
@@ -76,13 +85,15 @@ describe("planView", () => {
     expect(grey.blurSigma).toEqual(rgb.blurSigma);
     expect(grey.jitterOrder).toEqual(rgb.jitterOrder);
     for (let i = 0; i < n; i++) {
-      if (grey.jitter[4 * i] !== rgb.jitter[4 * i] || grey.jitter[4 * i + 1] !== rgb.jitter[4 * i + 1]) expect(i).toBe("same brightness and contrast");
+      if (grey.jitter[4 * i] !== rgb.jitter[4 * i] || grey.jitter[4 * i + 1] !== rgb.jitter[4 * i + 1])
+        expect(i).toBe("same brightness and contrast");
     }
     expect(rate(rgb.grayscale)).toBeGreaterThan(0.15);
   });
 
   it("uses the odd kernel size nearest to 10% of the output size, at least 3", () => {
-    const kernel = (size: number, fraction?: number) => planView(new Rng(0), 1, RGB, size, { blurKernelFraction: fraction }).blurKernelSize;
+    const kernel = (size: number, fraction?: number) =>
+      planView(new Rng(0), 1, RGB, size, { blurKernelFraction: fraction }).blurKernelSize;
     expect(kernel(224)).toBe(23);
     expect(kernel(96)).toBe(9);
     expect(kernel(64)).toBe(7);
@@ -96,7 +107,14 @@ describe("planView", () => {
 
   it("honours options: probabilities 0 and 1, degenerate strengths", () => {
     const n = 200;
-    const v = planView(new Rng(3), n, RGB, 32, { flipProbability: 1, jitterProbability: 1, grayscaleProbability: 0, blurProbability: 0, brightness: 0, hue: 0 });
+    const v = planView(new Rng(3), n, RGB, 32, {
+      flipProbability: 1,
+      jitterProbability: 1,
+      grayscaleProbability: 0,
+      blurProbability: 0,
+      brightness: 0,
+      hue: 0,
+    });
     expect(rate(v.flip)).toBe(1);
     expect(rate(v.grayscale)).toBe(0);
     expect(Array.from(v.blurSigma).every((s) => s === 0)).toBe(true);
@@ -119,7 +137,9 @@ describe("planView", () => {
       expect(error.issues.map((i) => i.path).sort()).toEqual(["blurSigma", "brightness", "flipProbability", "hue"]);
     }
     expect(() => planView(new Rng(0), 4, RGB, 0, {})).toThrow(/imageSize/);
-    expect(() => planView(new Rng(0), 4, { height: 28, width: 28, channels: 2 as 1 }, 28, {})).toThrow(/source.channels/);
+    expect(() => planView(new Rng(0), 4, { height: 28, width: 28, channels: 2 as 1 }, 28, {})).toThrow(
+      /source.channels/,
+    );
   });
 });
 

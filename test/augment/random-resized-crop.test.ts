@@ -12,7 +12,13 @@ const RATIO: [number, number] = [3 / 4, 4 / 3];
  * attempt (no simulation): p = P(attempt accepted), a = E[area | accepted]; the first accepted attempt is distributed
  * as one accepted attempt, and with probability (1 − p)^10 the fallback box is taken.
  */
-function expectedRelativeArea(height: number, width: number, scale: [number, number], ratio: [number, number], fallbackArea: number): number {
+function expectedRelativeArea(
+  height: number,
+  width: number,
+  scale: [number, number],
+  ratio: [number, number],
+  fallbackArea: number,
+): number {
   const steps = 1000;
   let accepted = 0;
   let areaSum = 0;
@@ -37,11 +43,23 @@ describe("sampleResizedCrop", () => {
   it("keeps every box inside the image, with integer sides ≥ 1", () => {
     const rng = Rng.stream(1, "crop-bounds");
     const bad: string[] = [];
-    for (const [h, w] of [[28, 28], [32, 32], [20, 57], [224, 160], [3, 5]] as const) {
+    for (const [h, w] of [
+      [28, 28],
+      [32, 32],
+      [20, 57],
+      [224, 160],
+      [3, 5],
+    ] as const) {
       for (let i = 0; i < 3000; i++) {
         const box = sampleResizedCrop(rng, h, w, SCALE, RATIO);
         const integers = [box.top, box.left, box.height, box.width].every(Number.isInteger);
-        const inside = box.top >= 0 && box.left >= 0 && box.height >= 1 && box.width >= 1 && box.top + box.height <= h && box.left + box.width <= w;
+        const inside =
+          box.top >= 0 &&
+          box.left >= 0 &&
+          box.height >= 1 &&
+          box.width >= 1 &&
+          box.top + box.height <= h &&
+          box.left + box.width <= w;
         if (!integers || !inside) bad.push(`${JSON.stringify(box)} in ${h}×${w}`);
       }
     }

@@ -15,7 +15,31 @@ describe("bench/bridge-overhead.ts", () => {
 
   it("alternates SDK and plain blocks in ABBA order and reports per-round and pooled ratios", async () => {
     const out = join(dir, "bridge.json");
-    const args = ["--import", "tsx", "bench/bridge-overhead.ts", "--preset", "cpu", "--batch", "16", "--base-width", "4", "--count", "256", "--source-size", "28", "--threads", "1", "--rounds", "2", "--block", "2", "--warmup", "1", "--out", out];
+    const args = [
+      "--import",
+      "tsx",
+      "bench/bridge-overhead.ts",
+      "--preset",
+      "cpu",
+      "--batch",
+      "16",
+      "--base-width",
+      "4",
+      "--count",
+      "256",
+      "--source-size",
+      "28",
+      "--threads",
+      "1",
+      "--rounds",
+      "2",
+      "--block",
+      "2",
+      "--warmup",
+      "1",
+      "--out",
+      out,
+    ];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
@@ -33,8 +57,16 @@ describe("bench/bridge-overhead.ts", () => {
       expect(row.plainStepSeconds).toBeLessThanOrEqual(row.plainSeconds);
     }
     expect(summary.pooledRatio).toBeGreaterThan(0);
-    expect(summary.config).toMatchObject({ batchSize: 16, baseWidth: 4, framework: "mocov2", masker: "mixmask", threads: 1 });
-    expect(stdout).toMatch(/^\| [\d.]+ \| [\d.]+ \| [\d.]+ \([\d.]+–[\d.]+\) \| [\d.]+ \| \d\/2 \| \d+ of \d+, \d+ of \d+ \| [\d.]+ \|$/m);
+    expect(summary.config).toMatchObject({
+      batchSize: 16,
+      baseWidth: 4,
+      framework: "mocov2",
+      masker: "mixmask",
+      threads: 1,
+    });
+    expect(stdout).toMatch(
+      /^\| [\d.]+ \| [\d.]+ \| [\d.]+ \([\d.]+–[\d.]+\) \| [\d.]+ \| \d\/2 \| \d+ of \d+, \d+ of \d+ \| [\d.]+ \|$/m,
+    );
     expect(stderr).toMatch(/round 2\/2: SDK [\d.]+ steps\/s, plain [\d.]+, SDK\/plain [\d.]+/);
   }, 120_000);
 });

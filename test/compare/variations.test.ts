@@ -5,9 +5,17 @@ import { formatMeanStd, meanStd } from "../../src/compare/stats.js";
 describe("parseVariations", () => {
   it("makes the cartesian product of the varied options, typed like their flags", () => {
     const v = parseVariations(["masker=none,mixmask", "mask-grid=4,7"]);
-    expect(v.map((x) => x.name)).toEqual(["masker=none maskGrid=4", "masker=none maskGrid=7", "masker=mixmask maskGrid=4", "masker=mixmask maskGrid=7"]);
+    expect(v.map((x) => x.name)).toEqual([
+      "masker=none maskGrid=4",
+      "masker=none maskGrid=7",
+      "masker=mixmask maskGrid=4",
+      "masker=mixmask maskGrid=7",
+    ]);
     expect(v[3]!.overrides).toEqual({ masker: "mixmask", maskGrid: 7 });
-    expect(parseVariations(["semiSupervised=0.01,0.1;0.1"]).map((x) => x.overrides.semiSupervised)).toEqual([[0.01, 0.1], [0.1]]);
+    expect(parseVariations(["semiSupervised=0.01,0.1;0.1"]).map((x) => x.overrides.semiSupervised)).toEqual([
+      [0.01, 0.1],
+      [0.1],
+    ]);
   });
 
   it("names what is wrong with a spec", () => {

@@ -16,7 +16,12 @@ function invalid(run: () => unknown): MixmaskError {
 describe("defineConfig", () => {
   it("fills what is not given from the cpu preset, or the preset named", () => {
     const config = defineConfig({ epochs: 1, masker: "erase" });
-    expect(config).toMatchObject({ epochs: 1, masker: "erase", batchSize: CPU_PRESET.batchSize, trainImages: CPU_PRESET.trainImages });
+    expect(config).toMatchObject({
+      epochs: 1,
+      masker: "erase",
+      batchSize: CPU_PRESET.batchSize,
+      trainImages: CPU_PRESET.trainImages,
+    });
     expect(defineConfig({ preset: "gpu" }).trainImages).toBe(GPU_PRESET.trainImages);
   });
 

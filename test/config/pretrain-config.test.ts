@@ -40,7 +40,8 @@ describe("pretrain config", () => {
   });
 
   it("accepts every compile mode, defaults to eager in the presets, and names --compile and its modes for a bad one", () => {
-    for (const mode of ["off", "default", "reduce-overhead", "max-autotune"]) expect(validatePretrainConfig({ ...CPU_PRESET, compile: mode }).compile).toBe(mode);
+    for (const mode of ["off", "default", "reduce-overhead", "max-autotune"])
+      expect(validatePretrainConfig({ ...CPU_PRESET, compile: mode }).compile).toBe(mode);
     expect(CPU_PRESET.compile).toBe("off");
     expect(GPU_PRESET.compile).toBe("off");
     const { compile: _omitted, ...older } = CPU_PRESET; // configs written before the option: still valid, eager
@@ -49,7 +50,11 @@ describe("pretrain config", () => {
       const e = invalid({ ...CPU_PRESET, compile: bad });
       expect(e.code).toBe("INVALID_OPTION");
       expect(e.issues).toHaveLength(1);
-      expect(e.issues[0]).toMatchObject({ path: "--compile", expected: 'one of "off", "default", "reduce-overhead", "max-autotune"', received: JSON.stringify(bad) });
+      expect(e.issues[0]).toMatchObject({
+        path: "--compile",
+        expected: 'one of "off", "default", "reduce-overhead", "max-autotune"',
+        received: JSON.stringify(bad),
+      });
     }
   });
 
@@ -64,7 +69,9 @@ describe("pretrain config", () => {
     expect(e.issues.map((i) => i.path).sort()).toEqual(["--bn-splits", "--crop-scale-min"]);
     expect(invalid({ ...CPU_PRESET, maskGrid: 3, keepRatio: 0.05 }).issues[0]?.path).toBe("--keep-ratio");
     expect(invalid({ ...CPU_PRESET, maskGrid: 2 }).issues[0]?.path).toBe("--mask-grid");
-    expect(invalid({ ...CPU_PRESET, masker: "erase", maskGrid: 29 }).issues[0]?.message).toMatch(/smaller than a pixel/);
+    expect(invalid({ ...CPU_PRESET, masker: "erase", maskGrid: 29 }).issues[0]?.message).toMatch(
+      /smaller than a pixel/,
+    );
     expect(invalid({ ...CPU_PRESET, keepRatioEnd: 0.01 }).issues.map((i) => i.path)).toEqual(["--keep-ratio-end"]);
     expect(invalid({ ...CPU_PRESET, masker: "unmix", maskPerSample: true }).issues[0]?.path).toBe("--mask-per-sample");
     // Discrete masks work from g = 2; Un-Mix alone needs no grid at all; SimCLR needs no queue.
@@ -76,7 +83,12 @@ describe("pretrain config", () => {
 
   it("resolves a framework's defaults between the preset and the user's options", () => {
     const byol = resolveConfig("cpu", { framework: "byol" });
-    expect(byol).toMatchObject({ symmetric: true, keyMomentumSchedule: "cosine", keyMomentum: 0.99, batchSize: CPU_PRESET.batchSize });
+    expect(byol).toMatchObject({
+      symmetric: true,
+      keyMomentumSchedule: "cosine",
+      keyMomentum: 0.99,
+      batchSize: CPU_PRESET.batchSize,
+    });
     expect(resolveConfig("cpu", { framework: "byol", symmetric: false }).symmetric).toBe(false);
     expect(resolveConfig("imagenet", { framework: "byol" }).keyMomentum).toBe(0.996);
     expect(resolveConfig("cpu", { framework: "simsiam" }).predictorHiddenDim).toBe(32);
@@ -86,7 +98,8 @@ describe("pretrain config", () => {
     for (const preset of ["cpu", "gpu", "cifar", "imagenet"] as const) {
       // cifar and imagenet read files (CIFAR-10, an image folder): they need a --data-dir.
       const dataDir = preset === "cifar" || preset === "imagenet" ? { dataDir: "/data" } : {};
-      for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const) expect(() => validatePretrainConfig(resolveConfig(preset, { framework, ...dataDir }))).not.toThrow();
+      for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const)
+        expect(() => validatePretrainConfig(resolveConfig(preset, { framework, ...dataDir }))).not.toThrow();
     }
   });
 

@@ -18,14 +18,18 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
 const APP_FILES = join(ROOT, "test/consumer/app");
 const CACHE = process.env.MIXMASK_CONSUMER_CACHE ?? join(tmpdir(), "mixmask-consumer-cache");
-const TINY = "--train-images 64 --test-images 32 --batch-size 32 --epochs 1 --warmup-epochs 0 --base-width 8 --head-hidden-dim 32 --head-out-dim 16 --queue-size 64 --knn-k 20 --threads 1 --device cpu --linear-probe false".split(" ");
+const TINY =
+  "--train-images 64 --test-images 32 --batch-size 32 --epochs 1 --warmup-epochs 0 --base-width 8 --head-hidden-dim 32 --head-out-dim 16 --queue-size 64 --knn-k 20 --threads 1 --device cpu --linear-probe false".split(
+    " ",
+  );
 
 let work = "";
 let app = "";
 // The app's environment: nothing of this repo (no MIXMASK_PYTHON, no NODE_PATH), its own cache folder.
 const appEnv = (): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, MIXMASK_CACHE_DIR: CACHE, OMP_NUM_THREADS: "1" };
-  for (const key of ["MIXMASK_PYTHON", "NODE_PATH", "NODE_OPTIONS", "PYTHONPATH", "VITEST", "VITEST_WORKER_ID"]) delete env[key];
+  for (const key of ["MIXMASK_PYTHON", "NODE_PATH", "NODE_OPTIONS", "PYTHONPATH", "VITEST", "VITEST_WORKER_ID"])
+    delete env[key];
   return env;
 };
 const timed = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
@@ -39,14 +43,23 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "mixmask-consumer-"));
   app = join(work, "app");
   mkdirSync(app);
-  const packed = await timed("npm pack (runs the build)", () => run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }));
+  const packed = await timed("npm pack (runs the build)", () =>
+    run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }),
+  );
   const tarball = join(work, packed.stdout.trim().split("\n").pop()!);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer-app", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "consumer-app", private: true, type: "module" }, null, 2),
+  );
   for (const file of readdirSync(APP_FILES)) cpSync(join(APP_FILES, file), join(app, file));
   // What the README tells an app developer to type. The env var is onnxruntime-node's documented switch that skips
   // its download of a CUDA provider from outside the npm registry (without it, npm drops that optional package).
   await timed("npm install mixmask", () =>
-    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, "typescript@5.9", "@types/node@20"], { cwd: app, env: { ...appEnv(), ONNXRUNTIME_NODE_INSTALL: "skip" } }),
+    run(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, "typescript@5.9", "@types/node@20"],
+      { cwd: app, env: { ...appEnv(), ONNXRUNTIME_NODE_INSTALL: "skip" } },
+    ),
   );
 }, 600_000);
 
@@ -70,34 +83,55 @@ describe("the packed package in a fresh app", () => {
   it("sets up a managed worker, then a plain .mjs script pretrains two steps and embeds four images", async () => {
     const setup = await timed("npx mixmask setup", () => run("npx", ["mixmask", "setup"], { cwd: app, env: appEnv() }));
     expect(setup.stdout).toMatch(new RegExp(`worker Python: ${CACHE}/python/[0-9a-f]{16}/bin/python`));
-    const doctor = await run("npx", ["mixmask", "doctor"], { cwd: app, env: appEnv() }).catch((e: { stdout: string }) => e);
+    const doctor = await run("npx", ["mixmask", "doctor"], { cwd: app, env: appEnv() }).catch(
+      (e: { stdout: string }) => e,
+    );
     expect(doctor.stdout).toMatch(/python .*the managed environment, made by `npx mixmask setup`/);
     expect(doctor.stdout).not.toMatch(/npm run setup/);
-    const { stdout } = await timed("node pretrain-and-embed.mjs", () => run(process.execPath, ["pretrain-and-embed.mjs"], { cwd: app, env: appEnv() }));
+    const { stdout } = await timed("node pretrain-and-embed.mjs", () =>
+      run(process.execPath, ["pretrain-and-embed.mjs"], { cwd: app, env: appEnv() }),
+    );
     const result = JSON.parse(stdout.trim().split("\n").pop()!) as { steps: number; embedded: number; dim: number };
     expect(result).toMatchObject({ steps: 2, embedded: 4 });
     expect(result.dim).toBeGreaterThan(0);
     expect(existsSync(join(app, "runs/app/summary.json"))).toBe(true);
   }, 900_000);
 
-  it.each(["nodenext", "bundler"])("typechecks under --strict with moduleResolution %s, and refuses a misused config", async (resolution) => {
-    const tsc = join(app, "node_modules/typescript/bin/tsc");
-    const module = resolution === "bundler" ? "esnext" : "nodenext";
-    // One compiler run per resolution: correct.ts must compile, misuse.ts must fail on both of its lines and nothing
-    // else. The nodenext run also checks every .d.ts of the package and its dependencies (skipLibCheck false, about a
-    // minute on two busy cores); the bundler run skips that, as most apps do.
-    const libCheck = resolution === "nodenext" ? "false" : "true";
-    const flags = ["--noEmit", "--strict", "--module", module, "--moduleResolution", resolution, "--target", "es2022", "--types", "node", "--skipLibCheck", libCheck];
-    const out = await run(process.execPath, [tsc, ...flags, "correct.ts", "misuse.ts"], { cwd: app }).then(
-      () => undefined,
-      (e: { stdout: string }) => e.stdout,
-    );
-    expect(out, "misuse.ts compiled").toBeDefined();
-    const errors = out!.split("\n").filter((line) => /error TS\d+/.test(line));
-    expect(errors, out).toHaveLength(2);
-    expect(errors[0]).toMatch(/^misuse\.ts\(4,\d+\): error TS2322: Type '"cutout"' is not assignable/);
-    expect(errors[1]).toMatch(/^misuse\.ts\(5,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
-  }, 300_000);
+  it.each(["nodenext", "bundler"])(
+    "typechecks under --strict with moduleResolution %s, and refuses a misused config",
+    async (resolution) => {
+      const tsc = join(app, "node_modules/typescript/bin/tsc");
+      const module = resolution === "bundler" ? "esnext" : "nodenext";
+      // One compiler run per resolution: correct.ts must compile, misuse.ts must fail on both of its lines and nothing
+      // else. The nodenext run also checks every .d.ts of the package and its dependencies (skipLibCheck false, about a
+      // minute on two busy cores); the bundler run skips that, as most apps do.
+      const libCheck = resolution === "nodenext" ? "false" : "true";
+      const flags = [
+        "--noEmit",
+        "--strict",
+        "--module",
+        module,
+        "--moduleResolution",
+        resolution,
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        "--skipLibCheck",
+        libCheck,
+      ];
+      const out = await run(process.execPath, [tsc, ...flags, "correct.ts", "misuse.ts"], { cwd: app }).then(
+        () => undefined,
+        (e: { stdout: string }) => e.stdout,
+      );
+      expect(out, "misuse.ts compiled").toBeDefined();
+      const errors = out!.split("\n").filter((line) => /error TS\d+/.test(line));
+      expect(errors, out).toHaveLength(2);
+      expect(errors[0]).toMatch(/^misuse\.ts\(4,\d+\): error TS2322: Type '"cutout"' is not assignable/);
+      expect(errors[1]).toMatch(/^misuse\.ts\(5,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+    },
+    300_000,
+  );
 
   it("the bundled CLI pretrains in a folder without node_modules", async () => {
     await timed("npm run bundle", () => run(process.execPath, ["scripts/bundle.mjs"], { cwd: ROOT }));
@@ -115,7 +149,11 @@ describe("the packed package in a fresh app", () => {
     expect(stdout).toMatch(/2 steps/);
     expect(stderr).toMatch(/plots are written as SVG, not PNG: .*sharp/);
     expect(readFileSync(join(box, "runs/box/report.md"), "utf8")).toMatch(/plots\/loss\.svg/);
-    const exported = await run(process.execPath, ["dist/mixmask.mjs", "export", "--run-dir", "runs/box", "--out", "runs/box/export", "--format", "safetensors"], { cwd: box, env });
+    const exported = await run(
+      process.execPath,
+      ["dist/mixmask.mjs", "export", "--run-dir", "runs/box", "--out", "runs/box/export", "--format", "safetensors"],
+      { cwd: box, env },
+    );
     expect(exported.stdout).toMatch(/safetensors/);
   }, 300_000);
 });

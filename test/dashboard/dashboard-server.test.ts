@@ -46,7 +46,9 @@ describe("dashboard server", () => {
       const page = await fetch(d.url);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("assets/vega.min.js?token=secret-token"); // served here, no CDN
-      expect((await fetch(`${bare}assets/vega-lite.min.js`, { headers: { authorization: "Bearer secret-token" } })).status).toBe(200);
+      expect(
+        (await fetch(`${bare}assets/vega-lite.min.js`, { headers: { authorization: "Bearer secret-token" } })).status,
+      ).toBe(200);
     } finally {
       await d.close();
     }
@@ -60,7 +62,9 @@ describe("dashboard server", () => {
       const state = await firstState(d.url);
       expect(state.kind).toBe("run");
       expect(state.charts.loss!.rows).toBe(3);
-      expect(state.runs[0]!.missing).toEqual(expect.arrayContaining(["knn-monitor.jsonl", "summary.json", "baselines.json", "health.jsonl"]));
+      expect(state.runs[0]!.missing).toEqual(
+        expect.arrayContaining(["knn-monitor.jsonl", "summary.json", "baselines.json", "health.jsonl"]),
+      );
       expect(state.runs[0]!.facts).toContainEqual(["torch", "not recorded (config.json lacks it)"]);
       expect(state.runs[0]!.status.phase).toBe("training"); // just written: not yet stale
     } finally {
@@ -80,10 +84,16 @@ describe("dashboard server", () => {
       expect(state.runs).toHaveLength(3);
       const spec = JSON.stringify(state.charts.loss!.spec);
       expect(spec).toContain("masker=none (2 runs)");
-      const subtitle = (state.charts.loss!.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(" ");
+      const subtitle = (state.charts.loss!.spec as unknown as { title: { subtitle: string[] } }).title.subtitle.join(
+        " ",
+      );
       expect(subtitle).toMatch(/different numbers of terms \(masker=mixmask: 3, masker=none: 1\)/);
       // mean ± std over the two seeds of masker=none at step 0: 6 ± √2
-      const bands = (state.charts.loss!.spec as unknown as { layer: { data: { values: { series: string; x: number; low?: number; high?: number }[] } }[] }).layer[0]!.data.values;
+      const bands = (
+        state.charts.loss!.spec as unknown as {
+          layer: { data: { values: { series: string; x: number; low?: number; high?: number }[] } }[];
+        }
+      ).layer[0]!.data.values;
       const none0 = bands.find((b) => b.series.startsWith("masker=none") && b.x === 0)!;
       expect(none0.low).toBeCloseTo(6 - Math.SQRT2, 6);
       expect(none0.high).toBeCloseTo(6 + Math.SQRT2, 6);

@@ -17,7 +17,10 @@ afterAll(async () => {
 const fresh = () => join(root, `case-${n++}`);
 
 async function rejection(promise: Promise<unknown>): Promise<MixmaskError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MixmaskError);
   return error as MixmaskError;
 }
@@ -30,7 +33,14 @@ describe("CIFAR-10 binary version", () => {
     const dir = fresh();
     await writeCifar10(dir);
     const { train, test } = await loadCifar10({ dir });
-    expect([train.name, train.split, train.count, train.height, train.width, train.channels]).toEqual(["cifar10", "train", 10, 32, 32, 3]);
+    expect([train.name, train.split, train.count, train.height, train.width, train.channels]).toEqual([
+      "cifar10",
+      "train",
+      10,
+      32,
+      32,
+      3,
+    ]);
     expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect([test.count, ...test.labels]).toEqual([3, 3, 4, 5]);
     expect(train.classNames).toEqual(CIFAR10_NAMES);
@@ -45,7 +55,12 @@ describe("CIFAR-10 binary version", () => {
     const pixels = await train.read(indices);
     expect(pixels.length).toBe(indices.length * CIFAR_PIXELS);
     for (const [k, image] of indices.entries()) {
-      for (const [y, x, c] of [[0, 0, 0], [0, 1, 2], [31, 31, 1], [17, 4, 2]] as const) {
+      for (const [y, x, c] of [
+        [0, 0, 0],
+        [0, 1, 2],
+        [31, 31, 1],
+        [17, 4, 2],
+      ] as const) {
         expect(pixels[k * CIFAR_PIXELS + (y * 32 + x) * 3 + c]).toBe(expectedPixel(image, y, x, c));
       }
     }
@@ -94,7 +109,10 @@ describe("CIFAR-10 binary version", () => {
     await rm(join(folder, "batches.meta.txt"));
     const error = await rejection(loadCifar10({ dir }));
     expect(error.code).toBe("DATASET_MISSING");
-    expect(error.issues.map((i) => i.path)).toEqual([join(folder, "data_batch_3.bin"), join(folder, "batches.meta.txt")]);
+    expect(error.issues.map((i) => i.path)).toEqual([
+      join(folder, "data_batch_3.bin"),
+      join(folder, "batches.meta.txt"),
+    ]);
     expect(error.fix).toContain("cifar-10-binary.tar.gz");
   });
 

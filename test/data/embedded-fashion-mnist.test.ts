@@ -2,7 +2,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EMBEDDED_FASHION_MNIST, embeddedFashionMnistDir, verifyEmbeddedFashionMnist } from "../../src/data/embedded-fashion-mnist.js";
+import {
+  EMBEDDED_FASHION_MNIST,
+  embeddedFashionMnistDir,
+  verifyEmbeddedFashionMnist,
+} from "../../src/data/embedded-fashion-mnist.js";
 import { FASHION_MNIST_DIR, fashionMnistSource, loadFashionMnist } from "../../src/data/fashion-mnist.js";
 import { MixmaskError } from "../../src/errors.js";
 
@@ -49,7 +53,10 @@ describe("the embedded Fashion-MNIST subset", () => {
 
   it.skipIf(!DEBIAN_PRESENT)("holds exactly the first images and labels of the full set", async () => {
     expect((await fashionMnistSource({})).kind).toBe("debian");
-    const full = await loadFashionMnist({ trainImages: EMBEDDED_FASHION_MNIST.trainImages, testImages: EMBEDDED_FASHION_MNIST.testImages });
+    const full = await loadFashionMnist({
+      trainImages: EMBEDDED_FASHION_MNIST.trainImages,
+      testImages: EMBEDDED_FASHION_MNIST.testImages,
+    });
     const subset = await loadFashionMnist({ dir: embeddedFashionMnistDir()! });
     for (const split of ["train", "test"] as const) {
       expect(Buffer.from(subset[split].pixels).equals(Buffer.from(full[split].pixels))).toBe(true);

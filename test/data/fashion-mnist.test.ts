@@ -7,9 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
 import { FASHION_MNIST_DIR, loadFashionMnist } from "../../src/data/fashion-mnist.js";
 
-const REAL_PRESENT = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"].every(
-  (name) => existsSync(join(FASHION_MNIST_DIR, name)) || existsSync(join(FASHION_MNIST_DIR, `${name}.gz`)),
-);
+const REAL_PRESENT = [
+  "train-images-idx3-ubyte",
+  "train-labels-idx1-ubyte",
+  "t10k-images-idx3-ubyte",
+  "t10k-labels-idx1-ubyte",
+].every((name) => existsSync(join(FASHION_MNIST_DIR, name)) || existsSync(join(FASHION_MNIST_DIR, `${name}.gz`)));
 
 function idx(dims: number[], data: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
@@ -22,10 +25,24 @@ function idx(dims: number[], data: Uint8Array): Uint8Array {
 }
 
 /** Writes a tiny Fashion-MNIST look-alike: `train` images of 4×3 whose pixels encode their index, labels i mod 10. */
-async function writeFixture(dir: string, train: number, test: number, options: { gzip?: boolean; labels?: Uint8Array } = {}): Promise<void> {
-  const write = (name: string, bytes: Uint8Array) => writeFile(join(dir, options.gzip ? `${name}.gz` : name), options.gzip ? gzipSync(bytes) : bytes);
-  const images = (n: number) => idx([n, 4, 3], Uint8Array.from({ length: n * 12 }, (_, k) => Math.floor(k / 12)));
-  const labels = (n: number) => idx([n], Uint8Array.from({ length: n }, (_, i) => i % 10));
+async function writeFixture(
+  dir: string,
+  train: number,
+  test: number,
+  options: { gzip?: boolean; labels?: Uint8Array } = {},
+): Promise<void> {
+  const write = (name: string, bytes: Uint8Array) =>
+    writeFile(join(dir, options.gzip ? `${name}.gz` : name), options.gzip ? gzipSync(bytes) : bytes);
+  const images = (n: number) =>
+    idx(
+      [n, 4, 3],
+      Uint8Array.from({ length: n * 12 }, (_, k) => Math.floor(k / 12)),
+    );
+  const labels = (n: number) =>
+    idx(
+      [n],
+      Uint8Array.from({ length: n }, (_, i) => i % 10),
+    );
   await write("train-images-idx3-ubyte", images(train));
   await write("train-labels-idx1-ubyte", options.labels ? idx([options.labels.length], options.labels) : labels(train));
   await write("t10k-images-idx3-ubyte", images(test));

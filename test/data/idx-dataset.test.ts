@@ -24,18 +24,29 @@ function idx(dims: number[], data: Uint8Array): Uint8Array {
   return out;
 }
 
-async function pair(name: string, dims: number[], labels: number[], gzip = false): Promise<{ imagesFile: string; labelsFile: string }> {
+async function pair(
+  name: string,
+  dims: number[],
+  labels: number[],
+  gzip = false,
+): Promise<{ imagesFile: string; labelsFile: string }> {
   const count = dims.reduce((a, b) => a * b, 1);
   const imagesFile = join(root, `${name}-images${gzip ? ".gz" : ""}`);
   const labelsFile = join(root, `${name}-labels`);
-  const images = idx(dims, Uint8Array.from({ length: count }, (_, k) => k % 251));
+  const images = idx(
+    dims,
+    Uint8Array.from({ length: count }, (_, k) => k % 251),
+  );
   await writeFile(imagesFile, gzip ? gzipSync(images) : images);
   await writeFile(labelsFile, idx([labels.length], Uint8Array.from(labels)));
   return { imagesFile, labelsFile };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<MixmaskError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MixmaskError);
   return error as MixmaskError;
 }
@@ -44,7 +55,15 @@ describe("IDX image datasets (MNIST-style pairs)", () => {
   it("reads grey (N, H, W) images, raw or gzipped, with names or inferred classes", async () => {
     const files = await pair("grey", [4, 3, 2], [0, 2, 1, 2], true);
     const ds = await loadIdxDataset({ ...files, name: "mnist", split: "test" });
-    expect([ds.name, ds.split, ds.count, ds.height, ds.width, ds.channels, ds.numClasses]).toEqual(["mnist", "test", 4, 3, 2, 1, 3]);
+    expect([ds.name, ds.split, ds.count, ds.height, ds.width, ds.channels, ds.numClasses]).toEqual([
+      "mnist",
+      "test",
+      4,
+      3,
+      2,
+      1,
+      3,
+    ]);
     expect(ds.pixels[6]).toBe(6);
     expect(ds.classNames).toEqual(["0", "1", "2"]);
     const named = await loadIdxDataset({ ...files, classNames: ["a", "b", "c", "d"] });
@@ -59,7 +78,12 @@ describe("IDX image datasets (MNIST-style pairs)", () => {
   it("names the label byte that is out of range for the declared classes", async () => {
     const files = await pair("range", [3, 2, 2], [0, 1, 7]);
     const error = await rejection(loadIdxDataset({ ...files, numClasses: 5 }));
-    expect([error.code, error.path, error.expected, error.received]).toEqual(["INVALID_FILE", `${files.labelsFile}@10`, "label in [0, 4]", "7"]);
+    expect([error.code, error.path, error.expected, error.received]).toEqual([
+      "INVALID_FILE",
+      `${files.labelsFile}@10`,
+      "label in [0, 4]",
+      "7",
+    ]);
   });
 
   it("refuses a label count that differs from the image count and an image file of the wrong rank", async () => {

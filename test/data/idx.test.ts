@@ -19,7 +19,12 @@ function idxBytes(dims: number[], data: number[], type = 0x08): Uint8Array {
   return out;
 }
 
-async function expectError(promise: Promise<unknown>, code: string, path: string, pattern: RegExp): Promise<MixmaskError> {
+async function expectError(
+  promise: Promise<unknown>,
+  code: string,
+  path: string,
+  pattern: RegExp,
+): Promise<MixmaskError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -70,7 +75,10 @@ describe("parseIdx", () => {
 
 describe("readIdx", () => {
   it("reads raw and gzipped files to the same array", async () => {
-    const bytes = idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => 255 - i));
+    const bytes = idxBytes(
+      [3, 2, 2],
+      Array.from({ length: 12 }, (_, i) => 255 - i),
+    );
     await writeFile(join(dir, "raw-idx3-ubyte"), bytes);
     await writeFile(join(dir, "zipped-idx3-ubyte.gz"), gzipSync(bytes));
     const raw = await readIdx(join(dir, "raw-idx3-ubyte"));
@@ -118,7 +126,12 @@ describe("readIdx", () => {
   });
 
   it("refuses truncated and corrupt gzip", async () => {
-    const zipped = gzipSync(idxBytes([1000], new Array<number>(1000).fill(3).map((v, i) => (v * i) % 251)));
+    const zipped = gzipSync(
+      idxBytes(
+        [1000],
+        new Array<number>(1000).fill(3).map((v, i) => (v * i) % 251),
+      ),
+    );
     const truncated = join(dir, "truncated.gz");
     await writeFile(truncated, zipped.subarray(0, zipped.length - 20));
     await expectError(readIdx(truncated), "INVALID_FILE", `${truncated}@${zipped.length - 20}`, /truncated gzip/);

@@ -3,7 +3,18 @@ import { MixmaskError } from "../../src/errors.js";
 import { channelMeanStd, type ImageDataset } from "../../src/data/image-dataset.js";
 
 function dataset(channels: 1 | 3, pixels: number[], count: number, side: number): ImageDataset {
-  return { name: "t", split: "train", count, height: side, width: side, channels, pixels: Uint8Array.from(pixels), labels: new Int32Array(count), numClasses: 1, classNames: ["x"] };
+  return {
+    name: "t",
+    split: "train",
+    count,
+    height: side,
+    width: side,
+    channels,
+    pixels: Uint8Array.from(pixels),
+    labels: new Int32Array(count),
+    numClasses: 1,
+    classNames: ["x"],
+  };
 }
 
 describe("channelMeanStd", () => {

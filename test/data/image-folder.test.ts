@@ -17,7 +17,10 @@ afterAll(async () => {
 const fresh = () => join(root, `case-${n++}`);
 
 async function rejection(promise: Promise<unknown>): Promise<MixmaskError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MixmaskError);
   return error as MixmaskError;
 }
@@ -58,7 +61,8 @@ describe("image folder reader (sharp)", () => {
     for (let i = 0; i < train.count; i++) {
       const colour = meanColour(pixels, i, 8);
       const label = train.labels[i]!;
-      if (label === 1) colour.forEach((v, c) => expect(Math.abs(v - RED[c]!)).toBeLessThan(3)); // JPEG is lossy
+      if (label === 1)
+        colour.forEach((v, c) => expect(Math.abs(v - RED[c]!)).toBeLessThan(3)); // JPEG is lossy
       else expect(Math.abs(colour[2]! - BLUE[2]!) < 3 || Math.abs(colour[2]! - 90) < 3).toBe(true); // grey → RGB
     }
     const again = await loadImageFolder({ dir, imageSize: 8, cacheDir, validationFraction: 0.34 });
@@ -127,7 +131,11 @@ describe("image folder reader (sharp)", () => {
     // Images by index: blue/b0.jpg 0, blue/b0.png 1 … red/r0.png 4, red/r1.png 5.
     expect(error.message).toContain("3 of 7 image-folder train images cannot be used; the first: train image 0");
     expect(error.issues.map((i) => i.path)).toEqual([corrupt, `${notImage}@0`, `${truncated}@${png.length - 30}`]);
-    const [undecodable, wrongMagic, cut] = error.issues as [MixmaskError["issues"][0], MixmaskError["issues"][0], MixmaskError["issues"][0]];
+    const [undecodable, wrongMagic, cut] = error.issues as [
+      MixmaskError["issues"][0],
+      MixmaskError["issues"][0],
+      MixmaskError["issues"][0],
+    ];
     expect(undecodable.message).toContain("cannot decode the image");
     expect(undecodable.expected).toBe("a complete JPEG image");
     expect(wrongMagic.message).toBe("train image 4 is not a JPEG or PNG image: wrong magic number");
@@ -146,7 +154,10 @@ describe("image folder reader (sharp)", () => {
     expect((await rejection(loadImageFolder({ dir, cacheDir: join(dir, "cache") }))).issues).toHaveLength(2);
     const { train, report } = await loadImageFolder({ dir, cacheDir: join(dir, "cache"), skipBadImages: true });
     expect(train.count).toBe(4);
-    expect(report.train.skipped.map((s) => [s.file, s.index])).toEqual([[join(dir, "train", "blue", "b1.png"), 1], [join(dir, "train", "red", "r2.png"), 5]]);
+    expect(report.train.skipped.map((s) => [s.file, s.index])).toEqual([
+      [join(dir, "train", "blue", "b1.png"), 1],
+      [join(dir, "train", "red", "r2.png"), 5],
+    ]);
     expect(report.train.skipped[0]!.reason).toContain("wrong magic number");
     expect(report.ignoredFiles).toEqual([join(dir, "train", "blue", "notes.txt")]);
     expect(Array.from(train.labels)).toEqual([0, 0, 1, 1]);
@@ -156,6 +167,8 @@ describe("image folder reader (sharp)", () => {
     const dir = fresh();
     await mkdir(dir, { recursive: true });
     expect((await rejection(loadImageFolder({ dir, cacheDir: join(dir, "c") }))).code).toBe("DATASET_MISSING");
-    expect((await rejection(loadImageFolder({ dir: join(dir, "nope") }))).fix).toContain("one sub-folder of images per class");
+    expect((await rejection(loadImageFolder({ dir: join(dir, "nope") }))).fix).toContain(
+      "one sub-folder of images per class",
+    );
   });
 });

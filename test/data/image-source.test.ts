@@ -24,7 +24,10 @@ describe("image sources", () => {
   it("headOf keeps the first N images and refuses indices beyond them", async () => {
     const head = headOf(sourceOf(ds), 2);
     expect([head.count, ...head.labels]).toEqual([2, 0, 1]);
-    const error = await head.read([2]).then(() => undefined, (e: unknown) => e);
+    const error = await head.read([2]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MixmaskError);
     expect((error as MixmaskError).expected).toBe("an integer in [0, 1]");
     expect(headOf(sourceOf(ds), 99).count).toBe(5);

@@ -16,28 +16,43 @@ afterAll(async () => {
 });
 
 async function rejection(promise: Promise<unknown>): Promise<MixmaskError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MixmaskError);
   return error as MixmaskError;
 }
 
 // wnids.txt lists them unsorted, as the real file does; labels follow the sorted order.
 const WNIDS = ["n09256479", "n01443537", "n02124075"];
-const COLOURS: Record<string, [number, number, number]> = { n01443537: [240, 120, 0], n02124075: [20, 20, 20], n09256479: [250, 250, 250] };
+const COLOURS: Record<string, [number, number, number]> = {
+  n01443537: [240, 120, 0],
+  n02124075: [20, 20, 20],
+  n09256479: [250, 250, 250],
+};
 
 /** `parent/tiny-imagenet-200/` in the archive's layout: 2 training JPEGs per class, 4 validation images. */
 async function writeTiny(parent: string): Promise<string> {
   const dir = join(parent, "tiny-imagenet-200");
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "wnids.txt"), `${WNIDS.join("\n")}\n`);
-  await writeFile(join(dir, "words.txt"), "n01443537\tgoldfish, Carassius auratus\nn02124075\tEgyptian cat\nn09256479\tcoral reef\nn99999999\tunused\n");
+  await writeFile(
+    join(dir, "words.txt"),
+    "n01443537\tgoldfish, Carassius auratus\nn02124075\tEgyptian cat\nn09256479\tcoral reef\nn99999999\tunused\n",
+  );
   for (const wnid of WNIDS) {
-    for (let k = 0; k < 2; k++) await writeSolidImage(join(dir, "train", wnid, "images", `${wnid}_${k}.JPEG`), 64, 64, COLOURS[wnid]!, "jpeg");
+    for (let k = 0; k < 2; k++)
+      await writeSolidImage(join(dir, "train", wnid, "images", `${wnid}_${k}.JPEG`), 64, 64, COLOURS[wnid]!, "jpeg");
     await writeFile(join(dir, "train", wnid, `${wnid}_boxes.txt`), `${wnid}_0.JPEG\t0\t0\t63\t63\n`);
   }
   const val = ["n02124075", "n01443537", "n09256479", "n02124075"];
-  for (const [k, wnid] of val.entries()) await writeSolidImage(join(dir, "val", "images", `val_${k}.JPEG`), 64, 64, COLOURS[wnid]!, "jpeg");
-  await writeFile(join(dir, "val", "val_annotations.txt"), val.map((w, k) => `val_${k}.JPEG\t${w}\t0\t10\t50\t63`).join("\n") + "\n");
+  for (const [k, wnid] of val.entries())
+    await writeSolidImage(join(dir, "val", "images", `val_${k}.JPEG`), 64, 64, COLOURS[wnid]!, "jpeg");
+  await writeFile(
+    join(dir, "val", "val_annotations.txt"),
+    val.map((w, k) => `val_${k}.JPEG\t${w}\t0\t10\t50\t63`).join("\n") + "\n",
+  );
   return dir;
 }
 
@@ -84,7 +99,9 @@ describe("Tiny-ImageNet reader", () => {
     const dir = await writeTiny(parent);
     const file = join(dir, "val", "val_annotations.txt");
     await writeFile(file, "val_0.JPEG n02124075 0 0 1 1\n"); // spaces, not tabs
-    expect((await rejection(loadTinyImagenet({ dir, cacheDir: join(parent, "cache") }))).message).toContain("line 1 is not");
+    expect((await rejection(loadTinyImagenet({ dir, cacheDir: join(parent, "cache") }))).message).toContain(
+      "line 1 is not",
+    );
     await writeFile(file, "val_0.JPEG\tn02124075\nval_9.JPEG\tn02124075\n");
     const error = await rejection(loadTinyImagenet({ dir, cacheDir: join(parent, "cache") }));
     expect(error.path).toBe(`${file}@${"val_0.JPEG\tn02124075\n".length}`);
@@ -97,10 +114,18 @@ describe("Tiny-ImageNet reader", () => {
     const odd = join(dir, "train", "n02124075", "images", "n02124075_1.JPEG");
     await writeSolidImage(odd, 48, 64, [1, 2, 3], "jpeg");
     const error = await rejection(loadTinyImagenet({ dir, cacheDir: join(parent, "cache") }));
-    expect([error.path, error.expected, error.received]).toEqual([odd, "64x64 pixels (Tiny-ImageNet's image size)", "48x64"]);
+    expect([error.path, error.expected, error.received]).toEqual([
+      odd,
+      "64x64 pixels (Tiny-ImageNet's image size)",
+      "48x64",
+    ]);
     expect(error.message).toContain("train image 3");
     const skipped = await loadTinyImagenet({ dir, cacheDir: join(parent, "cache"), skipBadImages: true });
-    expect([skipped.train.count, skipped.report.train.skipped.length, skipped.report.train.skipped[0]!.file]).toEqual([5, 1, odd]);
+    expect([skipped.train.count, skipped.report.train.skipped.length, skipped.report.train.skipped[0]!.file]).toEqual([
+      5,
+      1,
+      odd,
+    ]);
     const resized = await loadTinyImagenet({ dir, cacheDir: join(parent, "cache"), imageSize: 16 });
     expect(resized.train.count).toBe(6);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CPU_PRESET } from "../../src/config/presets.js";
 import { validatePretrainConfig } from "../../src/config/pretrain-config.js";
-import { MixmaskError } from "../../src/errors.js";
+import type { MixmaskError } from "../../src/errors.js";
 import { ShardLayout } from "../../src/distributed/shard-layout.js";
 import { pairWithinShards, reversePartner } from "../../src/masks/partner.js";
 
@@ -20,7 +20,13 @@ describe("options of a distributed run", () => {
   });
 
   it("lists every rule that ranks > 1 adds, under the flag to change", () => {
-    const issues = issuesOf({ ranks: 3, framework: "simclr", streaming: true, syncBatchNorm: true, compile: "default" });
+    const issues = issuesOf({
+      ranks: 3,
+      framework: "simclr",
+      streaming: true,
+      syncBatchNorm: true,
+      compile: "default",
+    });
     expect(issues).toEqual([
       expect.stringMatching(/^--batch-size: must be a multiple of --ranks \(3\)/),
       expect.stringMatching(/^--bn-splits: must be a multiple of --ranks \(3\)/),
@@ -30,7 +36,9 @@ describe("options of a distributed run", () => {
     ]);
     expect(issuesOf({ ranks: 2, compile: "off" })).toEqual([]);
     expect(issuesOf({ compile: "reduce-overhead" })).toEqual([]);
-    expect(issuesOf({ syncBatchNorm: true })).toEqual([expect.stringMatching(/^--sync-batch-norm: applies to distributed runs only/)]);
+    expect(issuesOf({ syncBatchNorm: true })).toEqual([
+      expect.stringMatching(/^--sync-batch-norm: applies to distributed runs only/),
+    ]);
   });
 });
 

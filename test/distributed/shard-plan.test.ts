@@ -9,7 +9,10 @@ import type { StepPlan } from "../../src/train/step-plan.js";
 
 const SOURCE = { count: 256, height: 28, width: 28, channels: 1 } as const;
 const planOf = (overrides: Partial<PretrainConfig>, step = 3): StepPlan =>
-  new StepPlanner(validatePretrainConfig({ ...CPU_PRESET, trainImages: 256, batchSize: 24, bnSplits: 6, ranks: 3, ...overrides }), SOURCE).plan(step);
+  new StepPlanner(
+    validatePretrainConfig({ ...CPU_PRESET, trainImages: 256, batchSize: 24, bnSplits: 6, ranks: 3, ...overrides }),
+    SOURCE,
+  ).plan(step);
 
 describe("ShardLayout", () => {
   it("gives rank r the positions r, r+R, … (SplitBatchNorm's group r) and rank-major gathered rows", () => {
@@ -30,7 +33,9 @@ describe("shardStepPlan", () => {
       for (let j = 0; j < 8; j++) {
         const p = layout.positionOf(shard.rank, j);
         expect(local.indices[j]).toBe(plan.indices[p]);
-        expect(Array.from(local.views[1].crop.subarray(4 * j, 4 * j + 4))).toEqual(Array.from(plan.views[1].crop.subarray(4 * p, 4 * p + 4)));
+        expect(Array.from(local.views[1].crop.subarray(4 * j, 4 * j + 4))).toEqual(
+          Array.from(plan.views[1].crop.subarray(4 * p, 4 * p + 4)),
+        );
         expect(local.views[0].jitterOrder[4 * j + 2]).toBe(plan.views[0].jitterOrder[4 * p + 2]);
         expect(local.mask!.keptFractions[j]).toBe(plan.mask!.keptFractions[p]);
         expect(local.terms[1]!.sampleWeights![j]).toBe(plan.terms[1]!.sampleWeights![p]);
@@ -38,7 +43,9 @@ describe("shardStepPlan", () => {
         expect(layout.positionOf(shard.rank, local.mask!.partner![j]!)).toBe(plan.mask!.partner![p]);
         expect(layout.positionOf(shard.rank, local.unmix!.partner[j]!)).toBe(plan.unmix!.partner[p]);
         const g2 = plan.mask!.grid ** 2; // per-sample masks: each sample's g×g cells follow it
-        expect(Array.from(local.mask!.cells.subarray(j * g2, (j + 1) * g2))).toEqual(Array.from(plan.mask!.cells.subarray(p * g2, (p + 1) * g2)));
+        expect(Array.from(local.mask!.cells.subarray(j * g2, (j + 1) * g2))).toEqual(
+          Array.from(plan.mask!.cells.subarray(p * g2, (p + 1) * g2)),
+        );
       }
       expect(local.keyShuffle).toHaveLength(0);
       expect(shard.globalBatchSize).toBe(24);
@@ -60,7 +67,9 @@ describe("shardStepPlan", () => {
     });
     // all_gather of the encoded keys: row g is the key of sample encodedAt[g]; each rank reads back its own samples.
     const encodedAt = shards.flatMap(({ shard }) => Array.from(shard.keyGatherShuffle, (row) => gatheredAt[row]!));
-    shards.forEach(({ shard }) => expect(Array.from(shard.keyGatherUnshuffle, (row) => encodedAt[row])).toEqual(Array.from(shard.positions)));
+    shards.forEach(({ shard }) =>
+      expect(Array.from(shard.keyGatherUnshuffle, (row) => encodedAt[row])).toEqual(Array.from(shard.positions)),
+    );
     // The queue gets every key in the global batch's order.
     expect(Array.from(shards[0]!.shard.enqueueOrder, (row) => gatheredAt[row])).toEqual([...Array(24).keys()]);
     expect(shardStepPlan(plan, 3, false)[0]!.shard.enqueueOrder).toHaveLength(0);

@@ -19,7 +19,10 @@ describe("modelInput: the worker's k-NN preprocessing in TypeScript", () => {
   });
 
   it("repeats a grey channel to the three network channels, each with its own mean and std", () => {
-    const x = modelInput({ count: 2, height: 2, width: 2, channels: 1, pixels: Uint8Array.from([0, 64, 128, 255, 1, 2, 3, 4]) }, spec);
+    const x = modelInput(
+      { count: 2, height: 2, width: 2, channels: 1, pixels: Uint8Array.from([0, 64, 128, 255, 1, 2, 3, 4]) },
+      spec,
+    );
     expect(x.length).toBe(2 * 3 * 4);
     const f = Math.fround;
     expect(x[3]).toBe(f(f(f(255 / 255) - f(0.485)) / f(0.229))); // image 0, R plane, pixel 3
@@ -28,7 +31,9 @@ describe("modelInput: the worker's k-NN preprocessing in TypeScript", () => {
   });
 
   it("refuses images that are not S × S and says how to get there", () => {
-    expect(() => modelInput({ count: 1, height: 3, width: 2, channels: 1, pixels: new Uint8Array(6) }, spec)).toThrow(/expected: 2x2 images[\s\S]*received: 3x2[\s\S]*embed through the worker/);
+    expect(() => modelInput({ count: 1, height: 3, width: 2, channels: 1, pixels: new Uint8Array(6) }, spec)).toThrow(
+      /expected: 2x2 images[\s\S]*received: 3x2[\s\S]*embed through the worker/,
+    );
   });
 });
 
@@ -38,7 +43,10 @@ describe("Embeddings", () => {
     expect(Array.from(e.row(1))).toEqual([0, 0]);
     expect(Array.from(e.normalized().row(0))).toEqual([Math.fround(0.6), Math.fround(0.8)]);
     expect(Array.from(e.normalized().row(1))).toEqual([0, 0]);
-    expect(e.toArrays()).toEqual([[3, 4], [0, 0]]);
+    expect(e.toArrays()).toEqual([
+      [3, 4],
+      [0, 0],
+    ]);
     expect(() => e.row(2)).toThrow(/row index out of range/);
     expect(() => new Embeddings(2, 3, new Float32Array(5))).toThrow(/count × dim/);
   });

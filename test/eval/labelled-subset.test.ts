@@ -35,7 +35,8 @@ describe("labelledSubset", () => {
     // Class 3 holds 100 images; 2 000 subsets of 25 per class: each image is chosen 2000 · 25/100 = 500 times.
     const counts = new Map<number, number>();
     for (let seed = 0; seed < 2000; seed++) {
-      for (const i of labelledSubset(LABELS, 0.1, Rng.stream(seed, "labelled-subset"))) if (LABELS[i] === 3) counts.set(i, (counts.get(i) ?? 0) + 1);
+      for (const i of labelledSubset(LABELS, 0.1, Rng.stream(seed, "labelled-subset")))
+        if (LABELS[i] === 3) counts.set(i, (counts.get(i) ?? 0) + 1);
     }
     expect(counts.size).toBe(100);
     for (const n of counts.values()) expect(Math.abs(n - 500)).toBeLessThan(90); // ±4.5 σ of a binomial(2000, ¼)

@@ -5,17 +5,18 @@ import type { LossTerm } from "../../src/frameworks/loss-term.js";
 import { planStepMasks, type MaskerName, type MaskerOptions } from "../../src/maskers/maskers.js";
 import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
-
 function masks(masker: MaskerName, step = 0, extra: Partial<MaskerOptions> = {}) {
   return planStepMasks(maskStreams(3, step), 8, 28, { ...MASKER_OPTIONS, ...extra, masker });
 }
 
-const describeTerm = (t: LossTerm): string => `${t.kind} ${t.anchor.encoder}(${t.anchor.input})${t.anchorOrder ? "[order]" : ""} → ${t.positive.encoder}(${t.positive.input})`;
+const describeTerm = (t: LossTerm): string =>
+  `${t.kind} ${t.anchor.encoder}(${t.anchor.input})${t.anchorOrder ? "[order]" : ""} → ${t.positive.encoder}(${t.positive.input})`;
 
 describe("composeTerms", () => {
   it("gives each framework its own base term and networks", () => {
     const base: QueryPiece[] = [{ image: "view", weight: 1 }];
-    const one = (name: keyof typeof FRAMEWORKS) => composeTerms(FRAMEWORKS[name], base, { temperature: 0.2, symmetric: false }).map(describeTerm);
+    const one = (name: keyof typeof FRAMEWORKS) =>
+      composeTerms(FRAMEWORKS[name], base, { temperature: 0.2, symmetric: false }).map(describeTerm);
     expect(one("mocov2")).toEqual(["info_nce_queue online(view0) → momentum(view1)"]);
     expect(one("simclr")).toEqual(["nt_xent online(view0) → online(view1)"]);
     expect(one("byol")).toEqual(["normalized_mse online_predictor(view0) → momentum(view1)"]);
@@ -38,17 +39,20 @@ describe("composeTerms", () => {
     expect(terms.every((t) => t.temperature === 0.2)).toBe(true);
   });
 
-  it.each(["mocov2", "simclr", "byol", "simsiam"] as const)("composes %s with every masker, weights summing as defined", (name) => {
-    for (const masker of ["none", "mixmask", "unmix", "both", "erase"] as const) {
-      const m = masks(masker);
-      const terms = composeTerms(FRAMEWORKS[name], m.pieces, { temperature: 0.2, symmetric: false });
-      const total = terms.reduce((a, t) => a + t.weight, 0);
-      const expected = { none: 1, mixmask: 2, unmix: 2, both: 3, erase: 2 }[masker];
-      expect(total).toBeCloseTo(expected, 12);
-      expect(terms[0]!.anchor.input).toBe("view0"); // term 0 is the base term (MoCo enqueues its keys)
-      expect(new Set(terms.map((t) => t.positive.input))).toEqual(new Set(["view1"]));
-    }
-  });
+  it.each(["mocov2", "simclr", "byol", "simsiam"] as const)(
+    "composes %s with every masker, weights summing as defined",
+    (name) => {
+      for (const masker of ["none", "mixmask", "unmix", "both", "erase"] as const) {
+        const m = masks(masker);
+        const terms = composeTerms(FRAMEWORKS[name], m.pieces, { temperature: 0.2, symmetric: false });
+        const total = terms.reduce((a, t) => a + t.weight, 0);
+        const expected = { none: 1, mixmask: 2, unmix: 2, both: 3, erase: 2 }[masker];
+        expect(total).toBeCloseTo(expected, 12);
+        expect(terms[0]!.anchor.input).toBe("view0"); // term 0 is the base term (MoCo enqueues its keys)
+        expect(new Set(terms.map((t) => t.positive.input))).toEqual(new Set(["view1"]));
+      }
+    },
+  );
 
   it("mirrors every term with halved weights when symmetric, the mask applied to the query view of each direction", () => {
     const m = masks("mixmask");
@@ -86,7 +90,9 @@ describe("composeTerms", () => {
   it("refuses a non-positive temperature for the contrastive frameworks only", () => {
     const base: QueryPiece[] = [{ image: "view", weight: 1 }];
     expect(() => composeTerms(FRAMEWORKS.mocov2, base, { temperature: 0, symmetric: false })).toThrow(/temperature/);
-    expect(() => composeTerms(FRAMEWORKS.simclr, base, { temperature: Number.NaN, symmetric: false })).toThrow(/temperature/);
+    expect(() => composeTerms(FRAMEWORKS.simclr, base, { temperature: Number.NaN, symmetric: false })).toThrow(
+      /temperature/,
+    );
     expect(composeTerms(FRAMEWORKS.byol, base, { temperature: 0, symmetric: false })).toHaveLength(1);
   });
 });

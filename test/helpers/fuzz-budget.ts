@@ -25,7 +25,11 @@ export class FuzzTally {
   /** Prints `fuzz: NAME — N inputs (seed S)`; also appends a JSON line to $MIXMASK_FUZZ_REPORT when set. */
   report(): number {
     console.log(`fuzz: ${this.name} — ${this.count} inputs (seed ${FUZZ_SEED})`);
-    if (process.env.MIXMASK_FUZZ_REPORT) appendFileSync(process.env.MIXMASK_FUZZ_REPORT, `${JSON.stringify({ name: this.name, inputs: this.count, seed: FUZZ_SEED })}\n`);
+    if (process.env.MIXMASK_FUZZ_REPORT)
+      appendFileSync(
+        process.env.MIXMASK_FUZZ_REPORT,
+        `${JSON.stringify({ name: this.name, inputs: this.count, seed: FUZZ_SEED })}\n`,
+      );
     return this.count;
   }
 }

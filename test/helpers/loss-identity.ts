@@ -36,8 +36,18 @@ export function lossCases(): Record<string, Partial<PretrainConfig>> {
   for (const framework of FRAMEWORKS) {
     for (const masker of MASKERS) {
       cases[`${framework}+${masker}`] = {
-        framework, masker, trainImages: 32, testImages: 10, epochs: 1, batchSize: 16,
-        baseWidth: 4, headHiddenDim: 32, predictorHiddenDim: 32, headOutDim: 16, queueSize: 64, knnK: 5,
+        framework,
+        masker,
+        trainImages: 32,
+        testImages: 10,
+        epochs: 1,
+        batchSize: 16,
+        baseWidth: 4,
+        headHiddenDim: 32,
+        predictorHiddenDim: 32,
+        headOutDim: 16,
+        queueSize: 64,
+        knnK: 5,
       };
     }
   }
@@ -53,18 +63,32 @@ export async function recordLosses(): Promise<LossFixture> {
     for (const [name, overrides] of Object.entries(lossCases())) {
       const runDir = mkdtempSync(join(tmpdir(), `mixmask-losses-${name}-`));
       const config = {
-        ...CPU_PRESET, threads: 1, device: "cpu", linearProbe: false, knnEvery: 0, checkpointEvery: 0,
-        runDir, ...overrides,
+        ...CPU_PRESET,
+        threads: 1,
+        device: "cpu",
+        linearProbe: false,
+        knnEvery: 0,
+        checkpointEvery: 0,
+        runDir,
+        ...overrides,
       } as PretrainConfig;
       const datasets = { train: firstImages(data.train, config.trainImages), test: data.test };
       await pretrain(config, { worker, datasets });
-      runs[name] = readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((line) => {
-        const m = JSON.parse(line) as StepLosses;
-        return { loss: m.loss, termLosses: m.termLosses };
-      });
+      runs[name] = readFileSync(join(runDir, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const m = JSON.parse(line) as StepLosses;
+          return { loss: m.loss, termLosses: m.termLosses };
+        });
       rmSync(runDir, { recursive: true, force: true });
     }
-    return { cpuModel: cpus()[0]?.model ?? "unknown", torchVersion: worker.info.torchVersion, recordedAt: new Date().toISOString(), runs };
+    return {
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      torchVersion: worker.info.torchVersion,
+      recordedAt: new Date().toISOString(),
+      runs,
+    };
   } finally {
     await worker.close();
   }

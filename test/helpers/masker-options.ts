@@ -16,4 +16,8 @@ export const MASKER_OPTIONS: MaskerOptions = {
 };
 
 /** The mask, pairing and Un-Mix streams of one step, as the planner keys them. */
-export const maskStreams = (seed: number, step: number) => ({ mask: Rng.stream(seed, "mask", step), pairing: Rng.stream(seed, "pairing", step), unmix: Rng.stream(seed, "unmix", step) });
+export const maskStreams = (seed: number, step: number) => ({
+  mask: Rng.stream(seed, "mask", step),
+  pairing: Rng.stream(seed, "pairing", step),
+  unmix: Rng.stream(seed, "unmix", step),
+});

@@ -11,7 +11,7 @@ import { uploadDataset } from "../../src/worker/upload-dataset.js";
 import { DatasetStream } from "../../src/worker/dataset-stream.js";
 import { Worker } from "../../src/worker/worker.js";
 import type { LanePreference } from "../../src/worker/bulk-lane.js";
-import { MixmaskError } from "../../src/errors.js";
+import type { MixmaskError } from "../../src/errors.js";
 
 const [address, lane, mode] = process.argv.slice(2) as [string, LanePreference, string | undefined];
 
@@ -37,15 +37,43 @@ try {
   const count = 64;
   const pixels = new Uint8Array(count * 8 * 8).map((_, i) => (i * 7 + process.pid) % 251); // new content each run
   const labels = new Int32Array(count).map((_, i) => i % 4);
-  const ds = { name: "netns", split: "train", count, height: 8, width: 8, channels: 1 as const, pixels, labels, numClasses: 4, classNames: ["a", "b", "c", "d"] };
+  const ds = {
+    name: "netns",
+    split: "train",
+    count,
+    height: 8,
+    width: 8,
+    channels: 1 as const,
+    pixels,
+    labels,
+    numClasses: 4,
+    classNames: ["a", "b", "c", "d"],
+  };
   const upload = await uploadDataset(worker, ds, { lane, log: (line) => notes.push(line) });
   const shape = { name: "netns", split: "train", count, height: 8, width: 8, channels: 1 as const };
   const stream = await DatasetStream.open(worker, shape, { capacityBatches: 4, lane, log: (line) => notes.push(line) });
   for (const step of [0, 1]) await stream.push(step, Uint32Array.from([0, 1, 2, 3]), pixels.subarray(0, 4 * 64));
   await stream.abort();
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ ok: true, upload: { lane: upload.lane, cached: upload.cached, bytesSent: upload.bytesSent }, streamLane: stream.lane, notes, seconds }));
+  console.log(
+    JSON.stringify({
+      ok: true,
+      upload: { lane: upload.lane, cached: upload.cached, bytesSent: upload.bytesSent },
+      streamLane: stream.lane,
+      notes,
+      seconds,
+    }),
+  );
 } catch (error) {
   const e = error as MixmaskError;
-  console.log(JSON.stringify({ ok: false, code: e.code, message: e.message, fix: e.fix, notes, seconds: (performance.now() - t0) / 1000 }));
+  console.log(
+    JSON.stringify({
+      ok: false,
+      code: e.code,
+      message: e.message,
+      fix: e.fix,
+      notes,
+      seconds: (performance.now() - t0) / 1000,
+    }),
+  );
 }

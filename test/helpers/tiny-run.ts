@@ -24,5 +24,10 @@ export function tinyConfig(runDir: string, overrides: Partial<PretrainConfig> = 
 
 /** [step, loss] of every line of a run's metrics.jsonl, in file order. */
 export function stepLosses(runDir: string): [number, number][] {
-  return readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { step: number; loss: number }).map((m) => [m.step, m.loss]);
+  return readFileSync(join(runDir, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { step: number; loss: number })
+    .map((m) => [m.step, m.loss]);
 }

@@ -39,7 +39,13 @@ import { stepLosses, tinyConfig } from "../helpers/tiny-run.js";
  * by 0 and 2.4e-7 at steps 0 and 1, and by up to 4.6e-3 by step 11. TRAJECTORY_TOLERANCE bounds that drift.
  */
 const STEP_TOLERANCE = 1e-5;
-const dataOptions: TrainingDataOptions = { streaming: false, streamBufferBatches: 8, lane: "auto", progress: silentProgress, batchTimeoutMs: 60_000 };
+const dataOptions: TrainingDataOptions = {
+  streaming: false,
+  streamBufferBatches: 8,
+  lane: "auto",
+  progress: silentProgress,
+  batchTimeoutMs: 60_000,
+};
 const TRAJECTORY_TOLERANCE = 5e-2;
 
 describe("2 gloo ranks under torchrun, driven by one SDK", () => {
@@ -48,7 +54,16 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
   let single: Worker;
   const newRunDir = (): string => mkdtempSync(join(tmpdir(), "mixmask-dist-"));
   // 6 steps per epoch, 2 epochs, a checkpoint per epoch; bnSplits 2 = one BatchNorm group per rank (the release's).
-  const config = (runDir: string, overrides = {}) => tinyConfig(runDir, { ranks: 2, trainImages: 96, batchSize: 16, bnSplits: 2, queueSize: 32, knnK: 10, ...overrides });
+  const config = (runDir: string, overrides = {}) =>
+    tinyConfig(runDir, {
+      ranks: 2,
+      trainImages: 96,
+      batchSize: 16,
+      bnSplits: 2,
+      queueSize: 32,
+      knnK: 10,
+      ...overrides,
+    });
   const maxOf = (values: number[]): number => Math.max(...values);
 
   beforeAll(async () => {
@@ -65,7 +80,10 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
   it("connects to every rank and checks they form one launch", () => {
     expect(group.worldSize).toBe(2);
     expect(group.ranks.map((r) => r.rank)).toEqual([0, 1]);
-    expect(group.ranks.map((r) => r.endpoint)).toEqual([expect.stringMatching(/rank-0\.sock$/), expect.stringMatching(/rank-1\.sock$/)]);
+    expect(group.ranks.map((r) => r.endpoint)).toEqual([
+      expect.stringMatching(/rank-0\.sock$/),
+      expect.stringMatching(/rank-1\.sock$/),
+    ]);
     expect(group.launchId).toMatch(/^[0-9a-f]{32}$/);
     expect(group.backend).toBe("gloo");
   });
@@ -81,7 +99,10 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
     ] as const;
     const ranks = groupRunWorkers(group, false);
     const one = oneWorker(single);
-    const [onRanks, onOne] = await Promise.all([ranks.prepareData(data.train, data.test, dataOptions), one.prepareData(data.train, data.test, dataOptions)]);
+    const [onRanks, onOne] = await Promise.all([
+      ranks.prepareData(data.train, data.test, dataOptions),
+      one.prepareData(data.train, data.test, dataOptions),
+    ]);
     const differences: number[] = [];
     for (const [v, variant] of variants.entries()) {
       const cfg = config(newRunDir(), variant.options);
@@ -105,7 +126,9 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
       twoRankSteps.close();
       oneSteps.close();
     }
-    console.log(`distributed, per step from the same state: max |2 ranks − 1 process| = ${maxOf(differences).toExponential(2)} over ${differences.length} losses (tolerance ${STEP_TOLERANCE})`);
+    console.log(
+      `distributed, per step from the same state: max |2 ranks − 1 process| = ${maxOf(differences).toExponential(2)} over ${differences.length} losses (tolerance ${STEP_TOLERANCE})`,
+    );
     expect(maxOf(differences)).toBeLessThan(STEP_TOLERANCE);
   });
 
@@ -119,7 +142,9 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
     const b = stepLosses(oneDir);
     expect(a.map(([step]) => step)).toEqual([...Array(12).keys()]);
     const differences = a.map(([, loss], i) => Math.abs(loss - b[i]![1]));
-    console.log(`distributed, free-running: |2 ranks − 1 process| per step = ${differences.map((d) => d.toExponential(1)).join(" ")}`);
+    console.log(
+      `distributed, free-running: |2 ranks − 1 process| per step = ${differences.map((d) => d.toExponential(1)).join(" ")}`,
+    );
     expect(maxOf(differences.slice(0, 2))).toBeLessThan(STEP_TOLERANCE); // before training amplifies rounding
     expect(maxOf(differences)).toBeLessThan(TRAJECTORY_TOLERANCE);
     expect(twoRanks.steps).toBe(12);
@@ -129,7 +154,10 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
     expect(Math.abs(probes[0]!.lastTop1 - probes[1]!.lastTop1)).toBeLessThanOrEqual(1 / 64);
     expect(twoRanks.evaluations.linearProbe?.trainCount).toBe(96);
     // Rank 0 wrote the checkpoints, with the unwrapped modules' keys.
-    expect(readdirSync(join(twoRanksDir, "checkpoints")).filter((f) => f.endsWith(".pt"))).toEqual(["step-0000006.pt", "step-0000012.pt"]);
+    expect(readdirSync(join(twoRanksDir, "checkpoints")).filter((f) => f.endsWith(".pt"))).toEqual([
+      "step-0000006.pt",
+      "step-0000012.pt",
+    ]);
 
     // 2 ranks → 1 worker: resume the 2-rank run from its checkpoint of step 6 on one worker.
     const movedDir = newRunDir();
@@ -146,9 +174,18 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
   it("names a killed rank (rank, pid, endpoint, signal) and stops every rank", async () => {
     const doomed = await WorkerGroup.spawn({ ranks: 2, device: "cpu", threads: 1, collectiveTimeoutS: 60 });
     const pids = doomed.ranks.map((r) => r.pid);
-    const killRank1AtStep3: ProgressReporter = { ...silentProgress, update: (p) => { if (p.step === 3) doomed.kill(1); } };
+    const killRank1AtStep3: ProgressReporter = {
+      ...silentProgress,
+      update: (p) => {
+        if (p.step === 3) doomed.kill(1);
+      },
+    };
     const started = performance.now();
-    const error = await pretrain(config(newRunDir(), { epochs: 4 }), { group: doomed, datasets: data, progress: killRank1AtStep3 }).then(
+    const error = await pretrain(config(newRunDir(), { epochs: 4 }), {
+      group: doomed,
+      datasets: data,
+      progress: killRank1AtStep3,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -158,7 +195,11 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
     expect(error).toBeInstanceOf(MixmaskError);
     const failure = error as MixmaskError;
     expect(failure.code).toBe("WORKER_DIED");
-    expect(failure.message).toMatch(new RegExp(`rank 1 of 2 \\(pid ${pids[1]}, unix:\\S+rank-1\\.sock on \\S+\\) was killed by SIGKILL during Train; torchrun stopped the other ranks`));
+    expect(failure.message).toMatch(
+      new RegExp(
+        `rank 1 of 2 \\(pid ${pids[1]}, unix:\\S+rank-1\\.sock on \\S+\\) was killed by SIGKILL during Train; torchrun stopped the other ranks`,
+      ),
+    );
     expect(failure.diagnostics).toMatchObject({ rank: 1, pid: pids[1], how: "was killed by SIGKILL" });
     expect(seconds).toBeLessThan(60);
     // Every rank is gone after close(): none left waiting in a collective.
@@ -167,7 +208,8 @@ describe("2 gloo ranks under torchrun, driven by one SDK", () => {
 
   it("refuses a plan made for another number of ranks, before any rank enters a collective", async () => {
     const dir = newRunDir();
-    await expect(pretrain(config(dir, { ranks: 1 }), { group, datasets: data })).rejects.toThrow(/plans for 1 rank\(s\) but the group has 2/);
+    await expect(pretrain(config(dir, { ranks: 1 }), { group, datasets: data })).rejects.toThrow(
+      /plans for 1 rank\(s\) but the group has 2/,
+    );
   });
 });
-

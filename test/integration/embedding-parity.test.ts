@@ -96,7 +96,9 @@ describe("export and embeddings against a real worker", () => {
     try {
       const inNode = await onnx.embed(data.test, { batchSize: 17 }); // a batch size the graph was not traced with
       const { maxAbs, scale, minCosine } = compare(live, inNode);
-      console.log(`parity worker vs onnxruntime-node, ${live.count} images × ${live.dim}: max |Δ| ${maxAbs.toExponential(2)} (max |f| ${scale.toFixed(3)}, relative ${(maxAbs / (1 + scale)).toExponential(2)}), min cosine 1 − ${(1 - minCosine).toExponential(2)}`);
+      console.log(
+        `parity worker vs onnxruntime-node, ${live.count} images × ${live.dim}: max |Δ| ${maxAbs.toExponential(2)} (max |f| ${scale.toFixed(3)}, relative ${(maxAbs / (1 + scale)).toExponential(2)}), min cosine 1 − ${(1 - minCosine).toExponential(2)}`,
+      );
       expect(maxAbs).toBeLessThanOrEqual(RELATIVE_TOLERANCE * (1 + scale));
       expect(minCosine).toBeGreaterThanOrEqual(MIN_COSINE);
       const unit = await onnx.embed(data.test, { normalize: true });
@@ -126,19 +128,30 @@ describe("export and embeddings against a real worker", () => {
     const bytes = readFileSync(join(damaged, "backbone.onnx"));
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0xff, bytes.length - 10);
     writeFileSync(join(damaged, "backbone.onnx"), bytes);
-    await expect(OnnxEmbedder.open(damaged)).rejects.toMatchObject({ code: "INVALID_FILE", message: expect.stringMatching(/changed or damaged after export/) });
+    await expect(OnnxEmbedder.open(damaged)).rejects.toMatchObject({
+      code: "INVALID_FILE",
+      message: expect.stringMatching(/changed or damaged after export/),
+    });
     await expect(embed(worker, "no-such-run", data.test)).rejects.toMatchObject({ workerCode: "RUN_NOT_FOUND" });
   });
 
   it("`mixmask export` writes the formats asked for and prints each file's check", () => {
     const out = mkdtempSync(join(tmpdir(), "mixmask-export-"));
-    const r = spawnSync(process.execPath, ["bin/mixmask.js", "export", "--run-dir", runDir, "--out", out, "--format", "safetensors,onnx"], { encoding: "utf8", timeout: 300_000 });
+    const r = spawnSync(
+      process.execPath,
+      ["bin/mixmask.js", "export", "--run-dir", runDir, "--out", out, "--format", "safetensors,onnx"],
+      { encoding: "utf8", timeout: 300_000 },
+    );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/safetensors\s+backbone\.safetensors .*strict=True/);
     expect(r.stdout).toMatch(/onnx\s+backbone\.onnx .*onnxruntime/);
     expect(Object.keys(readExportManifest(out, { verify: true }).files).sort()).toEqual(["onnx", "safetensors"]);
-    const bad = spawnSync(process.execPath, ["bin/mixmask.js", "export", "--run-dir", runDir, "--out", out, "--format", "keras"], { encoding: "utf8" });
+    const bad = spawnSync(
+      process.execPath,
+      ["bin/mixmask.js", "export", "--run-dir", runDir, "--out", out, "--format", "keras"],
+      { encoding: "utf8" },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("[INVALID_OPTION] --format: unknown export format");
   });

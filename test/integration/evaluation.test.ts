@@ -8,7 +8,8 @@ import type { ComparisonResults } from "../../src/compare/compare.js";
 import { CPU_PRESET } from "../../src/config/presets.js";
 import { pretrain, type PretrainSummary } from "../../src/train/pretrain.js";
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 600_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 600_000 });
 const pngSize = (file: string): [number, number] => {
   const png = PNG.sync.read(readFileSync(file));
   return [png.width, png.height];
@@ -48,7 +49,13 @@ describe("evaluation protocols on a real worker", () => {
     const { linearProbeInit, linearProbe } = summary.evaluations;
     expect(linearProbe?.protocol).toBe("linear-probe");
     expect(linearProbe!.curve).toHaveLength(100);
-    expect(linearProbe!.settings).toMatchObject({ lr: 30, momentum: 0.9, weightDecay: 0, batchSize: 256, milestones: [60, 80] });
+    expect(linearProbe!.settings).toMatchObject({
+      lr: 30,
+      momentum: 0.9,
+      weightDecay: 0,
+      batchSize: 256,
+      milestones: [60, 80],
+    });
     expect(linearProbe!.bestTop1).toBe(Math.max(...linearProbe!.curve));
     expect(linearProbe!.curve[linearProbe!.bestEpoch - 1]).toBe(linearProbe!.bestTop1);
     expect(linearProbe!.lastTop1).toBeGreaterThan(linearProbeInit!.lastTop1 + 0.03);
@@ -88,10 +95,32 @@ describe("evaluation protocols on a real worker", () => {
   });
 
   it("mixmask evaluate measures the finished run again from its checkpoint with other settings", () => {
-    const r = cli("evaluate", "--run-dir", runDir, "--knn-k", "50", "--knn-temperature", "0.07", "--linear-probe", "false", "--threads", "2");
+    const r = cli(
+      "evaluate",
+      "--run-dir",
+      runDir,
+      "--knn-k",
+      "50",
+      "--knn-temperature",
+      "0.07",
+      "--linear-probe",
+      "false",
+      "--threads",
+      "2",
+    );
     expect(r.status).not.toBe(0); // --threads is not an evaluation option
     expect(r.stderr).toContain("unknown option '--threads'");
-    const again = cli("evaluate", "--run-dir", runDir, "--knn-k", "50", "--knn-temperature", "0.07", "--linear-probe", "false");
+    const again = cli(
+      "evaluate",
+      "--run-dir",
+      runDir,
+      "--knn-k",
+      "50",
+      "--knn-temperature",
+      "0.07",
+      "--linear-probe",
+      "false",
+    );
     expect(again.status).toBe(0);
     const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as PretrainSummary;
     // The same weights and settings give the same k-NN as at the end of training: the checkpoint holds the encoder.
@@ -101,12 +130,33 @@ describe("evaluation protocols on a real worker", () => {
     expect(saved.baselines?.pixels.knn.top1).toBe(summary.baselines!.pixels.knn.top1);
     expect(saved.baselines?.pixels.linearProbe?.lastTop1).toBe(summary.baselines!.pixels.linearProbe!.lastTop1);
     expect(again.stdout).toMatch(/k-NN top-1 \(k=50, T=0\.07\), centred pixels\s+0\.\d{4}/);
-    expect(cli("evaluate", "--run-dir", mkdtempSync(join(tmpdir(), "mixmask-empty-"))).stderr).toContain("holds no finished run");
+    expect(cli("evaluate", "--run-dir", mkdtempSync(join(tmpdir(), "mixmask-empty-"))).stderr).toContain(
+      "holds no finished run",
+    );
   }, 300_000);
 });
 
 describe("mixmask compare", () => {
-  const tiny = ["--train-images", "256", "--test-images", "100", "--epochs", "2", "--batch-size", "64", "--base-width", "8", "--queue-size", "256", "--knn-k", "20", "--threads", "1", "--linear-probe-epochs", "10"];
+  const tiny = [
+    "--train-images",
+    "256",
+    "--test-images",
+    "100",
+    "--epochs",
+    "2",
+    "--batch-size",
+    "64",
+    "--base-width",
+    "8",
+    "--queue-size",
+    "256",
+    "--knn-k",
+    "20",
+    "--threads",
+    "1",
+    "--linear-probe-epochs",
+    "10",
+  ];
 
   it("runs every configuration with every seed, writes results, table and plots, and reuses finished runs", () => {
     const out = mkdtempSync(join(tmpdir(), "mixmask-compare-"));
@@ -124,11 +174,15 @@ describe("mixmask compare", () => {
     }
     expect(results.configurations[1]!.runs[0]!.lambdaPerStep).toHaveLength(8);
     // The same seed gives the same initial weights whatever the masker: one untrained baseline per seed.
-    expect(results.configurations[0]!.runs[0]!.evaluations.knnInit.top1).toBe(results.configurations[1]!.runs[0]!.evaluations.knnInit.top1);
+    expect(results.configurations[0]!.runs[0]!.evaluations.knnInit.top1).toBe(
+      results.configurations[1]!.runs[0]!.evaluations.knnInit.top1,
+    );
     const report = readFileSync(join(out, "report.md"), "utf8");
-    for (const row of ["| untrained encoder |", "| masker=none | MoCo v2 |", "| masker=mixmask | MoCo v2 + MixMask"]) expect(report).toContain(row);
+    for (const row of ["| untrained encoder |", "| masker=none | MoCo v2 |", "| masker=mixmask | MoCo v2 + MixMask"])
+      expect(report).toContain(row);
     expect(report).toMatch(/\| masker=none \| MoCo v2 \| 0\.\d{4} ± 0\.\d{4} \|/);
-    for (const plot of ["loss", "loss-term0", "knn", "lambda"]) expect(pngSize(join(out, "plots", `${plot}.png`))[0]).toBeGreaterThan(1000); // 2× density
+    for (const plot of ["loss", "loss-term0", "knn", "lambda"])
+      expect(pngSize(join(out, "plots", `${plot}.png`))[0]).toBeGreaterThan(1000); // 2× density
 
     const again = cli("compare", "--vary", "masker=none,mixmask", "--seeds", "3,4", "--out", out, ...tiny);
     expect(again.status).toBe(0);

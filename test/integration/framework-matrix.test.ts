@@ -18,13 +18,39 @@ describe.each(FRAMEWORKS)("mixmask pretrain --framework %s", (framework) => {
     const runDir = mkdtempSync(join(tmpdir(), `mixmask-${framework}-${masker}-`));
     const r = spawnSync(
       process.execPath,
-      ["bin/mixmask.js", "pretrain", "--preset", "cpu", "--framework", framework, "--masker", masker, "--run-dir", runDir,
-        "--train-images", "64", "--test-images", "16", "--epochs", "1", "--batch-size", "16", "--base-width", "4",
-        "--knn-k", "10", "--threads", "1"],
+      [
+        "bin/mixmask.js",
+        "pretrain",
+        "--preset",
+        "cpu",
+        "--framework",
+        framework,
+        "--masker",
+        masker,
+        "--run-dir",
+        runDir,
+        "--train-images",
+        "64",
+        "--test-images",
+        "16",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--base-width",
+        "4",
+        "--knn-k",
+        "10",
+        "--threads",
+        "1",
+      ],
       { encoding: "utf8", timeout: 180_000 },
     );
     expect(r.status, r.stderr).toBe(0);
-    const steps = readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const steps = readFileSync(join(runDir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3]);
     for (const s of steps) {
       expect(s.termLosses).toHaveLength(TERMS[masker] * DIRECTIONS[framework]);

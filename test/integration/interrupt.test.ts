@@ -11,9 +11,39 @@ import { pretrain } from "../../src/train/pretrain.js";
 import { Worker } from "../../src/worker/worker.js";
 import { stepLosses } from "../helpers/tiny-run.js";
 
-const TINY_FLAGS = ["--preset", "cpu", "--device", "cpu", "--threads", "1", "--train-images", "128", "--test-images", "64", "--base-width", "8", "--head-hidden-dim", "32", "--head-out-dim", "16", "--batch-size", "32", "--queue-size", "64", "--knn-k", "20", "--epochs", "6", "--checkpoint-every", "0"];
+const TINY_FLAGS = [
+  "--preset",
+  "cpu",
+  "--device",
+  "cpu",
+  "--threads",
+  "1",
+  "--train-images",
+  "128",
+  "--test-images",
+  "64",
+  "--base-width",
+  "8",
+  "--head-hidden-dim",
+  "32",
+  "--head-out-dim",
+  "16",
+  "--batch-size",
+  "32",
+  "--queue-size",
+  "64",
+  "--knn-k",
+  "20",
+  "--epochs",
+  "6",
+  "--checkpoint-every",
+  "0",
+];
 
-const metricLines = (dir: string): number => (existsSync(join(dir, "metrics.jsonl")) ? readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n").filter(Boolean).length : 0);
+const metricLines = (dir: string): number =>
+  existsSync(join(dir, "metrics.jsonl"))
+    ? readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n").filter(Boolean).length
+    : 0;
 
 describe("Ctrl-C during pretraining (the real CLI and worker)", () => {
   it("writes a checkpoint of the steps done before exiting, and the resumed run reproduces the uninterrupted one", async () => {
@@ -21,10 +51,16 @@ describe("Ctrl-C during pretraining (the real CLI and worker)", () => {
     // One Node process (tsx as a loader, not a wrapper), so the signal reaches the CLI itself. The worker it spawns
     // pauses 3 s before step 8 (an injected stall changes no number), so the signal surely arrives mid-training.
     const env = { ...process.env, MIXMASK_WORKER_FAULTS: "stall@8:3" };
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "pretrain", ...TINY_FLAGS, "--run-dir", dir], { stdio: ["ignore", "pipe", "pipe"], env });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/cli.ts", "pretrain", ...TINY_FLAGS, "--run-dir", dir],
+      { stdio: ["ignore", "pipe", "pipe"], env },
+    );
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (t: string) => (stderr += t));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.once("exit", (code, signal) => resolve(signal ?? code)),
+    );
     // Only periodic checkpoints at the end (--checkpoint-every 0): any checkpoint before that is the interrupt's.
     // Up to 2 min for 5 steps: a CI machine shared with other runs can be that slow to start the CLI and the worker.
     for (let i = 0; i < 2_400 && metricLines(dir) < 5; i++) await sleep(50);
@@ -33,7 +69,10 @@ describe("Ctrl-C during pretraining (the real CLI and worker)", () => {
     expect(await exited).toBe("SIGINT");
     expect(stderr).toMatch(/SIGINT: finishing the steps in flight and writing a checkpoint/);
     expect(stderr).toMatch(/\[INTERRUPTED\] stopped by SIGINT after step \d+ of 24; checkpoint step-\d+\.pt written/);
-    const latest = JSON.parse(readFileSync(join(dir, "checkpoints/latest.json"), "utf8")) as { step: number; config: PretrainConfig };
+    const latest = JSON.parse(readFileSync(join(dir, "checkpoints/latest.json"), "utf8")) as {
+      step: number;
+      config: PretrainConfig;
+    };
     expect(latest.step).toBeGreaterThanOrEqual(5);
     expect(latest.step).toBeLessThan(24);
     expect(metricLines(dir)).toBe(latest.step); // every step done is in the checkpoint, none is lost

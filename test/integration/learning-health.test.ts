@@ -16,20 +16,56 @@ import type { PretrainSummary } from "../../src/train/pretrain.js";
  */
 const cacheDir = mkdtempSync(join(tmpdir(), "mixmask-health-cache-"));
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ["bin/mixmask.js", ...args], { encoding: "utf8", timeout: 600_000, env: { ...process.env, MIXMASK_CACHE_DIR: cacheDir } });
+  spawnSync(process.execPath, ["bin/mixmask.js", ...args], {
+    encoding: "utf8",
+    timeout: 600_000,
+    env: { ...process.env, MIXMASK_CACHE_DIR: cacheDir },
+  });
 const tiny = (runDir: string, ...more: string[]): string[] => [
-  "pretrain", "--preset", "cpu", "--device", "cpu", "--threads", "1", "--train-images", "512", "--test-images", "256",
-  "--base-width", "8", "--head-hidden-dim", "32", "--head-out-dim", "16", "--batch-size", "64", "--queue-size", "256",
-  "--knn-k", "20", "--linear-probe-epochs", "10", "--checkpoint-every", "0", "--run-dir", runDir, ...more,
+  "pretrain",
+  "--preset",
+  "cpu",
+  "--device",
+  "cpu",
+  "--threads",
+  "1",
+  "--train-images",
+  "512",
+  "--test-images",
+  "256",
+  "--base-width",
+  "8",
+  "--head-hidden-dim",
+  "32",
+  "--head-out-dim",
+  "16",
+  "--batch-size",
+  "64",
+  "--queue-size",
+  "256",
+  "--knn-k",
+  "20",
+  "--linear-probe-epochs",
+  "10",
+  "--checkpoint-every",
+  "0",
+  "--run-dir",
+  runDir,
+  ...more,
 ];
 const json = <T>(file: string): T => JSON.parse(readFileSync(file, "utf8")) as T;
-const lines = <T>(file: string): T[] => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as T);
+const lines = <T>(file: string): T[] =>
+  readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 /** Weighted cosine k-NN (k = 20, T = 0.1) on pixels / 255 minus the bank's mean image, written out independently. */
 function centredPixelKnn(bank: ImageDataset, test: ImageDataset, k: number, t: number): number {
   const d = bank.height * bank.width * bank.channels;
   const mean = new Float64Array(d);
-  for (let i = 0; i < bank.count; i++) for (let j = 0; j < d; j++) mean[j]! += bank.pixels[i * d + j]! / 255 / bank.count;
+  for (let i = 0; i < bank.count; i++)
+    for (let j = 0; j < d; j++) mean[j]! += bank.pixels[i * d + j]! / 255 / bank.count;
   const unit = (ds: ImageDataset): Float64Array[] =>
     Array.from({ length: ds.count }, (_, i) => {
       const v = Float64Array.from({ length: d }, (_, j) => ds.pixels[i * d + j]! / 255 - mean[j]!);
@@ -39,7 +75,9 @@ function centredPixelKnn(bank: ImageDataset, test: ImageDataset, k: number, t: n
   const b = unit(bank);
   let hits = 0;
   for (const [qi, q] of unit(test).entries()) {
-    const sims = b.map((v, i) => ({ s: v.reduce((a, x, j) => a + x * q[j]!, 0), label: bank.labels[i]! })).sort((x, y) => y.s - x.s);
+    const sims = b
+      .map((v, i) => ({ s: v.reduce((a, x, j) => a + x * q[j]!, 0), label: bank.labels[i]! }))
+      .sort((x, y) => y.s - x.s);
     const votes = new Float64Array(bank.numClasses);
     for (const n of sims.slice(0, k)) votes[n.label]! += Math.exp(n.s / t);
     if (votes.indexOf(Math.max(...votes)) === test.labels[qi]) hits++;
@@ -67,7 +105,13 @@ describe("pixel baseline and learning health through the CLI", () => {
     const summary = json<PretrainSummary>(join(healthy, "summary.json"));
     expect(summary.baselines).toEqual(baselines);
     expect(baselines.pixels.cached).toBe(false);
-    expect(baselines.pixels.knn).toMatchObject({ features: "centred-pixels", k: 20, temperature: 0.1, bankImages: 512, testImages: 256 });
+    expect(baselines.pixels.knn).toMatchObject({
+      features: "centred-pixels",
+      k: 20,
+      temperature: 0.1,
+      bankImages: 512,
+      testImages: 256,
+    });
     expect(baselines.untrained.knn.top1).toBe(summary.knnInit.top1);
     expect(baselines.pixels.linearProbe).toMatchObject({ featureDim: 784, trainCount: 512, testCount: 256 });
     const { train, test } = await loadFashionMnist({ trainImages: 512, testImages: 256 });
@@ -103,7 +147,8 @@ describe("pixel baseline and learning health through the CLI", () => {
     const checks = warnings.map((w) => w.check);
     expect(checks).toContain("spread-collapse");
     expect(checks).toContain("loss-at-uniform");
-    for (const w of warnings) expect(Object.keys(w).sort()).toEqual(["check", "epoch", "fix", "message", "step", "threshold", "value"]);
+    for (const w of warnings)
+      expect(Object.keys(w).sort()).toEqual(["check", "epoch", "fix", "message", "step", "threshold", "value"]);
     expect(runs.collapsing.stderr).toMatch(/health warning at step \d+ \(epoch \d\), spread-collapse: .*\n {2}fix: /);
     expect(runs.collapsing.stderr).toMatch(/\| health: [a-z-]+\n/);
     expect(runs.collapsing.stdout).toContain("health warning at step");
@@ -114,7 +159,9 @@ describe("pixel baseline and learning health through the CLI", () => {
 
   it("stops the collapsing run with --on-collapse stop: a checkpoint, LEARNING_COLLAPSED and exit status 3", () => {
     expect(runs.stopped.status, runs.stopped.stderr).toBe(3);
-    expect(runs.stopped.stderr).toMatch(/mixmask: \[LEARNING_COLLAPSED\] stopped after step (\d+) of 32 \(--on-collapse stop\): spread-collapse/);
+    expect(runs.stopped.stderr).toMatch(
+      /mixmask: \[LEARNING_COLLAPSED\] stopped after step (\d+) of 32 \(--on-collapse stop\): spread-collapse/,
+    );
     expect(runs.stopped.stderr).toMatch(/\n {2}fix: lower --lr/);
     const step = Number(/stopped after step (\d+)/.exec(runs.stopped.stderr)![1]);
     expect(step).toBeLessThan(32);
@@ -122,6 +169,9 @@ describe("pixel baseline and learning health through the CLI", () => {
     expect(latest.step).toBe(step);
     expect(existsSync(join(stopped, "summary.json"))).toBe(false);
     // The pinned top-1 came first but only warns; the spread's collapse stopped the run.
-    expect(lines<HealthWarning>(join(stopped, "health.jsonl")).map((w) => w.check)).toEqual(["positive-top1-pinned", "spread-collapse"]);
+    expect(lines<HealthWarning>(join(stopped, "health.jsonl")).map((w) => w.check)).toEqual([
+      "positive-top1-pinned",
+      "spread-collapse",
+    ]);
   });
 });

@@ -21,9 +21,11 @@ describe("per-step losses against test/fixtures/step-losses.json", () => {
   it(name, async () => {
     const now = await recordLosses();
     const exact = now.cpuModel === fixture.cpuModel && now.torchVersion === fixture.torchVersion;
-    console.log(exact
-      ? `loss identity: bit-identical comparison (${now.cpuModel}, torch ${now.torchVersion})`
-      : `loss identity: ${now.cpuModel}, torch ${now.torchVersion} differs from the fixture's ${fixture.cpuModel}, torch ${fixture.torchVersion}: compared within ${RELATIVE_TOLERANCE} relative`);
+    console.log(
+      exact
+        ? `loss identity: bit-identical comparison (${now.cpuModel}, torch ${now.torchVersion})`
+        : `loss identity: ${now.cpuModel}, torch ${now.torchVersion} differs from the fixture's ${fixture.cpuModel}, torch ${fixture.torchVersion}: compared within ${RELATIVE_TOLERANCE} relative`,
+    );
     expect(Object.keys(now.runs)).toEqual(Object.keys(fixture.runs));
     for (const [name, steps] of Object.entries(fixture.runs)) {
       const got = now.runs[name] ?? [];
@@ -35,7 +37,8 @@ describe("per-step losses against test/fixtures/step-losses.json", () => {
         values.forEach((v, i) => {
           const where = `${name} step ${step} ${i === 0 ? "loss" : `term ${i - 1}`}`;
           if (exact) expect(actual[i], where).toBe(v);
-          else expect(Math.abs(actual[i]! - v), where).toBeLessThanOrEqual(RELATIVE_TOLERANCE * Math.max(1, Math.abs(v)));
+          else
+            expect(Math.abs(actual[i]! - v), where).toBeLessThanOrEqual(RELATIVE_TOLERANCE * Math.max(1, Math.abs(v)));
         });
       });
     }

@@ -30,9 +30,14 @@ describe("pretrain against a real worker", () => {
     for (const key of ["knnInit", "knnFinal", "positiveTop1LastEpoch"]) expect(saved).toHaveProperty(key);
     expect(saved.knnInit.top1).toBeGreaterThan(0.1); // 10 classes: chance is 0.1; features of a random ConvNet do better
     expect(saved.knnFinal.testCount).toBe(64);
-    const metrics = readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const metrics = readFileSync(join(runDir, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(metrics.map((m) => m.step)).toEqual([...Array(steps).keys()]);
-    expect(metrics.every((m) => Number.isFinite(m.loss) && m.termLosses.length === 3 && m.lambda > 0 && m.lambda < 1)).toBe(true);
+    expect(
+      metrics.every((m) => Number.isFinite(m.loss) && m.termLosses.length === 3 && m.lambda > 0 && m.lambda < 1),
+    ).toBe(true);
     expect(metrics[0].lr).toBeCloseTo(config.lr, 6);
     expect(metrics[steps - 1].lr).toBeLessThan(config.lr / 10);
     const checkpoints = readdirSync(join(runDir, "checkpoints"));
@@ -48,7 +53,20 @@ describe("pretrain against a real worker", () => {
     // (flips and MixMask only) so that a few dozen steps can show learning at all; BN over the whole batch, since
     // groups of 4 (bnSplits 8 at batch 32) are too noisy to learn from in so few steps.
     const small = { train: firstImages(data.train, 64), test: data.test };
-    const run = (lr: number) => pretrain(tinyConfig(mkdtempSync(join(tmpdir(), "mixmask-run-")), { trainImages: 64, epochs: 20, lr, queueSize: 32, knnK: 10, cropScaleMin: 1, jitterProbability: 0, bnSplits: 1 }), { worker, datasets: small });
+    const run = (lr: number) =>
+      pretrain(
+        tinyConfig(mkdtempSync(join(tmpdir(), "mixmask-run-")), {
+          trainImages: 64,
+          epochs: 20,
+          lr,
+          queueSize: 32,
+          knnK: 10,
+          cropScaleMin: 1,
+          jitterProbability: 0,
+          bnSplits: 1,
+        }),
+        { worker, datasets: small },
+      );
     const trained = await run(0.1);
     const frozen = await run(1e-9);
     // Measured: trained / frozen = 0.89–0.91 (the trajectory is chaotic in float32 summation order); 0.95 leaves room.
@@ -61,19 +79,39 @@ describe("pretrain against a real worker", () => {
 
     const crashDir = mkdtempSync(join(tmpdir(), "mixmask-run-"));
     const doomed = await Worker.spawn({ device: "cpu", threads: 1 });
-    const killAtStep6: ProgressReporter = { ...silentProgress, update: (p) => { if (p.step === 6) doomed.kill(); } };
-    await expect(pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker: doomed, datasets: data, progress: killAtStep6 })).rejects.toMatchObject({ code: "WORKER_DIED" });
+    const killAtStep6: ProgressReporter = {
+      ...silentProgress,
+      update: (p) => {
+        if (p.step === 6) doomed.kill();
+      },
+    };
+    await expect(
+      pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker: doomed, datasets: data, progress: killAtStep6 }),
+    ).rejects.toMatchObject({ code: "WORKER_DIED" });
     await doomed.close();
 
-    await expect(pretrain(tinyConfig(crashDir, { checkpointEvery: 1, lr: 0.5 }), { worker, datasets: data, resume: true })).rejects.toThrow(/lr 0.06 → 0.5/);
-    const resumed = await pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker, datasets: data, resume: true });
+    await expect(
+      pretrain(tinyConfig(crashDir, { checkpointEvery: 1, lr: 0.5 }), { worker, datasets: data, resume: true }),
+    ).rejects.toThrow(/lr 0.06 → 0.5/);
+    const resumed = await pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), {
+      worker,
+      datasets: data,
+      resume: true,
+    });
     expect(resumed.resumedFromStep).toBe(4);
-    const losses = (dir: string) => readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map((m) => [m.step, m.loss]);
+    const losses = (dir: string) =>
+      readFileSync(join(dir, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .map((m) => [m.step, m.loss]);
     expect(losses(crashDir)).toEqual(losses(straightDir));
     expect(resumed.knnFinal.top1).toBe(straight.knnFinal.top1);
     // The summary covers the whole run, not only the part after the resume.
     expect(resumed.lossFirstEpoch).toBe(straight.lossFirstEpoch);
     expect(resumed.positiveTop1LastEpoch).toBe(straight.positiveTop1LastEpoch);
-    await expect(pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker, datasets: data, resume: true })).rejects.toThrow(/already complete/);
+    await expect(
+      pretrain(tinyConfig(crashDir, { checkpointEvery: 1 }), { worker, datasets: data, resume: true }),
+    ).rejects.toThrow(/already complete/);
   });
 });

@@ -22,8 +22,10 @@ describe("runs survive faults (real worker)", () => {
   let data: { train: ImageDataset; test: ImageDataset };
   let straightDir: string;
   const newRunDir = (): string => mkdtempSync(join(tmpdir(), "mixmask-rel-"));
-  const faulty = (faults: string): Promise<Worker> => Worker.spawn({ device: "cpu", threads: 1, env: { MIXMASK_WORKER_FAULTS: faults } });
-  const latest = (dir: string): { step: number; worker: { file: string; sha256: string } } => JSON.parse(readFileSync(join(dir, "checkpoints/latest.json"), "utf8"));
+  const faulty = (faults: string): Promise<Worker> =>
+    Worker.spawn({ device: "cpu", threads: 1, env: { MIXMASK_WORKER_FAULTS: faults } });
+  const latest = (dir: string): { step: number; worker: { file: string; sha256: string } } =>
+    JSON.parse(readFileSync(join(dir, "checkpoints/latest.json"), "utf8"));
   const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
 
   beforeAll(async () => {
@@ -39,14 +41,19 @@ describe("runs survive faults (real worker)", () => {
   it("a NaN loss stops the run with step, term and lr, keeps the last good checkpoint, and the run resumes", async () => {
     const dir = newRunDir();
     const poisoned = await faulty("nan-loss@6:1");
-    const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker: poisoned, datasets: data }).then(() => undefined, (e: unknown) => e);
+    const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker: poisoned, datasets: data }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await poisoned.close();
     expect(error).toBeInstanceOf(MixmaskError);
     const e = error as MixmaskError;
     expect(e.code).toBe("NON_FINITE_LOSS");
     const plannedLr = JSON.parse(readFileSync(join(straightDir, "metrics.jsonl"), "utf8").split("\n")[6]!).lr as number;
     expect(e.diagnostics).toMatchObject({ step: 6, term: 1, value: "nan", lr: plannedLr, lastGoodCheckpointStep: 4 });
-    expect(e.message).toMatch(/step 6 in loss term 1 \(info_nce_queue online\(masked0\) vs momentum\(view1\), weight 0\.\d+, T=0\.2\)/);
+    expect(e.message).toMatch(
+      /step 6 in loss term 1 \(info_nce_queue online\(masked0\) vs momentum\(view1\), weight 0\.\d+, T=0\.2\)/,
+    );
     expect(e.message).toContain("step 4 (checkpoints/step-0000004.pt), is kept");
     const report = JSON.parse(readFileSync(join(dir, "divergence.json"), "utf8"));
     expect(report.recentSteps.map((m: { step: number }) => m.step)).toEqual([1, 2, 3, 4, 5]);
@@ -63,7 +70,9 @@ describe("runs survive faults (real worker)", () => {
     const middle = damaged.length >> 1;
     damaged[middle] = damaged[middle]! ^ 0xff;
     writeFileSync(pt, damaged);
-    await expect(pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, resume: true })).rejects.toMatchObject({
+    await expect(
+      pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, resume: true }),
+    ).rejects.toMatchObject({
       workerCode: "CHECKPOINT_INVALID",
       message: expect.stringMatching(/step-0000004\.pt' is corrupt or was replaced: sha256 expected/),
     });
@@ -77,10 +86,17 @@ describe("runs survive faults (real worker)", () => {
     const dir = newRunDir();
     // Every write to /dev/full fails with ENOSPC: the worker's temporary file for step 8 becomes a window onto it,
     // laid once the run has started (a run directory must be empty for a new run) and step 4 is checkpointed.
-    const progress = { ...silentProgress, log: (line: string) => {
-      if (line.startsWith("checkpoint step-0000004.pt")) symlinkSync("/dev/full", join(dir, "checkpoints/step-0000008.pt.tmp"));
-    } };
-    const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, progress }).then(() => undefined, (e: unknown) => e);
+    const progress = {
+      ...silentProgress,
+      log: (line: string) => {
+        if (line.startsWith("checkpoint step-0000004.pt"))
+          symlinkSync("/dev/full", join(dir, "checkpoints/step-0000008.pt.tmp"));
+      },
+    };
+    const error = await pretrain(tinyConfig(dir, { epochs: 3 }), { worker, datasets: data, progress }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "DISK_FULL", workerCode: "DISK_FULL" });
     expect((error as Error).message).toMatch(/the disk is full: checkpoint step-0000008\.pt needs about/);
     expect(latest(dir).step).toBe(4);
@@ -101,7 +117,10 @@ describe("runs survive faults (real worker)", () => {
       datasets: data,
       progress: { ...silentProgress, log: (line) => log.push(line) },
       maxRestarts: 1,
-      spawnWorker: () => { spawned++; return Worker.spawn({ device: "cpu", threads: 1 }); },
+      spawnWorker: () => {
+        spawned++;
+        return Worker.spawn({ device: "cpu", threads: 1 });
+      },
     });
     await crashing.close();
     expect(spawned).toBe(1);
@@ -112,18 +131,31 @@ describe("runs survive faults (real worker)", () => {
     expect(restart).toContain("injected crash at step 6");
     expect(summary.resumedFromStep).toBe(4);
     expect(stepLosses(dir)).toEqual(stepLosses(straightDir));
-
   });
 
   it("a stalled worker hits the stream's idle timeout and the calls' deadlines", async () => {
-    const stalled = await Worker.spawn({ device: "cpu", threads: 1, env: { MIXMASK_WORKER_FAULTS: "stall@1:20" }, deadlinesMs: { checkpoint: 500 } });
+    const stalled = await Worker.spawn({
+      device: "cpu",
+      threads: 1,
+      env: { MIXMASK_WORKER_FAULTS: "stall@1:20" },
+      deadlinesMs: { checkpoint: 500 },
+    });
     try {
-      const error = await pretrain(tinyConfig(newRunDir(), { epochs: 3 }), { worker: stalled, datasets: data, stepIdleTimeoutMs: 1_500 }).then(() => undefined, (e: unknown) => e);
+      const error = await pretrain(tinyConfig(newRunDir(), { epochs: 3 }), {
+        worker: stalled,
+        datasets: data,
+        stepIdleTimeoutMs: 1_500,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: "WORKER_TIMEOUT" });
       expect((error as Error).message).toMatch(/no training result for 1500 ms/);
       // The compute thread is still asleep: a checkpoint call queued behind it exceeds its 500 ms deadline.
       const started = Date.now();
-      await expect(stalled.saveCheckpoint("pretrain", join(newRunDir(), "x.pt"), 1)).rejects.toMatchObject({ code: "WORKER_TIMEOUT" });
+      await expect(stalled.saveCheckpoint("pretrain", join(newRunDir(), "x.pt"), 1)).rejects.toMatchObject({
+        code: "WORKER_TIMEOUT",
+      });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       stalled.kill();

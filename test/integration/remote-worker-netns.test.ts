@@ -21,14 +21,16 @@ const CLIENT_IP = `10.231.${subnet}.2`;
 const TOKEN = "0123456789abcdef0123456789abcdef";
 const PYTHON = process.env.MIXMASK_PYTHON ?? join(PROJECT_ROOT, ".venv/bin/python");
 
-const canMakeNamespaces = process.getuid?.() === 0 && (() => {
-  try {
-    execFileSync("ip", ["-V"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const canMakeNamespaces =
+  process.getuid?.() === 0 &&
+  (() => {
+    try {
+      execFileSync("ip", ["-V"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 function ip(...args: string[]): void {
   execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -57,9 +59,24 @@ interface ClientReport {
 
 /** Runs test/helpers/remote-upload.ts inside the client namespace and returns its report. */
 function runClient(address: string, lane: string, mode?: string): Promise<ClientReport> {
-  const args = ["netns", "exec", CLIENT_NS, process.execPath, "--import", "tsx", "test/helpers/remote-upload.ts", address, lane, ...(mode ? [mode] : [])];
+  const args = [
+    "netns",
+    "exec",
+    CLIENT_NS,
+    process.execPath,
+    "--import",
+    "tsx",
+    "test/helpers/remote-upload.ts",
+    address,
+    lane,
+    ...(mode ? [mode] : []),
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn("ip", args, { cwd: PROJECT_ROOT, env: { ...process.env, MIXMASK_WORKER_TOKEN: TOKEN }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("ip", args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MIXMASK_WORKER_TOKEN: TOKEN },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -93,7 +110,10 @@ describe.skipIf(!canMakeNamespaces)("a worker in another network namespace, over
       ip("link", "add", `mmw${id}`, "type", "veth", "peer", "name", `mmc${id}`);
       ip("link", "set", `mmw${id}`, "netns", WORKER_NS);
       ip("link", "set", `mmc${id}`, "netns", CLIENT_NS);
-      for (const [ns, dev, addr] of [[WORKER_NS, `mmw${id}`, WORKER_IP], [CLIENT_NS, `mmc${id}`, CLIENT_IP]] as const) {
+      for (const [ns, dev, addr] of [
+        [WORKER_NS, `mmw${id}`, WORKER_IP],
+        [CLIENT_NS, `mmc${id}`, CLIENT_IP],
+      ] as const) {
         ip("-n", ns, "addr", "add", `${addr}/30`, "dev", dev);
         ip("-n", ns, "link", "set", dev, "up");
         ip("-n", ns, "link", "set", "lo", "up");
@@ -101,11 +121,46 @@ describe.skipIf(!canMakeNamespaces)("a worker in another network namespace, over
       // Another machine has other files too: the worker's temporary folder is a tmpfs of its own mount namespace,
       // so a path it advertises there (an ipc:// endpoint) means nothing to the client, as on a real remote host.
       const privateTmp = `mount -t tmpfs -o size=16m,mode=700 mixmask-netns-test "$TMPDIR" && exec "$@"`;
-      const command = [PYTHON, "-m", "mixmask_worker", "--listen", `${WORKER_IP}:0`, "--device", "cpu", "--threads", "1", "--parent-pid", String(process.pid)];
-      worker = spawn("ip", ["netns", "exec", WORKER_NS, "unshare", "--mount", "--propagation", "private", "sh", "-c", privateTmp, "sh", ...command], {
-        env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR, MIXMASK_WORKER_TOKEN: TOKEN, OMP_NUM_THREADS: "1", TMPDIR: workerTmp },
-        stdio: ["ignore", "ignore", "pipe"],
-      });
+      const command = [
+        PYTHON,
+        "-m",
+        "mixmask_worker",
+        "--listen",
+        `${WORKER_IP}:0`,
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        "--parent-pid",
+        String(process.pid),
+      ];
+      worker = spawn(
+        "ip",
+        [
+          "netns",
+          "exec",
+          WORKER_NS,
+          "unshare",
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          privateTmp,
+          "sh",
+          ...command,
+        ],
+        {
+          env: {
+            ...process.env,
+            PYTHONPATH: WORKER_PACKAGE_DIR,
+            MIXMASK_WORKER_TOKEN: TOKEN,
+            OMP_NUM_THREADS: "1",
+            TMPDIR: workerTmp,
+          },
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
       address = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the worker did not get ready:\n${stderr.join("")}`)), 90_000);
         worker!.stderr!.on("data", (d: Buffer) => {
@@ -135,7 +190,11 @@ describe.skipIf(!canMakeNamespaces)("a worker in another network namespace, over
   it("--lane auto uploads and streams over zeromq on TCP, reachable from the other namespace", async () => {
     expect(address).toBe(`${WORKER_IP}:${address.split(":")[1]}`);
     const report = await runClient(address, "auto");
-    expect(report, JSON.stringify(report)).toMatchObject({ ok: true, upload: { lane: "zmq", cached: false, bytesSent: 64 * 64 }, streamLane: "zmq" });
+    expect(report, JSON.stringify(report)).toMatchObject({
+      ok: true,
+      upload: { lane: "zmq", cached: false, bytesSent: 64 * 64 },
+      streamLane: "zmq",
+    });
     expect(report.notes).toEqual([]);
     expect(report.seconds).toBeLessThan(30);
   }, 70_000);

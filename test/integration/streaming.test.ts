@@ -40,7 +40,10 @@ function config(runDir: string, overrides: Partial<PretrainConfig> = {}): Pretra
 }
 
 const losses = (runDir: string): number[] =>
-  readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).loss as number);
+  readFileSync(join(runDir, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).loss as number);
 
 describe("streaming mode: batches pushed ahead of the plans, in a bounded buffer (real worker)", () => {
   let worker: Worker;
@@ -58,27 +61,30 @@ describe("streaming mode: batches pushed ahead of the plans, in a bounded buffer
     await rm(root, { recursive: true, force: true });
   });
 
-  it.each(["zmq", "grpc"] as const)("on the %s lane trains exactly as the resident run, within its buffer", async (lane) => {
-    const dir = join(root, lane);
-    const summary = await pretrain(config(dir, { streaming: true, lane }), { worker, datasets: data });
-    runs[lane] = { dir, summary };
-    // Same plans, same pixels: every step's loss is bit-identical to the resident run's.
-    expect(losses(dir)).toEqual(losses(runs.resident!.dir));
-    expect(losses(dir)).toHaveLength(TRAIN / BATCH);
-    const s = summary.streaming!;
-    expect([s.lane, s.capacityBatches]).toEqual([lane, BUFFER]);
-    expect(s.worker.batchesReceived).toBe(TRAIN / BATCH);
-    expect(s.worker.batchesConsumed).toBe(TRAIN / BATCH);
-    // The bound: never more than BUFFER batches held, on either side, for a dataset 8× larger than the buffer.
-    expect(s.worker.peakBufferedBatches).toBeGreaterThanOrEqual(1);
-    expect(s.worker.peakBufferedBatches).toBeLessThanOrEqual(BUFFER);
-    expect(s.worker.peakBufferedBytes).toBeLessThanOrEqual(BUFFER * BATCH_BYTES);
-    expect(s.feeder.peakPendingBatches).toBeLessThanOrEqual(BUFFER);
-    expect(s.feeder.peakPendingBytes).toBeLessThanOrEqual(BUFFER * BATCH_BYTES);
-    expect(s.feeder.batchesPushed).toBe(TRAIN / BATCH);
-    expect(TRAIN * SIDE * SIDE * 3).toBeGreaterThanOrEqual(8 * BUFFER * BATCH_BYTES);
-    expect(summary.knnFinal.top1).toBeCloseTo(runs.resident!.summary.knnFinal.top1, 6);
-  });
+  it.each(["zmq", "grpc"] as const)(
+    "on the %s lane trains exactly as the resident run, within its buffer",
+    async (lane) => {
+      const dir = join(root, lane);
+      const summary = await pretrain(config(dir, { streaming: true, lane }), { worker, datasets: data });
+      runs[lane] = { dir, summary };
+      // Same plans, same pixels: every step's loss is bit-identical to the resident run's.
+      expect(losses(dir)).toEqual(losses(runs.resident!.dir));
+      expect(losses(dir)).toHaveLength(TRAIN / BATCH);
+      const s = summary.streaming!;
+      expect([s.lane, s.capacityBatches]).toEqual([lane, BUFFER]);
+      expect(s.worker.batchesReceived).toBe(TRAIN / BATCH);
+      expect(s.worker.batchesConsumed).toBe(TRAIN / BATCH);
+      // The bound: never more than BUFFER batches held, on either side, for a dataset 8× larger than the buffer.
+      expect(s.worker.peakBufferedBatches).toBeGreaterThanOrEqual(1);
+      expect(s.worker.peakBufferedBatches).toBeLessThanOrEqual(BUFFER);
+      expect(s.worker.peakBufferedBytes).toBeLessThanOrEqual(BUFFER * BATCH_BYTES);
+      expect(s.feeder.peakPendingBatches).toBeLessThanOrEqual(BUFFER);
+      expect(s.feeder.peakPendingBytes).toBeLessThanOrEqual(BUFFER * BATCH_BYTES);
+      expect(s.feeder.batchesPushed).toBe(TRAIN / BATCH);
+      expect(TRAIN * SIDE * SIDE * 3).toBeGreaterThanOrEqual(8 * BUFFER * BATCH_BYTES);
+      expect(summary.knnFinal.top1).toBeCloseTo(runs.resident!.summary.knnFinal.top1, 6);
+    },
+  );
 
   it("a batch that cannot be read stops training at once with the reader's error, and the worker stays usable", async () => {
     // A user-supplied source whose files go bad after the run started: the 4th read (3rd training batch) fails.
@@ -87,14 +93,26 @@ describe("streaming mode: batches pushed ahead of the plans, in a bounded buffer
       ...data.train,
       async read(indices) {
         if (++reads === 4) {
-          throw new MixmaskError({ code: "INVALID_FILE", path: "/data/batch-3.bin@4096", message: "truncated file", expected: "4096 more bytes", received: "0" });
+          throw new MixmaskError({
+            code: "INVALID_FILE",
+            path: "/data/batch-3.bin@4096",
+            message: "truncated file",
+            expected: "4096 more bytes",
+            received: "0",
+          });
         }
         return data.train.read(indices);
       },
     };
     const t0 = performance.now();
-    const error = await pretrain(config(join(root, "failing"), { streaming: true }), { worker, datasets: { train: failing, test: data.test }, stepIdleTimeoutMs: 120_000 })
-      .then(() => undefined, (e: unknown) => e);
+    const error = await pretrain(config(join(root, "failing"), { streaming: true }), {
+      worker,
+      datasets: { train: failing, test: data.test },
+      stepIdleTimeoutMs: 120_000,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MixmaskError);
     expect((error as MixmaskError).path).toBe("/data/batch-3.bin@4096");
     expect(performance.now() - t0).toBeLessThan(60_000); // not the worker's 120 s batch timeout

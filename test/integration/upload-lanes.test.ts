@@ -33,36 +33,72 @@ describe("dataset uploads over the zeromq and the gRPC lane (real workers)", () 
     expect(worker.info.capabilities).toContain("zmq");
   });
 
-  it.each<LaneKind>(["zmq", "grpc"])("sends a dataset once on the %s lane; the same content again is not sent", async (lane) => {
-    const ds = { ...data, name: `lane-${lane}`, pixels: data.pixels.slice() };
-    ds.pixels[0] = lane === "zmq" ? 1 : 2; // distinct content per lane: each upload really moves its bytes
-    const seen: TransferProgress[] = [];
-    const first = await uploadDataset(worker, ds, { lane, onProgress: (p) => seen.push(p) });
-    expect([first.lane, first.cached, first.bytesSent, first.placement]).toEqual([lane, false, ds.pixels.length, "cpu"]);
-    expect(first.id).toMatch(new RegExp(`^lane-${lane}-train-[0-9a-f]{16}$`));
-    expect(seen.length).toBeGreaterThanOrEqual(3);
-    expect(seen.at(-1)!.sentBytes).toBe(ds.pixels.length);
-    expect(seen.every((p, i) => i === 0 || p.sentBytes > seen[i - 1]!.sentBytes)).toBe(true);
-    const again = await uploadDataset(worker, ds, { lane });
-    expect([again.id, again.cached, again.bytesSent]).toEqual([first.id, "resident", 0]);
-  });
+  it.each<LaneKind>(["zmq", "grpc"])(
+    "sends a dataset once on the %s lane; the same content again is not sent",
+    async (lane) => {
+      const ds = { ...data, name: `lane-${lane}`, pixels: data.pixels.slice() };
+      ds.pixels[0] = lane === "zmq" ? 1 : 2; // distinct content per lane: each upload really moves its bytes
+      const seen: TransferProgress[] = [];
+      const first = await uploadDataset(worker, ds, { lane, onProgress: (p) => seen.push(p) });
+      expect([first.lane, first.cached, first.bytesSent, first.placement]).toEqual([
+        lane,
+        false,
+        ds.pixels.length,
+        "cpu",
+      ]);
+      expect(first.id).toMatch(new RegExp(`^lane-${lane}-train-[0-9a-f]{16}$`));
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen.at(-1)!.sentBytes).toBe(ds.pixels.length);
+      expect(seen.every((p, i) => i === 0 || p.sentBytes > seen[i - 1]!.sentBytes)).toBe(true);
+      const again = await uploadDataset(worker, ds, { lane });
+      expect([again.id, again.cached, again.bytesSent]).toEqual([first.id, "resident", 0]);
+    },
+  );
 
-  it.each<LaneKind>(["zmq", "grpc"])("the %s lane reports the worker's refusal of bytes that do not match their hash", async (lane) => {
-    const ds = { ...data, name: `mismatch-${lane}`, count: 100, pixels: data.pixels.slice(0, 100 * 3072), labels: data.labels.subarray(0, 100) };
-    ds.pixels[0] = lane === "zmq" ? 3 : 4; // the cache is by content, not name: distinct content per lane
-    const header = { datasetId: "mismatch", count: 100, height: 32, width: 32, channels: 3, labels: [...ds.labels], totalBytes: ds.pixels.length };
-    const claimed = contentSha256({ ...ds, pixels: ds.pixels.map((v) => 255 - v) });
-    const begun = await clientOf(worker).beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
-    const error = await chooseLane(clientOf(worker), worker.info.capabilities, lane).sendUpload(begun, ds.pixels).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(MixmaskError);
-    expect((error as MixmaskError).workerCode).toBe("INVALID_ARGUMENT");
-    expect((error as MixmaskError).message).toContain("content_sha256");
-    // Refused content is neither resident nor cached: the honest upload of the same id goes through.
-    expect((await uploadDataset(worker, ds, { lane })).cached).toBe(false);
-  });
+  it.each<LaneKind>(["zmq", "grpc"])(
+    "the %s lane reports the worker's refusal of bytes that do not match their hash",
+    async (lane) => {
+      const ds = {
+        ...data,
+        name: `mismatch-${lane}`,
+        count: 100,
+        pixels: data.pixels.slice(0, 100 * 3072),
+        labels: data.labels.subarray(0, 100),
+      };
+      ds.pixels[0] = lane === "zmq" ? 3 : 4; // the cache is by content, not name: distinct content per lane
+      const header = {
+        datasetId: "mismatch",
+        count: 100,
+        height: 32,
+        width: 32,
+        channels: 3,
+        labels: [...ds.labels],
+        totalBytes: ds.pixels.length,
+      };
+      const claimed = contentSha256({ ...ds, pixels: ds.pixels.map((v) => 255 - v) });
+      const begun = await clientOf(worker).beginUpload({ header, contentSha256: claimed, lane: laneValue(lane) });
+      const error = await chooseLane(clientOf(worker), worker.info.capabilities, lane)
+        .sendUpload(begun, ds.pixels)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(MixmaskError);
+      expect((error as MixmaskError).workerCode).toBe("INVALID_ARGUMENT");
+      expect((error as MixmaskError).message).toContain("content_sha256");
+      // Refused content is neither resident nor cached: the honest upload of the same id goes through.
+      expect((await uploadDataset(worker, ds, { lane })).cached).toBe(false);
+    },
+  );
 
   it("auto picks zeromq when the worker has it", async () => {
-    const small = { ...data, name: "auto", count: 10, pixels: data.pixels.subarray(0, 10 * 3072), labels: data.labels.subarray(0, 10) };
+    const small = {
+      ...data,
+      name: "auto",
+      count: 10,
+      pixels: data.pixels.subarray(0, 10 * 3072),
+      labels: data.labels.subarray(0, 10),
+    };
     expect((await uploadDataset(worker, small)).lane).toBe("zmq");
   });
 
@@ -89,13 +125,21 @@ describe("a worker whose Python lacks pyzmq (as on the GPU machines)", () => {
     const blocker = await mkdtemp(join(tmpdir(), "mixmask-no-pyzmq-"));
     await mkdir(join(blocker, "zmq"));
     await writeFile(join(blocker, "zmq", "__init__.py"), 'raise ImportError("pyzmq is blocked by the test")\n');
-    const worker = await Worker.spawn({ device: "cpu", threads: 1, datasetCacheDir: false, env: { PYTHONPATH: blocker } });
+    const worker = await Worker.spawn({
+      device: "cpu",
+      threads: 1,
+      datasetCacheDir: false,
+      env: { PYTHONPATH: blocker },
+    });
     try {
       expect(worker.info.capabilities).not.toContain("zmq");
       const ds = await materialize(syntheticDataset({ trainImages: 20, testImages: 1, size: 8 }).train);
       const up = await uploadDataset(worker, ds);
       expect([up.lane, up.cached]).toEqual(["grpc", false]);
-      const error = await uploadDataset(worker, ds, { lane: "zmq" }).then(() => undefined, (e: unknown) => e);
+      const error = await uploadDataset(worker, ds, { lane: "zmq" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(MixmaskError);
       expect((error as MixmaskError).message).toContain("pyzmq");
       expect((error as MixmaskError).fix).toContain("pip install pyzmq");

@@ -12,17 +12,39 @@ import { Worker } from "../../src/worker/worker.js";
 const TOKEN = "f".repeat(16) + "0123456789abcdef";
 
 async function refusal(promise: Promise<unknown>): Promise<MixmaskError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MixmaskError);
   return error as MixmaskError;
 }
 
 /** `python -m mixmask_worker --listen 127.0.0.1:0` with a token and TLS; resolves with the port it bound. */
 function listeningWorker(cert: string, key: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(resolvePython(), ["-m", "mixmask_worker", "--listen", "127.0.0.1:0", "--device", "cpu", "--threads", "1", "--parent-pid", String(process.pid), "--tls-cert", cert, "--tls-key", key], {
-    env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR, MIXMASK_WORKER_TOKEN: TOKEN },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    resolvePython(),
+    [
+      "-m",
+      "mixmask_worker",
+      "--listen",
+      "127.0.0.1:0",
+      "--device",
+      "cpu",
+      "--threads",
+      "1",
+      "--parent-pid",
+      String(process.pid),
+      "--tls-cert",
+      cert,
+      "--tls-key",
+      key,
+    ],
+    {
+      env: { ...process.env, PYTHONPATH: WORKER_PACKAGE_DIR, MIXMASK_WORKER_TOKEN: TOKEN },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (text: string) => {
@@ -41,7 +63,25 @@ describe("no one else drives the worker (real worker processes)", () => {
     const dir = mkdtempSync(join(tmpdir(), "mixmask-tls-"));
     cert = join(dir, "cert.pem");
     const key = join(dir, "key.pem");
-    const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+    const made = spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ]);
     if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
     tcp = await listeningWorker(cert, key);
   });
@@ -66,7 +106,18 @@ describe("no one else drives the worker (real worker processes)", () => {
     // The zeromq lane has no TLS: "auto" keeps this worker's bytes (and the token of zeromq's handshake) on gRPC.
     expect(worker.info.capabilities).toContain("zmq");
     const pixels = new Uint8Array(4 * 8 * 8).fill(7);
-    const ds = { name: "tls", split: "train", count: 4, height: 8, width: 8, channels: 1 as const, pixels, labels: new Int32Array(4), numClasses: 1, classNames: ["a"] };
+    const ds = {
+      name: "tls",
+      split: "train",
+      count: 4,
+      height: 8,
+      width: 8,
+      channels: 1 as const,
+      pixels,
+      labels: new Int32Array(4),
+      numClasses: 1,
+      classNames: ["a"],
+    };
     expect((await uploadDataset(worker, ds)).lane).toBe("grpc");
     await worker.close(); // leaves a connected worker running
     expect(tcp.child.exitCode).toBe(null);

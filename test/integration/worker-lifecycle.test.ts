@@ -4,7 +4,6 @@ import { MixmaskError } from "../../src/errors.js";
 import { PROTOCOL_VERSION } from "../../src/worker/protocol-version.js";
 import { Worker } from "../../src/worker/worker.js";
 
-
 async function rejection(promise: Promise<unknown>): Promise<MixmaskError> {
   try {
     await promise;

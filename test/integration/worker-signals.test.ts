@@ -2,11 +2,12 @@ import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { processAlive } from "../helpers/process-alive.js";
 
-
 describe("worker process group on Ctrl-C", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`${signal} to the SDK's process kills the worker and ends the process with the same signal`, async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/hold-worker.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/hold-worker.ts"], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       const pid = await new Promise<number>((resolve, reject) => {
         child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim())));
         child.once("exit", (code) => reject(new Error(`fixture exited early with ${code}`)));

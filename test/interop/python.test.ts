@@ -19,8 +19,12 @@ async function gone(pid: number): Promise<boolean> {
 
 /** Starts test/fixtures/hold-python.ts; resolves with the interpreter's pid once the session answered. */
 async function holdPython(...args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/hold-python.ts", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/hold-python.ts", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()));
     void exited.then(({ code }) => reject(new Error(`fixture exited early with ${code}`)));
@@ -35,9 +39,15 @@ describe("Python interop through pythonia", () => {
     const pid = session.pid!;
     expect(session.interpreter).toMatch(/\.venv\/bin\/python$/);
     const np = await session.import<NumpyModule>("numpy");
-    const a = await np.array([[1, 2], [3, 4]]);
+    const a = await np.array([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(await session.value(await a.mean())).toBe(2.5); // a numpy scalar
-    expect(await session.value(await a.T)).toEqual([[1, 3], [2, 4]]); // an awaited attribute holding an array
+    expect(await session.value(await a.T)).toEqual([
+      [1, 3],
+      [2, 4],
+    ]); // an awaited attribute holding an array
     expect(await session.eval<number>`${a}.shape[0] + ${40}`).toBe(42);
     await expect(PythonSession.open()).rejects.toThrow(/already open/);
     await session.close();
@@ -49,7 +59,10 @@ describe("Python interop through pythonia", () => {
   it("turns Python exceptions into INTEROP_FAILED with the Python error, and names the package a failed import needs", async () => {
     await withPython(async (py) => {
       const math = await py.import<{ sqrt(x: number): Promise<number> }>("math");
-      await expect(math.sqrt(-1)).rejects.toMatchObject({ code: "INTEROP_FAILED", message: expect.stringContaining("ValueError: math domain error") });
+      await expect(math.sqrt(-1)).rejects.toMatchObject({
+        code: "INTEROP_FAILED",
+        message: expect.stringContaining("ValueError: math domain error"),
+      });
       const error = await py.import("no_such_package_here").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MixmaskError);
       expect((error as MixmaskError).fix).toMatch(/-m pip install no_such_package_here/);
@@ -68,10 +81,12 @@ describe("Python interop through pythonia", () => {
     await expect(time.sleep(0)).rejects.toThrow(/session is closed/);
 
     let inside = 0;
-    await expect(withPython(async (py) => {
-      inside = py.pid!;
-      throw new Error("the notebook cell failed");
-    })).rejects.toThrow("the notebook cell failed");
+    await expect(
+      withPython(async (py) => {
+        inside = py.pid!;
+        throw new Error("the notebook cell failed");
+      }),
+    ).rejects.toThrow("the notebook cell failed");
     expect(await gone(inside)).toBe(true);
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
-import { MASKER_NAMES, MASKERS, maskerIssues, planStepMasks, validatedMasker, type MaskerOptions } from "../../src/maskers/maskers.js";
+import {
+  MASKER_NAMES,
+  MASKERS,
+  maskerIssues,
+  planStepMasks,
+  validatedMasker,
+  type MaskerOptions,
+} from "../../src/maskers/maskers.js";
 import { MASKER_OPTIONS, maskStreams } from "../helpers/masker-options.js";
 
 const streams = (step: number) => maskStreams(9, step);
@@ -29,21 +36,30 @@ describe("planStepMasks", () => {
     const masks = Array.from({ length: 8 }, (_, i) => perSample.mask!.cells.subarray(i * 16, i * 16 + 16).join(""));
     expect(new Set(masks).size).toBeGreaterThan(1);
     // 28 px on a 4-grid: every cell is 7×7 pixels, so λ = kept cells / 16.
-    perSample.mask!.keptFractions.forEach((l, i) => expect(l).toBe(perSample.mask!.cells.subarray(i * 16, i * 16 + 16).reduce((a, b) => a + b, 0) / 16));
+    perSample.mask!.keptFractions.forEach((l, i) =>
+      expect(l).toBe(perSample.mask!.cells.subarray(i * 16, i * 16 + 16).reduce((a, b) => a + b, 0) / 16),
+    );
   });
 
   it("erases without partners, with a planned noise seed for the noise fill", () => {
     const zero = planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase" });
     expect(zero.mask!.fill).toBe("zero");
     expect(zero.mask!.partner).toBeUndefined();
-    expect(zero.pieces.map((p) => [p.image, p.weight])).toEqual([["view", 1], ["masked", 1]]);
+    expect(zero.pieces.map((p) => [p.image, p.weight])).toEqual([
+      ["view", 1],
+      ["masked", 1],
+    ]);
     const noise = planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase", eraseFill: "noise" });
     expect(noise.mask!.noiseSeed).toBeGreaterThan(0);
-    expect(planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase", eraseFill: "noise" }).mask!.noiseSeed).toBe(noise.mask!.noiseSeed);
+    expect(
+      planStepMasks(streams(2), 8, 28, { ...MASKER_OPTIONS, masker: "erase", eraseFill: "noise" }).mask!.noiseSeed,
+    ).toBe(noise.mask!.noiseSeed);
   });
 
   it("plans nothing for none and only Un-Mix for unmix", () => {
-    expect(planStepMasks(streams(3), 8, 28, { ...MASKER_OPTIONS, masker: "none" })).toEqual({ pieces: [{ image: "view", weight: 1 }] });
+    expect(planStepMasks(streams(3), 8, 28, { ...MASKER_OPTIONS, masker: "none" })).toEqual({
+      pieces: [{ image: "view", weight: 1 }],
+    });
     const unmix = planStepMasks(streams(3), 8, 28, { ...MASKER_OPTIONS, masker: "unmix", maskGrid: 1 });
     expect(unmix.mask).toBeUndefined();
     expect(unmix.pieces.map((p) => p.image)).toEqual(["view", "unmix", "unmix"]);
@@ -52,13 +68,17 @@ describe("planStepMasks", () => {
 
 describe("maskerIssues", () => {
   it("refuses grid and ratio combinations that cannot give a mask, naming the option", () => {
-    const paths = (o: Partial<MaskerOptions>, size = 28) => maskerIssues({ ...MASKER_OPTIONS, ...o }, size).map((i) => i.path);
+    const paths = (o: Partial<MaskerOptions>, size = 28) =>
+      maskerIssues({ ...MASKER_OPTIONS, ...o }, size).map((i) => i.path);
     expect(paths({ maskGrid: 2 })).toEqual(["maskGrid"]);
     expect(paths({ maskGrid: 1, maskShape: "discrete" })).toEqual(["maskGrid"]);
     expect(paths({ maskGrid: 2, maskShape: "discrete" })).toEqual([]);
     expect(paths({ maskGrid: 4, keepRatio: 0.05 })).toEqual(["keepRatio"]); // floor(0.05·16) = 0 cells
     expect(paths({ maskGrid: 8 }, 7)).toEqual(["maskGrid"]); // cells smaller than a pixel
-    expect(paths({ masker: "unmix", unmixAlpha: 0, unmixCutmixProbability: 2 })).toEqual(["unmixAlpha", "unmixCutmixProbability"]);
+    expect(paths({ masker: "unmix", unmixAlpha: 0, unmixCutmixProbability: 2 })).toEqual([
+      "unmixAlpha",
+      "unmixCutmixProbability",
+    ]);
     expect(paths({ masker: "none", maskGrid: 1, maskPerSample: true })).toEqual(["maskPerSample"]);
     expect(() => planStepMasks(streams(0), 8, 28, { ...MASKER_OPTIONS, maskGrid: 2 })).toThrow(MixmaskError);
   });

@@ -35,7 +35,12 @@ function stats(g: number): { mean: number; exact: number } {
 
 describe("drawBlockMask", () => {
   it("is pinned for a seeded stream", () => {
-    expect(rows(drawBlockMask(Rng.stream(42, "mask", 0), { grid: 4, keepRatio: 0.5 }), 4)).toEqual(["1101", "1101", "1100", "0000"]);
+    expect(rows(drawBlockMask(Rng.stream(42, "mask", 0), { grid: 4, keepRatio: 0.5 }), 4)).toEqual([
+      "1101",
+      "1101",
+      "1100",
+      "0000",
+    ]);
     expect(rows(drawBlockMask(Rng.stream(42, "mask", 0), { grid: 8, keepRatio: 0.5 }), 8)).toEqual([
       "10000000",
       "10000000",

@@ -5,7 +5,11 @@ import { Rng } from "../../src/random/rng.js";
 describe("drawDiscreteMask", () => {
   it("keeps each cell with probability keepRatio and never returns an all-kept or all-dropped mask", () => {
     const rng = Rng.stream(2, "discrete");
-    for (const [grid, keepRatio] of [[2, 0.5], [4, 0.25], [8, 0.75]] as const) {
+    for (const [grid, keepRatio] of [
+      [2, 0.5],
+      [4, 0.25],
+      [8, 0.75],
+    ] as const) {
       let kept = 0;
       const draws = 3000;
       for (let i = 0; i < draws; i++) {
@@ -22,7 +26,9 @@ describe("drawDiscreteMask", () => {
   });
 
   it("is pinned for a seeded stream and refuses g < 2", () => {
-    expect(Array.from(drawDiscreteMask(Rng.stream(1, "mask", 0), { grid: 3, keepRatio: 0.5 })).join("")).toMatchInlineSnapshot(`"000110010"`);
+    expect(
+      Array.from(drawDiscreteMask(Rng.stream(1, "mask", 0), { grid: 3, keepRatio: 0.5 })).join(""),
+    ).toMatchInlineSnapshot(`"000110010"`);
     expect(() => validateDiscreteMask({ grid: 1, keepRatio: 0.5 })).toThrow(/2×2/);
     // A ratio whose masks almost never mix both kinds of cell is refused instead of looping.
     expect(() => drawDiscreteMask(Rng.stream(1, "m"), { grid: 2, keepRatio: 1e-9 })).toThrow(/too extreme/);

@@ -5,7 +5,8 @@ import { Rng } from "../../src/random/rng.js";
 /** λ by brute force: upsample every pixel with the float map the contract forbids relying on, but exactly. */
 function bruteForce(mask: Uint8Array, g: number, s: number): number {
   let kept = 0;
-  for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) kept += mask[Math.floor((y * g) / s) * g + Math.floor((x * g) / s)]!;
+  for (let y = 0; y < s; y++)
+    for (let x = 0; x < s; x++) kept += mask[Math.floor((y * g) / s) * g + Math.floor((x * g) / s)]!;
   return kept / (s * s);
 }
 
@@ -14,7 +15,9 @@ describe("cellIndex", () => {
     expect(Array.from(cellIndex(8, 4))).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
     // 28 px on an 8-grid: cells of 3 or 4 pixels (28/8 = 3.5).
     const cells = cellIndex(28, 8);
-    expect(Array.from(cells)).toEqual([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7]);
+    expect(Array.from(cells)).toEqual([
+      0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7,
+    ]);
   });
 });
 

@@ -16,7 +16,12 @@ function pixelsOf(png: PNG, hex: string): number {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   let n = 0;
   for (let i = 0; i < png.data.length; i += 4) {
-    if (Math.abs(png.data[i]! - r!) < 40 && Math.abs(png.data[i + 1]! - g!) < 40 && Math.abs(png.data[i + 2]! - b!) < 40) n++;
+    if (
+      Math.abs(png.data[i]! - r!) < 40 &&
+      Math.abs(png.data[i + 1]! - g!) < 40 &&
+      Math.abs(png.data[i + 2]! - b!) < 40
+    )
+      n++;
   }
   return n;
 }
@@ -29,10 +34,32 @@ describe("charts (vega-lite specs rendered headless)", () => {
       yLabel: "top-1",
       integerX: true,
       series: [
-        { name: "none", points: [[0, 0.69], [1, 0.72], [2, 0.75]], band: [[0, 0.68, 0.7], [1, 0.7, 0.74], [2, 0.73, 0.77]] },
-        { name: "mixmask", points: [[0, 0.69], [1, 0.7], [2, 0.76]] },
+        {
+          name: "none",
+          points: [
+            [0, 0.69],
+            [1, 0.72],
+            [2, 0.75],
+          ],
+          band: [
+            [0, 0.68, 0.7],
+            [1, 0.7, 0.74],
+            [2, 0.73, 0.77],
+          ],
+        },
+        {
+          name: "mixmask",
+          points: [
+            [0, 0.69],
+            [1, 0.7],
+            [2, 0.76],
+          ],
+        },
       ],
-      references: [{ y: 0.65, label: "untrained" }, { y: 0.8, label: "pixels" }],
+      references: [
+        { y: 0.65, label: "untrained" },
+        { y: 0.8, label: "pixels" },
+      ],
     });
     expect(chart.rows).toBe(3 + 3 + 3 + 2);
     const svg = await chartSvg(chart);
@@ -52,7 +79,21 @@ describe("charts (vega-lite specs rendered headless)", () => {
   });
 
   it("keep the legend below the plot, never over the data", async () => {
-    const chart = lineChart({ title: "t", xLabel: "x", yLabel: "y", series: [{ name: "a long legend entry", points: [[0, 1], [1, 1]] }], height: 200 });
+    const chart = lineChart({
+      title: "t",
+      xLabel: "x",
+      yLabel: "y",
+      series: [
+        {
+          name: "a long legend entry",
+          points: [
+            [0, 1],
+            [1, 1],
+          ],
+        },
+      ],
+      height: 200,
+    });
     const svg = await chartSvg(chart);
     const legend = /role-legend[^]*?translate\(([-\d.]+),([-\d.]+)\)/.exec(svg);
     expect(legend).not.toBeNull();
@@ -60,7 +101,16 @@ describe("charts (vega-lite specs rendered headless)", () => {
   });
 
   it("histograms count fractions per bin, so series of different sizes compare", () => {
-    const chart = histogram({ title: "λ", xLabel: "λ", range: [0, 1], bins: 4, series: [{ name: "a", values: [0.1, 0.1, 0.6, 0.6] }, { name: "b", values: [0.9] }] });
+    const chart = histogram({
+      title: "λ",
+      xLabel: "λ",
+      range: [0, 1],
+      bins: 4,
+      series: [
+        { name: "a", values: [0.1, 0.1, 0.6, 0.6] },
+        { name: "b", values: [0.9] },
+      ],
+    });
     const rows = (chart.spec as unknown as { data: { values: { series: string; fraction: number }[] } }).data.values;
     expect(rows.filter((r) => r.series.startsWith("a")).map((r) => r.fraction)).toEqual([0.5, 0, 0.5, 0]);
     expect(rows.filter((r) => r.series.startsWith("b")).map((r) => r.fraction)).toEqual([0, 0, 0, 1]);
@@ -73,7 +123,9 @@ describe("charts (vega-lite specs rendered headless)", () => {
     expect(smoothingNote(1)).toBe("per step, not smoothed");
     const charts = runCharts({
       name: "m",
-      metrics: [{ step: 0, loss: 3, termLosses: [1, 1, 1], positiveTop1: 0.1, embeddingStd: 0.9, lr: 0.1, lambda: 0.4 }],
+      metrics: [
+        { step: 0, loss: 3, termLosses: [1, 1, 1], positiveTop1: 0.1, embeddingStd: 0.9, lr: 0.1, lambda: 0.4 },
+      ],
       knn: [],
       references: { untrained: 0.5, pixels: 0.6 },
       termNames: mixmask,

@@ -8,7 +8,11 @@ describe("emaMomentumAt", () => {
     expect(emaMomentumAt("cosine", 0.99, 0, 1000)).toBeCloseTo(0.99, 12);
     expect(emaMomentumAt("cosine", 0.99, 500, 1000)).toBeCloseTo(0.995, 12);
     expect(emaMomentumAt("cosine", 0.99, 1000, 1000)).toBeCloseTo(1, 12);
-    for (const k of [1, 137, 999]) expect(emaMomentumAt("cosine", 0.996, k, 1000)).toBeCloseTo(1 - (1 - 0.996) * (Math.cos((Math.PI * k) / 1000) + 1) / 2, 12);
+    for (const k of [1, 137, 999])
+      expect(emaMomentumAt("cosine", 0.996, k, 1000)).toBeCloseTo(
+        1 - ((1 - 0.996) * (Math.cos((Math.PI * k) / 1000) + 1)) / 2,
+        12,
+      );
   });
 });
 

@@ -4,16 +4,36 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MixmaskError } from "../../src/errors.js";
 import type { KnnResult } from "../../src/eval/knn.js";
-import { checkpointFileName, pruneCheckpoints, readCheckpointManifest, signManifest, WORKER_STATE_PARTS, writeCheckpointManifest, type CheckpointManifest } from "../../src/train/checkpoint-manifest.js";
+import {
+  checkpointFileName,
+  pruneCheckpoints,
+  readCheckpointManifest,
+  signManifest,
+  WORKER_STATE_PARTS,
+  writeCheckpointManifest,
+  type CheckpointManifest,
+} from "../../src/train/checkpoint-manifest.js";
 import { RunDirectory } from "../../src/train/run-directory.js";
 import { StepPlanner } from "../../src/train/step-planner.js";
 import { captureTrainerState, verifyTrainerState } from "../../src/train/trainer-state.js";
 import { tinyConfig } from "../helpers/tiny-run.js";
 
 const SOURCE = { count: 128, height: 28, width: 28, channels: 1 as const };
-const KNN: KnnResult = { protocol: "weighted-knn", k: 20, temperature: 0.1, top1: 0.5, top5: 0.9, trainCount: 128, testCount: 64, seconds: 1 };
+const KNN: KnnResult = {
+  protocol: "weighted-knn",
+  k: 20,
+  temperature: 0.1,
+  top1: 0.5,
+  top5: 0.9,
+  trainCount: 128,
+  testCount: 64,
+  seconds: 1,
+};
 
-function runWithCheckpoint(step: number, dir = mkdtempSync(join(tmpdir(), "mixmask-manifest-"))): { runDir: RunDirectory; manifest: CheckpointManifest } {
+function runWithCheckpoint(
+  step: number,
+  dir = mkdtempSync(join(tmpdir(), "mixmask-manifest-")),
+): { runDir: RunDirectory; manifest: CheckpointManifest } {
   const runDir = new RunDirectory(dir);
   const config = tinyConfig(dir, { epochs: 3 });
   const file = checkpointFileName(step, "pt");
@@ -48,8 +68,22 @@ describe("checkpoint manifest", () => {
     const read = readCheckpointManifest(runDir)!;
     expect(read).toEqual(manifest);
     expect(read).toMatchObject({ format: "mixmask-checkpoint", version: 2, step: 6 });
-    expect(read.trainer).toMatchObject({ step: 6, epoch: 1, stepInEpoch: 2, stepsPerEpoch: 4, totalSteps: 12, sampler: { seed: read.config.seed, epoch: 1, batchInEpoch: 2 } });
-    expect(read.trainer.rng.streams.map((s) => s.name)).toEqual(["sampler", "augment", "mask", "pairing", "unmix", "key-shuffle"]);
+    expect(read.trainer).toMatchObject({
+      step: 6,
+      epoch: 1,
+      stepInEpoch: 2,
+      stepsPerEpoch: 4,
+      totalSteps: 12,
+      sampler: { seed: read.config.seed, epoch: 1, batchInEpoch: 2 },
+    });
+    expect(read.trainer.rng.streams.map((s) => s.name)).toEqual([
+      "sampler",
+      "augment",
+      "mask",
+      "pairing",
+      "unmix",
+      "key-shuffle",
+    ]);
     expect(read.trainer.schedule.nextLr).toBeGreaterThan(0);
     expect(read.trainer.lastPlanSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(read.worker.holds).toContain("momentum encoder (MoCo, BYOL)");
@@ -91,19 +125,43 @@ describe("checkpoint manifest", () => {
     const { manifest } = runWithCheckpoint(6);
     const same = tinyConfig("/tmp/x", { epochs: 3 });
     const planner = new StepPlanner(same, SOURCE);
-    verifyTrainerState(manifest.trainer, captureTrainerState(same, planner, 6, "fashion-mnist-train-abc", 128), "latest.json");
+    verifyTrainerState(
+      manifest.trainer,
+      captureTrainerState(same, planner, 6, "fashion-mnist-train-abc", 128),
+      "latest.json",
+    );
 
-    const otherData = invalid(() => verifyTrainerState(manifest.trainer, captureTrainerState(same, planner, 6, "fashion-mnist-train-def", 128), "latest.json"));
+    const otherData = invalid(() =>
+      verifyTrainerState(
+        manifest.trainer,
+        captureTrainerState(same, planner, 6, "fashion-mnist-train-def", 128),
+        "latest.json",
+      ),
+    );
     expect(otherData.issues.map((i) => i.path)).toEqual(["trainer.datasetId"]);
 
     const reseeded = tinyConfig("/tmp/x", { epochs: 3, seed: 7 });
-    const error = invalid(() => verifyTrainerState(manifest.trainer, captureTrainerState(reseeded, new StepPlanner(reseeded, SOURCE), 6, "fashion-mnist-train-abc", 128), "latest.json"));
+    const error = invalid(() =>
+      verifyTrainerState(
+        manifest.trainer,
+        captureTrainerState(reseeded, new StepPlanner(reseeded, SOURCE), 6, "fashion-mnist-train-abc", 128),
+        "latest.json",
+      ),
+    );
     expect(error.issues.map((i) => i.path)).toEqual(["trainer.rng", "trainer.sampler", "trainer.lastPlanSha256"]);
     expect(error.message).toContain("would not reproduce the interrupted run");
 
     // Same options, but a planner that draws differently (e.g. another SDK version): only the plan fingerprint tells.
     const tampered = { ...manifest.trainer, lastPlanSha256: "f".repeat(64) };
-    expect(invalid(() => verifyTrainerState(tampered, captureTrainerState(same, planner, 6, "fashion-mnist-train-abc", 128), "latest.json")).issues.map((i) => i.path)).toEqual(["trainer.lastPlanSha256"]);
+    expect(
+      invalid(() =>
+        verifyTrainerState(
+          tampered,
+          captureTrainerState(same, planner, 6, "fashion-mnist-train-abc", 128),
+          "latest.json",
+        ),
+      ).issues.map((i) => i.path),
+    ).toEqual(["trainer.lastPlanSha256"]);
   });
 
   it("a full disk while writing the manifest keeps the previous one and leaves no temporary file", () => {
@@ -126,6 +184,12 @@ describe("checkpoint manifest", () => {
       writeFileSync(join(runDir.checkpointsDir, checkpointFileName(step, "json")), "{}");
     }
     pruneCheckpoints(runDir, 1, "step-0000012.pt");
-    expect(readdirSync(runDir.checkpointsDir).sort()).toEqual(["latest.json", "step-0000012.json", "step-0000012.pt", "step-0000016.json", "step-0000016.pt"]);
+    expect(readdirSync(runDir.checkpointsDir).sort()).toEqual([
+      "latest.json",
+      "step-0000012.json",
+      "step-0000012.pt",
+      "step-0000016.json",
+      "step-0000016.pt",
+    ]);
   });
 });

@@ -4,7 +4,8 @@ import { CPU_PRESET } from "../../src/config/presets.js";
 import { StepPlanner } from "../../src/train/step-planner.js";
 
 const source = { count: 1000, height: 28, width: 28, channels: 1 } as const;
-const make = (seed: number) => new StepPlanner(validatePretrainConfig({ ...CPU_PRESET, seed, trainImages: 1000, epochs: 3 }), source);
+const make = (seed: number) =>
+  new StepPlanner(validatePretrainConfig({ ...CPU_PRESET, seed, trainImages: 1000, epochs: 3 }), source);
 
 describe("step planner", () => {
   it("plans any step from (seed, step) alone, in any order", () => {

@@ -7,7 +7,18 @@ import { encodeStepPlan } from "../../src/worker/plan-encoding.js";
 
 const v1 = mixmask.v1;
 const planner = (masker: "mixmask" | "none" | "both" | "erase") =>
-  new StepPlanner(validatePretrainConfig({ ...CPU_PRESET, masker, batchSize: 16, bnSplits: 4, queueSize: 64, trainImages: 256, knnK: 50 }), { count: 256, height: 28, width: 28, channels: 1 });
+  new StepPlanner(
+    validatePretrainConfig({
+      ...CPU_PRESET,
+      masker,
+      batchSize: 16,
+      bnSplits: 4,
+      queueSize: 64,
+      trainImages: 256,
+      knnK: 50,
+    }),
+    { count: 256, height: 28, width: 28, channels: 1 },
+  );
 
 describe("plan encoding", () => {
   it("puts every planned number on the wire unchanged", () => {
@@ -23,7 +34,15 @@ describe("plan encoding", () => {
     expect(Array.from(wire.mask!.cells!)).toEqual(Array.from(plan.mask!.cells));
     expect(wire.mask!.fill).toBe(v1.MaskFill.PARTNER);
     expect(wire.mask!.keptFraction![0]).toBeCloseTo(plan.mask!.keptFractions[0]!, 6);
-    expect(wire.terms.map((t) => [t.anchor!.input, t.anchor!.encoder, t.positive!.input, t.positive!.encoder, t.anchorOrder!.length])).toEqual([
+    expect(
+      wire.terms.map((t) => [
+        t.anchor!.input,
+        t.anchor!.encoder,
+        t.positive!.input,
+        t.positive!.encoder,
+        t.anchorOrder!.length,
+      ]),
+    ).toEqual([
       [v1.Input.VIEW_0, v1.Encoder.ONLINE, v1.Input.VIEW_1, v1.Encoder.MOMENTUM, 0],
       [v1.Input.MASKED_0, v1.Encoder.ONLINE, v1.Input.VIEW_1, v1.Encoder.MOMENTUM, 0],
       [v1.Input.MASKED_0, v1.Encoder.ONLINE, v1.Input.VIEW_1, v1.Encoder.MOMENTUM, 16],
@@ -44,7 +63,13 @@ describe("plan encoding", () => {
     const wire = v1.StepPlan.decode(v1.StepPlan.encode(encodeStepPlan(both)).finish());
     expect(wire.unmix!.lambda).toBeCloseTo(both.unmix!.lambda, 6);
     expect(wire.unmix!.partner).toEqual(Array.from(both.unmix!.partner));
-    expect(wire.terms.map((t) => t.anchor!.input)).toEqual([v1.Input.VIEW_0, v1.Input.MASKED_0, v1.Input.MASKED_0, v1.Input.UNMIX_0, v1.Input.UNMIX_0]);
+    expect(wire.terms.map((t) => t.anchor!.input)).toEqual([
+      v1.Input.VIEW_0,
+      v1.Input.MASKED_0,
+      v1.Input.MASKED_0,
+      v1.Input.UNMIX_0,
+      v1.Input.UNMIX_0,
+    ]);
     const erase = v1.StepPlan.decode(v1.StepPlan.encode(encodeStepPlan(planner("erase").plan(1))).finish());
     expect(erase.mask!.fill).toBe(v1.MaskFill.ZERO);
     expect(erase.mask!.partner).toEqual([]);

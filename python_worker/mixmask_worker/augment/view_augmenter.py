@@ -27,9 +27,7 @@ def augment_views(images: Tensor, params: ViewParams, image_size: int, mean: Ten
     ``mean`` and ``std`` are ``[3]`` float tensors on the images' device, applied after augmentation.
     """
     if images.dim() != 4 or images.dtype != torch.uint8 or images.shape[-1] not in (1, 3):
-        raise ValueError(
-            f"images are {images.dtype} {list(images.shape)}; expected uint8 [N, H, W, C] with C = 1 or 3"
-        )
+        raise ValueError(f"images are {images.dtype} {list(images.shape)}; expected uint8 [N, H, W, C] with C = 1 or 3")
     n = images.shape[0]
     if params.crop.shape[0] != n:
         raise ValueError(f"the view plan is for {params.crop.shape[0]} samples but the batch holds {n} images")
@@ -100,9 +98,7 @@ def _blend(x: Tensor, other: Tensor, factor: Tensor) -> Tensor:
     return (f * x + (1 - f) * other).clamp_(0, 1)
 
 
-def _color_jitter(
-    x: Tensor, jitter: Tensor, order: Tensor, any_hue: bool, hue_rows: tuple[Tensor, ...]
-) -> Tensor:
+def _color_jitter(x: Tensor, jitter: Tensor, order: Tensor, any_hue: bool, hue_rows: tuple[Tensor, ...]) -> Tensor:
     """torchvision ``ColorJitter`` with a per-sample factor set and op order, vectorised over the batch.
 
     At position ``p`` each sample runs one op. Brightness, contrast and saturation are all torchvision's

@@ -35,9 +35,7 @@ class UploadSession:
         self.received = 0
         self.last_progress = time.monotonic()
         self._hashed = 0
-        self._digest = hashlib.sha256(
-            content_hash_prefix(header.count, header.height, header.width, header.channels)
-        )
+        self._digest = hashlib.sha256(content_hash_prefix(header.count, header.height, header.width, header.channels))
         self._cond = threading.Condition()
         self._failure: Optional[WorkerError] = None
         self._cancelled = False

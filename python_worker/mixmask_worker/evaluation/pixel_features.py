@@ -23,7 +23,12 @@ def centred_pixel_features(bank: Tensor, queries: Tensor, device: torch.device) 
     channel repeat, no per-channel normalisation: what the user's images hold). The mean image is the bank's only,
     so the queries (test images) take no part in the features of the bank.
     """
-    if bank.dim() != 4 or bank.dtype != torch.uint8 or queries.dtype != torch.uint8 or bank.shape[1:] != queries.shape[1:]:
+    if (
+        bank.dim() != 4
+        or bank.dtype != torch.uint8
+        or queries.dtype != torch.uint8
+        or bank.shape[1:] != queries.shape[1:]
+    ):
         raise ValueError(
             f"pixel features need uint8 [N, H, W, C] images of one size; got {bank.dtype} {list(bank.shape)} and "
             f"{queries.dtype} {list(queries.shape)}"

@@ -40,7 +40,10 @@ def preview(run: TrainingRun, request: worker_pb2.PreviewRequest) -> worker_pb2.
 def _shown_inputs(checked: ValidatedPlan) -> list[int]:
     shown = set(checked.inputs()) | {worker_pb2.VIEW_0, worker_pb2.VIEW_1}
     if checked.mask is not None and checked.mask.fill == worker_pb2.PARTNER:
-        for masked, complement in ((worker_pb2.MASKED_0, worker_pb2.COMPLEMENT_0), (worker_pb2.MASKED_1, worker_pb2.COMPLEMENT_1)):
+        for masked, complement in (
+            (worker_pb2.MASKED_0, worker_pb2.COMPLEMENT_0),
+            (worker_pb2.MASKED_1, worker_pb2.COMPLEMENT_1),
+        ):
             if masked in shown:
                 shown.add(complement)
     return sorted(shown)

@@ -75,7 +75,12 @@ class RunEvaluation:
         )
         generator = torch.Generator().manual_seed(int(request.seed))
         outcome = train_linear_probe(
-            train_f, train_labels.to(train_f.device), test_f, test_labels.to(test_f.device), num_classes, settings,
+            train_f,
+            train_labels.to(train_f.device),
+            test_f,
+            test_labels.to(test_f.device),
+            num_classes,
+            settings,
             generator,
         )
         return worker_pb2.LinearProbeReply(

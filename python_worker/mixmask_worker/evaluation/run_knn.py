@@ -87,8 +87,13 @@ def run_features(
     chunk = max(batch_size, HOST_FEATURE_CHUNK // batch_size * batch_size)
     parts = [
         extract_features(
-            backbone, images[start : start + chunk].to(run.device), run.image_size, run.mean, run.std,
-            batch_size, normalize,
+            backbone,
+            images[start : start + chunk].to(run.device),
+            run.image_size,
+            run.mean,
+            run.std,
+            batch_size,
+            normalize,
         )
         for start in range(0, images.shape[0], chunk)
     ]

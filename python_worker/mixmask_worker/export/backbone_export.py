@@ -179,9 +179,7 @@ def _torchscript(
     )
 
 
-def _onnx(
-    frozen: FrozenBackbone, path: str, probe: torch.Tensor, eager: torch.Tensor
-) -> worker_pb2.ExportedFile:
+def _onnx(frozen: FrozenBackbone, path: str, probe: torch.Tensor, eager: torch.Tensor) -> worker_pb2.ExportedFile:
     onnx = _optional_module("onnx", "write the ONNX format")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the legacy-exporter notice; see the module docstring for why we use it
@@ -215,9 +213,7 @@ def _onnx(
     )
 
 
-def _detectron2(
-    frozen: FrozenBackbone, path: str, probe: torch.Tensor, eager: torch.Tensor
-) -> worker_pb2.ExportedFile:
+def _detectron2(frozen: FrozenBackbone, path: str, probe: torch.Tensor, eager: torch.Tensor) -> worker_pb2.ExportedFile:
     state = frozen.state_dict()
     write_bytes_atomically(path, detectron2_bytes(state))
     with open(path, "rb") as file:

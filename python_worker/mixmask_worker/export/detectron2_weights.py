@@ -52,4 +52,3 @@ def detectron2_model(state_dict: dict[str, torch.Tensor]) -> dict[str, Any]:
 def detectron2_bytes(state_dict: dict[str, torch.Tensor]) -> bytes:
     # Protocol 4 (Python ≥ 3.4) stores arrays as raw bytes; protocol 2 would inflate them by half (latin-1 strings).
     return pickle.dumps(detectron2_model(state_dict), protocol=4)
-

@@ -26,7 +26,9 @@ class NTXent(nn.Module):
             z = F.normalize(torch.cat((at_least_fp32(a), at_least_fp32(p))), dim=1)  # [2N, D]
             logits = (z @ z.t()) / temperature  # [2N, 2N]
             logits = logits.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z.device), float("-inf"))
-            pair = torch.arange(2 * n, device=z.device).roll(n)  # [2N] row of each positive (built on the device: no sync)
+            pair = torch.arange(2 * n, device=z.device).roll(
+                n
+            )  # [2N] row of each positive (built on the device: no sync)
             per_row = F.cross_entropy(logits, pair, reduction="none")  # [2N]
         return 0.5 * (per_row[:n] + per_row[n:])  # [N]
 

@@ -51,7 +51,9 @@ def _validate_mask(issues: _Issues, mask: worker_pb2.MaskPlan, n: int, image_siz
             )
             ok = False
     elif len(mask.partner) > 0:
-        issues.add("plan.mask.partner", "no partners for an erase fill (ZERO, MEAN, NOISE)", f"{len(mask.partner)} entries")
+        issues.add(
+            "plan.mask.partner", "no partners for an erase fill (ZERO, MEAN, NOISE)", f"{len(mask.partner)} entries"
+        )
         ok = False
     grids = cells.reshape(-1, grid, grid).copy()  # writable: torch refuses to wrap read-only buffers
     exact = kept_fraction(torch.from_numpy(grids), image_size).numpy()  # [B] float64

@@ -35,7 +35,9 @@ def _per_sample(mask_pixels: Tensor, x: Tensor) -> Tensor:
     n, _, s1, s2 = x.shape
     m = mask_pixels if mask_pixels.dim() == 3 else mask_pixels.unsqueeze(0)
     if m.dim() != 3 or m.shape[1:] != (s1, s2) or m.shape[0] not in (1, n):
-        raise ValueError(f"mask is {list(mask_pixels.shape)}; expected [{s1}, {s2}], [1, {s1}, {s2}] or [{n}, {s1}, {s2}]")
+        raise ValueError(
+            f"mask is {list(mask_pixels.shape)}; expected [{s1}, {s2}], [1, {s1}, {s2}] or [{n}, {s1}, {s2}]"
+        )
     return m.unsqueeze(1).to(x.dtype)
 
 

@@ -59,8 +59,12 @@ class _GroupNormalise(torch.autograd.Function):
 
     @staticmethod
     def forward(  # type: ignore[override]
-        ctx: torch.autograd.function.FunctionCtx, input: Tensor, weight: Optional[Tensor], bias: Optional[Tensor],
-        eps: float, groups: int,
+        ctx: torch.autograd.function.FunctionCtx,
+        input: Tensor,
+        weight: Optional[Tensor],
+        bias: Optional[Tensor],
+        eps: float,
+        groups: int,
     ) -> tuple[Tensor, Tensor, Tensor]:
         x = _grouped_view(input, groups)  # [J, G, L, C]
         count = x.shape[0] * x.shape[2]
@@ -187,12 +191,21 @@ def use_grouped_batch_norm(module: nn.Module) -> nn.Module:
     for name, child in list(module.named_children()):
         replacement: Optional[nn.Module] = None
         if type(child) is nn.BatchNorm1d:
-            replacement = GroupedBatchNorm1d(child.num_features, eps=child.eps, momentum=child.momentum,
-                                             affine=child.affine, track_running_stats=child.track_running_stats)
+            replacement = GroupedBatchNorm1d(
+                child.num_features,
+                eps=child.eps,
+                momentum=child.momentum,
+                affine=child.affine,
+                track_running_stats=child.track_running_stats,
+            )
         elif isinstance(child, nn.BatchNorm2d) and not isinstance(child, GroupedBatchNorm2d):
             replacement = GroupedBatchNorm2d(
-                child.num_features, int(getattr(child, "num_splits", 1)), eps=child.eps, momentum=child.momentum,
-                affine=child.affine, track_running_stats=child.track_running_stats,
+                child.num_features,
+                int(getattr(child, "num_splits", 1)),
+                eps=child.eps,
+                momentum=child.momentum,
+                affine=child.affine,
+                track_running_stats=child.track_running_stats,
             )
         if replacement is None:
             use_grouped_batch_norm(child)

@@ -124,7 +124,9 @@ def validate_step_plan(plan: worker_pb2.StepPlan, run: RunFacts, device: torch.d
     enqueue_term = int(plan.enqueue_term)
     if run.queue_size > 0 and len(plan.terms) > 0:
         if enqueue_term >= len(plan.terms):
-            issues.add("plan.enqueue_term", f"a term index < {len(plan.terms)} (the number of plan.terms)", enqueue_term)
+            issues.add(
+                "plan.enqueue_term", f"a term index < {len(plan.terms)} (the number of plan.terms)", enqueue_term
+            )
         elif plan.terms[enqueue_term].positive.encoder != worker_pb2.MOMENTUM:
             issues.add(
                 "plan.enqueue_term",
@@ -170,22 +172,32 @@ def _recipes(mask: Optional[CellMask], unmix: Optional[UnmixMixture]) -> dict[in
     return recipes
 
 
-def _validate_branch(issues: _Issues, path: str, branch: worker_pb2.BranchRef, plan: worker_pb2.StepPlan, run: RunFacts) -> BranchRef:
+def _validate_branch(
+    issues: _Issues, path: str, branch: worker_pb2.BranchRef, plan: worker_pb2.StepPlan, run: RunFacts
+) -> BranchRef:
     source, encoder = int(branch.input), int(branch.encoder)
     if source not in worker_pb2.Input.values() or source == worker_pb2.INPUT_UNSPECIFIED:
         issues.add(f"{path}.input", "VIEW_0/1, MASKED_0/1, COMPLEMENT_0/1 or UNMIX_0/1", input_name(source))
     elif source in MASKED_INPUTS + COMPLEMENT_INPUTS and not plan.HasField("mask"):
         issues.add(f"{path}.input", f"{input_name(source)} together with plan.mask", "no plan.mask")
     elif source in COMPLEMENT_INPUTS and plan.mask.fill != worker_pb2.PARTNER:
-        issues.add(f"{path}.input", "COMPLEMENT_* only with a PARTNER-filled mask", _enum_name(worker_pb2.MaskFill, plan.mask.fill))
+        issues.add(
+            f"{path}.input",
+            "COMPLEMENT_* only with a PARTNER-filled mask",
+            _enum_name(worker_pb2.MaskFill, plan.mask.fill),
+        )
     elif source in UNMIX_INPUTS and not plan.HasField("unmix"):
         issues.add(f"{path}.input", f"{input_name(source)} together with plan.unmix", "no plan.unmix")
     if encoder not in worker_pb2.Encoder.values() or encoder == worker_pb2.ENCODER_UNSPECIFIED:
         issues.add(f"{path}.encoder", "ONLINE, ONLINE_PREDICTOR, ONLINE_DETACHED or MOMENTUM", encoder_name(encoder))
     elif encoder == worker_pb2.MOMENTUM and not run.has_momentum_encoder:
-        issues.add(f"{path}.encoder", "a non-MOMENTUM encoder: the run was created without momentum_encoder", "MOMENTUM")
+        issues.add(
+            f"{path}.encoder", "a non-MOMENTUM encoder: the run was created without momentum_encoder", "MOMENTUM"
+        )
     elif encoder == worker_pb2.ONLINE_PREDICTOR and not run.has_predictor:
-        issues.add(f"{path}.encoder", "a non-PREDICTOR encoder: the run was created without a predictor", "ONLINE_PREDICTOR")
+        issues.add(
+            f"{path}.encoder", "a non-PREDICTOR encoder: the run was created without a predictor", "ONLINE_PREDICTOR"
+        )
     return (source, encoder)
 
 
@@ -202,7 +214,9 @@ def _validate_terms(issues: _Issues, plan: worker_pb2.StepPlan, n: int, run: Run
         if kind not in TERM_KINDS:
             issues.add(f"{path}.kind", " or ".join(TERM_KINDS.values()), _enum_name(worker_pb2.TermKind, kind))
         elif kind == worker_pb2.INFO_NCE_QUEUE and run.queue_size == 0:
-            issues.add(f"{path}.kind", "a kind without a queue: the run was created with moco.queue_size = 0", "INFO_NCE_QUEUE")
+            issues.add(
+                f"{path}.kind", "a kind without a queue: the run was created with moco.queue_size = 0", "INFO_NCE_QUEUE"
+            )
         anchor = _validate_branch(issues, f"{path}.anchor", term.anchor, plan, run)
         positive = _validate_branch(issues, f"{path}.positive", term.positive, plan, run)
         temperature = float(term.temperature)

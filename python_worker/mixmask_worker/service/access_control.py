@@ -66,7 +66,7 @@ def read_token(token_file: Optional[str], environ: MutableMapping[str, str]) -> 
 def _read_descriptor(path: str) -> Optional[str]:
     """``/dev/fd/N``: the token the parent wrote into an inherited descriptor (the SDK's way: no environment
     variable). Read with ``os.read``, since a socket pair, which Node gives its children, cannot be opened by path."""
-    number = path[len(INHERITED_FD_PREFIX):]
+    number = path[len(INHERITED_FD_PREFIX) :]
     if not number.isdigit():
         return None
     fd = int(number)
@@ -151,7 +151,7 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
         for key, value in metadata or ():
             if key == AUTHORIZATION_METADATA:
                 presented = value if isinstance(value, str) else value.decode("utf-8", "replace")
-        given = presented[len(BEARER):] if presented.startswith(BEARER) else ""
+        given = presented[len(BEARER) :] if presented.startswith(BEARER) else ""
         # Digests first: compare_digest is constant-time only for inputs of equal length.
         return hmac.compare_digest(_token_digest(given), self._expected)
 

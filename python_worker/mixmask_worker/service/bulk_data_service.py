@@ -144,9 +144,7 @@ class BulkDataService:
             endpoint = PullEndpoint(self._bulk_dir, upload_id, on_message, _failing(session.fail, "upload"))
             self._endpoints[upload_id] = endpoint
             reply.zmq_endpoint = endpoint.endpoint
-        log.info(
-            "upload %s of %s begun on the %s lane: %.1f MiB", upload_id, header.dataset_id, lane, size / 2**20
-        )
+        log.info("upload %s of %s begun on the %s lane: %.1f MiB", upload_id, header.dataset_id, lane, size / 2**20)
         return reply
 
     async def UploadParts(
@@ -164,7 +162,9 @@ class BulkDataService:
                 session.write(part.pixels)
             if session is None:
                 raise invalid_argument("upload_parts", "an upload_id and pixel chunks", "an empty stream")
-            if session.received < session.size:  # no more bytes can come on this lane: fail now, not at the stall timeout
+            if (
+                session.received < session.size
+            ):  # no more bytes can come on this lane: fail now, not at the stall timeout
                 raise invalid_argument(
                     f"upload {session.header.dataset_id!r} pixels",
                     f"total_bytes = {session.size} bytes (count*height*width*channels)",
@@ -210,7 +210,9 @@ class BulkDataService:
         if endpoint is not None:
             endpoint.close()
         header = session.header
-        dataset = await self._on_compute(self.store.put, header.dataset_id, images, session.labels, session.content_sha256)
+        dataset = await self._on_compute(
+            self.store.put, header.dataset_id, images, session.labels, session.content_sha256
+        )
         if self.cache is not None:
             self._cache_writer.submit(_store_quietly, self.cache, session.content_sha256, images, session.labels)
         return worker_pb2.DatasetInfo(dataset_id=dataset.dataset_id, count=dataset.count, placement=dataset.placement)
@@ -257,7 +259,9 @@ class BulkDataService:
                         f"stream {stream.stream_id!r} message", "2 frames [StreamBatch header, pixels]", len(frames)
                     )
                 batch = worker_pb2.StreamBatch.FromString(frames[0])
-                stream.put(int(batch.step), np.asarray(batch.indices, dtype=np.int64), np.frombuffer(frames[1], np.uint8))
+                stream.put(
+                    int(batch.step), np.asarray(batch.indices, dtype=np.int64), np.frombuffer(frames[1], np.uint8)
+                )
                 return True
 
             endpoint = PullEndpoint(
@@ -267,7 +271,13 @@ class BulkDataService:
             reply.zmq_endpoint = endpoint.endpoint
         log.info(
             "stream %s opened on the %s lane: %d images %dx%dx%d, buffer of %d batches",
-            request.stream_id, lane, shape.count, shape.height, shape.width, shape.channels, stream.capacity,
+            request.stream_id,
+            lane,
+            shape.count,
+            shape.height,
+            shape.width,
+            shape.channels,
+            stream.capacity,
         )
         return reply
 
@@ -301,8 +311,12 @@ class BulkDataService:
         stats = stream.stats()
         log.info(
             "stream %s closed: %d batches received, %d consumed, at most %d of %d buffered (%.1f MiB)",
-            request.stream_id, stats.batches_received, stats.batches_consumed, stats.peak_buffered_batches,
-            stats.capacity_batches, stats.peak_buffered_bytes / 2**20,
+            request.stream_id,
+            stats.batches_received,
+            stats.batches_consumed,
+            stats.peak_buffered_batches,
+            stats.capacity_batches,
+            stats.peak_buffered_bytes / 2**20,
         )
         return worker_pb2.StreamStats(
             batches_received=stats.batches_received,
@@ -316,7 +330,6 @@ class BulkDataService:
         endpoint = self._endpoints.pop(key, None)
         if endpoint is not None:
             endpoint.close()
-
 
 
 def _cached_reply(dataset: ResidentDataset, source: str) -> worker_pb2.BeginUploadReply:

@@ -46,7 +46,9 @@ class FaultPlan:
             kind, sep, where = item.partition("@")
             step_text, _, arg = where.partition(":")
             if not sep or not step_text.isdigit():
-                raise FaultSpecError(f"{FAULTS_ENV}: {item!r} is not KIND@STEP[:ARG] (e.g. nan-loss@6, exit@5, stall@2:30)")
+                raise FaultSpecError(
+                    f"{FAULTS_ENV}: {item!r} is not KIND@STEP[:ARG] (e.g. nan-loss@6, exit@5, stall@2:30)"
+                )
             step = int(step_text)
             if kind == "nan-loss":
                 if arg and not arg.isdigit():
@@ -63,7 +65,9 @@ class FaultPlan:
                     raise FaultSpecError(f"{FAULTS_ENV}: {item!r}: stall needs seconds > 0 (stall@STEP:SECONDS)")
                 faults.stall[step] = seconds
             else:
-                raise FaultSpecError(f"{FAULTS_ENV}: unknown fault {item!r}: use nan-loss@STEP[:TERM], exit@STEP or stall@STEP:SECONDS")
+                raise FaultSpecError(
+                    f"{FAULTS_ENV}: unknown fault {item!r}: use nan-loss@STEP[:TERM], exit@STEP or stall@STEP:SECONDS"
+                )
         return faults
 
     @staticmethod

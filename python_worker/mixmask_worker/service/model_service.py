@@ -78,9 +78,7 @@ class ModelService:
         return worker_pb2.LoadBackboneReply(model_id=request.model_id, spec=model.spec)
 
     @reporting_errors
-    async def Embed(
-        self, request: worker_pb2.EmbedRequest, context: grpc.aio.ServicerContext
-    ) -> worker_pb2.EmbedReply:
+    async def Embed(self, request: worker_pb2.EmbedRequest, context: grpc.aio.ServicerContext) -> worker_pb2.EmbedReply:
         return await self._on_compute(self._embed, request)
 
     def _embed(self, request: worker_pb2.EmbedRequest) -> worker_pb2.EmbedReply:

@@ -29,7 +29,7 @@ class Undecodable:
 
 def _type_name(deserializer: Callable[[bytes], Any]) -> str:
     owner = getattr(deserializer, "__self__", None)  # FromString is a classmethod of the message type
-    return getattr(owner, "__name__", None) or getattr(deserializer, "__name__", "the request message")
+    return str(getattr(owner, "__name__", None) or getattr(deserializer, "__name__", "the request message"))
 
 
 def _safe(deserializer: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
@@ -90,8 +90,11 @@ def _wrap(method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         (False, True): grpc.unary_stream_rpc_method_handler,
         (True, True): grpc.stream_stream_rpc_method_handler,
     }[(streaming_in, streaming_out)]
-    return make(behavior, request_deserializer=_safe(handler.request_deserializer),
-                response_serializer=handler.response_serializer)
+    return make(
+        behavior,
+        request_deserializer=_safe(handler.request_deserializer),
+        response_serializer=handler.response_serializer,
+    )
 
 
 async def _call(inner: Any, request: Any, context: grpc.aio.ServicerContext, streaming_out: bool) -> Any:

@@ -117,7 +117,9 @@ class WorkerServicer:
             capabilities.append("cuda")
             if torch.cuda.is_bf16_supported():
                 capabilities.append("bf16")
-        if step_formulation().channels_last(True, self.device):  # honoured on the CPU too (training/step_formulation.py)
+        if step_formulation().channels_last(
+            True, self.device
+        ):  # honoured on the CPU too (training/step_formulation.py)
             capabilities.append("channels_last")
         if self.bulk.zmq_lane:  # pyzmq importable (it is optional) and a private folder for ipc endpoints
             capabilities.append("zmq")
@@ -139,9 +141,7 @@ class WorkerServicer:
     @_reporting_errors
     async def Hello(self, request: worker_pb2.HelloRequest, context: grpc.aio.ServicerContext) -> worker_pb2.HelloReply:
         if request.protocol_version != PROTOCOL_VERSION:
-            older = (
-                "the mixmask npm package" if request.protocol_version < PROTOCOL_VERSION else "the python_worker"
-            )
+            older = "the mixmask npm package" if request.protocol_version < PROTOCOL_VERSION else "the python_worker"
             raise WorkerError(
                 "PROTOCOL_MISMATCH",
                 f"client speaks protocol v{request.protocol_version}, this worker speaks v{PROTOCOL_VERSION}: "
@@ -345,6 +345,7 @@ def build_server(
         ],
     )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, method_handlers(servicer)),))
-    port = server.add_secure_port(address, credentials) if credentials is not None else server.add_insecure_port(address)
+    port = (
+        server.add_secure_port(address, credentials) if credentials is not None else server.add_insecure_port(address)
+    )
     return server, port
-

@@ -76,7 +76,6 @@ def _load_optimizer(optimizer: "torch.optim.Optimizer", saved: dict[str, Any]) -
     if len(saved["param_groups"]) != len(current["param_groups"]):
         raise ValueError("optimizer parameter groups differ")
     groups = [
-        {**ours, "params": theirs["params"]}
-        for ours, theirs in zip(current["param_groups"], saved["param_groups"])
+        {**ours, "params": theirs["params"]} for ours, theirs in zip(current["param_groups"], saved["param_groups"])
     ]
     optimizer.load_state_dict({"state": saved["state"], "param_groups": groups})

@@ -53,7 +53,11 @@ def validate_run_request(request: worker_pb2.CreateRunRequest) -> None:
         if request.predictor.layers not in (0, 2):
             add("run.predictor.layers", "2 Linear layers (0 means 2)", request.predictor.layers)
     if request.moco.queue_size > 0 and not request.momentum_encoder:
-        add("run.moco.queue_size", "0 without momentum_encoder (the queue holds momentum-encoder keys)", request.moco.queue_size)
+        add(
+            "run.moco.queue_size",
+            "0 without momentum_encoder (the queue holds momentum-encoder keys)",
+            request.moco.queue_size,
+        )
     if request.moco.bn_splits < 1:
         add("run.moco.bn_splits", "a number of BN groups >= 1 (1 disables split BN)", request.moco.bn_splits)
     momentum = float(request.optimizer.momentum)

@@ -136,9 +136,7 @@ def _contrast(x: torch.Tensor, f: float) -> torch.Tensor:
 
 def test_per_sample_order_brightness_contrast_vs_contrast_brightness() -> None:
     images = _images(1, 6, 6).expand(2, -1, -1, -1).contiguous()
-    params = _params(
-        2, 6, 6, jitter=[1.6, 0.4, 1.0, 0.0] * 2, jitter_order=bytes([0, 1, 2, 3, 1, 0, 3, 2])
-    )
+    params = _params(2, 6, 6, jitter=[1.6, 0.4, 1.0, 0.0] * 2, jitter_order=bytes([0, 1, 2, 3, 1, 0, 3, 2]))
     out = augment_views(images, params, 6, ZERO, ONE)
     x = _as_float(images[:1])
     first_brightness = _contrast(_brightness(x, 1.6), 0.4)
@@ -263,7 +261,9 @@ def test_from_proto_shapes_dtypes_and_flags() -> None:
 
 def test_from_proto_hue_rows_list_nonzero_shifts_by_position() -> None:
     p = _params(
-        3, 8, 8,
+        3,
+        8,
+        8,
         jitter=[1.0, 1.0, 1.0, 0.1, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, -0.2],
         jitter_order=bytes([3, 0, 1, 2, 0, 3, 1, 2, 2, 1, 0, 3]),
     )

@@ -24,8 +24,15 @@ def test_headers_are_consistent_or_refused(data: Any) -> None:
     exact = count * height * width * channels
     total = data.draw(st.one_of(st.just(exact % 2**64), st.integers(0, 2**64 - 1)))
     labels = data.draw(st.lists(st.integers(-(2**31), 2**31 - 1), max_size=8))
-    header = worker_pb2.DatasetHeader(dataset_id=data.draw(st.text(max_size=8)), count=count, height=height,
-                                      width=width, channels=channels, total_bytes=total, labels=labels)
+    header = worker_pb2.DatasetHeader(
+        dataset_id=data.draw(st.text(max_size=8)),
+        count=count,
+        height=height,
+        width=width,
+        channels=channels,
+        total_bytes=total,
+        labels=labels,
+    )
     try:
         size = _check_header(header)
     except WorkerError as error:

@@ -122,7 +122,9 @@ def test_two_ranks_compute_what_one_process_computes_with_split_batch_norm(
     loaded = TrainingRun(_request(n, splits), _store(), CPU)
     loaded.load(checkpoint, "")
     for name, tensor in reference.online.state_dict().items():
-        assert torch.allclose(loaded.online.state_dict()[name].float(), tensor.float(), atol=WEIGHT_TOLERANCE[formulation]), name
+        assert torch.allclose(
+            loaded.online.state_dict()[name].float(), tensor.float(), atol=WEIGHT_TOLERANCE[formulation]
+        ), name
     assert reference.queue is not None and loaded.queue is not None
     assert torch.allclose(loaded.queue.keys, reference.queue.keys, atol=1e-5)
     next_plan = global_plan(STEPS, n)

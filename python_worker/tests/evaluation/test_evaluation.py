@@ -45,8 +45,9 @@ def test_probe_curve_matches_a_direct_recomputation_of_each_epoch() -> None:
     # Two epochs of full-batch SGD without momentum, written out by hand: the probe's per-epoch top-1 must agree.
     train_f, train_y = _clusters(8, 3, 4, 1.5, seed=2)
     test_f, test_y = _clusters(8, 3, 4, 1.5, seed=4)
-    settings = ProbeSettings(epochs=2, batch_size=1000, lr=0.5, momentum=0.0, weight_decay=0.0, milestones=(1,),
-                             gamma=0.1, init_std=0.01)
+    settings = ProbeSettings(
+        epochs=2, batch_size=1000, lr=0.5, momentum=0.0, weight_decay=0.0, milestones=(1,), gamma=0.1, init_std=0.01
+    )
     out = train_linear_probe(train_f, train_y, test_f, test_y, 3, settings, torch.Generator().manual_seed(5))
     g = torch.Generator().manual_seed(5)
     w = (torch.randn(3, 4, generator=g) * 0.01).requires_grad_(True)
@@ -73,8 +74,19 @@ def store() -> DatasetStore:
 
 def _probe_request(**fields: object) -> worker_pb2.LinearProbeRequest:
     request = worker_pb2.LinearProbeRequest(
-        run_id="run-1", train_dataset_id="train", test_dataset_id="train", epochs=5, batch_size=8, lr=1.0,
-        momentum=0.9, weight_decay=0.0, lr_milestones=[3], lr_gamma=0.1, init_std=0.01, seed=1, feature_batch_size=8,
+        run_id="run-1",
+        train_dataset_id="train",
+        test_dataset_id="train",
+        epochs=5,
+        batch_size=8,
+        lr=1.0,
+        momentum=0.9,
+        weight_decay=0.0,
+        lr_milestones=[3],
+        lr_gamma=0.1,
+        init_std=0.01,
+        seed=1,
+        feature_batch_size=8,
     )
     for key, value in fields.items():
         setattr(request, key, value)
@@ -91,8 +103,9 @@ def test_features_are_cached_per_weights_and_recomputed_after_a_step(store: Data
     assert not first.features_cached and again.features_cached
     assert list(first.test_top1) == list(again.test_top1)  # same features, same seed: the same probe
     assert first.feature_dim == run.feature_dim and first.train_count == N and first.num_classes == 4
-    run.step(mixmask_plan(0, list(range(16)), lr=0.1, key_momentum=0.99, flip_key_view=False,
-                          key_shuffle=shuffled(16, 0))).resolve()
+    run.step(
+        mixmask_plan(0, list(range(16)), lr=0.1, key_momentum=0.99, flip_key_view=False, key_shuffle=shuffled(16, 0))
+    ).resolve()
     after = evaluation.linear_probe(_probe_request())
     assert not after.features_cached  # the weights changed
 
@@ -108,13 +121,22 @@ def test_bad_probe_requests_list_every_issue(store: DatasetStore) -> None:
 
 def _fine_tune_request(steps: int, lr: float) -> worker_pb2.FineTuneRequest:
     request = worker_pb2.FineTuneRequest(
-        run_id="run-1", train_dataset_id="train", test_dataset_id="train", momentum=0.9, nesterov=True,
-        weight_decay=0.0, init_std=0.01, seed=2, eval_batch_size=8,
+        run_id="run-1",
+        train_dataset_id="train",
+        test_dataset_id="train",
+        momentum=0.9,
+        nesterov=True,
+        weight_decay=0.0,
+        init_std=0.01,
+        seed=2,
+        eval_batch_size=8,
     )
     for step in range(steps):
         # Whole-dataset batches: with batches of a few images, train-mode BN statistics differ enough from the
         # running ones that memorised images are misclassified in eval mode, which is not what this test is about.
-        request.steps.append(worker_pb2.FineTuneStep(indices=list(range(N)), view=view_plan(N, flip=step % 2 == 1), lr=lr))
+        request.steps.append(
+            worker_pb2.FineTuneStep(indices=list(range(N)), view=view_plan(N, flip=step % 2 == 1), lr=lr)
+        )
     return request
 
 
@@ -145,4 +167,3 @@ def test_bad_fine_tune_requests_name_the_step(store: DatasetStore) -> None:
     with pytest.raises(WorkerError) as empty:
         evaluation.fine_tune(_fine_tune_request(0, lr=0.01))
     assert "fine_tune.steps" in empty.value.message
-

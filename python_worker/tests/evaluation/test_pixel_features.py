@@ -42,7 +42,12 @@ def store() -> DatasetStore:
 
 def _knn(features: int) -> worker_pb2.KnnRequest:
     return worker_pb2.KnnRequest(
-        run_id="run-1", train_dataset_id="train", test_dataset_id="test", k=10, temperature=0.1, batch_size=8,
+        run_id="run-1",
+        train_dataset_id="train",
+        test_dataset_id="test",
+        k=10,
+        temperature=0.1,
+        batch_size=8,
         features=features,
     )
 
@@ -54,8 +59,9 @@ def test_knn_on_centred_pixels_is_the_weighted_knn_of_those_features_whatever_th
     pixels_b = b.knn(_knn(worker_pb2.CENTRED_PIXELS))
     bank, test = store.get("train"), store.get("test")
     bank_f, test_f = centred_pixel_features(bank.images, test.images, CPU)
-    top1, top5 = weighted_knn(F.normalize(bank_f, dim=1), bank.labels, F.normalize(test_f, dim=1), test.labels, 10,
-                              0.1, 4)
+    top1, top5 = weighted_knn(
+        F.normalize(bank_f, dim=1), bank.labels, F.normalize(test_f, dim=1), test.labels, 10, 0.1, 4
+    )
     assert (pixels_a.top1, pixels_a.top5) == pytest.approx((top1, top5), abs=1e-6)
     assert (pixels_a.top1, pixels_a.top5) == (pixels_b.top1, pixels_b.top5)  # no backbone involved
     assert pixels_a.train_count == 40 and pixels_a.test_count == 12
@@ -64,8 +70,19 @@ def test_knn_on_centred_pixels_is_the_weighted_knn_of_those_features_whatever_th
 def test_linear_probe_on_centred_pixels_reads_one_feature_per_pixel(store: DatasetStore) -> None:
     evaluation = RunEvaluation(TrainingRun(run_request(seed=1), store, CPU))
     request = worker_pb2.LinearProbeRequest(
-        run_id="run-1", train_dataset_id="train", test_dataset_id="test", epochs=3, batch_size=8, lr=1.0,
-        momentum=0.9, weight_decay=0.0, lr_milestones=[2], lr_gamma=0.1, init_std=0.01, seed=1, feature_batch_size=8,
+        run_id="run-1",
+        train_dataset_id="train",
+        test_dataset_id="test",
+        epochs=3,
+        batch_size=8,
+        lr=1.0,
+        momentum=0.9,
+        weight_decay=0.0,
+        lr_milestones=[2],
+        lr_gamma=0.1,
+        init_std=0.01,
+        seed=1,
+        feature_batch_size=8,
         features=worker_pb2.CENTRED_PIXELS,
     )
     reply = evaluation.linear_probe(request)

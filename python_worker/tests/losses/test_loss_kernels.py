@@ -91,7 +91,11 @@ def test_positive_top1_counts_strict_wins_only() -> None:
 
 
 def test_low_precision_inputs_are_computed_in_float32() -> None:
-    q, k, queue = _raw(4, 8, seed=6, dtype=torch.float32), _raw(4, 8, seed=7, dtype=torch.float32), _raw(16, 8, seed=8, dtype=torch.float32)
+    q, k, queue = (
+        _raw(4, 8, seed=6, dtype=torch.float32),
+        _raw(4, 8, seed=7, dtype=torch.float32),
+        _raw(16, 8, seed=8, dtype=torch.float32),
+    )
     queue = F.normalize(queue, dim=1)
     ref = InfoNCEWithQueue()(q.bfloat16().float(), k.bfloat16().float(), queue.bfloat16().float(), 0.1)
     with torch.autocast("cpu", dtype=torch.bfloat16):

@@ -25,7 +25,9 @@ MAX_EXACT_GAP = 0.01
 MAX_CELL_GAP = 0.035
 
 
-def reference_block_mask(rng: random.Random, g: int, ratio: float, min_cells: float = 4, aspect: float = 0.3) -> np.ndarray:
+def reference_block_mask(
+    rng: random.Random, g: int, ratio: float, min_cells: float = 4, aspect: float = 0.3
+) -> np.ndarray:
     """BEiT's Algorithm 1: blocks of area ~ U(min, remaining), log-uniform aspect in [0.3, 1/0.3], h and w rounded, h < g and
     w < g, random top-left, accepted when they add 1..remaining new cells; 10 attempts; stop when none adds a cell."""
     target = math.floor(ratio * g * g)
@@ -79,7 +81,9 @@ def test_typescript_block_masks_follow_the_reference_distribution(g: int) -> Non
     counts = np.arange(g * g + 1)
     assert abs(ts_hist @ counts - ref_hist @ counts) / (g * g) < 0.005  # mean kept fraction
     # Blocks favour no side but are drawn less often over the border cells: the spatial profile must match too.
-    assert np.abs(ts_cells - ref_cells).max() < MAX_CELL_GAP, f"per-cell frequencies differ by {np.abs(ts_cells - ref_cells).max():.4f}"
+    assert np.abs(ts_cells - ref_cells).max() < MAX_CELL_GAP, (
+        f"per-cell frequencies differ by {np.abs(ts_cells - ref_cells).max():.4f}"
+    )
 
 
 def test_the_comparison_detects_a_drifted_generator() -> None:

@@ -14,7 +14,10 @@ from mixmask_worker.models.split_batch_norm import SplitBatchNorm2d
 def test_projection_head_keys_and_shapes() -> None:
     head = MlpHead(16, 32, 8)
     assert {k: list(v.shape) for k, v in head.state_dict().items()} == {
-        "mlp.0.weight": [32, 16], "mlp.0.bias": [32], "mlp.2.weight": [8, 32], "mlp.2.bias": [8],
+        "mlp.0.weight": [32, 16],
+        "mlp.0.bias": [32],
+        "mlp.2.weight": [8, 32],
+        "mlp.2.bias": [8],
     }
     x = torch.randn(3, 16)
     expected = torch.relu(x @ head.mlp[0].weight.t() + head.mlp[0].bias) @ head.mlp[2].weight.t() + head.mlp[2].bias

@@ -63,8 +63,13 @@ def _expand(table: str) -> list[tuple[str, list[int]]]:
             out.append((name, [int(d) for d in dims]))
         else:  # a BatchNorm2d: torchvision's five entries in this order
             c = [int(dims[0])]
-            out += [(f"{name}.weight", c), (f"{name}.bias", c), (f"{name}.running_mean", c),
-                    (f"{name}.running_var", c), (f"{name}.num_batches_tracked", [])]
+            out += [
+                (f"{name}.weight", c),
+                (f"{name}.bias", c),
+                (f"{name}.running_mean", c),
+                (f"{name}.running_var", c),
+                (f"{name}.num_batches_tracked", []),
+            ]
     return out
 
 
@@ -104,8 +109,15 @@ def test_resnet50_state_dict_matches_torchvision_keys_and_shapes() -> None:
     for key, shape in expected.items():
         assert sd[key] == shape, key
     assert "layer1.1.downsample.0.weight" not in sd and "layer3.6.conv1.weight" not in sd
-    assert list(sd)[:7] == ["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-                            "bn1.num_batches_tracked", "layer1.0.conv1.weight"]
+    assert list(sd)[:7] == [
+        "conv1.weight",
+        "bn1.weight",
+        "bn1.bias",
+        "bn1.running_mean",
+        "bn1.running_var",
+        "bn1.num_batches_tracked",
+        "layer1.0.conv1.weight",
+    ]
     # Bottleneck order: conv1 bn1 conv2 bn2 conv3 bn3 downsample
     block = [k.split(".")[2] for k in sd if k.startswith("layer2.0.")]
     assert list(dict.fromkeys(block)) == ["conv1", "bn1", "conv2", "bn2", "conv3", "bn3", "downsample"]

@@ -44,11 +44,34 @@ def _valid_plan(step: int = 0, n: int = 8) -> worker_pb2.StepPlan:
 
 def _mutation(data: Any) -> Callable[[worker_pb2.StepPlan], str]:
     """Draws one hostile change to a valid plan; returns a function applying it (and describing it)."""
-    field = data.draw(st.sampled_from([
-        "indices", "views", "view_floats", "view_bytes", "blur_kernel", "mask_grid", "mask_cells", "mask_partner",
-        "mask_kept", "mask_fill", "unmix", "terms", "term_enum", "term_floats", "anchor_order", "sample_weights",
-        "lr", "key_momentum", "key_shuffle", "enqueue_term", "step", "clear_mask",
-    ]))
+    field = data.draw(
+        st.sampled_from(
+            [
+                "indices",
+                "views",
+                "view_floats",
+                "view_bytes",
+                "blur_kernel",
+                "mask_grid",
+                "mask_cells",
+                "mask_partner",
+                "mask_kept",
+                "mask_fill",
+                "unmix",
+                "terms",
+                "term_enum",
+                "term_floats",
+                "anchor_order",
+                "sample_weights",
+                "lr",
+                "key_momentum",
+                "key_shuffle",
+                "enqueue_term",
+                "step",
+                "clear_mask",
+            ]
+        )
+    )
     floats = data.draw(st.lists(hostile_floats, max_size=data.draw(small_lists)))
     ints = data.draw(st.lists(uint32s, max_size=data.draw(small_lists)))
     raw = data.draw(st.binary(max_size=80))
@@ -67,7 +90,7 @@ def _mutation(data: Any) -> Callable[[worker_pb2.StepPlan], str]:
             plan.ClearField("indices")
             plan.indices.extend(ints)
         elif field == "views":
-            del plan.views[which % (len(plan.views) + 1):]
+            del plan.views[which % (len(plan.views) + 1) :]
         elif field == "view_floats":
             view = plan.views[which % 2]
             target = [view.crop, view.jitter, view.blur_sigma][which % 3]
@@ -92,14 +115,21 @@ def _mutation(data: Any) -> Callable[[worker_pb2.StepPlan], str]:
         elif field == "mask_fill":
             plan.mask.fill = scalar_i % 2**31  # proto3 enums are open: any int32 can arrive on the wire
         elif field == "unmix":
-            plan.unmix.CopyFrom(worker_pb2.UnmixPlan(cutmix=which % 2 == 1, box=ints[:5], partner=ints, **{"lambda": scalar_f}))
+            plan.unmix.CopyFrom(
+                worker_pb2.UnmixPlan(cutmix=which % 2 == 1, box=ints[:5], partner=ints, **{"lambda": scalar_f})
+            )
             plan.terms[which % len(plan.terms)].anchor.input = worker_pb2.UNMIX_0
         elif field == "terms":
-            del plan.terms[which % (len(plan.terms) + 1):]
+            del plan.terms[which % (len(plan.terms) + 1) :]
         elif field == "term_enum":
             term = plan.terms[which % len(plan.terms)]
-            target, name = [(term, "kind"), (term.anchor, "input"), (term.anchor, "encoder"), (term.positive, "input"),
-                            (term.positive, "encoder")][which]
+            target, name = [
+                (term, "kind"),
+                (term.anchor, "input"),
+                (term.anchor, "encoder"),
+                (term.positive, "input"),
+                (term.positive, "encoder"),
+            ][which]
             setattr(target, name, scalar_i % 2**31)
         elif field == "term_floats":
             setattr(plan.terms[which % len(plan.terms)], ["weight", "temperature"][which % 2], scalar_f)
@@ -129,8 +159,14 @@ def _mutation(data: Any) -> Callable[[worker_pb2.StepPlan], str]:
     return apply
 
 
-FACTS = RunFacts(dataset_count=COUNT, image_size=IMAGE_SIZE, bn_splits=BN_SPLITS, queue_size=QUEUE,
-                 has_momentum_encoder=True, has_predictor=False)
+FACTS = RunFacts(
+    dataset_count=COUNT,
+    image_size=IMAGE_SIZE,
+    bn_splits=BN_SPLITS,
+    queue_size=QUEUE,
+    has_momentum_encoder=True,
+    has_predictor=False,
+)
 
 
 def _validate(plan: worker_pb2.StepPlan) -> Any:

@@ -92,7 +92,9 @@ def _unmix_input_without_unmix(plan: worker_pb2.StepPlan) -> None:
 
 
 def _cutmix_box_outside(plan: worker_pb2.StepPlan) -> None:
-    plan.unmix.CopyFrom(worker_pb2.UnmixPlan(cutmix=True, box=[10, 0, 8, 4], partner=list(range(N)), **{"lambda": 0.875}))
+    plan.unmix.CopyFrom(
+        worker_pb2.UnmixPlan(cutmix=True, box=[10, 0, 8, 4], partner=list(range(N)), **{"lambda": 0.875})
+    )
 
 
 def _cutmix_lambda_not_the_area(plan: worker_pb2.StepPlan) -> None:
@@ -140,11 +142,23 @@ CASES: list[tuple[str, Callable[[worker_pb2.StepPlan], None], str]] = [
     ("no terms", _no_terms, "plan.terms:"),
     ("term kind", _term(0, "kind", worker_pb2.TERM_KIND_UNSPECIFIED), "plan.terms[0].kind"),
     ("unknown term kind", _term(0, "kind", 9), "plan.terms[0].kind"),
-    ("unspecified input", _term(1, "positive", branch(worker_pb2.INPUT_UNSPECIFIED, worker_pb2.MOMENTUM)), "plan.terms[1].positive.input"),
+    (
+        "unspecified input",
+        _term(1, "positive", branch(worker_pb2.INPUT_UNSPECIFIED, worker_pb2.MOMENTUM)),
+        "plan.terms[1].positive.input",
+    ),
     ("unknown encoder", _term(0, "anchor", branch(worker_pb2.VIEW_0, 17)), "plan.terms[0].anchor.encoder"),
-    ("predictor the run lacks", _term(0, "anchor", branch(worker_pb2.VIEW_0, worker_pb2.ONLINE_PREDICTOR)), "plan.terms[0].anchor.encoder"),
+    (
+        "predictor the run lacks",
+        _term(0, "anchor", branch(worker_pb2.VIEW_0, worker_pb2.ONLINE_PREDICTOR)),
+        "plan.terms[0].anchor.encoder",
+    ),
     ("mixed input without a mask", _drop_mask, "plan.terms[1].anchor.input"),
-    ("enqueue a gradient branch", _term(0, "positive", branch(worker_pb2.VIEW_1, worker_pb2.ONLINE)), "plan.enqueue_term"),
+    (
+        "enqueue a gradient branch",
+        _term(0, "positive", branch(worker_pb2.VIEW_1, worker_pb2.ONLINE)),
+        "plan.enqueue_term",
+    ),
     ("temperature 0", _term(0, "temperature", 0.0), "plan.terms[0].temperature"),
     ("temperature nan", _term(2, "temperature", math.nan), "plan.terms[2].temperature"),
     ("weight inf", _term(2, "weight", math.inf), "plan.terms[2].weight"),

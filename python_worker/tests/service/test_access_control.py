@@ -47,10 +47,22 @@ def test_read_token_prefers_the_file_removes_the_variable_and_refuses_short_toke
         read_token(str(tmp_path / "missing"), {})
 
 
-@pytest.mark.parametrize("host,loopback", [
-    ("127.0.0.1", True), ("127.5.0.1", True), ("::1", True), ("[::1]", True), ("localhost", True),
-    ("0.0.0.0", False), ("::", False), ("[::]", False), ("192.168.1.4", False), ("example.org", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "host,loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.5.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("[::]", False),
+        ("192.168.1.4", False),
+        ("example.org", False),
+        ("", False),
+    ],
+)
 def test_only_loopback_addresses_count_as_local(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
 
@@ -82,9 +94,14 @@ def test_token_comparison_accepts_only_the_exact_bearer_token() -> None:
     interceptor = TokenInterceptor(TOKEN)
     assert interceptor.allows((("authorization", f"Bearer {TOKEN}"),))
     assert interceptor.allows((("x-other", "1"), ("authorization", f"Bearer {TOKEN}".encode())))
-    for metadata in [(), (("authorization", TOKEN),), (("authorization", f"Bearer {TOKEN}x"),),
-                     (("authorization", f"Bearer {TOKEN[:-1]}"),), (("authorization", "Bearer "),),
-                     (("authorization", f"bearer {TOKEN}"),)]:
+    for metadata in [
+        (),
+        (("authorization", TOKEN),),
+        (("authorization", f"Bearer {TOKEN}x"),),
+        (("authorization", f"Bearer {TOKEN[:-1]}"),),
+        (("authorization", "Bearer "),),
+        (("authorization", f"bearer {TOKEN}"),),
+    ]:
         assert not interceptor.allows(metadata), metadata
 
 
@@ -97,9 +114,24 @@ class TcpWorker:
 
     def __init__(self, extra: list[str], env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mixmask_worker", "--listen", "127.0.0.1:0", "--device", "cpu", "--threads", "1",
-             "--parent-pid", str(os.getpid()), *extra],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "mixmask_worker",
+                "--listen",
+                "127.0.0.1:0",
+                "--device",
+                "cpu",
+                "--threads",
+                "1",
+                "--parent-pid",
+                str(os.getpid()),
+                *extra,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, "PYTHONPATH": WORKER_DIR, **env},
         )
         self.address: Optional[str] = None
@@ -111,7 +143,7 @@ class TcpWorker:
             for line in self.process.stderr:
                 self.lines.append(line)
                 if line.startswith(READY):
-                    self.address = line[len(READY):].split(" ", 1)[0]
+                    self.address = line[len(READY) :].split(" ", 1)[0]
                     ready.set()
 
         threading.Thread(target=drain, daemon=True).start()
@@ -161,10 +193,28 @@ def certificates() -> Iterator[tuple[str, str]]:
     directory = tempfile.mkdtemp(prefix="mmw-tls-")
     cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     yield cert, key
     shutil.rmtree(directory, ignore_errors=True)
@@ -199,8 +249,13 @@ def _start_fails(argv: list[str], token: Optional[str] = None) -> str:
     env["PYTHONPATH"] = WORKER_DIR
     if token is not None:
         env["MIXMASK_WORKER_TOKEN"] = token
-    done = subprocess.run([sys.executable, "-m", "mixmask_worker", "--device", "cpu", *argv],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "mixmask_worker", "--device", "cpu", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     return done.stderr
 

@@ -36,8 +36,11 @@ def directory() -> Iterator[str]:
 def worker(directory: str) -> Iterator[Worker]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIXMASK_WORKER_FAULTS", f"nan-loss@{NAN_STEP}:{NAN_TERM},exit@{EXIT_STEP}")
-        spawned = Worker(_worker_command(), os.path.join(directory, "w.sock"),
-                         ["--device", "cpu", "--threads", "1", "--parent-pid", str(os.getpid())])
+        spawned = Worker(
+            _worker_command(),
+            os.path.join(directory, "w.sock"),
+            ["--device", "cpu", "--threads", "1", "--parent-pid", str(os.getpid())],
+        )
     try:
         spawned.upload(upload_chunks("train", make_images(16), make_labels(16)))
         spawned.unary("CreateRun", run_request(), worker_pb2.CreateRunReply)
@@ -47,8 +50,9 @@ def worker(directory: str) -> Iterator[Worker]:
 
 
 def _raw_train(worker: Worker, messages: list[bytes]) -> Iterator[worker_pb2.StepResult]:
-    call = worker.channel.stream_stream("/mixmask.v1.Worker/Train", request_serializer=None,
-                                        response_deserializer=worker_pb2.StepResult.FromString)
+    call = worker.channel.stream_stream(
+        "/mixmask.v1.Worker/Train", request_serializer=None, response_deserializer=worker_pb2.StepResult.FromString
+    )
     return call(iter(messages), timeout=120, metadata=(("mixmask-run-id", "run-1"),))
 
 
@@ -66,7 +70,9 @@ def test_plan_intake_rejects_oversized_and_undecodable_messages_without_raising(
     assert caught.value.code == "INVALID_ARGUMENT" and "message 7: why" in caught.value.message
 
 
-@pytest.mark.parametrize("kind,expected", [("oversized", "exceeds the worker's limit"), ("garbage", "is not a StepPlan")])
+@pytest.mark.parametrize(
+    "kind,expected", [("oversized", "exceeds the worker's limit"), ("garbage", "is not a StepPlan")]
+)
 def test_bad_plan_bytes_end_the_stream_in_order_and_the_worker_keeps_serving(
     worker: Worker, kind: str, expected: str
 ) -> None:
@@ -86,10 +92,14 @@ def test_non_finite_loss_reports_details_and_blocks_the_run_until_a_checkpoint_i
     worker: Worker, directory: str
 ) -> None:
     good = os.path.join(directory, "good.pt")
-    saved = worker.unary("SaveCheckpoint", worker_pb2.SaveCheckpointRequest(run_id="run-1", path=good, step=3),
-                         worker_pb2.SaveCheckpointReply)
-    results = worker.train(iter([mixmask_plan(s, list(range(8)), lr=0.03) for s in range(NAN_STEP, NAN_STEP + 4)]),
-                           run_id="run-1")
+    saved = worker.unary(
+        "SaveCheckpoint",
+        worker_pb2.SaveCheckpointRequest(run_id="run-1", path=good, step=3),
+        worker_pb2.SaveCheckpointReply,
+    )
+    results = worker.train(
+        iter([mixmask_plan(s, list(range(8)), lr=0.03) for s in range(NAN_STEP, NAN_STEP + 4)]), run_id="run-1"
+    )
     with pytest.raises(grpc.RpcError) as caught:
         list(results)
     code, trailer, message = _error(caught.value)
@@ -101,16 +111,22 @@ def test_non_finite_loss_reports_details_and_blocks_the_run_until_a_checkpoint_i
 
     # The weights are unusable now: no checkpoint of them, no further training.
     with pytest.raises(grpc.RpcError) as caught:
-        worker.unary("SaveCheckpoint", worker_pb2.SaveCheckpointRequest(
-            run_id="run-1", path=os.path.join(directory, "bad.pt"), step=9), worker_pb2.SaveCheckpointReply)
+        worker.unary(
+            "SaveCheckpoint",
+            worker_pb2.SaveCheckpointRequest(run_id="run-1", path=os.path.join(directory, "bad.pt"), step=9),
+            worker_pb2.SaveCheckpointReply,
+        )
     assert _error(caught.value)[1] == "NON_FINITE_LOSS" and "diverged at step 3" in _error(caught.value)[2]
     assert not os.path.exists(os.path.join(directory, "bad.pt"))
     with pytest.raises(grpc.RpcError) as caught:
         _steps(worker, range(10, 11))
     assert _error(caught.value)[1] == "NON_FINITE_LOSS"
 
-    worker.unary("LoadCheckpoint", worker_pb2.LoadCheckpointRequest(run_id="run-1", path=good, sha256=saved.sha256),
-                 worker_pb2.LoadCheckpointReply)
+    worker.unary(
+        "LoadCheckpoint",
+        worker_pb2.LoadCheckpointRequest(run_id="run-1", path=good, sha256=saved.sha256),
+        worker_pb2.LoadCheckpointReply,
+    )
     assert _steps(worker, range(10, 12)) == [10, 11]
 
 
@@ -133,8 +149,12 @@ def test_fault_specifications_parse_or_fail_loudly() -> None:
 
 
 def test_unknown_fault_specification_stops_the_worker_at_start(directory: str) -> None:
-    env = {**os.environ, "PYTHONPATH": WORKER_DIR,
-           "MIXMASK_WORKER_FAULTS": "melt@3"}
-    done = subprocess.run([sys.executable, "-m", "mixmask_worker", "--socket", os.path.join(directory, "f.sock")],
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "PYTHONPATH": WORKER_DIR, "MIXMASK_WORKER_FAULTS": "melt@3"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mixmask_worker", "--socket", os.path.join(directory, "f.sock")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "unknown fault 'melt@3'" in done.stderr

@@ -51,13 +51,19 @@ def worker(folders: tuple[str, str]) -> Iterator[Worker]:
 def header(dataset_id: str, images: np.ndarray, labels: Optional[np.ndarray]) -> worker_pb2.DatasetHeader:
     n, h, w, c = images.shape
     return worker_pb2.DatasetHeader(
-        dataset_id=dataset_id, count=n, height=h, width=w, channels=c,
-        labels=[] if labels is None else labels.tolist(), total_bytes=images.nbytes,
+        dataset_id=dataset_id,
+        count=n,
+        height=h,
+        width=w,
+        channels=c,
+        labels=[] if labels is None else labels.tolist(),
+        total_bytes=images.nbytes,
     )
 
 
-def begin(worker: Worker, dataset_id: str, images: np.ndarray, labels: Optional[np.ndarray], lane: int,
-          sha: str = "") -> worker_pb2.BeginUploadReply:
+def begin(
+    worker: Worker, dataset_id: str, images: np.ndarray, labels: Optional[np.ndarray], lane: int, sha: str = ""
+) -> worker_pb2.BeginUploadReply:
     request = worker_pb2.BeginUploadRequest(
         header=header(dataset_id, images, labels), content_sha256=sha or content_hash(images, labels), lane=lane
     )
@@ -66,8 +72,10 @@ def begin(worker: Worker, dataset_id: str, images: np.ndarray, labels: Optional[
 
 def send_grpc(worker: Worker, upload_id: str, images: np.ndarray) -> worker_pb2.DatasetInfo:
     data = images.tobytes()
-    parts = [worker_pb2.UploadPart(upload_id=upload_id if i == 0 else "", pixels=data[i : i + CHUNK])
-             for i in range(0, len(data), CHUNK)]
+    parts = [
+        worker_pb2.UploadPart(upload_id=upload_id if i == 0 else "", pixels=data[i : i + CHUNK])
+        for i in range(0, len(data), CHUNK)
+    ]
     return worker.stream_unary("UploadParts", iter(parts), worker_pb2.DatasetInfo)
 
 
@@ -78,18 +86,22 @@ def send_zmq(worker: Worker, reply: worker_pb2.BeginUploadReply, images: np.ndar
         data = images.tobytes()
         for i in range(0, len(data), CHUNK):
             push.send(data[i : i + CHUNK])
-        return worker.unary("FinishUpload", worker_pb2.FinishUploadRequest(upload_id=reply.upload_id),
-                            worker_pb2.DatasetInfo)
+        return worker.unary(
+            "FinishUpload", worker_pb2.FinishUploadRequest(upload_id=reply.upload_id), worker_pb2.DatasetInfo
+        )
     finally:
         push.close(linger=1000)
 
 
-def upload(worker: Worker, dataset_id: str, images: np.ndarray, labels: Optional[np.ndarray],
-           lane: int) -> tuple[worker_pb2.BeginUploadReply, Optional[worker_pb2.DatasetInfo]]:
+def upload(
+    worker: Worker, dataset_id: str, images: np.ndarray, labels: Optional[np.ndarray], lane: int
+) -> tuple[worker_pb2.BeginUploadReply, Optional[worker_pb2.DatasetInfo]]:
     reply = begin(worker, dataset_id, images, labels, lane)
     if reply.cached:
         return reply, None
-    sent = send_zmq(worker, reply, images) if lane == worker_pb2.LANE_ZMQ else send_grpc(worker, reply.upload_id, images)
+    sent = (
+        send_zmq(worker, reply, images) if lane == worker_pb2.LANE_ZMQ else send_grpc(worker, reply.upload_id, images)
+    )
     return reply, sent
 
 
@@ -130,8 +142,13 @@ def test_bytes_that_do_not_match_the_hash_are_refused_and_not_kept(worker: Worke
 def test_begin_upload_names_bad_fields(worker: Worker) -> None:
     images = make_images(2, size=4)
     with pytest.raises(grpc.RpcError) as caught:
-        worker.unary("BeginUpload", worker_pb2.BeginUploadRequest(header=header("x", images, None),
-                     content_sha256="abc", lane=worker_pb2.LANE_GRPC), worker_pb2.BeginUploadReply)
+        worker.unary(
+            "BeginUpload",
+            worker_pb2.BeginUploadRequest(
+                header=header("x", images, None), content_sha256="abc", lane=worker_pb2.LANE_GRPC
+            ),
+            worker_pb2.BeginUploadReply,
+        )
     assert "upload.content_sha256" in error_of(caught)[1]
     with pytest.raises(grpc.RpcError) as caught:
         begin(worker, "x", images, None, lane=0)
@@ -161,8 +178,10 @@ def test_a_restarted_worker_reloads_the_dataset_from_its_cache(folders: tuple[st
 
 
 def push_batches_grpc(worker: Worker, stream_id: str, batches: list[worker_pb2.StreamBatch]) -> None:
-    messages = [worker_pb2.StreamBatch(stream_id=stream_id if i == 0 else "", step=b.step, indices=b.indices,
-                                       pixels=b.pixels) for i, b in enumerate(batches)]
+    messages = [
+        worker_pb2.StreamBatch(stream_id=stream_id if i == 0 else "", step=b.step, indices=b.indices, pixels=b.pixels)
+        for i, b in enumerate(batches)
+    ]
     reply = worker.stream_unary("PushBatches", iter(messages), worker_pb2.PushBatchesReply)
     assert reply.batches == len(batches)
 
@@ -184,12 +203,24 @@ def test_a_streamed_dataset_trains_exactly_like_the_resident_one_within_its_buff
     images, labels = make_images(32, size=16, seed=31), make_labels(32)
     upload(worker, "resident", images, labels, worker_pb2.LANE_GRPC)
     stream_id = f"streamed-{lane}"
-    opened = worker.unary("OpenStream", worker_pb2.OpenStreamRequest(
-        stream_id=stream_id, count=32, height=16, width=16, channels=3, capacity_batches=2, batch_timeout_ms=60_000,
-        lane=lane), worker_pb2.OpenStreamReply)
+    opened = worker.unary(
+        "OpenStream",
+        worker_pb2.OpenStreamRequest(
+            stream_id=stream_id,
+            count=32,
+            height=16,
+            width=16,
+            channels=3,
+            capacity_batches=2,
+            batch_timeout_ms=60_000,
+            lane=lane,
+        ),
+        worker_pb2.OpenStreamReply,
+    )
     plans = [mixmask_plan(step, shuffled(32, step)[:8], key_shuffle=shuffled(8, step)) for step in range(5)]
-    batches = [worker_pb2.StreamBatch(step=p.step, indices=p.indices, pixels=images[list(p.indices)].tobytes())
-               for p in plans]
+    batches = [
+        worker_pb2.StreamBatch(step=p.step, indices=p.indices, pixels=images[list(p.indices)].tobytes()) for p in plans
+    ]
     # All five batches are pushed at once; the buffer of 2 makes the pusher wait for the steps to consume them.
     pusher = threading.Thread(
         daemon=True,
@@ -211,13 +242,28 @@ def test_a_streamed_dataset_trains_exactly_like_the_resident_one_within_its_buff
 
 
 def test_knn_on_a_streamed_dataset_says_it_needs_resident_images(worker: Worker) -> None:
-    worker.unary("OpenStream", worker_pb2.OpenStreamRequest(stream_id="s-knn", count=4, height=16, width=16,
-                 channels=3, capacity_batches=1, lane=worker_pb2.LANE_GRPC), worker_pb2.OpenStreamReply)
+    worker.unary(
+        "OpenStream",
+        worker_pb2.OpenStreamRequest(
+            stream_id="s-knn", count=4, height=16, width=16, channels=3, capacity_batches=1, lane=worker_pb2.LANE_GRPC
+        ),
+        worker_pb2.OpenStreamReply,
+    )
     upload(worker, "resident", make_images(32, size=16, seed=31), make_labels(32), worker_pb2.LANE_GRPC)
     worker.unary("CreateRun", run_request(run_id="run-knn", dataset_id="resident"), worker_pb2.CreateRunReply)
     with pytest.raises(grpc.RpcError) as caught:
-        worker.unary("Knn", worker_pb2.KnnRequest(run_id="run-knn", train_dataset_id="s-knn",
-                     test_dataset_id="resident", k=2, temperature=0.1, batch_size=4), worker_pb2.KnnReply)
+        worker.unary(
+            "Knn",
+            worker_pb2.KnnRequest(
+                run_id="run-knn",
+                train_dataset_id="s-knn",
+                test_dataset_id="resident",
+                k=2,
+                temperature=0.1,
+                batch_size=4,
+            ),
+            worker_pb2.KnnReply,
+        )
     code, details = error_of(caught)
     assert code == "DATASET_NOT_FOUND" and "streamed" in details and "resident" in details
     worker.unary("CloseStream", worker_pb2.CloseStreamRequest(stream_id="s-knn"), worker_pb2.StreamStats)

@@ -84,7 +84,10 @@ def test_junk_bytes_to_every_method_are_invalid_argument(worker: TcpWorker) -> N
     seen: dict[str, str] = {}
     with grpc.insecure_channel(worker.address) as channel:
         for method in methods:
-            if method.name in ("Train", "TrainShard"):  # parse their plans in order, once a run exists: test_bad_messages.py
+            if method.name in (
+                "Train",
+                "TrainShard",
+            ):  # parse their plans in order, once a run exists: test_bad_messages.py
                 continue
             with pytest.raises(grpc.RpcError) as caught:
                 raw_call(channel, method.name, junk, method.client_streaming or method.server_streaming, AUTH)
@@ -112,13 +115,17 @@ def test_a_token_file_other_users_can_read_is_refused(tmp_path: Any) -> None:
 
 def _begin_zmq(channel: grpc.Channel, images: np.ndarray, labels: np.ndarray) -> worker_pb2.BeginUploadReply:
     n, h, w, c = images.shape
-    header = worker_pb2.DatasetHeader(dataset_id="remote", count=n, height=h, width=w, channels=c,
-                                      labels=labels.tolist(), total_bytes=images.nbytes)
-    request = worker_pb2.BeginUploadRequest(header=header, content_sha256=content_hash(images, labels),
-                                            lane=worker_pb2.LANE_ZMQ)
-    call = channel.unary_unary("/mixmask.v1.Worker/BeginUpload",
-                               request_serializer=worker_pb2.BeginUploadRequest.SerializeToString,
-                               response_deserializer=worker_pb2.BeginUploadReply.FromString)
+    header = worker_pb2.DatasetHeader(
+        dataset_id="remote", count=n, height=h, width=w, channels=c, labels=labels.tolist(), total_bytes=images.nbytes
+    )
+    request = worker_pb2.BeginUploadRequest(
+        header=header, content_sha256=content_hash(images, labels), lane=worker_pb2.LANE_ZMQ
+    )
+    call = channel.unary_unary(
+        "/mixmask.v1.Worker/BeginUpload",
+        request_serializer=worker_pb2.BeginUploadRequest.SerializeToString,
+        response_deserializer=worker_pb2.BeginUploadReply.FromString,
+    )
     return call(request, timeout=60, metadata=AUTH)
 
 
@@ -126,8 +133,12 @@ def _push(endpoint: str, password: Optional[str], data: bytes) -> str:
     """PUSHes ``data`` and returns the first handshake outcome the socket's monitor reports."""
     zmq = pytest.importorskip("zmq")
     push = zmq.Context.instance().socket(zmq.PUSH)
-    monitor = push.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HANDSHAKE_FAILED_AUTH
-                                      | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+    monitor = push.get_monitor_socket(
+        zmq.EVENT_HANDSHAKE_SUCCEEDED
+        | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+        | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+        | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+    )
     try:
         if password is not None:
             push.plain_username = b"mixmask"
@@ -159,9 +170,11 @@ def test_the_zeromq_lane_of_a_tcp_worker_is_tcp_and_needs_the_token(worker: TcpW
         assert _push(reply.zmq_endpoint, None, b"\x01" * 64) == "refused"
         assert _push(reply.zmq_endpoint, "x" * len(TOKEN), b"\x01" * 64) == "refused"
         assert _push(reply.zmq_endpoint, TOKEN, images.tobytes()) == "ok"
-        finish = channel.unary_unary("/mixmask.v1.Worker/FinishUpload",
-                                     request_serializer=worker_pb2.FinishUploadRequest.SerializeToString,
-                                     response_deserializer=worker_pb2.DatasetInfo.FromString)
+        finish = channel.unary_unary(
+            "/mixmask.v1.Worker/FinishUpload",
+            request_serializer=worker_pb2.FinishUploadRequest.SerializeToString,
+            response_deserializer=worker_pb2.DatasetInfo.FromString,
+        )
         info = finish(worker_pb2.FinishUploadRequest(upload_id=reply.upload_id), timeout=60, metadata=AUTH)
     # The refused peers' bytes never arrived: the upload holds exactly the right ones (its hash matched).
     assert info.count == 8
@@ -182,9 +195,21 @@ def test_workers_leave_no_temporary_folder(tmp_path: Any) -> None:
     folder.mkdir(mode=0o700)
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     child = subprocess.Popen(
-        [sys.executable, "-m", "mixmask_worker", "--socket", str(folder / "worker.sock"), "--device", "cpu",
-         "--parent-pid", str(parent.pid)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mixmask_worker",
+            "--socket",
+            str(folder / "worker.sock"),
+            "--device",
+            "cpu",
+            "--parent-pid",
+            str(parent.pid),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": WORKER_DIR, "MIXMASK_WORKER_TOKEN": TOKEN},
     )
     try:

@@ -43,8 +43,11 @@ def socket_dir() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def worker(socket_dir: str) -> Iterator[Worker]:
-    spawned = Worker(_worker_command(), os.path.join(socket_dir, "w.sock"),
-                     ["--device", "cpu", "--threads", "1", "--parent-pid", str(os.getpid())])
+    spawned = Worker(
+        _worker_command(),
+        os.path.join(socket_dir, "w.sock"),
+        ["--device", "cpu", "--threads", "1", "--parent-pid", str(os.getpid())],
+    )
     try:
         info = spawned.upload(upload_chunks("train", make_images(16), make_labels(16)))
         assert (info.dataset_id, info.count, info.placement) == ("train", 16, "cpu")
@@ -137,8 +140,12 @@ def test_each_issue_of_an_invalid_plan_travels_in_the_issues_trailer(worker: Wor
     trailer = dict(caught.value.trailing_metadata() or ())  # type: ignore[attr-defined]
     issues = json.loads(trailer[ERROR_ISSUES_TRAILER])
     assert [issue["path"] for issue in issues] == ["plan.terms[2].anchor_order[3]", "plan.lr"]
-    assert issues[1] == {"path": "plan.lr", "message": "expected a finite learning rate >= 0, received -1.0",
-                         "expected": "a finite learning rate >= 0", "received": "-1.0"}
+    assert issues[1] == {
+        "path": "plan.lr",
+        "message": "expected a finite learning rate >= 0, received -1.0",
+        "expected": "a finite learning rate >= 0",
+        "received": "-1.0",
+    }
 
 
 def test_a_second_train_stream_on_the_same_run_is_refused(worker: Worker) -> None:
@@ -184,7 +191,11 @@ def test_upload_rejects_an_unknown_upload_and_short_data(worker: Worker) -> None
     with pytest.raises(grpc.RpcError) as caught:
         worker.stream_unary("UploadParts", iter(parts), worker_pb2.DatasetInfo)
     code, trailer, details = _error(caught.value)
-    assert code == grpc.StatusCode.INVALID_ARGUMENT and trailer == "INVALID_ARGUMENT" and "upload_parts.upload_id" in details
+    assert (
+        code == grpc.StatusCode.INVALID_ARGUMENT
+        and trailer == "INVALID_ARGUMENT"
+        and "upload_parts.upload_id" in details
+    )
     upload.chunks = upload.chunks[:-1]
     with pytest.raises(grpc.RpcError) as caught:
         worker.upload(upload)
@@ -198,20 +209,33 @@ def test_upload_rejects_an_unknown_upload_and_short_data(worker: Worker) -> None
 
 def test_checkpoints_and_knn_over_grpc(worker: Worker, socket_dir: str) -> None:
     path = os.path.join(socket_dir, "ckpt", "a.pt")
-    saved = worker.unary("SaveCheckpoint", worker_pb2.SaveCheckpointRequest(run_id="run-1", path=path, step=3),
-                         worker_pb2.SaveCheckpointReply)
+    saved = worker.unary(
+        "SaveCheckpoint",
+        worker_pb2.SaveCheckpointRequest(run_id="run-1", path=path, step=3),
+        worker_pb2.SaveCheckpointReply,
+    )
     assert saved.bytes == os.path.getsize(path) and len(saved.sha256) == 64
-    loaded = worker.unary("LoadCheckpoint", worker_pb2.LoadCheckpointRequest(run_id="run-1", path=path,
-                                                                             sha256=saved.sha256),
-                          worker_pb2.LoadCheckpointReply)
+    loaded = worker.unary(
+        "LoadCheckpoint",
+        worker_pb2.LoadCheckpointRequest(run_id="run-1", path=path, sha256=saved.sha256),
+        worker_pb2.LoadCheckpointReply,
+    )
     assert loaded.bytes == saved.bytes
     with pytest.raises(grpc.RpcError) as caught:
-        worker.unary("LoadCheckpoint", worker_pb2.LoadCheckpointRequest(run_id="run-1", path=path, sha256="0" * 64),
-                     worker_pb2.LoadCheckpointReply)
+        worker.unary(
+            "LoadCheckpoint",
+            worker_pb2.LoadCheckpointRequest(run_id="run-1", path=path, sha256="0" * 64),
+            worker_pb2.LoadCheckpointReply,
+        )
     code, trailer, details = _error(caught.value)
     assert code == grpc.StatusCode.DATA_LOSS and trailer == "CHECKPOINT_INVALID" and "sha256" in details
-    knn = worker.unary("Knn", worker_pb2.KnnRequest(run_id="run-1", train_dataset_id="train", test_dataset_id="train",
-                                                     k=5, temperature=0.1, batch_size=8), worker_pb2.KnnReply)
+    knn = worker.unary(
+        "Knn",
+        worker_pb2.KnnRequest(
+            run_id="run-1", train_dataset_id="train", test_dataset_id="train", k=5, temperature=0.1, batch_size=8
+        ),
+        worker_pb2.KnnReply,
+    )
     assert knn.train_count == knn.test_count == 16 and 0 <= knn.top1 <= knn.top5 <= 1
 
 
@@ -258,8 +282,13 @@ def test_worker_exits_when_its_parent_dies(socket_dir: str) -> None:
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
 def test_device_cuda_without_cuda_exits_3(socket_dir: str) -> None:
     env = {**os.environ, "PYTHONPATH": WORKER_DIR}
-    done = subprocess.run([*_worker_command(), "--socket", os.path.join(socket_dir, "c.sock"), "--device", "cuda"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*_worker_command(), "--socket", os.path.join(socket_dir, "c.sock"), "--device", "cuda"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 3 and "--device cuda" in done.stderr
 
 

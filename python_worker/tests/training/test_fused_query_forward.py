@@ -54,7 +54,9 @@ class Networks:
         torch.manual_seed(0)
         heads_bn = framework in ("byol", "simsiam")
         layers = 3 if framework == "simsiam" else 2
-        self.online = use_grouped_batch_norm(build_encoder("resnet18", 4, True, HeadShape(16, D, layers, heads_bn), SPLITS))
+        self.online = use_grouped_batch_norm(
+            build_encoder("resnet18", 4, True, HeadShape(16, D, layers, heads_bn), SPLITS)
+        )
         self.predictor = use_grouped_batch_norm(MlpHead(D, 6, D, 2, True)) if heads_bn else None
         self.momentum = copy.deepcopy(self.online).requires_grad_(False) if framework in ("mocov2", "byol") else None
         for module in (self.online, self.predictor, self.momentum):
@@ -66,8 +68,9 @@ class Networks:
         return [m for m in (self.online, self.predictor) if m is not None]
 
     def step(self, plan: worker_pb2.StepPlan, fuse: bool) -> tuple[float, list[torch.Tensor], int]:
-        facts = RunFacts(64, S, SPLITS, K if self.queue is not None else 0, self.momentum is not None,
-                         self.predictor is not None)
+        facts = RunFacts(
+            64, S, SPLITS, K if self.queue is not None else 0, self.momentum is not None, self.predictor is not None
+        )
         checked = validate_step_plan(plan, facts, torch.device("cpu"))
         upload = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
         g = torch.Generator().manual_seed(1)
@@ -78,8 +81,16 @@ class Networks:
             shuffle = (upload(checked.key_shuffle), upload(np.argsort(checked.key_shuffle)))
         calls = [0]
         hook = self.online.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
-        branches = BranchOutputs(inputs, self.online, self.predictor, self.momentum, shuffle, checked.branches(),
-                                 lambda x: x.contiguous(memory_format=torch.channels_last), fuse=fuse)
+        branches = BranchOutputs(
+            inputs,
+            self.online,
+            self.predictor,
+            self.momentum,
+            shuffle,
+            checked.branches(),
+            lambda x: x.contiguous(memory_format=torch.channels_last),
+            fuse=fuse,
+        )
         loss = assemble_loss(checked.terms, branches.get, self.queue, upload)
         hook.remove()
         parameters = [p for m in self.modules() for p in m.parameters()]
@@ -92,7 +103,9 @@ def _online_passes(plan: worker_pb2.StepPlan) -> int:
     return len(sources)
 
 
-@pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{f}-{m}{'-' + '-'.join(map(str, e.values())) if e else ''}" for f, m, e in CASES])
+@pytest.mark.parametrize(
+    "index", range(len(CASES)), ids=[f"{f}-{m}{'-' + '-'.join(map(str, e.values())) if e else ''}" for f, m, e in CASES]
+)
 def test_fused_forward_equals_separate_passes(index: int) -> None:
     framework, _, _ = CASES[index]
     plan = _plan(index)

@@ -58,7 +58,10 @@ class Setup:
                 p.requires_grad_(False)
         self.queue = F.normalize(torch.randn(K, D, dtype=torch.float64), dim=1)
         g = torch.Generator().manual_seed(seed + 1)
-        self.views = (torch.randn(N, 3, S, S, generator=g, dtype=torch.float64), torch.randn(N, 3, S, S, generator=g, dtype=torch.float64))
+        self.views = (
+            torch.randn(N, 3, S, S, generator=g, dtype=torch.float64),
+            torch.randn(N, 3, S, S, generator=g, dtype=torch.float64),
+        )
         self.framework = framework
         self.has_queue = framework == "mocov2"
         self.has_momentum = framework in ("mocov2", "byol")
@@ -70,12 +73,18 @@ class Setup:
 
     def validate(self, plan: worker_pb2.StepPlan) -> ValidatedPlan:
         facts = RunFacts(
-            dataset_count=64, image_size=S, bn_splits=1, queue_size=K if self.has_queue else 0,
-            has_momentum_encoder=self.has_momentum, has_predictor=self.has_predictor,
+            dataset_count=64,
+            image_size=S,
+            bn_splits=1,
+            queue_size=K if self.has_queue else 0,
+            has_momentum_encoder=self.has_momentum,
+            has_predictor=self.has_predictor,
         )
         return validate_step_plan(plan, facts, torch.device("cpu"))
 
-    def worker_loss(self, checked: ValidatedPlan, terms: Optional[tuple[LossTerm, ...]] = None) -> tuple[float, list[Tensor]]:
+    def worker_loss(
+        self, checked: ValidatedPlan, terms: Optional[tuple[LossTerm, ...]] = None
+    ) -> tuple[float, list[Tensor]]:
         upload = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
         mean, std = torch.full((3,), MEAN, dtype=torch.float64), torch.full((3,), STD, dtype=torch.float64)
         inputs = StepInputs.from_views(self.views, checked, mean, std, upload)
@@ -85,8 +94,12 @@ class Setup:
         terms = checked.terms if terms is None else terms
         needed = [b for t in terms for b in (t.anchor, t.positive)]
         branches = BranchOutputs(
-            inputs, self.online, self.predictor if self.has_predictor else None,
-            self.momentum if self.has_momentum else None, shuffle, needed,
+            inputs,
+            self.online,
+            self.predictor if self.has_predictor else None,
+            self.momentum if self.has_momentum else None,
+            shuffle,
+            needed,
         )
         loss = assemble_loss(terms, lambda b: branches.raw(b), self.queue if self.has_queue else None, upload)
         return loss.total.item(), list(torch.autograd.grad(loss.total, self.trainable()))
@@ -95,7 +108,9 @@ class Setup:
         return value.item(), list(torch.autograd.grad(value, self.trainable()))
 
     # ---- the frameworks' base terms, written out per sample --------------------------------------------------
-    def base(self, a_img: Tensor, b_img: Tensor, order: Optional[list[int]] = None, weights: Optional[list[float]] = None) -> Tensor:
+    def base(
+        self, a_img: Tensor, b_img: Tensor, order: Optional[list[int]] = None, weights: Optional[list[float]] = None
+    ) -> Tensor:
         order = list(range(N)) if order is None else order
         weights = [1.0] * N if weights is None else weights
         if self.framework == "mocov2":
@@ -138,12 +153,19 @@ def _pixel_masks(plan: worker_pb2.StepPlan) -> list[Tensor]:
     masks = []
     for m in range(len(cells) // (g * g)):
         grid = cells[m * g * g : (m + 1) * g * g]
-        masks.append(torch.tensor([[float(grid[(r * g // S) * g + (c * g // S)]) for c in range(S)] for r in range(S)], dtype=torch.float64))
+        masks.append(
+            torch.tensor(
+                [[float(grid[(r * g // S) * g + (c * g // S)]) for c in range(S)] for r in range(S)],
+                dtype=torch.float64,
+            )
+        )
     return masks
 
 
 def ts_plan(overrides: dict[str, object], step: int = 3) -> worker_pb2.StepPlan:
-    return worker_pb2.StepPlan.FromString(base64.b64decode(run_ts_fixture("step-plan-bytes.ts", json.dumps(overrides), str(step))))
+    return worker_pb2.StepPlan.FromString(
+        base64.b64decode(run_ts_fixture("step-plan-bytes.ts", json.dumps(overrides), str(step)))
+    )
 
 
 def _assert_same(worker: tuple[float, list[Tensor]], direct: tuple[float, list[Tensor]]) -> None:
@@ -180,7 +202,9 @@ def test_worker_loss_equals_the_formula(framework: str, masker: str) -> None:
 
 @pytest.mark.parametrize("pairing", ["reverse", "permutation"])
 def test_per_sample_masks_weigh_each_sample_by_its_own_lambda(pairing: str) -> None:
-    plan = ts_plan({"framework": "mocov2", "masker": "mixmask", "maskPerSample": True, "mixPartner": pairing, "temperature": T})
+    plan = ts_plan(
+        {"framework": "mocov2", "masker": "mixmask", "maskPerSample": True, "mixPartner": pairing, "temperature": T}
+    )
     setup = Setup("mocov2", seed=4)
     masks = _pixel_masks(plan)
     assert len(masks) == N and len({tuple(m.flatten().tolist()) for m in masks}) > 1
@@ -191,7 +215,11 @@ def test_per_sample_masks_weigh_each_sample_by_its_own_lambda(pairing: str) -> N
     mixed = torch.stack([masks[i] * x0[i] + (1 - masks[i]) * x0[partner[i]] for i in range(N)])
     # The complement of sample i holds the 1 − λ_i of x_i its mix dropped, filled from the sample it fills.
     complement = torch.stack([(1 - masks[i]) * x0[i] + masks[i] * x0[inverse[i]] for i in range(N)])
-    direct = setup.base(x0, x1) + setup.base(mixed, x1, weights=lams) + setup.base(complement, x1, weights=[1 - lam for lam in lams])
+    direct = (
+        setup.base(x0, x1)
+        + setup.base(mixed, x1, weights=lams)
+        + setup.base(complement, x1, weights=[1 - lam for lam in lams])
+    )
     _assert_same(setup.worker_loss(setup.validate(plan)), setup.direct_loss(direct))
 
 
@@ -204,8 +232,24 @@ def test_the_reordering_shortcut_equals_explicit_complementary_images(pairing: s
     shortcut, explicit_terms = checked.terms, list(checked.terms)
     lam = float(checked.mask.kept[0])
     # The same step with the complement built explicitly (what per-sample masks use), λ as sample weights.
-    explicit_terms[1] = LossTerm(worker_pb2.INFO_NCE_QUEUE, (worker_pb2.MASKED_0, worker_pb2.ONLINE), (worker_pb2.VIEW_1, worker_pb2.MOMENTUM), None, 1.0, T, np.full(N, lam, np.float32))
-    explicit_terms[2] = LossTerm(worker_pb2.INFO_NCE_QUEUE, (worker_pb2.COMPLEMENT_0, worker_pb2.ONLINE), (worker_pb2.VIEW_1, worker_pb2.MOMENTUM), None, 1.0, T, np.full(N, 1 - lam, np.float32))
+    explicit_terms[1] = LossTerm(
+        worker_pb2.INFO_NCE_QUEUE,
+        (worker_pb2.MASKED_0, worker_pb2.ONLINE),
+        (worker_pb2.VIEW_1, worker_pb2.MOMENTUM),
+        None,
+        1.0,
+        T,
+        np.full(N, lam, np.float32),
+    )
+    explicit_terms[2] = LossTerm(
+        worker_pb2.INFO_NCE_QUEUE,
+        (worker_pb2.COMPLEMENT_0, worker_pb2.ONLINE),
+        (worker_pb2.VIEW_1, worker_pb2.MOMENTUM),
+        None,
+        1.0,
+        T,
+        np.full(N, 1 - lam, np.float32),
+    )
     assert shortcut[2].anchor_order is not None
     fast = setup.worker_loss(checked, shortcut)
     slow = setup.worker_loss(checked, tuple(explicit_terms))

@@ -33,8 +33,9 @@ def store() -> DatasetStore:
 def _train(run: TrainingRun, steps: int, lr: float, first_step: int = 0) -> list[float]:
     losses = []
     for step in range(first_step, first_step + steps):
-        plan = mixmask_plan(step, list(range(N)), lr=lr, key_momentum=0.99, flip_key_view=False,
-                            key_shuffle=shuffled(N, step))
+        plan = mixmask_plan(
+            step, list(range(N)), lr=lr, key_momentum=0.99, flip_key_view=False, key_shuffle=shuffled(N, step)
+        )
         losses.append(run.step(plan).resolve().loss)
     return losses
 
@@ -162,7 +163,11 @@ def test_non_finite_loss_names_term_step_and_lr(store: DatasetStore) -> None:
         pending.resolve()
     assert caught.value.code == "NON_FINITE_LOSS"
     message = caught.value.message
-    assert "step 1" in message and "loss term 0 (INFO_NCE_QUEUE ONLINE(VIEW_0) vs MOMENTUM(VIEW_1)" in message and "lr=1e+36" in message
+    assert (
+        "step 1" in message
+        and "loss term 0 (INFO_NCE_QUEUE ONLINE(VIEW_0) vs MOMENTUM(VIEW_1)" in message
+        and "lr=1e+36" in message
+    )
     assert caught.value.details["step"] == 1 and caught.value.details["term"] == 0
     assert caught.value.details["lr"] == pytest.approx(1e36, rel=1e-6)  # float32 on the wire
 
@@ -189,14 +194,31 @@ def test_knn_reports_accuracy_and_rejects_bad_requests(store: DatasetStore) -> N
     from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
     run = TrainingRun(run_request(seed=4), store, CPU)
-    reply = run.knn(worker_pb2.KnnRequest(run_id="run-1", train_dataset_id="train", test_dataset_id="train",
-                                          k=3, temperature=0.1, batch_size=8, test_indices=[0, 1, 2, 3]))
+    reply = run.knn(
+        worker_pb2.KnnRequest(
+            run_id="run-1",
+            train_dataset_id="train",
+            test_dataset_id="train",
+            k=3,
+            temperature=0.1,
+            batch_size=8,
+            test_indices=[0, 1, 2, 3],
+        )
+    )
     assert reply.train_count == N and reply.test_count == 4
     assert 0.0 <= reply.top1 <= reply.top5 <= 1.0 and reply.seconds > 0
     assert run.online.training  # evaluation restored the training mode
     with pytest.raises(WorkerError) as caught:
-        run.knn(worker_pb2.KnnRequest(run_id="run-1", train_dataset_id="train", test_dataset_id="unlabelled",
-                                      k=200, temperature=0.1, batch_size=8))
+        run.knn(
+            worker_pb2.KnnRequest(
+                run_id="run-1",
+                train_dataset_id="train",
+                test_dataset_id="unlabelled",
+                k=200,
+                temperature=0.1,
+                batch_size=8,
+            )
+        )
     assert caught.value.code == "INVALID_ARGUMENT"
     assert "knn.k" in caught.value.message and "no labels" in caught.value.message
 
@@ -206,26 +228,52 @@ def _framework_plan(step: int, encoder_a: int, encoder_p: int, kind: int, symmet
 
     from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
-    terms = [worker_pb2.LossTerm(kind=kind, anchor=branch(worker_pb2.VIEW_0, encoder_a),
-                                 positive=branch(worker_pb2.VIEW_1, encoder_p), weight=0.5, temperature=0.2)]
+    terms = [
+        worker_pb2.LossTerm(
+            kind=kind,
+            anchor=branch(worker_pb2.VIEW_0, encoder_a),
+            positive=branch(worker_pb2.VIEW_1, encoder_p),
+            weight=0.5,
+            temperature=0.2,
+        )
+    ]
     if symmetric_views:
-        terms.append(worker_pb2.LossTerm(kind=kind, anchor=branch(worker_pb2.VIEW_1, encoder_a),
-                                         positive=branch(worker_pb2.VIEW_0, encoder_p), weight=0.5, temperature=0.2))
-    return worker_pb2.StepPlan(step=step, indices=list(range(N)), views=[view_plan(N), view_plan(N, flip=True)],
-                               terms=terms, lr=0.05, key_momentum=0.99)
+        terms.append(
+            worker_pb2.LossTerm(
+                kind=kind,
+                anchor=branch(worker_pb2.VIEW_1, encoder_a),
+                positive=branch(worker_pb2.VIEW_0, encoder_p),
+                weight=0.5,
+                temperature=0.2,
+            )
+        )
+    return worker_pb2.StepPlan(
+        step=step,
+        indices=list(range(N)),
+        views=[view_plan(N), view_plan(N, flip=True)],
+        terms=terms,
+        lr=0.05,
+        key_momentum=0.99,
+    )
 
 
 def test_byol_and_simsiam_runs_train_their_predictor_and_round_trip(store: DatasetStore, tmp_path: object) -> None:
     from mixmask_worker.generated.mixmask.v1 import worker_pb2
 
     byol = TrainingRun(run_request(seed=8, queue_size=0, predictor_hidden_dim=24), store, CPU)
-    simsiam = TrainingRun(run_request(seed=8, queue_size=0, momentum_encoder=False, predictor_hidden_dim=24), store, CPU)
+    simsiam = TrainingRun(
+        run_request(seed=8, queue_size=0, momentum_encoder=False, predictor_hidden_dim=24), store, CPU
+    )
     assert byol.queue is None and byol.predictor is not None and byol.momentum is not None
     assert simsiam.momentum is None and simsiam.parameters == byol.parameters
     before = [p.detach().clone() for p in byol.predictor.parameters()]
     plans = {
-        "byol": lambda s: _framework_plan(s, worker_pb2.ONLINE_PREDICTOR, worker_pb2.MOMENTUM, worker_pb2.NORMALIZED_MSE, True),
-        "simsiam": lambda s: _framework_plan(s, worker_pb2.ONLINE_PREDICTOR, worker_pb2.ONLINE_DETACHED, worker_pb2.NEGATIVE_COSINE, True),
+        "byol": lambda s: _framework_plan(
+            s, worker_pb2.ONLINE_PREDICTOR, worker_pb2.MOMENTUM, worker_pb2.NORMALIZED_MSE, True
+        ),
+        "simsiam": lambda s: _framework_plan(
+            s, worker_pb2.ONLINE_PREDICTOR, worker_pb2.ONLINE_DETACHED, worker_pb2.NEGATIVE_COSINE, True
+        ),
     }
     for step in range(3):
         result = byol.step(plans["byol"](step)).resolve()

@@ -67,7 +67,15 @@ const FONT = "DejaVu Sans, sans-serif";
 export const MAX_POINTS = 400;
 
 /** Below the plot, outside the data: a legend never covers the first points or a reference line. */
-const LEGEND = { orient: "bottom", direction: "vertical", title: null, labelLimit: 480, symbolType: "stroke", symbolStrokeWidth: 3, symbolOpacity: 1 } as const;
+const LEGEND = {
+  orient: "bottom",
+  direction: "vertical",
+  title: null,
+  labelLimit: 480,
+  symbolType: "stroke",
+  symbolStrokeWidth: 3,
+  symbolOpacity: 1,
+} as const;
 
 function baseConfig(): Record<string, unknown> {
   return {
@@ -104,15 +112,29 @@ export function lineChart(input: LineChartInput): ChartSpec {
   const names = input.series.map((s) => s.name);
   const colours = input.series.map((s, i) => colourOf(s.colour ?? i));
   const lines = input.series.flatMap((s) =>
-    thin(s.points.filter((p) => Number.isFinite(p[1]) && Number.isFinite(p[0]))).map(([x, y]) => ({ series: s.name, x, y })),
+    thin(s.points.filter((p) => Number.isFinite(p[1]) && Number.isFinite(p[0]))).map(([x, y]) => ({
+      series: s.name,
+      x,
+      y,
+    })),
   );
   const bands = input.series.flatMap((s) =>
-    thin((s.band ?? []).filter((b) => b.every(Number.isFinite))).map(([x, low, high]) => ({ series: s.name, x, low, high })),
+    thin((s.band ?? []).filter((b) => b.every(Number.isFinite))).map(([x, low, high]) => ({
+      series: s.name,
+      x,
+      low,
+      high,
+    })),
   );
   const references = (input.references ?? []).filter((r) => Number.isFinite(r.y));
-  const colour = { field: "series", type: "nominal", scale: { domain: names, range: colours }, legend: LEGEND } as const;
+  const colour = {
+    field: "series",
+    type: "nominal",
+    scale: { domain: names, range: colours },
+    legend: LEGEND,
+  } as const;
   const yScale = input.yDomain ? { domain: input.yDomain } : { zero: false };
-  const xAxis = input.integerX ?? true ? { tickMinStep: 1, format: "d" } : {};
+  const xAxis = (input.integerX ?? true) ? { tickMinStep: 1, format: "d" } : {};
   const x = { field: "x", type: "quantitative", title: input.xLabel, axis: xAxis, scale: { nice: false } } as const;
   const few = lines.length <= 20 * Math.max(1, input.series.length);
   const layer: unknown[] = [];
@@ -120,7 +142,12 @@ export function lineChart(input: LineChartInput): ChartSpec {
     layer.push({
       data: { values: bands },
       mark: { type: "area", opacity: 0.18 },
-      encoding: { x, y: { field: "low", type: "quantitative", title: input.yLabel, scale: yScale }, y2: { field: "high" }, color: colour },
+      encoding: {
+        x,
+        y: { field: "low", type: "quantitative", title: input.yLabel, scale: yScale },
+        y2: { field: "high" },
+        color: colour,
+      },
     });
   }
   layer.push({
@@ -132,7 +159,10 @@ export function lineChart(input: LineChartInput): ChartSpec {
     layer.push({
       data: { values: references },
       layer: [
-        { mark: { type: "rule", strokeDash: [5, 4], color: "#555" }, encoding: { y: { field: "y", type: "quantitative" } } },
+        {
+          mark: { type: "rule", strokeDash: [5, 4], color: "#555" },
+          encoding: { y: { field: "y", type: "quantitative" } },
+        },
         {
           mark: { type: "text", align: "right", baseline: "bottom", dy: -3, color: "#555", fontSize: 11, x: "width" },
           encoding: { y: { field: "y", type: "quantitative" }, text: { field: "label" } },
@@ -157,10 +187,16 @@ export function histogram(input: HistogramInput): ChartSpec {
   const width = (hi - lo) / input.bins;
   const rows = input.series.flatMap((s) => {
     const counts = new Array<number>(input.bins).fill(0);
-    for (const v of s.values) if (v >= lo && v <= hi) counts[Math.min(input.bins - 1, Math.floor((v - lo) / width))]! += 1;
+    for (const v of s.values)
+      if (v >= lo && v <= hi) counts[Math.min(input.bins - 1, Math.floor((v - lo) / width))]! += 1;
     const total = Math.max(1, s.values.length);
     const name = `${s.name} (${s.values.length} steps)`;
-    return counts.map((c, b) => ({ series: name, from: lo + b * width, to: lo + (b + 1) * width, fraction: c / total }));
+    return counts.map((c, b) => ({
+      series: name,
+      from: lo + b * width,
+      to: lo + (b + 1) * width,
+      fraction: c / total,
+    }));
   });
   const names = input.series.map((s) => `${s.name} (${s.values.length} steps)`);
   const colours = input.series.map((s, i) => colourOf(s.colour ?? i));
@@ -177,7 +213,12 @@ export function histogram(input: HistogramInput): ChartSpec {
       x2: { field: "to" },
       y: { field: "fraction", type: "quantitative", title: "fraction of steps", stack: null },
       y2: { datum: 0 },
-      color: { field: "series", type: "nominal", scale: { domain: names, range: colours }, legend: { ...LEGEND, symbolType: "square" } },
+      color: {
+        field: "series",
+        type: "nominal",
+        scale: { domain: names, range: colours },
+        legend: { ...LEGEND, symbolType: "square" },
+      },
     },
   } as unknown as TopLevelSpec;
   return { spec, rows: rows.length };

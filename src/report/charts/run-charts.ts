@@ -42,7 +42,16 @@ export interface RunChartInput {
 }
 
 /** The chart names every run page and run report draws, in reading order. */
-export const RUN_CHARTS = ["loss", "terms", "knn", "positiveTop1", "spread", "lr", "lambda", "lambdaHistogram"] as const;
+export const RUN_CHARTS = [
+  "loss",
+  "terms",
+  "knn",
+  "positiveTop1",
+  "spread",
+  "lr",
+  "lambda",
+  "lambdaHistogram",
+] as const;
 export type RunChartName = (typeof RUN_CHARTS)[number];
 
 /** Steps a moving average spans: about 1/50 of the run, at least 1. */
@@ -66,8 +75,12 @@ export function runCharts(input: RunChartInput): Record<RunChartName, ChartSpec>
   const terms = Math.max(0, ...m.map((r) => r.termLosses?.length ?? 0));
   const termName = (i: number): string => input.termNames[i] ?? `term ${i}`;
   const refs: ReferenceLine[] = [
-    ...(input.references.untrained !== undefined ? [{ y: input.references.untrained, label: `untrained encoder ${input.references.untrained.toFixed(4)}` }] : []),
-    ...(input.references.pixels !== undefined ? [{ y: input.references.pixels, label: `pixels (no network) ${input.references.pixels.toFixed(4)}` }] : []),
+    ...(input.references.untrained !== undefined
+      ? [{ y: input.references.untrained, label: `untrained encoder ${input.references.untrained.toFixed(4)}` }]
+      : []),
+    ...(input.references.pixels !== undefined
+      ? [{ y: input.references.pixels, label: `pixels (no network) ${input.references.pixels.toFixed(4)}` }]
+      : []),
   ];
   const knnPoints: [number, number][] = [
     ...(input.references.untrained !== undefined ? [[0, input.references.untrained] as [number, number]] : []),
@@ -76,17 +89,29 @@ export function runCharts(input: RunChartInput): Record<RunChartName, ChartSpec>
   const final = input.references.final;
   if (final && !knnPoints.some(([e]) => e === final.epoch)) knnPoints.push([final.epoch, final.top1]);
   const field = (pick: (r: MetricRow) => number | undefined): number[] => m.map((r) => pick(r) ?? NaN);
-  const knnSetting = input.knnK !== undefined ? ` (k = ${input.knnK}${input.knnTemperature !== undefined ? `, T = ${input.knnTemperature}` : ""})` : "";
+  const knnSetting =
+    input.knnK !== undefined
+      ? ` (k = ${input.knnK}${input.knnTemperature !== undefined ? `, T = ${input.knnTemperature}` : ""})`
+      : "";
   const lambdas = m.filter((r) => r.lambda !== undefined);
   const unmix = m.filter((r) => r.unmixLambda !== undefined);
   return {
-    loss: lineChart({ title: "Training loss (total)", subtitle: smoothingNote(window), xLabel: "step", yLabel: "loss", series: [{ name: input.name, points: smooth(field((r) => r.loss)) }] }),
+    loss: lineChart({
+      title: "Training loss (total)",
+      subtitle: smoothingNote(window),
+      xLabel: "step",
+      yLabel: "loss",
+      series: [{ name: input.name, points: smooth(field((r) => r.loss)) }],
+    }),
     terms: lineChart({
       title: "Loss per term",
       subtitle: `${smoothingNote(window)}; unweighted: the total is Σ weight · term (weights: λ, 1 − λ, …)`,
       xLabel: "step",
       yLabel: "term loss",
-      series: Array.from({ length: terms }, (_, i) => ({ name: termName(i), points: smooth(field((r) => r.termLosses?.[i])) })),
+      series: Array.from({ length: terms }, (_, i) => ({
+        name: termName(i),
+        points: smooth(field((r) => r.termLosses?.[i])),
+      })),
     }),
     knn: lineChart({
       title: `k-NN top-1 during pretraining${knnSetting}`,
@@ -111,7 +136,12 @@ export function runCharts(input: RunChartInput): Record<RunChartName, ChartSpec>
       yLabel: "spread",
       series: [{ name: input.name, points: smooth(field((r) => r.embeddingStd)) }],
     }),
-    lr: lineChart({ title: "Learning rate", xLabel: "step", yLabel: "learning rate", series: [{ name: input.name, points: m.map((r) => [r.step, r.lr ?? NaN]) }] }),
+    lr: lineChart({
+      title: "Learning rate",
+      xLabel: "step",
+      yLabel: "learning rate",
+      series: [{ name: input.name, points: m.map((r) => [r.step, r.lr ?? NaN]) }],
+    }),
     lambda: lineChart({
       title: "λ per step",
       subtitle: "λ: mean fraction of each masked view kept from its own image; λ_u: Un-Mix's mixing weight",
@@ -120,7 +150,9 @@ export function runCharts(input: RunChartInput): Record<RunChartName, ChartSpec>
       yDomain: [0, 1],
       series: [
         ...(lambdas.length ? [{ name: "λ", points: lambdas.map((r) => [r.step, r.lambda!] as [number, number]) }] : []),
-        ...(unmix.length ? [{ name: "λ_u", points: unmix.map((r) => [r.step, r.unmixLambda!] as [number, number]), colour: 1 }] : []),
+        ...(unmix.length
+          ? [{ name: "λ_u", points: unmix.map((r) => [r.step, r.unmixLambda!] as [number, number]), colour: 1 }]
+          : []),
       ],
     }),
     lambdaHistogram: histogram({

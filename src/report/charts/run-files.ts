@@ -88,7 +88,9 @@ export function numberAt(value: unknown, ...path: string[]): number | undefined 
 /** The config's method title and term names, or neutral ones when config.json is missing or from another version. */
 export function describeRun(config: RunFiles["config"]): { method: string; termNames: string[] } {
   try {
-    return config ? { method: describeMethod(config as PretrainConfig), termNames: describeTerms(config as PretrainConfig) } : { method: "run", termNames: [] };
+    return config
+      ? { method: describeMethod(config as PretrainConfig), termNames: describeTerms(config as PretrainConfig) }
+      : { method: "run", termNames: [] };
   } catch {
     return { method: String(config?.framework ?? "run"), termNames: [] };
   }
@@ -98,12 +100,19 @@ export function describeRun(config: RunFiles["config"]): { method: string; termN
 export function chartInputOf(files: RunFiles): RunChartInput {
   const { method, termNames } = describeRun(files.config);
   const s = files.summary;
-  const untrained = numberAt(files.baselines, "untrained", "knn", "top1") ?? numberAt(s, "knnInit", "top1") ?? files.checkpoint?.knnInit?.top1;
-  const pixels = numberAt(files.baselines, "pixels", "knn", "top1") ?? numberAt(s, "baselines", "pixels", "knn", "top1");
+  const untrained =
+    numberAt(files.baselines, "untrained", "knn", "top1") ??
+    numberAt(s, "knnInit", "top1") ??
+    files.checkpoint?.knnInit?.top1;
+  const pixels =
+    numberAt(files.baselines, "pixels", "knn", "top1") ?? numberAt(s, "baselines", "pixels", "knn", "top1");
   const epochs = numberAt(s, "epochs") ?? numberAt(files.config, "epochs");
   // The curve's protocol is the training's (an `evaluate` with another k or T records it as knnCurveProtocol); an
   // end-of-run k-NN measured with another k or T is not a point of this curve.
-  const k = numberAt(s, "evaluations", "knnCurveProtocol", "k") ?? numberAt(files.config, "knnK") ?? numberAt(s, "knnFinal", "k");
+  const k =
+    numberAt(s, "evaluations", "knnCurveProtocol", "k") ??
+    numberAt(files.config, "knnK") ??
+    numberAt(s, "knnFinal", "k");
   const t =
     numberAt(s, "evaluations", "knnCurveProtocol", "temperature") ??
     numberAt(files.config, "knnTemperature") ??
