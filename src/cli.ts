@@ -398,14 +398,21 @@ function evaluateCommand(): Command {
     .requiredOption("--run-dir <dir>", "the run to evaluate")
     .option("--knn-k <n>", "k-NN neighbours")
     .option("--knn-temperature <n>", "k-NN vote temperature")
-    .option("--linear-probe <true|false>", "run the linear probe (default true)")
+    .option(
+      "--linear-probe <true|false>",
+      "run the linear probe (default: as the run was trained, true unless it was off)",
+    )
     .option("--linear-probe-epochs <n>", "linear probe epochs (release protocol: 100)")
-    .option("--semi-supervised <n,n,...>", "fine-tune with these label fractions, e.g. 0.01,0.1");
+    .option("--semi-supervised <n,n,...>", "fine-tune with these label fractions, e.g. 0.01,0.1")
+    .option("--device <value>", "auto | cpu | cuda (default: the run's)")
+    .option("--threads <n>", "torch threads in the worker (default: the run's; 0 = torch's default)");
   cmd.action(async (flags: Record<string, string>) => {
     const overrides: Given = {};
     for (const [key, kind] of CLI_OPTIONS) {
       if (
-        ["knnK", "knnTemperature", "linearProbe", "linearProbeEpochs", "semiSupervised"].includes(key) &&
+        ["knnK", "knnTemperature", "linearProbe", "linearProbeEpochs", "semiSupervised", "device", "threads"].includes(
+          key,
+        ) &&
         typeof flags[key] === "string"
       )
         overrides[key] = parseFlagValue(kind, flags[key]);

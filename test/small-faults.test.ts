@@ -18,6 +18,16 @@ import { writeSolidImage } from "./fixtures/image-files.js";
 import { PROJECT_ROOT, resolvePython } from "../src/worker/worker-process.js";
 
 describe("small faults", () => {
+  it("evaluate's help says the probe follows the run, and evaluate takes --device and --threads", () => {
+    const cli = join(PROJECT_ROOT, "bin/mixmask.js");
+    const help = spawnSync(process.execPath, [cli, "evaluate", "--help"], { encoding: "utf8", timeout: 60_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--linear-probe <true\|false>\s+run the linear probe \(default: as the run was/);
+    expect(help.stdout).not.toMatch(/default true\)/);
+    expect(help.stdout).toMatch(/--device <value>/);
+    expect(help.stdout).toMatch(/--threads <n>/);
+  }, 90_000);
+
   it("reads numbers only as decimals: --lr 0x10 is not 16", () => {
     for (const raw of ["0x10", "0b11", "0o7", "Infinity", "1_000", ""]) expect(parseFlagValue("number", raw)).toBe(raw);
     for (const [raw, value] of [

@@ -16,7 +16,10 @@ import { belowPixels, describePixelBaseline } from "./pixel-baseline.js";
 
 /** Evaluation options that may differ from the ones the run was trained with. */
 export type EvaluationOverrides = Partial<
-  Pick<PretrainConfig, "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised">
+  Pick<
+    PretrainConfig,
+    "knnK" | "knnTemperature" | "linearProbe" | "linearProbeEpochs" | "semiSupervised" | "device" | "threads"
+  >
 >;
 
 const RUN_ID = "evaluate";

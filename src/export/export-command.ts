@@ -13,15 +13,46 @@ export function exportCommand(): Command {
     .requiredOption("--run-dir <dir>", "the pretraining run to export (its latest checkpoint)")
     .requiredOption("--out <dir>", "folder to write the files into (created when missing)")
     .option("--format <list>", `comma-separated subset of ${EXPORT_FORMATS.join(",")}`, EXPORT_FORMATS.join(","))
-    .action(async (flags: { runDir: string; out: string; format: string }) => {
+    .option("--device <value>", "auto | cpu | cuda: where the worker checks each file against the network", "cpu")
+    .option("--threads <n>", "torch threads in the worker (0 = torch's default)", "0")
+    .action(async (flags: { runDir: string; out: string; format: string; device: string; threads: string }) => {
       const formats = parseFormats(flags.format);
-      const worker = await Worker.spawn({ device: "cpu" });
+      const worker = await Worker.spawn(parseWorkerFlags(flags));
       try {
         printExport(await exportRun(worker, { runDir: flags.runDir, outDir: flags.out, formats }), flags.out);
       } finally {
         await worker.close();
       }
     });
+}
+
+/** `--device` and `--threads` of `mixmask export`, checked as `pretrain` checks them. */
+export function parseWorkerFlags(flags: { device: string; threads: string }): {
+  device: "auto" | "cpu" | "cuda";
+  threads?: number;
+} {
+  const devices = ["auto", "cpu", "cuda"] as const;
+  const device = devices.find((d) => d === flags.device);
+  if (!device) {
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--device",
+      message: "unknown device",
+      expected: devices.join(" | "),
+      received: flags.device,
+    });
+  }
+  const threads = /^\d+$/.test(flags.threads) ? Number(flags.threads) : Number.NaN;
+  if (!Number.isInteger(threads) || threads > 1024) {
+    throw new MixmaskError({
+      code: "INVALID_OPTION",
+      path: "--threads",
+      message: "expected a number of torch threads",
+      expected: "an integer from 0 (torch's default) to 1024",
+      received: flags.threads,
+    });
+  }
+  return threads > 0 ? { device, threads } : { device };
 }
 
 export function parseFormats(list: string): ExportFormat[] {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseFormats } from "../../src/export/export-command.js";
+import { parseFormats, parseWorkerFlags } from "../../src/export/export-command.js";
 import { detectron2Config, readExportManifest } from "../../src/export/export-manifest.js";
 
 describe("export.json and export options", () => {
@@ -51,5 +51,12 @@ describe("export.json and export options", () => {
     expect(() => parseFormats("onnx,keras")).toThrow(
       /expected: a comma-separated subset of safetensors, torchscript, onnx, detectron2[\s\S]*received: onnx,keras/,
     );
+  });
+
+  it("takes --device and --threads for the export worker, naming the flag of a wrong value", () => {
+    expect(parseWorkerFlags({ device: "cpu", threads: "0" })).toEqual({ device: "cpu" });
+    expect(parseWorkerFlags({ device: "auto", threads: "2" })).toEqual({ device: "auto", threads: 2 });
+    expect(() => parseWorkerFlags({ device: "tpu", threads: "0" })).toThrow(/--device[\s\S]*received: tpu/);
+    expect(() => parseWorkerFlags({ device: "cpu", threads: "0x2" })).toThrow(/--threads[\s\S]*received: 0x2/);
   });
 });
