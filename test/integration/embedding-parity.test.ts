@@ -88,9 +88,12 @@ describe("export and embeddings against a real worker", () => {
     const fromExport = await embed(worker, await loadBackbone(worker, { exportDir }), data.test);
     const fromCheckpoint = await embed(worker, await loadBackbone(worker, { runDir }), data.test);
     expect([live.count, live.dim]).toEqual([64, 64]);
-    // The same weights in the same runtime: identical features.
-    expect(fromExport.data).toEqual(live.data);
-    expect(fromCheckpoint.data).toEqual(live.data);
+    // The same weights loaded into the same runtime: identical features. The live run computes its eval-mode batch
+    // norm with the grouped module in channels_last (training/step_formulation.py), a loaded backbone with plain
+    // BatchNorm2d: the same function, summed in another order (seen: 0.43891644 vs 0.43891662).
+    expect(fromCheckpoint.data).toEqual(fromExport.data);
+    const liveVsLoaded = compare(live, fromExport);
+    expect(liveVsLoaded.maxAbs).toBeLessThanOrEqual(1e-5 * (1 + liveVsLoaded.scale));
 
     const onnx = await OnnxEmbedder.open(exportDir, { intraOpThreads: 1 });
     try {
