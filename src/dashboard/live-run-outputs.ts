@@ -33,9 +33,16 @@ export interface LiveOutputsOptions {
 }
 
 export interface LiveOutputs {
-  /** Writes what is left (the end-of-run k-NN from summary.json) and stops; waits for a preview in flight. */
+  /**
+   * Writes what is left (the end-of-run k-NN from summary.json) and stops. A preview in flight is waited for at most
+   * PREVIEW_CLOSE_WAIT_MS: on a stalled or failed run it is queued behind the step that hangs, and the run's own error
+   * must not wait for it.
+   */
   close(): Promise<void>;
 }
+
+/** How long close() waits for a preview still in flight (a healthy one takes well under a second on a CPU). */
+export const PREVIEW_CLOSE_WAIT_MS = 5_000;
 
 /**
  * What a run writes beside its own files while it trains, read off metrics.jsonl on a timer rather than from the
@@ -130,7 +137,15 @@ export function startLiveOutputs(options: LiveOutputsOptions): LiveOutputs {
   return {
     async close() {
       clearInterval(timer);
-      await preview;
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([
+        preview,
+        new Promise<void>((done) => {
+          waited = setTimeout(done, PREVIEW_CLOSE_WAIT_MS);
+          waited.unref();
+        }),
+      ]);
+      clearTimeout(waited);
       tick();
       const files = readRunFiles(runDir);
       const s = files.summary;
