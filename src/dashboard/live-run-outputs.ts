@@ -56,7 +56,9 @@ export function startLiveOutputs(options: LiveOutputsOptions): LiveOutputs {
   const termNames = describeTerms(config);
   const tail = new LineTail(join(runDir, "metrics.jsonl"));
   let previewEpoch = -1;
-  let previewFailed = false;
+  // A streamed run's worker holds only the batches the SDK pushed for the steps in flight: a preview of another step
+  // would wait on the compute thread for a batch that never comes, and the training with it. No preview there.
+  let previewFailed = config.streaming === true;
   let knnWritten = 0;
   let lastStep = 0;
   let epochLambdas: { epoch: number; values: number[] } = { epoch: -1, values: [] };
