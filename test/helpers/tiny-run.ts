@@ -31,3 +31,15 @@ export function stepLosses(runDir: string): [number, number][] {
     .map((l) => JSON.parse(l) as { step: number; loss: number })
     .map((m) => [m.step, m.loss]);
 }
+
+/**
+ * CLI flags of a tiny CPU run (128 images, batch 32: 4 steps an epoch) for tests that start the real `mixmask pretrain`;
+ * `extra` flags follow (a later flag wins).
+ */
+export function tinyCliFlags(epochs: number, extra: string[] = []): string[] {
+  return [
+    ...["--preset", "cpu", "--device", "cpu", "--threads", "1", "--train-images", "128", "--test-images", "64"],
+    ...["--base-width", "8", "--head-hidden-dim", "32", "--head-out-dim", "16", "--batch-size", "32"],
+    ...["--queue-size", "64", "--knn-k", "20", "--epochs", String(epochs), ...extra],
+  ];
+}

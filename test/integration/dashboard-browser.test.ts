@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { tinyCliFlags } from "../helpers/tiny-run.js";
 
 /** Debian's chromium (apt-get install chromium; .ci/run installs it), driven by playwright-core: no downloaded browser. */
 const CHROMIUM = "/usr/bin/chromium";
@@ -20,38 +21,7 @@ const CHROMIUM_FLAGS = [
 ];
 // 4 steps per epoch, 6 epochs; a checkpoint and a k-NN point every epoch. The worker pauses 2 s before steps 3 and
 // 13 (an injected stall changes no number) so the page surely sees the run mid-epoch.
-const TINY_FLAGS = [
-  "--preset",
-  "cpu",
-  "--device",
-  "cpu",
-  "--threads",
-  "1",
-  "--train-images",
-  "128",
-  "--test-images",
-  "64",
-  "--base-width",
-  "8",
-  "--head-hidden-dim",
-  "32",
-  "--head-out-dim",
-  "16",
-  "--batch-size",
-  "32",
-  "--queue-size",
-  "64",
-  "--knn-k",
-  "20",
-  "--epochs",
-  "6",
-  "--checkpoint-every",
-  "1",
-  "--knn-every",
-  "1",
-  "--linear-probe",
-  "false",
-];
+const TINY_FLAGS = tinyCliFlags(6, ["--checkpoint-every", "1", "--knn-every", "1", "--linear-probe", "false"]);
 /** Set to a path (docs/images/dashboard.png) to save a screenshot of the page during the real run. */
 const SCREENSHOT = process.env.MIXMASK_DASHBOARD_SCREENSHOT;
 

@@ -9,36 +9,9 @@ import { loadFashionMnist } from "../../src/data/fashion-mnist.js";
 import { firstImages } from "../../src/data/image-dataset.js";
 import { pretrain } from "../../src/train/pretrain.js";
 import { Worker } from "../../src/worker/worker.js";
-import { stepLosses } from "../helpers/tiny-run.js";
+import { stepLosses, tinyCliFlags } from "../helpers/tiny-run.js";
 
-const TINY_FLAGS = [
-  "--preset",
-  "cpu",
-  "--device",
-  "cpu",
-  "--threads",
-  "1",
-  "--train-images",
-  "128",
-  "--test-images",
-  "64",
-  "--base-width",
-  "8",
-  "--head-hidden-dim",
-  "32",
-  "--head-out-dim",
-  "16",
-  "--batch-size",
-  "32",
-  "--queue-size",
-  "64",
-  "--knn-k",
-  "20",
-  "--epochs",
-  "6",
-  "--checkpoint-every",
-  "0",
-];
+const TINY_FLAGS = tinyCliFlags(6, ["--checkpoint-every", "0"]);
 
 const metricLines = (dir: string): number =>
   existsSync(join(dir, "metrics.jsonl"))

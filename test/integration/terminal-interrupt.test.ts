@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { tinyCliFlags } from "../helpers/tiny-run.js";
 
 /**
  * Ctrl-C as a terminal sends it: SIGINT to every process of the foreground process group — the launcher (npx, npm,
@@ -11,36 +12,7 @@ import { describe, expect, it } from "vitest";
  * (detached) and the whole group is signalled, several times per launcher, because a lost checkpoint depended on
  * which of the copies (the terminal's, a relaying parent's) arrived when.
  */
-const TINY_FLAGS = [
-  "--preset",
-  "cpu",
-  "--device",
-  "cpu",
-  "--threads",
-  "1",
-  "--train-images",
-  "128",
-  "--test-images",
-  "64",
-  "--base-width",
-  "8",
-  "--head-hidden-dim",
-  "32",
-  "--head-out-dim",
-  "16",
-  "--batch-size",
-  "32",
-  "--queue-size",
-  "64",
-  "--knn-k",
-  "20",
-  "--epochs",
-  "3",
-  "--checkpoint-every",
-  "0",
-  "--linear-probe",
-  "false",
-];
+const TINY_FLAGS = tinyCliFlags(3, ["--checkpoint-every", "0", "--linear-probe", "false"]);
 const TRIES = Number(process.env.MIXMASK_CTRL_C_TRIES ?? 2);
 
 const LAUNCHERS: Record<string, (args: string[]) => [string, string[]]> = {
