@@ -105,11 +105,11 @@ describe("evaluation protocols on a real worker", () => {
       "0.07",
       "--linear-probe",
       "false",
-      "--threads",
+      "--epochs",
       "2",
     );
-    expect(r.status).not.toBe(0); // --threads is not an evaluation option
-    expect(r.stderr).toContain("unknown option '--threads'");
+    expect(r.status).not.toBe(0); // --epochs is a training option, not an evaluation one
+    expect(r.stderr).toContain("unknown option '--epochs'");
     const again = cli(
       "evaluate",
       "--run-dir",
