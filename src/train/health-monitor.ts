@@ -91,6 +91,11 @@ export class HealthMonitor {
     this.knnPatience = settings.knnPatience ?? 3;
   }
 
+  /** The checks failing now, in the order they started failing: a check that recovered is no longer listed. */
+  get failingChecks(): HealthCheck[] {
+    return [...this.failing];
+  }
+
   observeStep(s: HealthStep): HealthWarning[] {
     this.recent.push(s);
     if (this.recent.length > this.window) this.recent.shift();

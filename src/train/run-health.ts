@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { PretrainConfig } from "../config/pretrain-config.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { COLLAPSE_CHECKS, HealthMonitor, uniformLoss, type HealthWarning } from "./health-monitor.js";
+import { COLLAPSE_CHECKS, HealthMonitor, uniformLoss, type HealthCheck, type HealthWarning } from "./health-monitor.js";
 import type { ProgressReporter } from "./progress.js";
 import type { RunDirectory } from "./run-directory.js";
 import type { StepPlan } from "./step-plan.js";
@@ -22,8 +22,8 @@ export class RunHealth implements TrainObserver {
   private readonly uniform = new Map<number, number | null>();
   /** The collapse warning that stops the run (`onCollapse: "stop"`), once seen. */
   stopReason: HealthWarning | undefined;
-  /** The latest warning's check, for the progress line. */
-  latest: string | undefined;
+  /** The checks failing at the last observation, to log the ones that recover. */
+  private reported: HealthCheck[] = [];
 
   constructor(
     private readonly config: PretrainConfig,
@@ -54,8 +54,10 @@ export class RunHealth implements TrainObserver {
     this.uniform.set(plan.step, uniformLoss(plan.terms, this.config.queueSize, plan.indices.length));
   }
 
+  /** The checks failing now, for the progress line: one that recovered (a k-NN back above the pixels) leaves it. */
   status(): string | undefined {
-    return this.latest;
+    const failing = this.monitor.failingChecks;
+    return failing.length ? failing.join(", ") : undefined;
   }
 
   stop(done: number, total: number): MixmaskError | undefined {
@@ -73,6 +75,7 @@ export class RunHealth implements TrainObserver {
     const uniformLoss = this.uniform.get(r.step) ?? null;
     this.uniform.delete(r.step);
     this.record(
+      { step: r.step, epoch },
       this.monitor.observeStep({
         step: r.step,
         epoch,
@@ -85,7 +88,7 @@ export class RunHealth implements TrainObserver {
   }
 
   knn(point: { epoch: number; step: number; top1: number }): void {
-    this.record(this.monitor.observeKnn(point));
+    this.record(point, this.monitor.observeKnn(point));
   }
 
   /** Every warning of this run directory's health.jsonl (a resumed run's included). */
@@ -93,10 +96,17 @@ export class RunHealth implements TrainObserver {
     return readHealth(this.runDir.file(HEALTH_FILE));
   }
 
-  private record(warnings: HealthWarning[]): void {
+  private record(at: { step: number; epoch: number }, warnings: HealthWarning[]): void {
+    const failing = this.monitor.failingChecks;
+    for (const check of this.reported) {
+      if (!failing.includes(check))
+        this.progress.log(
+          `health: ${check} recovered at step ${at.step} (epoch ${at.epoch}); health.jsonl keeps the warning`,
+        );
+    }
+    this.reported = failing;
     for (const w of warnings) {
       appendFileSync(this.runDir.file(HEALTH_FILE), `${JSON.stringify(w)}\n`);
-      this.latest = w.check;
       this.progress.log(
         `health warning at step ${w.step} (epoch ${w.epoch}), ${w.check}: ${w.message}\n  fix: ${w.fix}`,
       );

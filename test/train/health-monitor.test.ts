@@ -145,4 +145,13 @@ describe("HealthMonitor checks", () => {
     expect(points[5]![0]).toMatchObject({ check: "knn-below-pixels", value: 0.79, threshold: 0.79, epoch: 30 });
     expect(new HealthMonitor(settings).observeKnn({ epoch: 5, step: 1, top1: 0 })).toEqual([]); // no pixel baseline
   });
+
+  it("lists a check as failing only until it recovers (the progress line shows these, not the last warning)", () => {
+    const m = new HealthMonitor({ ...settings, pixelKnn: 0.79, knnPatience: 2 });
+    const failing = [0.7, 0.75, 0.78, 0.8, 0.81].map((top1, i) => {
+      m.observeKnn({ epoch: 5 * (i + 1), step: 100 * (i + 1), top1 });
+      return m.failingChecks;
+    });
+    expect(failing).toEqual([[], ["knn-below-pixels"], ["knn-below-pixels"], [], []]);
+  });
 });
