@@ -32,7 +32,7 @@ from typing import Optional, Sequence
 
 from mixmask_worker.service.thread_policy import apply_wait_policy
 
-apply_wait_policy()  # before torch loads OpenMP
+WAIT_POLICY = apply_wait_policy()  # before torch loads OpenMP
 
 import grpc  # noqa: E402
 import torch  # noqa: E402
@@ -215,8 +215,11 @@ async def serve(
         address = launch.announce(address, PROTOCOL_VERSION, device)
     servicer.distributed.endpoint = address  # DescribeRank's answer
     access = "".join([", token" if token else "", ", tls" if credentials else ""])
+    waiting = WAIT_POLICY.get("OMP_WAIT_POLICY", "default")
     print(
-        f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}{access})", file=sys.stderr, flush=True
+        f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}, omp wait={waiting}{access})",
+        file=sys.stderr,
+        flush=True,
     )
     if faults is not None and faults.active:
         log.warning("fault injection is active (MIXMASK_WORKER_FAULTS): %s", faults)
