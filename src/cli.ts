@@ -47,9 +47,9 @@ function withConfigOptions(cmd: Command): Command {
   cmd.addOption(
     new Option(
       "--preset <name>",
-      "defaults: cpu (quick, minutes on 2 cores), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device",
+      "defaults: cpu (quick, minutes on 2 cores), cpu-long (an hour on 2 cores, docs/CPU_LONG_RECIPE.md), gpu (full ResNet-18, full data), cifar (the lineage's CIFAR recipe), imagenet (the release's recipe); auto picks cpu or gpu by device",
     )
-      .choices(["auto", "cpu", "gpu", "cifar", "imagenet"])
+      .choices(["auto", ...Object.keys(PRESETS)])
       .default("auto"),
   );
   for (const [key, kind, help] of CLI_OPTIONS) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLI_OPTIONS, parseFlagValue } from "../../src/config/cli-options.js";
 import { PretrainConfigSchema, validatePretrainConfig } from "../../src/config/pretrain-config.js";
-import { CPU_PRESET, resolveConfig, GPU_PRESET } from "../../src/config/presets.js";
+import { CPU_PRESET, GPU_PRESET, PRESETS, resolveConfig, type PresetName } from "../../src/config/presets.js";
 import { MixmaskError } from "../../src/errors.js";
 
 function invalid(input: unknown): MixmaskError {
@@ -95,7 +95,7 @@ describe("pretrain config", () => {
     // Defaults follow what the user chose: SimSiam's bottleneck is a quarter of the given projection width.
     expect(resolveConfig("cpu", { framework: "simsiam", headOutDim: 256 }).predictorHiddenDim).toBe(64);
     expect(resolveConfig("cpu", { framework: "byol", imageSize: 224 }).keyMomentum).toBe(0.996);
-    for (const preset of ["cpu", "gpu", "cifar", "imagenet"] as const) {
+    for (const preset of Object.keys(PRESETS) as PresetName[]) {
       // cifar and imagenet read files (CIFAR-10, an image folder): they need a --data-dir.
       const dataDir = preset === "cifar" || preset === "imagenet" ? { dataDir: "/data" } : {};
       for (const framework of ["mocov2", "simclr", "byol", "simsiam"] as const)
