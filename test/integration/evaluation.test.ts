@@ -95,7 +95,7 @@ describe("evaluation protocols on a real worker", () => {
   });
 
   it("mixmask evaluate measures the finished run again from its checkpoint with other settings", () => {
-    const r = cli(
+    const evaluate = [
       "evaluate",
       "--run-dir",
       runDir,
@@ -105,22 +105,11 @@ describe("evaluation protocols on a real worker", () => {
       "0.07",
       "--linear-probe",
       "false",
-      "--epochs",
-      "2",
-    );
+    ];
+    const r = cli(...evaluate, "--epochs", "2");
     expect(r.status).not.toBe(0); // --epochs is a training option, not an evaluation one
     expect(r.stderr).toContain("unknown option '--epochs'");
-    const again = cli(
-      "evaluate",
-      "--run-dir",
-      runDir,
-      "--knn-k",
-      "50",
-      "--knn-temperature",
-      "0.07",
-      "--linear-probe",
-      "false",
-    );
+    const again = cli(...evaluate);
     expect(again.status).toBe(0);
     const saved = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as PretrainSummary;
     // The same weights and settings give the same k-NN as at the end of training: the checkpoint holds the encoder.
