@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -62,7 +63,10 @@ class Worker:
 
     def ready_pid(self) -> int:
         line = next(line for line in self.lines if line.startswith(READY_PREFIX))
-        return int(line.rsplit("pid=", 1)[1].rstrip(")\n"))
+        # The ready line's fields after pid= vary (omp wait, token, tls); the pid is the digits right after it.
+        match = re.search(r"\bpid=(\d+)", line)
+        assert match, f"no pid= in the ready line {line!r}"
+        return int(match.group(1))
 
     def unary(self, name: str, request: Any, reply_type: Any, **kwargs: Any) -> Any:
         call = self.channel.unary_unary(
