@@ -11,8 +11,7 @@
 #   MIXMASK_GPU_EPOCHS (default 40), MIXMASK_GPU_SEEDS (default 0)
 # Needs there: Node >= 20 (or .device/node.xz), python3 with torch, grpcio, protobuf and numpy (the GPU image has them),
 # python_worker/ (tracked, so carried), no node_modules. Checked on the CPU from a folder holding only dist/ and
-# python_worker/ (docs/GPU_FOUNDATION.md): training, baselines.json, health.jsonl and summary.json are written; the
-# bundle still needs `sharp` made optional for its plots (the packaging issue) — until then it stops at report.md.
+# python_worker/ (test/consumer/package.test.ts does so for the bundled CLI): without sharp its plots are SVG.
 # `--lane grpc`: the bundle's zeromq lane needs the zeromq npm package, absent there (and pyzmq is absent too).
 set -uo pipefail
 OUT=${OUT:-/tmp/mixmask-gpu-out}

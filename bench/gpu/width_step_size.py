@@ -9,6 +9,7 @@ This trains one worker ``TrainingRun`` per width from the same seed on the same 
 K 4096, m 0.99, T 0.2, crops 0.5-1, bn_splits 8, head 512 -> 128, batch 512) and after each step measures, on a
 fixed batch of unaugmented training images through the online encoder (train-mode BatchNorm, as the loss sees it):
 
+* ``pos-top1``: the step's positive-key top-1 (pinned near 1 while the loss climbs: the H100's collapse pattern);
 * ``move``: the mean distance each image's unit embedding travelled in that step (a shared drift counts too);
 * ``cos``: the mean cosine between the embeddings of two different images (what collapse drives to 1);
 * ``Δcos``: the mean change of those pairwise cosines in that step, what the loss sees of the move (a rotation
@@ -77,7 +78,7 @@ def main() -> None:
     print(f"batch {args.batch}, K {queue}, m {args.momentum}, lr {args.lr} x (w/{args.widths[0]})^-{args.lr_scale}, "
           f"T 0.2, {args.masker}, seed {args.seed}; probe = {args.probe} unaugmented images, train-mode BN; torch threads "
           f"{torch.get_num_threads()}")
-    print("width | lr | step | loss | move | cos | Δcos | s/step")
+    print("width | lr | step | loss | pos-top1 | move | cos | Δcos | s/step")
     for width in args.widths:
         torch.manual_seed(args.seed)
         lr = args.lr * (width / args.widths[0]) ** -args.lr_scale
@@ -85,7 +86,7 @@ def main() -> None:
         rng = np.random.default_rng(args.seed)  # the same plans for every width
         before = unit_embeddings(run, probe)
         cosines = pairwise_cosines(before)
-        print(f"{width:5d} | {lr:.4f} | init | - | - | {float(cosines.mean()):.4f} | - | -", flush=True)
+        print(f"{width:5d} | {lr:.4f} | init | - | - | - | {float(cosines.mean()):.4f} | - | -", flush=True)
         for step in range(args.steps):
             started = time.perf_counter()
             step_plan = plan(step, rng, args.images, args.batch, lr, args.momentum)
@@ -97,7 +98,7 @@ def main() -> None:
             after = unit_embeddings(run, probe)
             move = float((after - before).norm(dim=1).mean())
             changed = pairwise_cosines(after)
-            print(f"{width:5d} | {lr:.4f} | {step:4d} | {result.loss:.3f} | {move:.4f} | {float(changed.mean()):.4f} | "
+            print(f"{width:5d} | {lr:.4f} | {step:4d} | {result.loss:.3f} | {result.positive_top1:.3f} | {move:.4f} | {float(changed.mean()):.4f} | "
                   f"{float((changed - cosines).abs().mean()):.4f} | {seconds:.1f}", flush=True)
             before, cosines = after, changed
 

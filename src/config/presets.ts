@@ -93,8 +93,11 @@ export const CPU_LONG_PRESET: PretrainConfig = {
 
 /**
  * GPU: full-width ResNet-18 on all of Fashion-MNIST for about a minute of training on an H100. CIFAR-scale recipe of
- * the same lineage (docs/METHODS.md#release-hyper-parameters: batch 512, lr 0.06, wd 5e-4, K = 4096, m = 0.99) with MoCo v2's T = 0.2 and the
- * gentler crop that the CPU recipe search favoured on 28-px images (docs/CPU_RECIPE.md); no blur at 28 px; bf16.
+ * the same lineage (docs/METHODS.md#release-hyper-parameters: batch 512, wd 5e-4, K = 4096, m = 0.99) with MoCo v2's
+ * T = 0.2 and the gentler crop that the CPU recipe search favoured on 28-px images (docs/CPU_RECIPE.md); no blur at
+ * 28 px; bf16. lr 0.03, not the lineage's 0.06: at width 64, 0.06 collapsed the MixMask embeddings on an H100, and
+ * the CPU measurements of docs/GPU_FOUNDATION.md ("The cause") found it a step twice too large for that width —
+ * 0.03 is the healthy width-16 lr (0.06) scaled by √(16 / 64). Not yet confirmed on a GPU.
  */
 export const GPU_PRESET: PretrainConfig = {
   ...COMMON,
@@ -108,6 +111,7 @@ export const GPU_PRESET: PretrainConfig = {
   queueSize: 4096,
   temperature: 0.2,
   cropScaleMin: 0.5,
+  lr: 0.03,
   precision: "bf16",
 };
 

@@ -39,6 +39,14 @@ describe("pretrain config", () => {
     expect(e.message).toContain("--masker");
   });
 
+  it("scales the Fashion-MNIST presets' lr with width: the healthy width-16 lr 0.06 × √(16 / base width)", () => {
+    // At width 64, lr 0.06 collapsed the gpu preset's MixMask run (docs/GPU_FOUNDATION.md, "The cause").
+    const fashion = Object.values(PRESETS).filter((preset) => preset.dataset === "fashion-mnist");
+    expect(fashion.map((preset) => preset.baseWidth).sort()).toEqual([16, 16, 64]);
+    for (const preset of fashion) expect(preset.lr).toBeCloseTo(0.06 * Math.sqrt(16 / preset.baseWidth), 12);
+    expect(GPU_PRESET.lr).toBe(0.03);
+  });
+
   it("accepts every compile mode, defaults to eager in the presets, and names --compile and its modes for a bad one", () => {
     for (const mode of ["off", "default", "reduce-overhead", "max-autotune"])
       expect(validatePretrainConfig({ ...CPU_PRESET, compile: mode }).compile).toBe(mode);

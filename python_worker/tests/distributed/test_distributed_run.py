@@ -98,7 +98,9 @@ def test_two_ranks_compute_what_one_process_computes_with_split_batch_norm(
     checkpoint = str(tmp_path / "two-ranks.pt")
     context = mp.get_context("spawn")
     out: "mp.SimpleQueue[Any]" = context.SimpleQueue()
-    mp.start_processes(_rank_main, args=(str(tmp_path / "rendezvous"), checkpoint, out), nprocs=WORLD, start_method="spawn")
+    mp.start_processes(
+        _rank_main, args=(str(tmp_path / "rendezvous"), checkpoint, out), nprocs=WORLD, start_method="spawn"
+    )
     per_rank = dict(out.get() for _ in range(WORLD))
 
     torch.set_num_threads(1)
