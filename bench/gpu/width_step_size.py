@@ -1,9 +1,10 @@
 """How far one SGD step moves the embeddings, by base width: the GPU preset's collapse suspect that bf16 was not.
 
-docs/GPU_FOUNDATION.md ("The GPU preset's collapse"): at width 64 the `gpu` preset's MixMask loss climbed to its
-uniform value on an H100, while width 16 in fp32 on the CPU stayed healthy, and bf16 / channels_last were ruled out
-on the CPU. Width is left. Under standard parametrisation the same learning rate moves a wider network's outputs
-further per step, so lr 0.06 at width 64 may be a much larger step, in what the loss sees, than lr 0.06 at width 16.
+docs/GPU_FOUNDATION.md ("The GPU preset's collapse: what was checked on the CPU"): at width 64 the `gpu` preset's
+MixMask loss climbed to its uniform value on an H100, while width 16 in fp32 on the CPU stayed healthy, and bf16 /
+channels_last were ruled out on the CPU. Width is left. Under standard parametrisation the same learning rate moves a
+wider network's outputs further per step, so lr 0.06 at width 64 may be a much larger step, in what the loss sees,
+than lr 0.06 at width 16.
 
 This trains one worker ``TrainingRun`` per width from the same seed on the same MixMask plans (bf16_collapse.py's:
 K 4096, m 0.99, T 0.2, crops 0.5-1, bn_splits 8, head 512 -> 128, batch 512) and after each step measures, on a
@@ -17,8 +18,9 @@ fixed batch of unaugmented training images through the online encoder (train-mod
 
   OMP_NUM_THREADS=2 .venv/bin/python bench/gpu/width_step_size.py --widths 16 32 64 --steps 4
 
-``--lr-scale`` multiplies the learning rate of every width but the first by (width / first width) ** p, to check
-which exponent makes the steps alike.
+``--lr-scale p`` multiplies the learning rate of each width by (width / first width) ** -p, to check which exponent
+makes the steps alike; ``--masker none`` keeps only the plain query's term (plain MoCo v2). What it found, and the
+records: docs/GPU_FOUNDATION.md, "The cause", and bench/results/gpu-collapse-cpu/.
 """
 
 from __future__ import annotations
@@ -67,17 +69,23 @@ def main() -> None:
     parser.add_argument("--lr-scale", type=float, default=0.0, help="exponent p: lr x (width / widths[0]) ** -p")
     parser.add_argument("--momentum", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--masker", choices=["mixmask", "none"], default="mixmask",
-                        help="none: plain MoCo v2, only the plain query's term (the H100's `none` run did not collapse)")
+    parser.add_argument(
+        "--masker",
+        choices=["mixmask", "none"],
+        default="mixmask",
+        help="none: plain MoCo v2, only the plain query's term (the H100's `none` run did not collapse)",
+    )
     args = parser.parse_args()
     images = fashion(args.images)
     store = DatasetStore(torch.device("cpu"))
     store.put("train", images, None)
     probe = torch.from_numpy(images[-args.probe :])
     queue = 4096
-    print(f"batch {args.batch}, K {queue}, m {args.momentum}, lr {args.lr} x (w/{args.widths[0]})^-{args.lr_scale}, "
-          f"T 0.2, {args.masker}, seed {args.seed}; probe = {args.probe} unaugmented images, train-mode BN; torch threads "
-          f"{torch.get_num_threads()}")
+    print(
+        f"batch {args.batch}, K {queue}, m {args.momentum}, lr {args.lr} x (w/{args.widths[0]})^-{args.lr_scale}, "
+        f"T 0.2, {args.masker}, seed {args.seed}; probe = {args.probe} unaugmented images, train-mode BN; torch threads "
+        f"{torch.get_num_threads()}"
+    )
     print("width | lr | step | loss | pos-top1 | move | cos | Δcos | s/step")
     for width in args.widths:
         torch.manual_seed(args.seed)
@@ -98,8 +106,11 @@ def main() -> None:
             after = unit_embeddings(run, probe)
             move = float((after - before).norm(dim=1).mean())
             changed = pairwise_cosines(after)
-            print(f"{width:5d} | {lr:.4f} | {step:4d} | {result.loss:.3f} | {result.positive_top1:.3f} | {move:.4f} | {float(changed.mean()):.4f} | "
-                  f"{float((changed - cosines).abs().mean()):.4f} | {seconds:.1f}", flush=True)
+            print(
+                f"{width:5d} | {lr:.4f} | {step:4d} | {result.loss:.3f} | {result.positive_top1:.3f} | {move:.4f} | "
+                f"{float(changed.mean()):.4f} | {float((changed - cosines).abs().mean()):.4f} | {seconds:.1f}",
+                flush=True,
+            )
             before, cosines = after, changed
 
 
