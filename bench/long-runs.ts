@@ -4,12 +4,12 @@
 // Each run's small result files are copied under --out so the record survives the run directories.
 //
 //   npx tsx bench/long-runs.ts --out bench/results/cpu-long --title "…" name=runs/dir name2=runs/dir2 …
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { lineChart } from "../src/report/charts/chart-spec.js";
 import { writeChartPng } from "../src/report/charts/render-chart.js";
-import { readJsonLines } from "../src/report/charts/run-files.js";
+import { type RunFiles, readRunFiles } from "../src/report/charts/run-files.js";
 import type { RunBaselines } from "../src/eval/pixel-baseline.js";
 import type { PretrainSummary } from "../src/train/pretrain-summary.js";
 
@@ -27,11 +27,12 @@ interface RunRecord {
  * Training minutes at the end of each step (metrics.jsonl's elapsedS); a resumed run's clock restarts, so each
  * restart continues from the time already trained.
  */
-function minutesAtStep(dir: string): Map<number, number> {
+function minutesAtStep(metrics: RunFiles["metrics"]): Map<number, number> {
   const out = new Map<number, number>();
   let offset = 0;
   let last = 0;
-  for (const m of readJsonLines<{ step: number; elapsedS: number }>(join(dir, "metrics.jsonl"))) {
+  for (const m of metrics) {
+    if (m.elapsedS === undefined) continue;
     if (m.elapsedS < last) offset += last;
     last = m.elapsedS;
     out.set(m.step, (offset + m.elapsedS) / 60);
@@ -59,28 +60,25 @@ const runs: RunRecord[] = positionals.map((arg) => {
   if (at < 1) throw new Error(`"${arg}": give each run as name=runDir`);
   const name = arg.slice(0, at);
   const dir = arg.slice(at + 1);
-  const configFile = join(dir, "config.json");
-  if (!existsSync(configFile)) throw new Error(`${configFile} does not exist: is ${dir} a run directory?`);
-  const config = JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
-  const summaryFile = join(dir, "summary.json");
-  const summary = existsSync(summaryFile)
-    ? (JSON.parse(readFileSync(summaryFile, "utf8")) as PretrainSummary)
-    : undefined;
-  const monitored = summary
-    ? summary.evaluations.knnCurve
-    : readJsonLines<{ epoch: number; step: number; top1: number }>(join(dir, "knn-monitor.jsonl"));
-  const baselinesFile = join(dir, "baselines.json");
-  const baselines =
-    summary?.baselines ??
-    (existsSync(baselinesFile) ? (JSON.parse(readFileSync(baselinesFile, "utf8")) as RunBaselines) : undefined);
+  const files = readRunFiles(dir);
+  if (!files.config) throw new Error(`${join(dir, "config.json")} does not exist: is ${dir} a run directory?`);
+  const config = files.config;
+  const summary = files.summary as PretrainSummary | undefined;
+  const monitored = summary ? summary.evaluations.knnCurve : files.knn;
+  // summary.json's, else baselines.json's (written before the first step).
+  const baselines = summary?.baselines ?? (files.baselines as RunBaselines | undefined);
   // Epoch 0 is the untrained encoder: summary.json's knnInit, or the same number in baselines.json while unfinished.
   const untrained = summary?.knnInit.top1 ?? baselines?.untrained.knn.top1;
   const initial = untrained === undefined ? [] : [{ epoch: 0, top1: untrained }];
-  const minutes = existsSync(join(dir, "metrics.jsonl")) ? minutesAtStep(dir) : new Map<number, number>();
+  const minutes = minutesAtStep(files.metrics);
   const curve: RunRecord["curve"] = [
     ...initial.map((p) => ({ ...p, minutes: 0 })),
     // A monitor point's step is the count of steps done: the time is that of step `step - 1`.
-    ...monitored.map((p) => ({ epoch: p.epoch, top1: p.top1, minutes: minutes.get(p.step - 1) })),
+    ...monitored.map((p) => ({
+      epoch: p.epoch,
+      top1: p.top1,
+      minutes: p.step === undefined ? undefined : minutes.get(p.step - 1),
+    })),
   ];
   if (summary && curve.at(-1)?.epoch !== summary.epochs)
     curve.push({ epoch: summary.epochs, top1: summary.knnFinal.top1, minutes: summary.trainSeconds / 60 });
