@@ -47,6 +47,9 @@ export async function runDoctor(): Promise<number> {
       const i = worker.info;
       row("torch", i.torchVersion);
       row("device", `${i.device} (${i.deviceName}), ${i.torchThreads} threads`);
+      if (i.threadWait) row("thread wait", i.threadWait);
+      if (i.mallocPolicy) row("malloc", i.mallocPolicy);
+      if (i.threadsAdvice) row("note", i.threadsAdvice);
       row("capabilities", i.capabilities.join(", ") || "none");
       if (!i.capabilities.includes("zmq"))
         row("bulk lane", "gRPC streams (pyzmq not installed in the worker's Python)");

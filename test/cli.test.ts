@@ -37,6 +37,8 @@ describe("mixmask CLI", () => {
     expect(r.stdout).toMatch(/node\s+v\d+/);
     expect(r.stdout).toMatch(/torch\s+\d+\.\d+/);
     expect(r.stdout).toMatch(/device\s+(cpu|cuda)/);
+    expect(r.stdout).toMatch(/thread wait\s+\S/); // the worker's process policies (service/thread_policy.py, …)
+    expect(r.stdout).toMatch(/malloc\s+(retain|system)/);
     expect(r.stdout).toMatch(/fashion-mnist\s+\//);
     expect(r.status).toBe(0);
   });
@@ -67,6 +69,8 @@ describe("mixmask CLI", () => {
       "1",
     );
     expect(r.stderr + r.stdout).toContain("k-NN top-1 before training");
+    // The worker line says how its threads wait and what its malloc keeps (src/train/pretrain.ts, describeWorker).
+    expect(r.stderr + r.stdout).toMatch(/worker pid \d+: .*, 1 threads \(OpenMP wait [^)]+\), malloc (retain|system)/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/k-NN top-1 \(k=20, T=0.1\), trained\s+0\.\d{4}/);
     expect(r.stdout).toMatch(/linear probe top-1, untrained → trained\s+0\.\d{4} → 0\.\d{4}/);

@@ -14,12 +14,16 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
 sys.path.insert(0, os.path.dirname(__file__))
+
+from worker_policies import apply_worker_policies  # noqa: E402
+
+POLICIES = apply_worker_policies()  # a ceiling of the worker's step: the worker's malloc and OpenMP wait
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 from plain_loop import read_records  # noqa: E402
 

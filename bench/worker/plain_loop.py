@@ -19,8 +19,13 @@ import struct
 import sys
 import time
 
-import numpy as np
-import torch
+sys.path.insert(0, os.path.dirname(__file__))
+from worker_policies import apply_worker_policies  # noqa: E402
+
+POLICIES = apply_worker_policies()  # before torch loads, as in the worker: its malloc and OpenMP wait
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
 

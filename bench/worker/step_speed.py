@@ -1,19 +1,27 @@
-"""The CPU preset's step against the machine's limit, interleaved in one process (bench/RESULTS.md, "Step speed").
+"""The CPU preset's step against the machine's limit, interleaved (bench/RESULTS.md, "Step speed").
 
     npx tsx bench/throughput.ts --preset cpu --threads 1 --steps 6 --warmup 1 --count 1024 --source-size 28 \\
         --dump-plans /tmp/mixmask.plans            # and again with --masker none --dump-plans /tmp/moco.plans
-    nice -n 5 python bench/worker/step_speed.py --plans /tmp/mixmask.plans --plans /tmp/moco.plans \\
-        --count 1024 --source-size 28 [--rounds 6] [--steps 2] [--threads 1]
+    python bench/worker/step_speed.py --plans /tmp/mixmask.plans --plans /tmp/moco.plans \\
+        --count 1024 --source-size 28 [--rounds 6] [--steps 2] [--threads 1] [--rows KIND:MALLOC,...]
 
-For each dump (a CreateRun request and its plans), rows: the worker's step under each MIXMASK_STEP_FORMULATION
-(step_formulation.py: ``legacy`` = today's, ``grouped``, ``fused`` = the default), and the model-only ceiling (the
-same networks with plain ``nn.BatchNorm2d``, contiguous and channels_last, on input tensors already built: 2 online
-passes + 1 momentum pass, 3 InfoNCE terms, backward, SGD, EMA, enqueue; the dump's own inputs and terms are not
-used). Rounds run every row once in turn, in ABC…CBA order; each row's figure is its median round. Reported per
-step: wall ms and the process's CPU ms (one thread: CPU time is what the step costs when other processes share the
-cores, wall time also counts waiting for them). Also: each formulation's per-step losses against ``legacy`` on the
-same plans from the same weights, the step's FLOPs (torch.utils.flop_counter) and a measured GEMM and convolution
-peak of this CPU, in GFLOP/s per CPU second.
+Every row is a process of its own, as every run is in the worker: a row's speed depends on the allocator's state,
+which everything else in the process changes. Per dump (a CreateRun request and its plans), the default rows:
+
+* the worker's step under a MIXMASK_STEP_FORMULATION (step_formulation.py: ``legacy`` = the step before issue 19,
+  ``grouped``, ``fused``) and a malloc policy (service/malloc_policy.py: ``system`` = glibc's defaults, the worker
+  before issue 19; ``retain`` = its default now): legacy:system and fused:system (the worker before this change),
+  legacy:retain, grouped:retain, fused:retain;
+* the model-only ceiling under retain (``ceiling-contiguous``, ``ceiling-channels_last``): the same networks with
+  plain ``nn.BatchNorm2d`` on input tensors already built: 2 online passes + 1 momentum pass, 3 InfoNCE terms,
+  backward, SGD, EMA, enqueue (one pass and one term for a plain-MoCo dump); the dump's own inputs are not used.
+
+The processes are built and warmed first; then every round runs each row once, in ABC…CBA order, one at a time; a
+row's figure is its median round. Reported per step: wall ms and the process's CPU ms (one thread: CPU time is what
+the step costs when other processes share the cores, wall time also counts waiting for them), minor page faults (fresh
+pages the kernel had to map: what the malloc policy removes) and the process's peak RSS, × the dump's first row,
+and GFLOP/s per CPU second (torch.utils.flop_counter) beside a measured GEMM and convolution peak of this CPU. Also:
+each formulation's per-step losses against legacy's on the same plans from the same weights.
 """
 
 from __future__ import annotations
@@ -21,27 +29,32 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from typing import Callable
 
-import torch
-import torch.nn.functional as F
-from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
-
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python_worker"))
 sys.path.insert(0, os.path.dirname(__file__))
 
+from worker_policies import apply_worker_policies  # noqa: E402
+
+if "--serve" in sys.argv:  # a measured process: the worker's policies before torch loads (malloc: this row's)
+    MALLOC = apply_worker_policies()["malloc"]
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 from plain_loop import read_records, run_with_plans  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from mixmask_worker.generated.mixmask.v1 import worker_pb2  # noqa: E402
-
 from mixmask_worker.losses.info_nce import InfoNCEWithQueue  # noqa: E402
 from mixmask_worker.training.momentum import update_momentum  # noqa: E402
-from mixmask_worker.training.step_formulation import ENVIRONMENT_VARIABLE, FORMULATIONS  # noqa: E402
 from mixmask_worker.training.run import TrainingRun  # noqa: E402
+from mixmask_worker.training.step_formulation import ENVIRONMENT_VARIABLE, FORMULATIONS  # noqa: E402
 
 Step = Callable[[], None]
 
@@ -139,6 +152,82 @@ def step_flops(step: Step) -> int:
     return int(counter.get_total_flops())
 
 
+ROWS = "legacy:system,fused:system,legacy:retain,grouped:retain,fused:retain,ceiling-contiguous:retain,ceiling-channels_last:retain"
+CEILINGS = {"ceiling-contiguous": False, "ceiling-channels_last": True}
+
+
+def build_row(args: argparse.Namespace) -> tuple[Step, list[float], int]:
+    """This process's row (``--row``) on its dump: the step, its first losses, and its FLOPs (0: not counted)."""
+    if args.row in CEILINGS:
+        run, plans = worker_run(args, args.plans[0], "legacy", bn_splits=1)
+        step = ceiling_step(run, CEILINGS[args.row], len(plans[0].indices), mixed=len(plans[0].terms) > 1)
+        losses: list[float] = []
+    else:
+        if args.row not in FORMULATIONS:
+            raise SystemExit(
+                f"--rows: unknown row {args.row!r}; expected one of {', '.join(FORMULATIONS)}, {', '.join(CEILINGS)}"
+            )
+        run, plans = worker_run(args, args.plans[0], args.row)
+        step, read_losses = worker_step(run, plans)
+        for _ in range(args.compare_steps):
+            step()  # the same plans from the same weights in every formulation: the losses must agree
+        losses = read_losses()[: args.compare_steps]
+    flops = step_flops(step) if args.row == "fused" or args.row in CEILINGS else 0
+    for _ in range(2):
+        step()  # warm: allocations, oneDNN primitives, the allocator's steady state
+    return step, losses, flops
+
+
+def serve(args: argparse.Namespace) -> None:
+    """A measured process: builds its row, announces it, then runs ``STEPS`` requests from stdin, answering wall and
+    CPU ms and minor page faults per step; ``peak`` answers the GEMM and convolution peaks; an empty line quits."""
+    torch.set_num_threads(args.threads)
+    step, losses, flops = build_row(args)
+    print(json.dumps({"malloc": MALLOC, "losses": losses, "flops": flops}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            break
+        if line.strip() == "peak":
+            print(json.dumps(peak_gflops()), flush=True)
+            continue
+        steps = int(line)
+        w0, c0, f0 = time.perf_counter(), time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(steps):
+            step()
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        faults, peak_mb = usage.ru_minflt - f0, usage.ru_maxrss / 1024  # ru_maxrss: KiB on Linux
+        answer = {"wallMs": wall / steps * 1000, "cpuMs": cpu / steps * 1000, "faults": faults / steps}
+        print(json.dumps({**answer, "peakRssMb": peak_mb}))
+        sys.stdout.flush()
+
+
+class Measured:
+    """One ``--serve`` process: a row on a dump under a malloc policy, spoken to line by line."""
+
+    def __init__(self, args: argparse.Namespace, plans: str, row: str, malloc: str) -> None:
+        command = [sys.executable, __file__, "--serve", "--row", row, "--plans", plans, "--threads", str(args.threads)]
+        command += ["--count", str(args.count), "--source-size", str(args.source_size)]
+        command += ["--source-channels", str(args.source_channels), "--compare-steps", str(args.compare_steps)]
+        env = {**os.environ, "MIXMASK_WORKER_MALLOC": malloc}
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+
+    def ask(self, line: str | None) -> dict:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if line is not None:
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the measured process exited ({self.process.wait()})")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        self.process.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--plans", action="append", required=True, help="a --dump-plans file; repeat for several")
@@ -148,72 +237,77 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--steps", type=int, default=2, help="steps per row per round")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rows", default=ROWS, help=f"KIND:MALLOC rows per dump (default {ROWS})")
     parser.add_argument("--compare-steps", type=int, default=3, help="steps whose losses are compared")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--row", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.serve:
+        serve(args)
+        return
 
-    rows: dict[str, Step] = {}
-    losses: dict[str, Callable[[], list[float]]] = {}
-    flops: dict[str, int] = {}
-    for path in args.plans:
-        label = os.path.splitext(os.path.basename(path))[0]
-        for formulation in reversed(FORMULATIONS):  # legacy first
-            run, plans = worker_run(args, path, formulation)
-            step, read_losses = worker_step(run, plans)
-            for _ in range(args.compare_steps):
-                step()  # the same plans from the same weights in every formulation: the losses must agree
-            rows[f"{label} {formulation}"] = step
-            losses[f"{label} {formulation}"] = read_losses
-        batch = len(plans[0].indices)
-        if run.queue is not None:
-            for channels_last in (False, True):
-                ceiling_run, _ = worker_run(args, path, "legacy", bn_splits=1)
-                mixed = len(plans[0].terms) > 1
-                rows[f"{label} ceiling {'channels_last' if channels_last else 'contiguous'}"] = ceiling_step(
-                    ceiling_run, channels_last, batch, mixed
-                )
-    for name, step in rows.items():
-        if name.endswith(" fused") or " ceiling " in name:
-            flops[name] = step_flops(step)
+    specs = [tuple(spec.split(":")) for spec in args.rows.split(",")]
+    names, processes = [], {}
+    try:
+        for path in args.plans:  # one at a time: building a row takes the cores it would otherwise slow down
+            label = os.path.splitext(os.path.basename(path))[0]
+            for row, malloc in specs:
+                name = f"{label} {row} [{malloc}]"
+                processes[name] = Measured(args, path, row, malloc)
+                facts = processes[name].ask(None)
+                processes[name].facts = facts  # type: ignore[attr-defined]
+                names.append(name)
+        wall: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, list[float]] = {name: [] for name in names}
+        faults: dict[str, list[float]] = {name: [] for name in names}
+        peak_rss: dict[str, float] = {}
+        for index in range(args.rounds):
+            for name in names if index % 2 == 0 else names[::-1]:
+                answer = processes[name].ask(str(args.steps))
+                wall[name].append(answer["wallMs"])
+                cpu[name].append(answer["cpuMs"])
+                faults[name].append(answer["faults"])
+                peak_rss[name] = answer["peakRssMb"]
+            print(json.dumps({"round": index, "cpuMs": {n: round(v[-1], 1) for n, v in cpu.items()}}), flush=True)
+        peaks = processes[names[-1]].ask("peak")
+    finally:
+        for process in processes.values():
+            process.close()
 
-    comparisons = {}
-    for name, read in losses.items():
-        legacy = losses[name.rsplit(" ", 1)[0] + " legacy"]()[: args.compare_steps]
-        mine = read()[: args.compare_steps]
-        comparisons[name] = max(abs(a - b) / abs(b) for a, b in zip(mine, legacy))
-
-    for step in rows.values():
-        step()  # warm: allocations, oneDNN primitives
-    names = list(rows)
-    wall: dict[str, list[float]] = {name: [] for name in names}
-    cpu: dict[str, list[float]] = {name: [] for name in names}
-    for index in range(args.rounds):
-        for name in names if index % 2 == 0 else names[::-1]:
-            w0, c0 = time.perf_counter(), time.process_time()
-            for _ in range(args.steps):
-                rows[name]()
-            wall[name].append((time.perf_counter() - w0) / args.steps * 1000)
-            cpu[name].append((time.process_time() - c0) / args.steps * 1000)
-        print(json.dumps({"round": index, "cpuMs": {n: round(v[-1], 1) for n, v in cpu.items()}}), flush=True)
-
-    peaks = peak_gflops()
-    result = {"threads": args.threads, "rounds": args.rounds, "stepsPerRound": args.steps, "peakGflops": peaks,
-              "rows": {}, "lossRelDiffVsLegacy": comparisons}
+    result: dict = {"threads": args.threads, "rounds": args.rounds, "stepsPerRound": args.steps, "peakGflops": peaks}
+    rows: dict[str, dict] = {}
     for name in names:
         label = name.split(" ")[0]
-        base = f"{label} legacy"
+        base = next(n for n in names if n.startswith(label + " "))  # the dump's first row
+        legacy = next((n for n in names if n.startswith(f"{label} legacy ")), None)
+        facts = processes[name].facts  # type: ignore[attr-defined]
         cpu_ms, wall_ms = statistics.median(cpu[name]), statistics.median(wall[name])
-        row = {"cpuMs": cpu_ms, "wallMs": wall_ms, "speedupCpu": statistics.median(cpu[base]) / cpu_ms,
-               "speedupWall": statistics.median(wall[base]) / wall_ms}
-        if name.endswith(" fused") or " ceiling " in name:
-            row["gflop"] = flops[name] / 1e9
-            row["gflopsPerCpuSecond"] = flops[name] / (cpu_ms / 1000) / 1e9
-        result["rows"][name] = row
+        row = {
+            "malloc": facts["malloc"],
+            "cpuMs": cpu_ms,
+            "wallMs": wall_ms,
+            "cpuRounds": cpu[name],
+            "pageFaultsPerStep": statistics.median(faults[name]),
+            "peakRssMb": peak_rss[name],
+            "speedupCpu": statistics.median(cpu[base]) / cpu_ms,
+            "speedupWall": statistics.median(wall[base]) / wall_ms,
+        }
+        reference = processes[legacy].facts["losses"] if legacy else []  # type: ignore[attr-defined]
+        if facts["losses"] and reference:
+            row["lossRelDiffVsLegacy"] = max(abs(a - b) / abs(b) for a, b in zip(facts["losses"], reference))
+        if facts["flops"]:
+            row["gflop"] = facts["flops"] / 1e9
+            row["gflopsPerCpuSecond"] = facts["flops"] / (cpu_ms / 1000) / 1e9
+        rows[name] = row
+    result["rows"] = rows
     print(json.dumps(result, indent=1))
-    print(f"{'row':44s} {'CPU ms':>8s} {'wall ms':>8s} {'×legacy CPU':>11s} {'×legacy wall':>12s}")
-    for name, row in result["rows"].items():
-        figures = f"{row['cpuMs']:8.0f} {row['wallMs']:8.0f} {row['speedupCpu']:11.2f} {row['speedupWall']:12.2f}"
-        print(f"{name:44s} {figures}")
+    header = f"{'row':46s} {'CPU ms':>7s} {'wall ms':>7s} {'× first CPU':>11s} {'× first wall':>12s} {'GFLOP/s':>7s}"
+    print(f"{header} {'faults/step':>11s} {'peak RSS MB':>11s}")
+    for name, row in rows.items():
+        figures = f"{row['cpuMs']:7.0f} {row['wallMs']:7.0f} {row['speedupCpu']:11.2f} {row['speedupWall']:12.2f}"
+        rate = f"{row['gflopsPerCpuSecond']:7.0f}" if "gflopsPerCpuSecond" in row else ""
+        print(f"{name:46s} {figures} {rate:>7s} {row['pageFaultsPerStep']:11.0f} {row['peakRssMb']:11.0f}")
+    print(f"× first: against each dump's first row; peaks, GFLOP/s per CPU second: {peaks}")
 
 
 if __name__ == "__main__":

@@ -30,9 +30,16 @@ import stat
 import sys
 from typing import Optional, Sequence
 
-from mixmask_worker.service.thread_policy import apply_wait_policy
+from mixmask_worker.service.malloc_policy import MallocPolicyError, apply_malloc_policy
+from mixmask_worker.service.thread_policy import OtherLoad, apply_wait_policy, threads_advice
 
 WAIT_POLICY = apply_wait_policy()  # before torch loads OpenMP
+try:
+    MALLOC_POLICY = apply_malloc_policy()  # before torch allocates
+except MallocPolicyError as _error:
+    print(f"mixmask worker: {_error}", file=sys.stderr, flush=True)
+    raise SystemExit(2) from None  # EXIT_BAD_ARGUMENTS, defined below the imports
+OTHER_LOAD = OtherLoad()  # measured across the imports below (seconds of torch loading)
 
 import grpc  # noqa: E402
 import torch  # noqa: E402
@@ -40,6 +47,7 @@ import torch  # noqa: E402
 from mixmask_worker.data.zmq_endpoint import BulkPlace, TcpBind
 from mixmask_worker.distributed.rank_context import RankSetupError
 from mixmask_worker.distributed.rank_launch import RankLaunch, add_rank_arguments, prepare_rank, select_rank_device
+from mixmask_worker.generated.mixmask.v1 import worker_pb2
 from mixmask_worker.service.access_control import (
     AccessConfigError,
     check_listen_policy,
@@ -122,6 +130,22 @@ async def _watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
         await asyncio.sleep(PARENT_POLL_SECONDS)
 
 
+def start_facts(device: torch.device) -> worker_pb2.HelloReply:
+    """What this process chose and found as it started, for Hello: the wait and malloc policies, and the load of
+    other processes with the advice it calls for (CPU only: a GPU step does not wait on CPU threads that way)."""
+    other = OTHER_LOAD.cores()
+    cores, threads = os.cpu_count() or 1, torch.get_num_threads()
+    advice = threads_advice(other, cores, threads) if device.type == "cpu" else None
+    if advice:
+        log.warning("%s", advice)
+    return worker_pb2.HelloReply(
+        thread_wait=WAIT_POLICY,
+        malloc_policy=MALLOC_POLICY,
+        other_cores_busy=-1.0 if other is None else other,
+        threads_advice=advice or "",
+    )
+
+
 def claim_socket_path(path: str) -> Optional[str]:
     """Removes a stale socket left by a dead worker; returns why ``path`` cannot be used, or None."""
     try:
@@ -186,6 +210,7 @@ async def serve(
         dataset_cache_dir=dataset_cache,
         faults=faults,
         rank=None if launch is None else launch.context,
+        start_facts=start_facts(device),
     )
     address = f"unix:{socket_path}" if socket_path is not None else str(listen)
     try:
@@ -215,9 +240,9 @@ async def serve(
         address = launch.announce(address, PROTOCOL_VERSION, device)
     servicer.distributed.endpoint = address  # DescribeRank's answer
     access = "".join([", token" if token else "", ", tls" if credentials else ""])
-    waiting = WAIT_POLICY.get("OMP_WAIT_POLICY", "default")
     print(
-        f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}, omp wait={waiting}{access})",
+        f"mixmask worker ready on {address} (device={device}, pid={os.getpid()}, omp wait={WAIT_POLICY}, "
+        f"malloc={MALLOC_POLICY}{access})",
         file=sys.stderr,
         flush=True,
     )

@@ -114,6 +114,7 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
   let live: LiveOutputs | undefined; // TensorBoard events and the per-epoch preview (src/dashboard/)
   try {
     progress.log(`${describeWorker(worker.info)}${group ? `; ${workers.description}` : ""}`);
+    if (worker.info.threadsAdvice) progress.log(`note: ${worker.info.threadsAdvice}`);
     assertWorkerCompiles(config, worker.info.capabilities);
     runDir.writeJson("config.json", { ...config, sdkVersion: SDK_VERSION, worker: worker.info });
     const data = await workers.prepareData(train, test, {
@@ -249,8 +250,13 @@ async function trainInRunDir(config: PretrainConfig, options: PretrainOptions): 
   }
 }
 
+/** The worker line of the progress log: what the run executes on, with the thread and memory policies the worker
+ * chose (python_worker/mixmask_worker/service/thread_policy.py, malloc_policy.py), since both move steps/s. */
 function describeWorker(info: WorkerInfo): string {
-  return `worker pid ${info.pid}: python ${info.pythonVersion}, torch ${info.torchVersion}, device ${info.device} (${info.deviceName}), ${info.torchThreads} threads${info.capabilities.length ? `, ${info.capabilities.join(", ")}` : ""}`;
+  const threads = `${info.torchThreads} threads${info.threadWait ? ` (OpenMP wait ${info.threadWait})` : ""}`;
+  const malloc = info.mallocPolicy ? `, malloc ${info.mallocPolicy}` : "";
+  const capabilities = info.capabilities.length ? `, ${info.capabilities.join(", ")}` : "";
+  return `worker pid ${info.pid}: python ${info.pythonVersion}, torch ${info.torchVersion}, device ${info.device} (${info.deviceName}), ${threads}${malloc}${capabilities}`;
 }
 
 export type { CheckpointManifest, PretrainSummary };

@@ -67,6 +67,21 @@ export interface WorkerInfo {
   device: string;
   deviceName: string;
   torchThreads: number;
+  /**
+   * How the torch threads wait between parallel regions: "spin 1000, then sleep" (the worker's choice: fast on idle
+   * cores, and no threads spinning against other processes), or the environment's, e.g. "OMP_WAIT_POLICY=PASSIVE,
+   * from the environment". Empty from a worker older than this field.
+   */
+  threadWait: string;
+  /** "retain" (the worker keeps freed memory for the next step) or "system (why)"; empty from an older worker. */
+  mallocPolicy: string;
+  /**
+   * Cores that other processes kept busy while the worker started (its own and the SDK's CPU time left out); −1:
+   * unknown (no /proc/stat); 0 also from a worker older than this field.
+   */
+  otherCoresBusy: number;
+  /** Set when that load leaves torch threads without a core of their own: which `--threads` may be faster. */
+  threadsAdvice: string;
   capabilities: string[];
   pid: number;
 }
@@ -315,6 +330,10 @@ function toInfo(reply: HelloReply): WorkerInfo {
     device: reply.device,
     deviceName: reply.deviceName,
     torchThreads: reply.torchThreads,
+    threadWait: reply.threadWait,
+    mallocPolicy: reply.mallocPolicy,
+    otherCoresBusy: reply.otherCoresBusy,
+    threadsAdvice: reply.threadsAdvice,
     capabilities: [...reply.capabilities],
     pid: reply.pid,
   };

@@ -29,6 +29,13 @@ describe("worker lifecycle (real worker process)", () => {
     expect(worker.info.pythonVersion).toMatch(/^3\.\d+/);
     expect(worker.info.torchThreads).toBe(1);
     expect(worker.info.pid).toBe(worker.pid);
+    // The process policies the worker chose as it started (python_worker/mixmask_worker/service/thread_policy.py,
+    // malloc_policy.py), unless this test's environment chose for it.
+    if (!process.env.OMP_WAIT_POLICY && !process.env.GOMP_SPINCOUNT && !process.env.KMP_BLOCKTIME)
+      expect(worker.info.threadWait).toBe("spin 1000, then sleep");
+    if (process.platform === "linux" && !process.env.MIXMASK_WORKER_MALLOC && !process.env.LD_PRELOAD)
+      expect(worker.info.mallocPolicy).toBe("retain");
+    expect(worker.info.otherCoresBusy).toBeGreaterThanOrEqual(0); // measured across the worker's start-up
     const again = await worker.hello();
     expect(again.pid).toBe(worker.info.pid);
   });

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("mixmask_worker")
 
 SERVICE_NAME = "mixmask.v1.Worker"
+# HelloReply fields that __main__ knows from the process's start rather than the servicer.
+START_FACTS = ("thread_wait", "malloc_policy", "other_cores_busy", "threads_advice")
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 
@@ -77,11 +79,13 @@ class WorkerServicer:
         dataset_cache_dir: Optional[str] = None,
         faults: Optional[FaultPlan] = None,
         rank: Optional["RankContext"] = None,
+        start_facts: Optional[worker_pb2.HelloReply] = None,
     ) -> None:
         """``bulk_dir``: private folder for the zeromq lane's ipc endpoints, or the TCP interface to bind them on (no
         zeromq lane without it);
         ``dataset_cache_dir``: the on-disk dataset cache (none without it); ``faults``: injected faults (tests);
-        ``rank``: this worker's place in a torchrun launch (None: not distributed)."""
+        ``rank``: this worker's place in a torchrun launch (None: not distributed); ``start_facts``: what the process
+        found and chose as it started (thread_policy.py, malloc_policy.py), merged into every Hello."""
         self.ctx = WorkerContext(device, faults, rank)
         self.device = device
         self.store = self.ctx.store
@@ -92,6 +96,8 @@ class WorkerServicer:
         self.models = ModelService(self.ctx)
         self.distributed = _distributed_service(self.ctx)
         self._hello = self._hello_facts()
+        for field in START_FACTS if start_facts is not None else ():
+            setattr(self._hello, field, getattr(start_facts, field))  # not MergeFrom: it skips a 0.0 busy cores
 
     @property
     def runs(self) -> dict[str, TrainingRun]:
@@ -136,6 +142,7 @@ class WorkerServicer:
             torch_threads=torch.get_num_threads(),
             capabilities=capabilities,
             pid=os.getpid(),
+            other_cores_busy=-1.0,  # unknown unless __main__ measured it (start_facts)
         )
 
     @_reporting_errors

@@ -1,44 +1,105 @@
-"""How the worker's OpenMP threads wait, set before torch is imported (OpenMP reads it once, when torch loads).
+"""How the worker's OpenMP threads wait, set before torch is imported (OpenMP reads it once, when torch loads), and how
+busy other processes kept the cores while the worker started.
 
-By default libgomp's idle threads spin for a while before sleeping, to catch the next parallel region quickly. On a
-machine whose cores are busy with other processes, a spinning thread burns the time slice that the thread it waits
-for needs: two torch threads on a loaded 2-core VM made steps 5–10× slower than one, and PASSIVE (sleep at once)
-fixed that. On idle cores the spinning pays instead: PASSIVE made the CPU preset's MixMask step 1.2× slower at two
-threads (1.58 against 1.89 steps/s, interleaved; bench/RESULTS.md, "Threads on a busy machine"). So PASSIVE is set
-only when the cores are already busy when the worker starts (1-minute load average within half a core of the core
-count); an explicit OMP_WAIT_POLICY or KMP_BLOCKTIME in the worker's environment wins either way.
+By default libgomp's idle threads spin 300 000 times before sleeping, to catch the next parallel region quickly. When
+another process wants a core, a spinning thread burns the time slice that the thread it waits for needs. Measured on
+the 2-core development VM, CPU preset MixMask step, 2 torch threads, wall ms per step (bench/worker/busy_machine.py,
+bench/RESULTS.md "Threads on a busy machine"): beside one spinning process, OpenMP's default wait took 6 200–7 200 ms
+against 530–550 with PASSIVE (sleep at once); on idle cores PASSIVE cost up to 1.2× instead. A short spin
+(GOMP_SPINCOUNT=1000) is as fast as PASSIVE beside a competitor and within the noise of the default on idle cores, at
+any moment of the run, so the worker sets it whatever the load: no guess at start that goes stale, and the threads'
+count, which changes the float rounding of a step (a resumed run's losses equal an uninterrupted run's, bit for bit),
+stays what it was asked to be.
+
+An explicit OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME in the worker's environment wins. Other OpenMP runtimes
+(LLVM's libomp of macOS builds, Intel's) do not read GOMP_SPINCOUNT and keep their defaults.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import MutableMapping
 from typing import Optional
 
-PASSIVE = {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}  # libgomp, and Intel's OpenMP if torch uses it
+SHORT_SPIN = {"GOMP_SPINCOUNT": "1000"}
+USER_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME")
 
 
-def machine_is_busy(load: Optional[float] = None, cores: Optional[int] = None) -> bool:
-    """Whether other processes already keep the cores busy: the 1-minute load average is within half a core of the
-    core count. Unknown load (no ``os.getloadavg``) counts as busy, the safe side of the two measurements above."""
-    if load is None:
-        try:
-            load = os.getloadavg()[0]
-        except (AttributeError, OSError):
-            return True
-    cores = cores if cores is not None else (os.cpu_count() or 1)
-    return load > cores - 0.5
-
-
-def apply_wait_policy(load: Optional[float] = None, cores: Optional[int] = None) -> dict[str, str]:
-    """Sets PASSIVE waiting when the machine is busy and the environment chose nothing; returns the wait settings in
-    effect (empty: OpenMP's defaults). Too late once torch is imported in this process: then nothing changes."""
-    if "torch" in sys.modules:
-        return {}
-    chosen = {key: os.environ[key] for key in PASSIVE if key in os.environ}
+def apply_wait_policy(env: Optional[MutableMapping[str, str]] = None) -> str:
+    """Sets the short spin unless the environment chose how to wait; returns what is in effect, for Hello and the
+    ready line. Too late once torch is imported in this process: then it says so and changes nothing."""
+    env = os.environ if env is None else env
+    chosen = [f"{key}={env[key]}" for key in USER_SETTINGS if key in env]
     if chosen:
-        return chosen
-    if not machine_is_busy(load, cores):
-        return {}
-    os.environ.update(PASSIVE)
-    return dict(PASSIVE)
+        return f"{', '.join(chosen)}, from the environment"
+    if "torch" in sys.modules:
+        return "OpenMP's default (torch was imported before the policy)"
+    env.update(SHORT_SPIN)
+    return f"spin {SHORT_SPIN['GOMP_SPINCOUNT']}, then sleep"
+
+
+def _busy_ticks() -> Optional[tuple[int, int]]:
+    """(busy, elapsed) clock ticks summed over all CPUs from /proc/stat; busy counts steal (another guest had the
+    core). None without /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = fields + [0] * (8 - len(fields))
+    busy = user + nice + system + irq + softirq + steal
+    return busy, busy + idle + iowait
+
+
+def _process_ticks(pid: int) -> int:
+    """utime + stime of a process in clock ticks (0 when it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            after_name = stat.read().rpartition(")")[2].split()  # the name may hold spaces and parentheses
+        return int(after_name[11]) + int(after_name[12])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class OtherLoad:
+    """How many cores processes other than this worker and its parent (the SDK, busy starting it) kept busy between
+    ``OtherLoad()`` and ``cores()``: the worker measures across its own start-up (importing torch), which costs no
+    extra time, and leaves its own and its parent's CPU time out."""
+
+    def __init__(self, parent_pid: Optional[int] = None) -> None:
+        self.parent_pid = os.getppid() if parent_pid is None else parent_pid
+        self._start = self._sample()
+        self._t0 = time.monotonic()
+
+    def _sample(self) -> Optional[tuple[int, int, int]]:
+        system = _busy_ticks()
+        if system is None:
+            return None
+        return system[0], system[1], _process_ticks(os.getpid()) + _process_ticks(self.parent_pid)
+
+    def cores(self) -> Optional[float]:
+        """Cores kept busy by other processes, averaged over the interval; None when unknown (no /proc, or under a
+        tenth of a second of ticks)."""
+        end = self._sample()
+        if self._start is None or end is None:
+            return None
+        busy, elapsed, ours = (b - a for a, b in zip(self._start, end))
+        cpus = os.cpu_count() or 1
+        if elapsed < cpus * os.sysconf("SC_CLK_TCK") // 10:
+            return None
+        return max(0.0, (busy - ours) / (elapsed / cpus))
+
+
+def threads_advice(other_cores: Optional[float], cores: int, threads: int) -> Optional[str]:
+    """A hint when other processes took so many cores that some of the torch threads must share one: each parallel
+    region then waits for the slowest thread (beside two spinning processes on 2 cores, 1 thread took 930 ms per
+    step, 2 threads 1 170; bench/RESULTS.md). None when every thread has a core of its own."""
+    if other_cores is None or threads <= 1 or other_cores <= cores - threads + 0.5:
+        return None
+    free = max(1, int(cores - other_cores + 0.5))
+    return (
+        f"other processes kept {other_cores:.1f} of {cores} cores busy as the worker started, so its {threads} torch "
+        f"threads share cores with them: --threads {free} may be faster while that load lasts"
+    )

@@ -12,8 +12,8 @@ run recompile and drift from the eager one by 1.9e-4 after 3 steps (tests/traini
 allowed).
 
 Chosen by the hidden environment variable MIXMASK_STEP_FORMULATION, read when a run is created, so that
-bench/worker/step_speed.py can time the formulations side by side in one process and bench/gpu/check-performance.sh
-can run the GPU rows with each. Not a user option: the results do not depend on it beyond float32 rounding.
+bench/worker/step_speed.py and bench/step-speed-sdk.sh can time the formulations side by side and
+bench/gpu/check-performance.sh can run the GPU rows with each. Not a user option: the results do not depend on it beyond float32 rounding.
 """
 
 from __future__ import annotations

@@ -732,6 +732,18 @@ export namespace mixmask {
             /** HelloReply pid. */
             pid: number;
 
+            /** HelloReply threadWait. */
+            threadWait: string;
+
+            /** HelloReply mallocPolicy. */
+            mallocPolicy: string;
+
+            /** HelloReply otherCoresBusy. */
+            otherCoresBusy: number;
+
+            /** HelloReply threadsAdvice. */
+            threadsAdvice: string;
+
             /**
              * Creates a new HelloReply instance using the specified properties.
              * @param [properties] Properties to set
@@ -790,6 +802,18 @@ export namespace mixmask {
 
                 /** HelloReply pid */
                 pid?: (number|null);
+
+                /** HelloReply threadWait */
+                threadWait?: (string|null);
+
+                /** HelloReply mallocPolicy */
+                mallocPolicy?: (string|null);
+
+                /** HelloReply otherCoresBusy */
+                otherCoresBusy?: (number|null);
+
+                /** HelloReply threadsAdvice */
+                threadsAdvice?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -1224,6 +1224,10 @@ export const mixmask = $root.mixmask = (() => {
              * @property {number|null} [torchThreads] HelloReply torchThreads
              * @property {Array.<string>|null} [capabilities] HelloReply capabilities
              * @property {number|null} [pid] HelloReply pid
+             * @property {string|null} [threadWait] HelloReply threadWait
+             * @property {string|null} [mallocPolicy] HelloReply mallocPolicy
+             * @property {number|null} [otherCoresBusy] HelloReply otherCoresBusy
+             * @property {string|null} [threadsAdvice] HelloReply threadsAdvice
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1329,6 +1333,38 @@ export const mixmask = $root.mixmask = (() => {
             HelloReply.prototype.pid = 0;
 
             /**
+             * HelloReply threadWait.
+             * @member {string} threadWait
+             * @memberof mixmask.v1.HelloReply
+             * @instance
+             */
+            HelloReply.prototype.threadWait = "";
+
+            /**
+             * HelloReply mallocPolicy.
+             * @member {string} mallocPolicy
+             * @memberof mixmask.v1.HelloReply
+             * @instance
+             */
+            HelloReply.prototype.mallocPolicy = "";
+
+            /**
+             * HelloReply otherCoresBusy.
+             * @member {number} otherCoresBusy
+             * @memberof mixmask.v1.HelloReply
+             * @instance
+             */
+            HelloReply.prototype.otherCoresBusy = 0;
+
+            /**
+             * HelloReply threadsAdvice.
+             * @member {string} threadsAdvice
+             * @memberof mixmask.v1.HelloReply
+             * @instance
+             */
+            HelloReply.prototype.threadsAdvice = "";
+
+            /**
              * Creates a new HelloReply instance using the specified properties.
              * @function create
              * @memberof mixmask.v1.HelloReply
@@ -1379,6 +1415,14 @@ export const mixmask = $root.mixmask = (() => {
                         writer.uint32(/* id 8, wireType 2 =*/66).string(message.capabilities[i]);
                 if (message.pid != null && $Object.hasOwnProperty.call(message, "pid") && message.pid !== 0)
                     writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.pid);
+                if (message.threadWait != null && $Object.hasOwnProperty.call(message, "threadWait") && message.threadWait !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.threadWait);
+                if (message.mallocPolicy != null && $Object.hasOwnProperty.call(message, "mallocPolicy") && message.mallocPolicy !== "")
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.mallocPolicy);
+                if (message.otherCoresBusy != null && $Object.hasOwnProperty.call(message, "otherCoresBusy") && !$Object.is(message.otherCoresBusy, 0))
+                    writer.uint32(/* id 12, wireType 5 =*/101).float(message.otherCoresBusy);
+                if (message.threadsAdvice != null && $Object.hasOwnProperty.call(message, "threadsAdvice") && message.threadsAdvice !== "")
+                    writer.uint32(/* id 13, wireType 2 =*/106).string(message.threadsAdvice);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1501,6 +1545,42 @@ export const mixmask = $root.mixmask = (() => {
                                 message.pid = value;
                             else
                                 delete message.pid;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.threadWait = value;
+                            else
+                                delete message.threadWait;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.mallocPolicy = value;
+                            else
+                                delete message.mallocPolicy;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 5)
+                                break;
+                            if (!$Object.is(value = reader.float(), 0))
+                                message.otherCoresBusy = value;
+                            else
+                                delete message.otherCoresBusy;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.threadsAdvice = value;
+                            else
+                                delete message.threadsAdvice;
                             continue;
                         }
                     }
