@@ -3,14 +3,15 @@
 A training step frees its activations and the next step allocates the same sizes again. With glibc's defaults the
 freed memory goes back to the kernel: blocks above the mmap threshold (at most 32 MiB) are unmapped, a heap whose
 free top exceeds the trim threshold is trimmed, an empty thread heap is unmapped. So every step gets fresh pages
-and faults each one in: 17 000–41 000 minor page faults per step of the CPU preset on the 2-core development VM,
-about 14 µs each, up to half the step; 1.2 million per step at batch 256, width 32 (bench/RESULTS.md, "Freed memory
-kept in the process"). PyTorch's CPU tensors come straight from malloc, with no caching allocator in between.
+and faults each one in: 11 000–47 000 minor page faults per step of the CPU preset on the 2-core development VM,
+20–30 µs of CPU time each, up to 60 % of the step; 1.2 million per step at batch 256, width 32 (bench/RESULTS.md,
+"Freed memory kept in the process"). PyTorch's CPU tensors come straight from malloc, with no caching allocator in between.
 
 The worker therefore keeps what it frees, for the next step to reuse: no mmap'd blocks (M_MMAP_MAX = 0; a block too
 large for a thread heap comes from the main heap), no trimming (M_TRIM_THRESHOLD at its maximum), and thread heaps
 never unmapped (M_TOP_PAD above a thread heap's 64 MiB). The cost: the process holds its peak footprint until it
-exits, which a training worker reaches every step anyway (peak RSS within a few per cent of glibc's, same page).
+exits, which a training worker reaches every step anyway, plus what freed blocks too small for the next requests
+keep: peak RSS 738 MB against glibc's 770 for the CPU preset, 2 511 against 1 938 MB (+30 %) at width 32, batch 256.
 
 ``MIXMASK_WORKER_MALLOC=system`` keeps glibc's behaviour. So do a glibc tunable (``MALLOC_*_``, ``GLIBC_TUNABLES``)
 or an allocator preloaded (``LD_PRELOAD``, e.g. jemalloc or tcmalloc) in the environment: the user chose already.

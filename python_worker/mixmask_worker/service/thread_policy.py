@@ -4,12 +4,11 @@ busy other processes kept the cores while the worker started.
 By default libgomp's idle threads spin 300 000 times before sleeping, to catch the next parallel region quickly. When
 another process wants a core, a spinning thread burns the time slice that the thread it waits for needs. Measured on
 the 2-core development VM, CPU preset MixMask step, 2 torch threads, wall ms per step (bench/worker/busy_machine.py,
-bench/RESULTS.md "Threads on a busy machine"): beside one spinning process, OpenMP's default wait took 6 200–7 200 ms
-against 530–550 with PASSIVE (sleep at once); on idle cores PASSIVE cost up to 1.2× instead. A short spin
-(GOMP_SPINCOUNT=1000) is as fast as PASSIVE beside a competitor and within the noise of the default on idle cores, at
-any moment of the run, so the worker sets it whatever the load: no guess at start that goes stale, and the threads'
-count, which changes the float rounding of a step (a resumed run's losses equal an uninterrupted run's, bit for bit),
-stays what it was asked to be.
+bench/RESULTS.md "Threads on a busy machine"): beside one spinning process, libgomp's default wait took 6 330–7 329 ms,
+a 1 000-spin wait 701–703 and PASSIVE (sleep at once) 680–698; on idle cores 273, 278–286 and 288–303 (PASSIVE cost
+1.2–1.8× on an Intel VM). So the worker sets GOMP_SPINCOUNT=1000 whatever the load: it holds whenever load comes,
+with no guess at start that goes stale, and the thread count, which changes the float rounding of a step (a resumed
+run's losses equal an uninterrupted run's, bit for bit), stays what the run asked for.
 
 An explicit OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME in the worker's environment wins. Other OpenMP runtimes
 (LLVM's libomp of macOS builds, Intel's) do not read GOMP_SPINCOUNT and keep their defaults.
@@ -17,6 +16,7 @@ An explicit OMP_WAIT_POLICY, GOMP_SPINCOUNT or KMP_BLOCKTIME in the worker's env
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -27,15 +27,35 @@ SHORT_SPIN = {"GOMP_SPINCOUNT": "1000"}
 USER_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME")
 
 
-def apply_wait_policy(env: Optional[MutableMapping[str, str]] = None) -> str:
+def torch_openmp() -> Optional[str]:
+    """The OpenMP runtime that torch's wheel ships (``libgomp``, ``libiomp5``, ``libomp``), found without importing
+    torch; None when torch/lib holds none (a build that links the system's)."""
+    spec = importlib.util.find_spec("torch")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for lib in (os.path.join(folder, "lib") for folder in folders):
+        names = sorted(os.listdir(lib)) if os.path.isdir(lib) else []
+        for runtime in ("libgomp", "libiomp5", "libomp"):
+            if any(name.startswith((runtime + ".", runtime + "-")) for name in names):
+                return runtime
+    return None
+
+
+def apply_wait_policy(env: Optional[MutableMapping[str, str]] = None, runtime: Optional[str] = "") -> str:
     """Sets the short spin unless the environment chose how to wait; returns what is in effect, for Hello and the
-    ready line. Too late once torch is imported in this process: then it says so and changes nothing."""
+    ready line. Too late once torch is imported in this process: then it says so and changes nothing. ``runtime``:
+    torch's OpenMP (default: ``torch_openmp()``); only libgomp reads GOMP_SPINCOUNT, and a system libgomp is
+    assumed on Linux when the wheel ships none."""
     env = os.environ if env is None else env
     chosen = [f"{key}={env[key]}" for key in USER_SETTINGS if key in env]
     if chosen:
         return f"{', '.join(chosen)}, from the environment"
     if "torch" in sys.modules:
         return "OpenMP's default (torch was imported before the policy)"
+    runtime = torch_openmp() if runtime == "" else runtime
+    if runtime is None and sys.platform.startswith("linux"):
+        runtime = "libgomp"
+    if runtime != "libgomp":
+        return f"OpenMP's default ({runtime or 'no libgomp'}: GOMP_SPINCOUNT is libgomp's)"
     env.update(SHORT_SPIN)
     return f"spin {SHORT_SPIN['GOMP_SPINCOUNT']}, then sleep"
 
@@ -94,8 +114,9 @@ class OtherLoad:
 
 def threads_advice(other_cores: Optional[float], cores: int, threads: int) -> Optional[str]:
     """A hint when other processes took so many cores that some of the torch threads must share one: each parallel
-    region then waits for the slowest thread (beside two spinning processes on 2 cores, 1 thread took 930 ms per
-    step, 2 threads 1 170; bench/RESULTS.md). None when every thread has a core of its own."""
+    region then waits for the slowest thread (on 2 cores beside one spinning process, 1 thread took 460–508 ms per
+    step, 2 threads 701–703; beside two, 704–835 and 1 062–1 560; bench/RESULTS.md). None when every thread has a
+    core of its own."""
     if other_cores is None or threads <= 1 or other_cores <= cores - threads + 0.5:
         return None
     free = max(1, int(cores - other_cores + 0.5))

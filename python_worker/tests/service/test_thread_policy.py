@@ -14,11 +14,11 @@ from mixmask_worker.service import thread_policy
 from mixmask_worker.service.thread_policy import OtherLoad, threads_advice
 
 
-def _policy_in_fresh_python(env: dict[str, str]) -> list:
+def _policy_in_fresh_python(env: dict[str, str], arguments: str = "") -> list:
     """apply_wait_policy runs before torch is imported, so each case needs its own interpreter."""
     code = (
         "import json, os; from mixmask_worker.service.thread_policy import apply_wait_policy; "
-        "r = apply_wait_policy(); import torch; "
+        f"r = apply_wait_policy({arguments}); import torch; "
         "print(json.dumps([r, os.environ.get('GOMP_SPINCOUNT'), os.environ.get('OMP_WAIT_POLICY')]))"
     )
     clean = {k: v for k, v in os.environ.items() if k not in thread_policy.USER_SETTINGS}
@@ -37,6 +37,19 @@ def _policy_in_fresh_python(env: dict[str, str]) -> list:
 )
 def test_a_short_spin_unless_the_environment_chose(env: dict[str, str], expected: list) -> None:
     assert _policy_in_fresh_python(env) == expected
+
+
+@pytest.mark.parametrize("runtime", ["libomp", "libiomp5"])
+def test_other_openmp_runtimes_keep_their_defaults(runtime: str) -> None:
+    # Only libgomp reads GOMP_SPINCOUNT: for LLVM's or Intel's OpenMP the policy sets nothing and says why.
+    policy = _policy_in_fresh_python({}, f"runtime={runtime!r}")
+    assert policy == [f"OpenMP's default ({runtime}: GOMP_SPINCOUNT is libgomp's)", None, None]
+
+
+def test_the_wheel_here_ships_libgomp() -> None:
+    # Linux wheels of torch bundle libgomp (torch/lib/libgomp*.so*); what the worker's ready line reports depends on it.
+    if sys.platform.startswith("linux"):
+        assert thread_policy.torch_openmp() == "libgomp"
 
 
 def test_nothing_changes_once_torch_is_loaded() -> None:
