@@ -7,10 +7,11 @@
         [--competitors 0,1,2] [--configs '1;2;2:OMP_WAIT_POLICY=PASSIVE'] [--rounds 2] [--steps 6] [--out FILE.jsonl]
 
 For each number of competitors (processes spinning ``while True: pass``, started before and stopped after), every
-configuration (default: 1 thread; 2 threads with OpenMP's default wait; 2 threads, PASSIVE) runs in its own process,
-since OpenMP reads its wait settings when torch loads; the configurations alternate in ABC…CBA order over the rounds. Each process
-replays the dumped MixMask step with the worker's TrainingRun (the worker's malloc policy applied, as the worker does)
-and reports wall and CPU ms per step after two untimed steps. One JSON line per process goes to stdout (and --out).
+configuration runs in its own process, since OpenMP reads its wait settings when torch loads (default: 1 thread;
+2 threads with libgomp's own wait, not the worker's; 2 threads, PASSIVE; the worker's is
+``2:GOMP_SPINCOUNT=1000``); they alternate in ABC…CBA order over the rounds. Each process replays the dumped MixMask
+step with the worker's TrainingRun (the worker's malloc policy applied, as the worker does) and reports wall and CPU
+ms per step after two untimed steps. One JSON line per process goes to stdout (and --out).
 """
 
 from __future__ import annotations

@@ -152,7 +152,10 @@ def step_flops(step: Step) -> int:
     return int(counter.get_total_flops())
 
 
-ROWS = "legacy:system,fused:system,legacy:retain,grouped:retain,fused:retain,ceiling-contiguous:retain,ceiling-channels_last:retain"
+ROWS = ",".join(
+    ["legacy:system", "fused:system", "legacy:retain", "grouped:retain", "fused:retain"]
+    + ["ceiling-contiguous:retain", "ceiling-channels_last:retain"]
+)
 CEILINGS = {"ceiling-contiguous": False, "ceiling-channels_last": True}
 
 
@@ -211,6 +214,7 @@ class Measured:
         command += ["--source-channels", str(args.source_channels), "--compare-steps", str(args.compare_steps)]
         env = {**os.environ, "MIXMASK_WORKER_MALLOC": malloc}
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        self.facts = self.ask(None)  # built and warmed: its malloc policy, first losses, FLOPs
 
     def ask(self, line: str | None) -> dict:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -254,8 +258,6 @@ def main() -> None:
             for row, malloc in specs:
                 name = f"{label} {row} [{malloc}]"
                 processes[name] = Measured(args, path, row, malloc)
-                facts = processes[name].ask(None)
-                processes[name].facts = facts  # type: ignore[attr-defined]
                 names.append(name)
         wall: dict[str, list[float]] = {name: [] for name in names}
         cpu: dict[str, list[float]] = {name: [] for name in names}
@@ -280,7 +282,7 @@ def main() -> None:
         label = name.split(" ")[0]
         base = next(n for n in names if n.startswith(label + " "))  # the dump's first row
         legacy = next((n for n in names if n.startswith(f"{label} legacy ")), None)
-        facts = processes[name].facts  # type: ignore[attr-defined]
+        facts = processes[name].facts
         cpu_ms, wall_ms = statistics.median(cpu[name]), statistics.median(wall[name])
         row = {
             "malloc": facts["malloc"],
@@ -292,7 +294,7 @@ def main() -> None:
             "speedupCpu": statistics.median(cpu[base]) / cpu_ms,
             "speedupWall": statistics.median(wall[base]) / wall_ms,
         }
-        reference = processes[legacy].facts["losses"] if legacy else []  # type: ignore[attr-defined]
+        reference = processes[legacy].facts["losses"] if legacy else []
         if facts["losses"] and reference:
             row["lossRelDiffVsLegacy"] = max(abs(a - b) / abs(b) for a, b in zip(facts["losses"], reference))
         if facts["flops"]:

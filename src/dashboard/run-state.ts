@@ -241,6 +241,9 @@ function factsOf(files: RunFiles): [string, string][] {
       w.device !== undefined ? `${String(w.device)}${w.deviceName ? ` (${String(w.deviceName)})` : ""}` : undefined,
     ],
     ["torch threads", w.torchThreads !== undefined ? String(w.torchThreads) : undefined],
+    // How the worker's threads waited and its malloc kept memory: both move steps/s on a CPU (bench/RESULTS.md).
+    ["thread wait", (w.threadWait as string | undefined) || undefined],
+    ["malloc", (w.mallocPolicy as string | undefined) || undefined],
   ];
   return facts.map(([k, v]) => [k, v ?? "not recorded (config.json lacks it)"]);
 }

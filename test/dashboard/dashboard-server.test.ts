@@ -66,6 +66,7 @@ describe("dashboard server", () => {
         expect.arrayContaining(["knn-monitor.jsonl", "summary.json", "baselines.json", "health.jsonl"]),
       );
       expect(state.runs[0]!.facts).toContainEqual(["torch", "not recorded (config.json lacks it)"]);
+      expect(state.runs[0]!.facts).toContainEqual(["malloc", "not recorded (config.json lacks it)"]);
       expect(state.runs[0]!.status.phase).toBe("training"); // just written: not yet stale
     } finally {
       await d.close();

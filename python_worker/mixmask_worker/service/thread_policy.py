@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import time
 from collections.abc import MutableMapping
 from typing import Optional
 
@@ -91,7 +90,6 @@ class OtherLoad:
     def __init__(self, parent_pid: Optional[int] = None) -> None:
         self.parent_pid = os.getppid() if parent_pid is None else parent_pid
         self._start = self._sample()
-        self._t0 = time.monotonic()
 
     def _sample(self) -> Optional[tuple[int, int, int]]:
         system = _busy_ticks()
