@@ -9,22 +9,29 @@ import { FIXTURE_FILE, recordLosses, type LossFixture } from "../helpers/loss-id
 // recorded them (docs/METHODS.md; Intel and AMD VMs differ); elsewhere they are compared within float32 rounding
 // grown over 20 steps.
 const fixture = JSON.parse(readFileSync(FIXTURE_FILE, "utf8")) as LossFixture;
-/** Relative tolerance on another CPU model or torch version: float32 summation order, compounded over 20 steps. */
-const RELATIVE_TOLERANCE = 1e-4;
+/**
+ * Relative tolerance on another CPU model or torch version: other kernels round float32 differently, and SGD
+ * compounds the difference step by step. Measured on an AMD EPYC VM against the Intel fixture: every 2-step
+ * framework × masker case bit-identical; the CPU preset 5e-7 at step 2, 1.1e-4 at step 6, 3.3e-4 at step 15 (the
+ * 1e-4 this test used for every step failed there). So the first steps stay tight, where a changed formula shows at
+ * once, and later steps get room for the compounding.
+ */
+const EARLY_STEPS = 3;
+const toleranceAt = (step: number): number => (step < EARLY_STEPS ? 1e-5 : 1e-3);
 
 const sameCpu = cpus()[0]?.model === fixture.cpuModel;
 
 describe("per-step losses against test/fixtures/step-losses.json", () => {
   const name = sameCpu
-    ? `are bit-identical on the recording CPU (${fixture.cpuModel}; within ${RELATIVE_TOLERANCE} relative if torch differs)`
-    : `are within ${RELATIVE_TOLERANCE} relative (this CPU is not the recording ${fixture.cpuModel})`;
+    ? `are bit-identical on the recording CPU (${fixture.cpuModel}; within float32 rounding if torch differs)`
+    : `are within float32 rounding (this CPU is not the recording ${fixture.cpuModel})`;
   it(name, async () => {
     const now = await recordLosses();
     const exact = now.cpuModel === fixture.cpuModel && now.torchVersion === fixture.torchVersion;
     console.log(
       exact
         ? `loss identity: bit-identical comparison (${now.cpuModel}, torch ${now.torchVersion})`
-        : `loss identity: ${now.cpuModel}, torch ${now.torchVersion} differs from the fixture's ${fixture.cpuModel}, torch ${fixture.torchVersion}: compared within ${RELATIVE_TOLERANCE} relative`,
+        : `loss identity: ${now.cpuModel}, torch ${now.torchVersion} differs from the fixture's ${fixture.cpuModel}, torch ${fixture.torchVersion}: compared within ${toleranceAt(0)} relative for steps 0–${EARLY_STEPS - 1}, ${toleranceAt(EARLY_STEPS)} after`,
     );
     expect(Object.keys(now.runs)).toEqual(Object.keys(fixture.runs));
     for (const [name, steps] of Object.entries(fixture.runs)) {
@@ -38,7 +45,7 @@ describe("per-step losses against test/fixtures/step-losses.json", () => {
           const where = `${name} step ${step} ${i === 0 ? "loss" : `term ${i - 1}`}`;
           if (exact) expect(actual[i], where).toBe(v);
           else
-            expect(Math.abs(actual[i]! - v), where).toBeLessThanOrEqual(RELATIVE_TOLERANCE * Math.max(1, Math.abs(v)));
+            expect(Math.abs(actual[i]! - v), where).toBeLessThanOrEqual(toleranceAt(step) * Math.max(1, Math.abs(v)));
         });
       });
     }
