@@ -85,7 +85,8 @@ def _process_ticks(pid: int) -> int:
 class OtherLoad:
     """How many cores processes other than this worker and its parent (the SDK, busy starting it) kept busy between
     ``OtherLoad()`` and ``cores()``: the worker measures across its own start-up (importing torch), which costs no
-    extra time, and leaves its own and its parent's CPU time out."""
+    extra time, and leaves its own and its parent's CPU time out. It is the CPU time the others got, which is less
+    than they wanted while the worker competed with them (two spinning processes on 2 cores read about 1.0)."""
 
     def __init__(self, parent_pid: Optional[int] = None) -> None:
         self.parent_pid = os.getppid() if parent_pid is None else parent_pid
