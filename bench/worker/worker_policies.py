@@ -5,6 +5,7 @@ CPU; bench/RESULTS.md, "Step speed on the CPU"). The environment overrides them 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -14,6 +15,8 @@ from mixmask_worker.service.malloc_policy import apply_malloc_policy  # noqa: E4
 from mixmask_worker.service.thread_policy import apply_wait_policy  # noqa: E402
 
 
+# Once per process, as in the worker: a later call (plain_loop.py imported by step_speed.py) gets the first's answer.
+@functools.cache
 def apply_worker_policies() -> dict[str, str]:
     """Applies both policies; returns what is in effect (``threadWait``, ``malloc``), as the worker's Hello says."""
     return {"threadWait": apply_wait_policy(), "malloc": apply_malloc_policy()}

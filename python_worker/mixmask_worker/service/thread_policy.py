@@ -88,8 +88,8 @@ class OtherLoad:
     extra time, and leaves its own and its parent's CPU time out. It is the CPU time the others got, which is less
     than they wanted while the worker competed with them (two spinning processes on 2 cores read about 1.0)."""
 
-    def __init__(self, parent_pid: Optional[int] = None) -> None:
-        self.parent_pid = os.getppid() if parent_pid is None else parent_pid
+    def __init__(self) -> None:
+        self.parent_pid = os.getppid()
         self._start = self._sample()
 
     def _sample(self) -> Optional[tuple[int, int, int]]:

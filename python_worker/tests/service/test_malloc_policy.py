@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -38,7 +39,7 @@ def _faults_in_fresh_python(malloc: str) -> tuple[str, int]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "LD_PRELOAD"}
     env = {**clean, "MIXMASK_WORKER_MALLOC": malloc}
     out = subprocess.run([sys.executable, "-c", _ROUNDS], env=env, capture_output=True, text=True, check=True)
-    policy, faults = __import__("json").loads(out.stdout)
+    policy, faults = json.loads(out.stdout)
     return policy, faults
 
 
